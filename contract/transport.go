@@ -1,0 +1,131 @@
+package contract
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Transport is an http.RoundTripper that validates every request before it is
+// sent and every response before it is returned. In the default strict mode a
+// violation is returned as the round trip's error (a *Violation, usable with
+// errors.As), so nothing that breaks the contract passes silently; with
+// OnViolation set, violations are reported to it and traffic flows unchanged.
+type Transport struct {
+	// Base sends the requests; http.DefaultTransport when nil.
+	Base http.RoundTripper
+	// Spec to validate against; Default() when nil.
+	Spec *Spec
+	// OnViolation, when set, receives each violation instead of failing the
+	// round trip (report mode, as used by the CLI's --validate).
+	OnViolation func(*Violation)
+	// MaxBodyBytes caps how much of a response body is buffered for validation;
+	// 16 MiB (above the API gateway's 12 MB) when zero.
+	MaxBodyBytes int64
+}
+
+// NewTransport returns a strict Transport over base using the embedded spec.
+func NewTransport(base http.RoundTripper) (*Transport, error) {
+	spec, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	return &Transport{Base: base, Spec: spec}, nil
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	spec := t.Spec
+	if spec == nil {
+		var err error
+		if spec, err = Default(); err != nil {
+			return nil, err
+		}
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+
+	reqBody, req, err := readRequestBody(req)
+	if err != nil {
+		return nil, err
+	}
+	ex, verr := spec.ValidateRequest(req.Context(), req, reqBody)
+	if verr != nil {
+		if err := t.report(verr); err != nil {
+			return nil, err
+		}
+	}
+
+	resp, err := base.RoundTrip(req)
+	if err != nil || ex == nil {
+		return resp, err
+	}
+
+	limit := t.MaxBodyBytes
+	if limit <= 0 {
+		limit = 16 << 20
+	}
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("contract: read response body: %w", err)
+	}
+	// Hand the caller the full body (even over the limit: capping is the
+	// client's job) and validate only what fits.
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	if int64(len(respBody)) > limit {
+		return resp, nil
+	}
+	if verr := spec.ValidateResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody); verr != nil {
+		if err := t.report(verr); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+func (t *Transport) report(err error) error {
+	v, ok := err.(*Violation)
+	if !ok {
+		return err
+	}
+	if t.OnViolation != nil {
+		t.OnViolation(v)
+		return nil
+	}
+	return v
+}
+
+// readRequestBody returns the request body's bytes and the request to send:
+// req itself when its body can be copied with GetBody, otherwise a shallow copy
+// carrying the buffered body (a RoundTripper must not modify the caller's
+// request), so the base transport sends exactly the bytes that were validated.
+func readRequestBody(req *http.Request) ([]byte, *http.Request, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, req, nil
+	}
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, nil, fmt.Errorf("contract: copy request body: %w", err)
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("contract: copy request body: %w", err)
+		}
+		return data, req, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("contract: read request body: %w", err)
+	}
+	out := *req
+	out.Body = io.NopCloser(bytes.NewReader(data))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return data, &out, nil
+}

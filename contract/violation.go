@@ -1,0 +1,126 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// Direction says which half of an exchange broke the contract.
+type Direction string
+
+// The two halves of an HTTP exchange.
+const (
+	Request  Direction = "request"
+	Response Direction = "response"
+)
+
+// Violation is a request or response that does not match openapi.yaml. It names
+// the operation, the field (a JSON pointer into the body, or a parameter/header
+// name) and the rule of the spec that was broken, so a failing test says exactly
+// what to fix.
+type Violation struct {
+	Direction Direction
+	Method    string
+	Path      string // URL path of the request
+	Operation string // operationId, empty when no operation matched
+	Status    int    // response status; 0 for requests
+	// Field locates the offending value: "/results/0/status" for a body field,
+	// "header X-Language", "path project_id", "header Content-Type", or "" for the
+	// message as a whole (an undocumented status, an unknown route).
+	Field string
+	// Rule is the schema keyword or check that failed: "type", "enum", "required",
+	// "minItems", "status", "content-type", "route", "security", ...
+	Rule string
+	// Reason is kin-openapi's explanation, without the offending value.
+	Reason string
+	Err    error
+}
+
+func (v *Violation) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "contract violation in %s of %s %s", v.Direction, v.Method, v.Path)
+	if v.Operation != "" {
+		fmt.Fprintf(&b, " (%s)", v.Operation)
+	}
+	if v.Status != 0 {
+		fmt.Fprintf(&b, ", status %d", v.Status)
+	}
+	if v.Field != "" {
+		fmt.Fprintf(&b, ": field %s", v.Field)
+	}
+	if v.Rule != "" {
+		fmt.Fprintf(&b, " breaks rule %q", v.Rule)
+	}
+	if v.Reason != "" {
+		fmt.Fprintf(&b, ": %s", v.Reason)
+	}
+	return b.String()
+}
+
+func (v *Violation) Unwrap() error { return v.Err }
+
+// classify fills Field, Rule and Reason from a kin-openapi error. Schema errors
+// deep inside a request or response error carry the JSON pointer and the keyword.
+func (v *Violation) classify(err error) {
+	v.Err = err
+	var schemaErr *openapi3.SchemaError
+	var reqErr *openapi3filter.RequestError
+	var respErr *openapi3filter.ResponseError
+	var secErr *openapi3filter.SecurityRequirementsError
+	var routeErr *routers.RouteError
+	switch {
+	case errors.As(err, &secErr):
+		v.Field, v.Rule = "header X-Auth-Token or Authorization", "security"
+		v.Reason = "the request carries neither an IAM token (X-Auth-Token) nor an SDK-HMAC-SHA256 signature (Authorization)"
+		return
+	case errors.As(err, &routeErr):
+		v.Rule, v.Reason = "route", routeErr.Reason
+		return
+	}
+	if errors.As(err, &reqErr) && reqErr.Parameter != nil {
+		v.Field = reqErr.Parameter.In + " " + reqErr.Parameter.Name
+	}
+	if errors.As(err, &schemaErr) {
+		ptr := schemaErr.JSONPointer()
+		if v.Field == "" {
+			v.Field = "/" + strings.Join(ptr, "/")
+		} else if len(ptr) > 0 {
+			v.Field += " /" + strings.Join(ptr, "/")
+		}
+		v.Rule = schemaErr.SchemaField
+		v.Reason = schemaErr.Reason
+		return
+	}
+	switch {
+	case reqErr != nil:
+		v.Reason = reqErr.Error()
+		if reqErr.Parameter != nil {
+			v.Rule = "parameter"
+		} else if reqErr.RequestBody != nil {
+			v.Field, v.Rule = "body", "requestBody"
+		}
+	case errors.As(err, &respErr):
+		v.Reason = respErr.Reason
+		if respErr.Err != nil && respErr.Reason == "" {
+			v.Reason = respErr.Err.Error()
+		}
+		switch {
+		case respErr.Reason == "status is not supported":
+			v.Field, v.Rule = "status", "status"
+			v.Reason = fmt.Sprintf("status %d is not documented for this operation", v.Status)
+		case strings.Contains(strings.ToLower(v.Reason), "content-type") || strings.Contains(strings.ToLower(v.Reason), "content type"):
+			v.Field, v.Rule = "header Content-Type", "content-type"
+		case strings.HasPrefix(respErr.Reason, "response header"):
+			v.Rule = "header"
+		default:
+			v.Field, v.Rule = "body", "responseBody"
+		}
+	default:
+		v.Reason = err.Error()
+	}
+}
