@@ -9,7 +9,7 @@ GEN_CONFIGS := oapi-codegen.yaml oapi-codegen.server.yaml
 FUZZTIME  ?= 10s
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
-        bench fuzz breaking clean tools
+        bench fuzz breaking breaking-selftest clean tools
 
 all: test
 
@@ -49,7 +49,7 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 
 ## test: everything CI checks
-test: check-generated fmt-check vet lint test-go
+test: check-generated fmt-check vet lint breaking test-go
 
 test-go:
 	$(GO) test -race -count=1 $(PKGS)
@@ -61,6 +61,29 @@ contract:
 ## contract-live: call the real API (needs credentials, see README); records into contract_test/testdata
 contract-live:
 	DRS_CONTRACT_LIVE=1 $(GO) test -count=1 -v -run Live ./contract_test/
+
+OASDIFF   := $(BIN)/oasdiff
+# The ref to compare openapi.yaml with: the latest release tag unless given.
+BASE      ?= $(shell git describe --tags --abbrev=0 --match 'v*' 2>/dev/null)
+
+$(OASDIFF): tools/oasdiff/go.mod tools/oasdiff/go.sum
+	cd tools/oasdiff && $(GO) build -o $@ github.com/oasdiff/oasdiff
+
+## breaking: fail on breaking changes of openapi.yaml against $(BASE) (default: latest v* tag)
+breaking: $(OASDIFF) breaking-selftest
+	@if [ -z "$(BASE)" ]; then echo "breaking: skipped, no release tag (v*) to compare with; run 'make breaking BASE=<git ref>'"; exit 0; fi; \
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	git show "$(BASE):openapi.yaml" > "$$tmp/base.yaml"; \
+	$(OASDIFF) breaking "$$tmp/base.yaml" openapi.yaml --fail-on ERR && echo "breaking: no breaking change since $(BASE)"
+
+# breaking-selftest proves the gate can fail: removing a request enum value must be caught.
+breaking-selftest: $(OASDIFF)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	sed 's/enum: \[forStartJob, forRetryJob\]/enum: [forStartJob]/' openapi.yaml > "$$tmp/changed.yaml"; \
+	if cmp -s openapi.yaml "$$tmp/changed.yaml"; then echo "breaking-selftest: the edit did not apply"; exit 1; fi; \
+	if $(OASDIFF) breaking openapi.yaml "$$tmp/changed.yaml" --fail-on ERR >/dev/null; then \
+		echo "breaking-selftest: oasdiff missed a removed enum value"; exit 1; fi; \
+	echo "breaking-selftest: oasdiff flags a removed enum value"
 
 clean:
 	rm -rf $(BIN)
