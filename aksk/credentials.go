@@ -1,0 +1,139 @@
+package aksk
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// redacted replaces secret values whenever credentials are printed.
+const redacted = "[REDACTED]"
+
+// Credentials is an access key (AK) / secret key (SK) pair, plus the security
+// token that comes with temporary credentials.
+//
+// The SecretKey and SecurityToken never appear in the output of fmt (any
+// verb, including %#v), of String/GoString, or of log/slog; only the
+// AccessKey, which identifies the key but grants nothing, is shown.
+// encoding/json is not intercepted: do not marshal Credentials.
+type Credentials struct {
+	// AccessKey identifies the key pair; it is sent in the clear in the
+	// Authorization header.
+	AccessKey string
+	// SecretKey is the HMAC key. It is never sent.
+	SecretKey string
+	// SecurityToken is set only for temporary credentials; Sign sends it as
+	// X-Security-Token and signs it.
+	SecurityToken string
+}
+
+// secretState describes a secret without revealing it.
+func secretState(s string) string {
+	if s == "" {
+		return "[NOT SET]"
+	}
+	return redacted
+}
+
+// secretGoState is secretState in Go syntax.
+func secretGoState(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return `"` + redacted + `"`
+}
+
+// String returns the access key with the secrets redacted.
+func (c Credentials) String() string {
+	return "{AccessKey:" + c.AccessKey +
+		" SecretKey:" + secretState(c.SecretKey) +
+		" SecurityToken:" + secretState(c.SecurityToken) + "}"
+}
+
+// GoString implements fmt.GoStringer (%#v) with the secrets redacted.
+func (c Credentials) GoString() string {
+	return "aksk.Credentials{AccessKey:" + strconv.Quote(c.AccessKey) +
+		", SecretKey:" + secretGoState(c.SecretKey) +
+		", SecurityToken:" + secretGoState(c.SecurityToken) + "}"
+}
+
+// Format implements fmt.Formatter so that every verb (%v, %+v, %s, %q, %x,
+// ...) formats the redacted String form and %#v the redacted GoString form;
+// without it, verbs such as %x would print the raw fields.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, c.String(), c.GoString())
+}
+
+// LogValue implements slog.LogValuer, so that slog handlers (including
+// JSONHandler) log the redacted form.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("access_key", c.AccessKey),
+		slog.String("secret_key", secretState(c.SecretKey)),
+		slog.String("security_token", secretState(c.SecurityToken)),
+	)
+}
+
+// String returns the signer's configuration with the secrets redacted.
+func (s Signer) String() string {
+	now := "<nil>"
+	if s.Now != nil {
+		now = "<set>"
+	}
+	return "{Credentials:" + s.Credentials.String() +
+		" SignedHeaders:[" + strings.Join(s.SignedHeaders, " ") + "]" +
+		" Now:" + now + "}"
+}
+
+// GoString implements fmt.GoStringer (%#v) with the secrets redacted.
+func (s Signer) GoString() string {
+	var b strings.Builder
+	b.WriteString("aksk.Signer{Credentials:")
+	b.WriteString(s.Credentials.GoString())
+	b.WriteString(", SignedHeaders:")
+	if s.SignedHeaders == nil {
+		b.WriteString("[]string(nil)")
+	} else {
+		b.WriteString("[]string{")
+		for i, h := range s.SignedHeaders {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Quote(h))
+		}
+		b.WriteString("}")
+	}
+	if s.Now == nil {
+		b.WriteString(", Now:(func() time.Time)(nil)}")
+	} else {
+		b.WriteString(", Now:(func() time.Time)(set)}")
+	}
+	return b.String()
+}
+
+// Format implements fmt.Formatter; see Credentials.Format. Signer needs its
+// own because it would otherwise inherit the embedded Credentials' methods
+// and print only the credentials.
+func (s Signer) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, s.String(), s.GoString())
+}
+
+// LogValue implements slog.LogValuer with the secrets redacted.
+func (s Signer) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Any("credentials", s.Credentials),
+		slog.Any("signed_headers", s.SignedHeaders),
+	)
+}
+
+// formatRedacted prints plain (the redacted String form) with the caller's
+// verb and flags, or goSyntax for %#v.
+func formatRedacted(f fmt.State, verb rune, plain, goSyntax string) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, goSyntax)
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), plain)
+}

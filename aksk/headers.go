@@ -1,0 +1,209 @@
+package aksk
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Header names used by the algorithm, in Go's canonical form.
+const (
+	HeaderSdkDate       = "X-Sdk-Date"
+	HeaderSecurityToken = "X-Security-Token"
+	HeaderProjectID     = "X-Project-Id"
+	HeaderAuthorization = "Authorization"
+)
+
+// Lower-case forms as they appear in SignedHeaders.
+const (
+	signedSdkDate       = "x-sdk-date"
+	signedSecurityToken = "x-security-token"
+	signedHost          = "host"
+)
+
+// unsignedByDefault lists the headers left out of the default signed set:
+// the Authorization header itself; Content-Type and Content-Length, which
+// HTTP libraries and proxies rewrite (Huawei's own SDKs leave Content-Type
+// out too); and hop-by-hop headers, which proxies may change or drop.
+var unsignedByDefault = [...]string{
+	"authorization", "content-type", "content-length",
+	"connection", "keep-alive", "proxy-authorization", "proxy-connection",
+	"te", "trailer", "transfer-encoding", "upgrade",
+}
+
+// isUnsignedByDefault reports whether the header name (any case) is left out
+// of the default signed set: one of unsignedByDefault, or a name containing
+// '_', which many gateways and proxies (nginx by default) drop.
+func isUnsignedByDefault(name string) bool {
+	if strings.IndexByte(name, '_') >= 0 {
+		return true
+	}
+	for _, u := range unsignedByDefault {
+		if equalFoldASCII(name, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTokenChar reports whether c may appear in an HTTP header name
+// (RFC 9110 token).
+func isTokenChar(c byte) bool {
+	if isUnreserved(c) {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+^`|", c) >= 0
+}
+
+// isToken reports whether s is a non-empty HTTP token. Tokens never contain
+// ';', ',', '=' or whitespace, so a list of them is unambiguous inside the
+// Authorization header.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isLowerToken reports whether s is a token without upper-case ASCII letters.
+func isLowerToken(s string) bool {
+	if !isToken(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII lower-cases ASCII letters only; header names are ASCII tokens,
+// and Unicode case folding (e.g. KELVIN SIGN to 'k') must not apply.
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// equalFoldASCII reports whether a and b are equal ignoring ASCII case.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareFoldASCII orders strings as their ASCII lower-case forms would be
+// ordered, without allocating those forms.
+func compareFoldASCII(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := lowerASCII(a[i]), lowerASCII(b[i])
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// deleteHeaderFold removes every key of h equal to name ignoring ASCII case,
+// including non-canonical keys set by direct map assignment, so that a
+// re-signed request cannot carry a stale copy of a header Sign sets.
+func deleteHeaderFold(h http.Header, name string) {
+	for k := range h {
+		if equalFoldASCII(k, name) {
+			delete(h, k)
+		}
+	}
+}
+
+// hasHeaderFold reports whether h has a key equal to name ignoring ASCII case.
+func hasHeaderFold(h http.Header, name string) bool {
+	for k := range h {
+		if equalFoldASCII(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// requestHost is the Host the request is (client side) or was (server side)
+// sent with: Go keeps it in req.Host, never in req.Header, and a client
+// request with an empty req.Host is sent with req.URL.Host.
+func requestHost(req *http.Request) string {
+	if req.Host != "" {
+		return req.Host
+	}
+	if req.URL != nil {
+		return req.URL.Host
+	}
+	return ""
+}
+
+// signedHeaderNames sorts names (in place) by their ASCII lower-case forms,
+// removes duplicates, and returns the lower-case forms and the same list
+// joined with ';' (the SignedHeaders value). The returned slice shares
+// names' backing array, and its strings are substrings of the joined string,
+// so the whole list costs one allocation. The names are not validated here.
+func signedHeaderNames(names []string) ([]string, string) {
+	slices.SortFunc(names, compareFoldASCII)
+	names = slices.CompactFunc(names, equalFoldASCII)
+
+	n := 0
+	for _, s := range names {
+		n += len(s) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, s := range names {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		for j := 0; j < len(s); j++ {
+			b.WriteByte(lowerASCII(s[j]))
+		}
+	}
+	joined := b.String()
+	// Re-slice the names out of joined: same lengths, now lower-case.
+	off := 0
+	for i, s := range names {
+		names[i] = joined[off : off+len(s)]
+		off += len(s) + 1
+	}
+	return names, joined
+}
+
+// withExtra returns a new slice holding names followed by extra.
+func withExtra(names []string, extra ...string) []string {
+	all := make([]string, 0, len(names)+len(extra))
+	all = append(all, names...)
+	return append(all, extra...)
+}
+
+// defaultHeaderNames lists the header keys of req that Sign signs when
+// Signer.SignedHeaders is empty: every header except those for which
+// isUnsignedByDefault holds, followed by extra. The names keep their
+// original case.
+func defaultHeaderNames(req *http.Request, extra ...string) []string {
+	names := make([]string, 0, len(req.Header)+len(extra))
+	for k := range req.Header {
+		if !isUnsignedByDefault(k) {
+			names = append(names, k)
+		}
+	}
+	return append(names, extra...)
+}
