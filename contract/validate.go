@@ -13,6 +13,14 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
+// The spec documents text/html error pages of the API gateway (502, 503, 504),
+// but openapi3filter has no decoder for text/html, so without this every such
+// page failed validation as "failed to decode response body". Decode it as
+// plain text, like text/plain.
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+}
+
 // options are the validation rules used everywhere: nothing is written into the
 // request (no defaults), undocumented statuses fail, and every body is checked.
 func options() *openapi3filter.Options {

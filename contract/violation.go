@@ -85,6 +85,13 @@ func (v *Violation) classify(err error) {
 	if errors.As(err, &reqErr) && reqErr.Parameter != nil {
 		v.Field = reqErr.Parameter.In + " " + reqErr.Parameter.Name
 	}
+	// A response header that breaks its schema (a negative or non-numeric
+	// Retry-After, say) must be reported as that header, not as the body.
+	if errors.As(err, &respErr) {
+		if name := responseHeaderName(respErr.Reason); name != "" {
+			v.Field = "header " + name
+		}
+	}
 	if errors.As(err, &schemaErr) {
 		ptr := schemaErr.JSONPointer()
 		if v.Field == "" {
@@ -115,7 +122,7 @@ func (v *Violation) classify(err error) {
 			v.Reason = fmt.Sprintf("status %d is not documented for this operation", v.Status)
 		case strings.Contains(strings.ToLower(v.Reason), "content-type") || strings.Contains(strings.ToLower(v.Reason), "content type"):
 			v.Field, v.Rule = "header Content-Type", "content-type"
-		case strings.HasPrefix(respErr.Reason, "response header"):
+		case strings.HasPrefix(v.Field, "header "), strings.HasPrefix(respErr.Reason, "response header"):
 			v.Rule = "header"
 		default:
 			v.Field, v.Rule = "body", "responseBody"
@@ -123,4 +130,20 @@ func (v *Violation) classify(err error) {
 	default:
 		v.Reason = err.Error()
 	}
+}
+
+// responseHeaderName returns the name of the response header a kin-openapi
+// ResponseError is about ("unable to decode header %q value", "response header
+// %q doesn't match schema", "response header %q missing"), or "".
+func responseHeaderName(reason string) string {
+	for _, prefix := range []string{"unable to decode header ", "response header ", "unable to get header "} {
+		rest, ok := strings.CutPrefix(reason, prefix)
+		if !ok || !strings.HasPrefix(rest, `"`) {
+			continue
+		}
+		if name, _, ok := strings.Cut(rest[1:], `"`); ok {
+			return name
+		}
+	}
+	return ""
 }

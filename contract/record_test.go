@@ -1,0 +1,232 @@
+package contract
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Distinctive secret values: if any of them (or a recognisable escape of one)
+// is found in a recorded file, redaction failed.
+const (
+	testAK            = "AKRECORDTESTDISTINCT01"
+	testSK            = "SK+record/test=DISTINCT/secret+key0123456789"
+	testSignature     = "c0ffee0ddba11c0ffee0ddba11c0ffee0ddba11c0ffee0ddba11c0ffee0ddba1"
+	testSecurityToken = "SECTOKEN<record&test>DISTINCT-gQpKf2sd"
+	testIAMToken      = "MIIT-IAMTOKEN-record-test-DISTINCT-xyz"
+	testSubjectToken  = "MIIS-SUBJECTTOKEN-record-test-DISTINCT"
+	testCookie        = "COOKIEVALUE-record-test-DISTINCT"
+	testSetCookie     = "SETCOOKIEVALUE-record-test-DISTINCT"
+)
+
+var allTestSecrets = []string{testAK, testSK, testSignature, testSecurityToken, testIAMToken, testSubjectToken, testCookie, testSetCookie}
+
+// assertNoSecret checks the whole text for every secret and its escaped forms.
+func assertNoSecret(t *testing.T, text string, secrets ...string) {
+	t.Helper()
+	for _, secret := range secrets {
+		forms := []string{secret, jsonEscaped(secret, true), jsonEscaped(secret, false)}
+		// A \u-escaped copy of the first characters would survive a naive replace.
+		for _, f := range forms {
+			assert.NotContains(t, text, f, "a secret survived recording")
+		}
+	}
+	// No signature-like value of any kind survives: 64 hex digits.
+	assert.NotRegexp(t, regexp.MustCompile(`[0-9a-fA-F]{64}`), text, "a signature-like hex string survived recording")
+}
+
+func signedRequest(t *testing.T, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost,
+		"https://drs.cn-north-4.myhuaweicloud.com/v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck",
+		strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Language", "en-us")
+	req.Header.Set("X-Project-Id", "054ba152d480d55b2f5dc0069e7ddef0")
+	req.Header.Set("X-Sdk-Date", "20250312T081502Z")
+	req.Header.Set("X-Security-Token", testSecurityToken)
+	req.Header.Set("X-Auth-Token", testIAMToken)
+	req.Header.Set("Cookie", "sid="+testCookie+"; lang=en")
+	req.Header.Set("Content-Length", "57")
+	req.Header.Set("Authorization", "SDK-HMAC-SHA256 Access="+testAK+", SignedHeaders=content-type;host;x-language;x-project-id;x-sdk-date;x-security-token, Signature="+testSignature)
+	return req
+}
+
+func TestRecordRedactsEverySecret(t *testing.T) {
+	const reqBody = `{"jobs":[{"job_id":"140b5236-88ad-43c8-811c-1268453jb101","precheck_mode":"forStartJob"}]}`
+	req := signedRequest(t, reqBody)
+	// A gateway that echoes what it got, in every escaping it might use: raw,
+	// \u-escaped (which a byte-level replace cannot see) and HTML-escaped.
+	var uEscapedSK strings.Builder
+	for _, r := range testSK {
+		fmt.Fprintf(&uEscapedSK, `\u%04x`, r)
+	}
+	respBody := `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: token ` + testIAMToken +
+		` key ` + uEscapedSK.String() + ` sig ` + testSignature + ` st ` + jsonEscaped(testSecurityToken, true) +
+		`","request_id":"6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9"}`
+	require.True(t, json.Valid([]byte(respBody)))
+	resp := &http.Response{
+		StatusCode: http.StatusUnauthorized,
+		Header: http.Header{
+			"Content-Type":    {"application/json"},
+			"X-Request-Id":    {"6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9"},
+			"X-Subject-Token": {testSubjectToken},
+			"Set-Cookie":      {"gw=" + testSetCookie + "; Path=/; HttpOnly", "other=" + testSetCookie},
+			"Content-Length":  {"321"},
+		},
+	}
+	at := time.Date(2025, 3, 12, 8, 15, 2, 0, time.UTC)
+	in := Record(req, []byte(reqBody), resp, []byte(respBody), ProvenanceLiveRecorded, "unit test", RecordOptions{
+		Secrets: []string{testAK, testSK, testSecurityToken, testIAMToken},
+		Now:     func() time.Time { return at },
+	})
+
+	path := filepath.Join(t.TempDir(), "sub", "live-BatchCheckJobs.json")
+	require.NoError(t, in.WriteFile(path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	text := string(data)
+	t.Log(text)
+	assertNoSecret(t, text, allTestSecrets...)
+
+	// What is kept, and the shape of what is redacted.
+	h := in.Request.Headers
+	assert.Equal(t, "SDK-HMAC-SHA256 Access=REDACTED, SignedHeaders=content-type;host;x-language;x-project-id;x-sdk-date;x-security-token, Signature=REDACTED", h["Authorization"])
+	assert.Equal(t, Redacted, h["X-Auth-Token"])
+	assert.Equal(t, Redacted, h["X-Security-Token"])
+	assert.Equal(t, Redacted, h["Cookie"])
+	assert.Equal(t, "20250312T081502Z", h["X-Sdk-Date"], "X-Sdk-Date is not a secret and is kept")
+	assert.Equal(t, "054ba152d480d55b2f5dc0069e7ddef0", h["X-Project-Id"])
+	assert.Equal(t, "en-us", h["X-Language"])
+	assert.NotContains(t, h, "Content-Length")
+	rh := in.Response.Headers
+	assert.Equal(t, Redacted, rh["X-Subject-Token"])
+	assert.Equal(t, Redacted, rh["Set-Cookie"])
+	assert.Equal(t, "6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9", rh["X-Request-Id"])
+	assert.NotContains(t, rh, "Content-Length")
+
+	assert.Equal(t, "POST", in.Request.Method)
+	assert.Equal(t, "/v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck", in.Request.Path)
+	assert.Equal(t, 401, in.Response.Status)
+	assert.Equal(t, at, in.RecordedAt)
+	assert.JSONEq(t, reqBody, string(in.Request.WireBody()), "the request body carries no secret and is kept as is")
+
+	var got map[string]string
+	require.NoError(t, json.Unmarshal(in.Response.WireBody(), &got))
+	assert.Equal(t, "APIGW.0301", got["error_code"])
+	assert.Equal(t, "6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9", got["request_id"])
+	assert.Contains(t, got["error_msg"], "token REDACTED")
+
+	loaded, err := LoadInteraction(path)
+	require.NoError(t, err)
+	assert.Equal(t, in.Request.Headers, loaded.Request.Headers)
+	assert.Equal(t, in.Response.Headers, loaded.Response.Headers)
+	assert.JSONEq(t, string(in.Response.Body), string(loaded.Response.Body))
+	assert.True(t, at.Equal(loaded.RecordedAt))
+}
+
+// Secret header values are learned: a token echoed in a body is scrubbed even
+// when the caller forgot to pass it in RecordOptions.Secrets.
+func TestRecordLearnsSecretsFromHeaders(t *testing.T) {
+	req := signedRequest(t, `{"jobs":["`+testAK+`"]}`)
+	resp := &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}}}
+	body := `{"error_code":"DRS.M00202","error_msg":"echo ` + testIAMToken + ` ` + testSecurityToken + ` ` + testCookie + ` ` + testSignature + `"}`
+	in := Record(req, []byte(`{"jobs":["`+testAK+`"]}`), resp, []byte(body), ProvenanceLiveRecorded, "unit test")
+	data, err := json.Marshal(in)
+	require.NoError(t, err)
+	assertNoSecret(t, string(data), testIAMToken, testSecurityToken, testCookie, testSignature, testAK)
+	assert.Contains(t, string(in.Request.Body), Redacted)
+}
+
+func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
+	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/v3/p/jobs/batch-precheck?token="+testIAMToken, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+testIAMToken)
+	req.Header.Set("X-Api-Key", testAK)
+	page := "<html><body><h1>503 Service Temporarily Unavailable</h1><p>ref " +
+		"SK=" + testSK + " &amp; st=" + htmlEscape(testSecurityToken) + "</p></body></html>\n"
+	resp := &http.Response{StatusCode: 503, Header: http.Header{"Content-Type": {"text/html"}, "Retry-After": {"3"}}}
+	in := Record(req, nil, resp, []byte(page), ProvenanceLiveRecorded, "unit test",
+		RecordOptions{Secrets: []string{testSK, testSecurityToken}, Name: "gateway page"})
+
+	path := filepath.Join(t.TempDir(), "page.json")
+	require.NoError(t, in.WriteFile(path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	text := string(data)
+	assertNoSecret(t, text, testSK, testSecurityToken, testIAMToken, testAK)
+	assert.Contains(t, text, "<html>", "HTML is stored unescaped, readable")
+
+	assert.Equal(t, "gateway page", in.Name)
+	assert.Equal(t, Redacted, in.Request.Headers["Authorization"], "a non-SDK scheme is redacted whole")
+	assert.Equal(t, Redacted, in.Request.Headers["X-Api-Key"], "header names mentioning a key are redacted")
+	assert.Equal(t, "/v3/p/jobs/batch-precheck?token=REDACTED", in.Request.Path)
+	assert.Nil(t, in.Request.Body)
+	assert.Equal(t, "3", in.Response.Headers["Retry-After"])
+	var s string
+	require.NoError(t, json.Unmarshal(in.Response.Body, &s), "a non-JSON body is recorded as a JSON string")
+	assert.Equal(t, s, string(in.Response.WireBody()))
+	assert.True(t, strings.HasPrefix(s, "<html><body><h1>503"))
+	assert.Contains(t, s, "SK=REDACTED")
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+func TestRecordWithoutResponse(t *testing.T) {
+	req := signedRequest(t, "")
+	in := Record(req, nil, nil, nil, ProvenanceLiveRecorded, "unit test")
+	assert.Equal(t, 0, in.Response.Status)
+	assert.Equal(t, "POST /v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck -> 0", in.Name)
+	data, err := json.Marshal(in)
+	require.NoError(t, err)
+	assertNoSecret(t, string(data), testAK, testSignature, testSecurityToken, testIAMToken, testCookie)
+}
+
+func TestWireBody(t *testing.T) {
+	assert.Nil(t, RecordedResponse{}.WireBody())
+	assert.Equal(t, `{"a":[1,2]}`, string(RecordedResponse{Body: json.RawMessage("{\n  \"a\": [1, 2]\n}")}.WireBody()))
+	assert.Equal(t, "<p>x</p>\n", string(RecordedResponse{Body: json.RawMessage(`"<p>x</p>\n"`)}.WireBody()))
+	// A JSON body that is itself a JSON string round-trips through Record.
+	in := Record(signedRequest(t, ""), []byte(`"just a string"`), nil, nil, ProvenanceSynthetic, "unit test")
+	assert.Equal(t, `"just a string"`, string(in.Request.WireBody()))
+}
+
+func TestLoadInteractionRejectsIncompleteFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"name":"n","provenance":"synthetic","source":"s","request":{"method":"POST","path":"/v3/p/jobs/batch-precheck"},"response":{"status":200}}`
+	cases := map[string]struct{ text, want string }{
+		"good":          {good, ""},
+		"provenance":    {strings.Replace(good, `"synthetic"`, `"made-up"`, 1), "provenance"},
+		"no source":     {strings.Replace(good, `"source":"s"`, `"source":""`, 1), "source"},
+		"unknown field": {strings.Replace(good, `"name":"n"`, `"name":"n","extra":1`, 1), "unknown field"},
+		"no status":     {strings.Replace(good, `"status":200`, `"status":0`, 1), "status"},
+		"bad path":      {strings.Replace(good, `"/v3/p/jobs/batch-precheck"`, `"v3"`, 1), "path"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
+			require.NoError(t, os.WriteFile(path, []byte(tc.text), 0o600))
+			_, err := LoadInteraction(path)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	_, err := LoadInteraction(filepath.Join(dir, "missing.json"))
+	require.Error(t, err)
+}

@@ -1,0 +1,450 @@
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// Environment of the live contract test. The HUAWEICLOUD_SDK_* names are the
+// ones Huawei's official SDKs read, so users already have them set.
+const (
+	envLive          = "DRS_CONTRACT_LIVE"              // must be 1
+	envAK            = "HUAWEICLOUD_SDK_AK"             // AK/SK signing, with envSK
+	envSK            = "HUAWEICLOUD_SDK_SK"             //
+	envSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN" // optional, temporary AK/SK
+	envIAMToken      = "HUAWEICLOUD_IAM_TOKEN"          // instead of AK/SK
+	envProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"     //
+	envRegion        = "HUAWEICLOUD_SDK_REGION"         // optional, default cn-north-4
+	envJobIDs        = "DRS_LIVE_JOB_IDS"               // comma-separated, at most 10
+	envMode          = "DRS_LIVE_PRECHECK_MODE"         // optional, default forStartJob
+	envResultsOnly   = "DRS_LIVE_RESULTS_ONLY"          // optional, 1: do not start pre-checks
+	envEndpoint      = "DRS_LIVE_ENDPOINT"              // optional, overrides the regional endpoint
+
+	defaultRegion = "cn-north-4"
+	maxJobsPerOp  = 10
+)
+
+type liveConfig struct {
+	AK, SK, SecurityToken string
+	IAMToken              string
+	ProjectID             string
+	Region                string
+	Endpoint              string
+	JobIDs                []string
+	Mode                  generated.PrecheckMode
+	ResultsOnly           bool
+}
+
+// liveConfigFromEnv reads the live test's configuration. missing names the
+// variables still to set (empty when the live test can run); err reports
+// values that are set but unusable.
+func liveConfigFromEnv(getenv func(string) string) (cfg liveConfig, missing []string, err error) {
+	if getenv(envLive) != "1" {
+		missing = append(missing, envLive+"=1")
+	}
+	cfg.AK, cfg.SK = getenv(envAK), getenv(envSK)
+	cfg.SecurityToken, cfg.IAMToken = getenv(envSecurityToken), getenv(envIAMToken)
+	switch {
+	case cfg.AK != "" && cfg.SK != "":
+		cfg.IAMToken = "" // AK/SK wins, as in the official SDKs
+	case cfg.IAMToken != "":
+		cfg.AK, cfg.SK, cfg.SecurityToken = "", "", ""
+	default:
+		missing = append(missing, envAK+" and "+envSK+" (or "+envIAMToken+")")
+	}
+	if cfg.ProjectID = getenv(envProjectID); cfg.ProjectID == "" {
+		missing = append(missing, envProjectID)
+	}
+	if cfg.Region = getenv(envRegion); cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	cfg.Endpoint = getenv(envEndpoint)
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = "https://drs." + cfg.Region + ".myhuaweicloud.com"
+		if cfg.Region == "eu-west-101" {
+			cfg.Endpoint = "https://drs.eu-west-101.myhuaweicloud.eu"
+		}
+	}
+	for id := range strings.SplitSeq(getenv(envJobIDs), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			cfg.JobIDs = append(cfg.JobIDs, id)
+		}
+	}
+	if len(cfg.JobIDs) == 0 {
+		missing = append(missing, envJobIDs+" (comma-separated DRS job IDs)")
+	}
+	if len(cfg.JobIDs) > maxJobsPerOp {
+		err = fmt.Errorf("%s holds %d job IDs; Huawei accepts at most %d per call", envJobIDs, len(cfg.JobIDs), maxJobsPerOp)
+	}
+	cfg.Mode = generated.ForStartJob
+	if m := getenv(envMode); m != "" {
+		cfg.Mode = generated.PrecheckMode(m)
+		if !cfg.Mode.Valid() {
+			err = errors.Join(err, fmt.Errorf("%s=%q is not forStartJob or forRetryJob", envMode, m))
+		}
+	}
+	cfg.ResultsOnly = getenv(envResultsOnly) == "1"
+	return cfg, missing, err
+}
+
+func liveSkipMessage(missing []string) string {
+	return "live contract test skipped (it calls the real Huawei Cloud DRS API): set " +
+		strings.Join(missing, ", ") +
+		"; optional: " + envRegion + " (default " + defaultRegion + "), " + envSecurityToken +
+		" (temporary AK/SK), " + envMode + ", " + envResultsOnly + "=1, " + envEndpoint
+}
+
+// secrets are the values Record must scrub from the recordings.
+func (c liveConfig) secrets() []string {
+	return []string{c.AK, c.SK, c.SecurityToken, c.IAMToken}
+}
+
+// authenticate signs the request with AK/SK (SDK-HMAC-SHA256) or sets the IAM
+// token. It runs as a RequestEditorFn, after the generated client has set
+// every other header, so they are all signed.
+func (c liveConfig) authenticate(_ context.Context, req *http.Request) error {
+	if c.AK == "" {
+		req.Header.Set("X-Auth-Token", c.IAMToken)
+		return nil
+	}
+	req.Header.Set("X-Project-Id", c.ProjectID)
+	var body []byte
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return err
+		}
+		body, err = io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken}}
+	return signer.Sign(req, body)
+}
+
+// TestLiveContract calls the real API and records what it answers. It runs
+// only when asked to (see liveSkipMessage), never in CI.
+func TestLiveContract(t *testing.T) {
+	cfg, missing, err := liveConfigFromEnv(os.Getenv)
+	if len(missing) > 0 {
+		t.Skip(liveSkipMessage(missing))
+	}
+	if os.Getenv("CI") != "" {
+		t.Skip("live contract test skipped: CI is set, and the live test never runs in CI")
+	}
+	if testing.Short() {
+		t.Skip("live contract test skipped: -short")
+	}
+	require.NoError(t, err)
+	runLive(t, cfg, interactionsDir, http.DefaultTransport)
+}
+
+// runLive calls BatchCheckJobs (unless ResultsOnly) and BatchCheckResults for
+// cfg.JobIDs with the generated client through a strict contract.Transport,
+// and records each exchange into dir as live-<op>-<timestamp>.json. The
+// recording sits under the validator, so an exchange that breaks the contract
+// is recorded too: the test fails, and the fixture shows what the spec missed.
+func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper) {
+	t.Helper()
+	spec, err := contract.Default()
+	require.NoError(t, err)
+	rec := &recorder{base: base}
+	client, err := generated.NewClientWithResponses(cfg.Endpoint,
+		generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{Base: rec, Spec: spec}, Timeout: time.Minute}),
+		generated.WithRequestEditorFn(cfg.authenticate))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	if !cfg.ResultsOnly {
+		jobs := make([]generated.PreCheckInfo, len(cfg.JobIDs))
+		for i, id := range cfg.JobIDs {
+			jobs[i] = generated.PreCheckInfo{JobId: id, PrecheckMode: cfg.Mode}
+		}
+		resp, err := client.BatchCheckJobsWithResponse(ctx, cfg.ProjectID,
+			&generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguageEnUs},
+			generated.BatchPrecheckReq{Jobs: jobs})
+		saveLive(t, rec, cfg, dir, "BatchCheckJobs")
+		require.NoError(t, err, "BatchCheckJobs broke the contract (or failed)")
+		t.Logf("BatchCheckJobs: %s, X-Request-Id %s", resp.Status(), resp.HTTPResponse.Header.Get("X-Request-Id"))
+		if resp.JSON200 != nil {
+			for _, r := range resp.JSON200.Results {
+				t.Logf("  job %s: pre-check %s %s %s", r.Id, r.Status, r.ErrorCode, r.ErrorMsg)
+			}
+		}
+	}
+
+	resp, err := client.BatchCheckResultsWithResponse(ctx, cfg.ProjectID,
+		&generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguageEnUs},
+		generated.BatchQueryPrecheckResultReq{Jobs: cfg.JobIDs})
+	saveLive(t, rec, cfg, dir, "BatchCheckResults")
+	require.NoError(t, err, "BatchCheckResults broke the contract (or failed)")
+	t.Logf("BatchCheckResults: %s, X-Request-Id %s", resp.Status(), resp.HTTPResponse.Header.Get("X-Request-Id"))
+	if resp.JSON200 != nil {
+		for _, r := range resp.JSON200.Results {
+			t.Logf("  pre-check %s: process %s, passed %t, %d items %s", r.PrecheckId, r.Process, r.Result, len(r.PrecheckResult), r.ErrorCode)
+		}
+	}
+}
+
+// saveLive records the last exchange of rec into dir, with the secrets
+// removed, and checks the written file for them.
+func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
+	t.Helper()
+	ex, ok := rec.last()
+	if !ok {
+		t.Logf("%s: nothing was sent (the request broke the contract), nothing recorded", op)
+		return
+	}
+	if ex.resp == nil {
+		t.Logf("%s: no response (%v), nothing recorded", op, ex.err)
+		return
+	}
+	in := contract.Record(ex.req, ex.reqBody, ex.resp, ex.respBody, contract.ProvenanceLiveRecorded,
+		fmt.Sprintf("live call to %s by TestLiveContract (contract_test/live_test.go)", cfg.Endpoint),
+		contract.RecordOptions{Secrets: cfg.secrets(), Name: fmt.Sprintf("%s: live, %s, status %d", op, cfg.Region, ex.resp.StatusCode)})
+	path := filepath.Join(dir, fmt.Sprintf("live-%s-%s.json", op, in.RecordedAt.Format("20060102T150405Z")))
+	require.NoError(t, in.WriteFile(path))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, s := range cfg.secrets() {
+		if s != "" && bytes.Contains(data, []byte(s)) {
+			_ = os.Remove(path)
+			t.Fatalf("%s: a secret survived recording; the file was removed", op)
+		}
+	}
+	t.Logf("%s: recorded %s", op, path)
+}
+
+// recorder is an http.RoundTripper that keeps the exchanges it carries: the
+// request as sent (signed) and the response as received, bodies included.
+type recorder struct {
+	base      http.RoundTripper
+	mu        sync.Mutex
+	exchanges []exchange
+}
+
+type exchange struct {
+	req      *http.Request
+	reqBody  []byte
+	resp     *http.Response
+	respBody []byte
+	err      error
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	ex := exchange{req: req}
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		ex.reqBody, err = io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	resp, err := r.base.RoundTrip(req)
+	ex.err = err
+	if err == nil {
+		ex.respBody, err = io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+		_ = resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(ex.respBody))
+		ex.resp = resp
+	}
+	r.mu.Lock()
+	r.exchanges = append(r.exchanges, ex)
+	r.mu.Unlock()
+	return resp, err
+}
+
+func (r *recorder) last() (exchange, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.exchanges) == 0 {
+		return exchange{}, false
+	}
+	ex := r.exchanges[len(r.exchanges)-1]
+	r.exchanges = nil
+	return ex, true
+}
+
+func TestParseLiveEnv(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+
+	_, missing, err := liveConfigFromEnv(env())
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"DRS_CONTRACT_LIVE=1",
+		"HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_IAM_TOKEN)",
+		"HUAWEICLOUD_SDK_PROJECT_ID",
+		"DRS_LIVE_JOB_IDS (comma-separated DRS job IDs)",
+	}, missing)
+	msg := liveSkipMessage(missing)
+	for _, name := range []string{envLive, envAK, envSK, envIAMToken, envProjectID, envJobIDs, envRegion} {
+		assert.Contains(t, msg, name)
+	}
+
+	_, missing, _ = liveConfigFromEnv(env(envLive, "1", envAK, "ak", envProjectID, "p", envJobIDs, "j1"))
+	assert.Equal(t, []string{"HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_IAM_TOKEN)"}, missing, "an AK without SK is not enough")
+
+	cfg, missing, err := liveConfigFromEnv(env(envLive, "1", envAK, "ak", envSK, "sk", envSecurityToken, "st",
+		envProjectID, "p", envJobIDs, " j1, ,j2 ,"))
+	require.NoError(t, err)
+	assert.Empty(t, missing)
+	assert.Equal(t, "cn-north-4", cfg.Region)
+	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com", cfg.Endpoint)
+	assert.Equal(t, []string{"j1", "j2"}, cfg.JobIDs)
+	assert.Equal(t, generated.ForStartJob, cfg.Mode)
+	assert.Equal(t, "st", cfg.SecurityToken)
+
+	cfg, missing, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p", envJobIDs, "j1",
+		envRegion, "eu-west-101", envMode, "forRetryJob"))
+	require.NoError(t, err)
+	assert.Empty(t, missing)
+	assert.Equal(t, "https://drs.eu-west-101.myhuaweicloud.eu", cfg.Endpoint)
+	assert.Equal(t, "tok", cfg.IAMToken)
+	assert.Equal(t, generated.ForRetryJob, cfg.Mode)
+
+	_, _, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p",
+		envJobIDs, "1,2,3,4,5,6,7,8,9,10,11", envMode, "forNow"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "at most 10")
+	assert.Contains(t, err.Error(), envMode)
+}
+
+// TestRecordLiveSessionOnLoopback runs the live code path (signing, strict
+// validation, recording, scrubbing) against a loopback stand-in for DRS, and
+// replays what it recorded. It never touches the network.
+func TestRecordLiveSessionOnLoopback(t *testing.T) {
+	const (
+		ak       = "AKLOOPBACKDISTINCT0042"
+		sk       = "SK/loopback+DISTINCT=secret0042"
+		secToken = "STLOOPBACK-DISTINCT-security-token-0042"
+		iamToken = "MIILOOPBACK-DISTINCT-iam-token-0042"
+		cookie   = "HWWAFSESID-LOOPBACK-DISTINCT-0042"
+	)
+	jobIDs := []string{publishedJobID, "6d1e4f9a-3b2c-4d5e-8f70-91a2b3c4jb02"}
+
+	for _, mode := range []string{"aksk", "token"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := newFakeDRS(t, mode, ak, secToken, iamToken, cookie)
+			cfg := liveConfig{ProjectID: testProject, Region: "loopback", Endpoint: srv.URL, JobIDs: jobIDs, Mode: generated.ForStartJob}
+			if mode == "aksk" {
+				cfg.AK, cfg.SK, cfg.SecurityToken = ak, sk, secToken
+			} else {
+				cfg.IAMToken = iamToken
+			}
+			dir := t.TempDir()
+			runLive(t, cfg, dir, srv.Client().Transport)
+
+			files, err := filepath.Glob(filepath.Join(dir, "live-*.json"))
+			require.NoError(t, err)
+			require.Len(t, files, 2)
+			assert.Regexp(t, `live-BatchCheckJobs-\d{8}T\d{6}Z\.json$`, files[0])
+			assert.Regexp(t, `live-BatchCheckResults-\d{8}T\d{6}Z\.json$`, files[1])
+			for _, f := range files {
+				data, err := os.ReadFile(f)
+				require.NoError(t, err)
+				for _, s := range []string{ak, sk, secToken, iamToken, cookie} {
+					assert.NotContains(t, string(data), s, "%s leaks a secret", filepath.Base(f))
+				}
+				assert.NotRegexp(t, `[0-9a-f]{64}`, string(data), "a signature survived")
+				in, err := contract.LoadInteraction(f)
+				require.NoError(t, err)
+				assert.Equal(t, contract.ProvenanceLiveRecorded, in.Provenance)
+				assert.False(t, in.RecordedAt.IsZero())
+				if mode == "aksk" {
+					assert.Regexp(t, authorizationPlaceholder, in.Request.Headers["Authorization"])
+					assert.Regexp(t, `^\d{8}T\d{6}Z$`, in.Request.Headers["X-Sdk-Date"])
+					assert.Equal(t, contract.Redacted, in.Request.Headers["X-Security-Token"])
+				} else {
+					assert.Equal(t, contract.Redacted, in.Request.Headers["X-Auth-Token"])
+				}
+				assert.Equal(t, contract.Redacted, in.Response.Headers["Set-Cookie"])
+				assert.Equal(t, contract.Redacted, in.Response.Headers["X-Debug-Echo"], "an echoed secret is scrubbed from any header")
+				// What was recorded replays like any fixture.
+				checkTyped(t, in, replay(t, in))
+			}
+		})
+	}
+}
+
+// newFakeDRS is a loopback stand-in for DRS that checks the credentials'
+// shape and leaks them back in a header and a cookie, as a careless server
+// might, to prove the recording scrubs them.
+func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		echo := iamToken
+		if mode == "aksk" {
+			assert.Regexp(t, `^SDK-HMAC-SHA256 Access=`+ak+`, SignedHeaders=[a-z0-9;-]*x-sdk-date[a-z0-9;-]*, Signature=[0-9a-f]{64}$`, r.Header.Get("Authorization"))
+			assert.Equal(t, secToken, r.Header.Get("X-Security-Token"))
+			assert.Equal(t, testProject, r.Header.Get("X-Project-Id"))
+			echo = secToken
+		} else {
+			assert.Equal(t, iamToken, r.Header.Get("X-Auth-Token"))
+		}
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.Header().Set("X-Request-Id", "5e4d3c2b1a0f4e9d8c7b6a5f4e3d2c1b")
+		w.Header().Set("Set-Cookie", "HWWAFSESID="+cookie+"; path=/")
+		w.Header().Set("X-Debug-Echo", echo)
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/batch-precheck"):
+			var req generated.BatchPrecheckReq
+			assert.NoError(t, json.Unmarshal(body, &req))
+			var resp generated.BatchPrecheckResp
+			for _, j := range req.Jobs {
+				resp.Results = append(resp.Results, generated.PostPreCheckResp{Id: j.JobId, PrecheckId: j.JobId, Status: generated.Success})
+			}
+			resp.Count = int32(len(resp.Results))
+			_ = json.NewEncoder(w).Encode(resp)
+		case strings.HasSuffix(r.URL.Path, "/batch-precheck-result"):
+			var req generated.BatchQueryPrecheckResultReq
+			assert.NoError(t, json.Unmarshal(body, &req))
+			var resp generated.BatchQueryPrecheckResultResp
+			for _, id := range req.Jobs {
+				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: generated.Up,
+					PrecheckResult: []generated.PrecheckResult{{Item: "srcDbConnection", Result: generated.PASSED, Group: "network"}}})
+			}
+			resp.Count = int32(len(resp.Results))
+			_ = json.NewEncoder(w).Encode(resp)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}

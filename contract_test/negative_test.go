@@ -1,0 +1,257 @@
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// roundTripFunc is an in-process http.RoundTripper: these tests need exact
+// control of the headers (net/http's server would sniff a Content-Type) and
+// no network at all.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// cannedResponse answers every request with status, headers and body, and
+// counts the requests that got through.
+func cannedResponse(status int, header http.Header, body string, calls *atomic.Int32) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		if r.Body != nil {
+			_, _ = io.Copy(io.Discard, r.Body)
+			_ = r.Body.Close()
+		}
+		return &http.Response{
+			StatusCode: status,
+			Status:     http.StatusText(status),
+			Header:     header,
+			Body:       io.NopCloser(strings.NewReader(body)),
+			Request:    r,
+		}, nil
+	})
+}
+
+const (
+	testServer  = "https://drs.cn-north-4.myhuaweicloud.com"
+	testProject = "054ba152d480d55b2f5dc0069e7ddef0"
+	// marker is put into bad values: a Violation's message names the field and
+	// the rule, never the offending value (it could be a secret).
+	marker = "MARKER7f3e"
+)
+
+func withToken(_ context.Context, req *http.Request) error {
+	req.Header.Set("X-Auth-Token", "REDACTED")
+	return nil
+}
+
+func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }
+
+var validJobs = generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{{JobId: publishedJobID, PrecheckMode: generated.ForStartJob}}}
+
+// requireViolation unwraps err into a *contract.Violation and checks where it
+// points.
+func requireViolation(t *testing.T, err error, dir contract.Direction, op, field, rule string) *contract.Violation {
+	t.Helper()
+	require.Error(t, err)
+	var v *contract.Violation
+	require.True(t, errors.As(err, &v), "want a *contract.Violation, got %T: %v", err, err)
+	t.Log(v.Error())
+	assert.Equal(t, dir, v.Direction)
+	assert.Equal(t, op, v.Operation)
+	assert.Equal(t, field, v.Field)
+	assert.Equal(t, rule, v.Rule)
+	assert.Contains(t, v.Error(), "field "+field, "the message names the field")
+	assert.Contains(t, err.Error(), field)
+	assert.NotContains(t, v.Error(), marker, "the message must not repeat the offending value")
+	return v
+}
+
+// TestResponsesThatBreakTheSpecAreCaught: the strict transport turns each
+// broken response into an error naming the field and the rule.
+func TestResponsesThatBreakTheSpecAreCaught(t *testing.T) {
+	type call func(*generated.ClientWithResponses) error
+	jobs := func(c *generated.ClientWithResponses) error {
+		_, err := c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs, withToken)
+		return err
+	}
+	results := func(c *generated.ClientWithResponses) error {
+		_, err := c.BatchCheckResultsWithResponse(context.Background(), testProject, nil,
+			generated.BatchQueryPrecheckResultReq{Jobs: []string{publishedJobID}}, withToken)
+		return err
+	}
+	cases := []struct {
+		name        string
+		call        call
+		op          string
+		status      int
+		header      http.Header
+		body        string
+		field, rule string
+	}{
+		{"valid (control)", jobs, "BatchCheckJobs", 200, jsonHeader(),
+			`{"results":[{"id":"j1","status":"success","precheck_id":"j1"}],"count":1}`, "", ""},
+		{"count is a string", jobs, "BatchCheckJobs", 200, jsonHeader(),
+			`{"results":[],"count":"1"}`, "/count", "type"},
+		{"unknown status", jobs, "BatchCheckJobs", 200, jsonHeader(),
+			`{"results":[{"id":"j1","status":"queued-` + marker + `"}],"count":1}`, "/results/0/status", "enum"},
+		{"missing Content-Type", jobs, "BatchCheckJobs", 200, http.Header{},
+			`{"results":[],"count":0}`, "header Content-Type", "content-type"},
+		{"undocumented status 418", jobs, "BatchCheckJobs", http.StatusTeapot, jsonHeader(),
+			`{"error_code":"X","error_msg":"teapot"}`, "status", "status"},
+		{"error body without error_code", jobs, "BatchCheckJobs", 400, jsonHeader(),
+			`{"error_msg":"Parameter jobs is empty."}`, "/error_code", "required"},
+		{"gateway error without error_code", results, "BatchCheckResults", 401, jsonHeader(),
+			`{"error_msg":"Incorrect IAM authentication information","request_id":"6b3a"}`, "/error_code", "required"},
+		{"unknown precheck_result result", results, "BatchCheckResults", 200, jsonHeader(),
+			`{"count":1,"results":[{"result":true,"precheck_result":[{"item":"srcDbConnection","result":"WARNING-` + marker + `"}]}]}`,
+			"/results/0/precheck_result/0/result", "enum"},
+		{"result is a string", results, "BatchCheckResults", 200, jsonHeader(),
+			`{"count":1,"results":[{"result":"true","process":"100%"}]}`, "/results/0/result", "type"},
+		{"unknown job_direction", results, "BatchCheckResults", 200, jsonHeader(),
+			`{"count":1,"results":[{"job_direction":"sideways-` + marker + `"}]}`, "/results/0/job_direction", "enum"},
+		{"failed_sub_jobs is not an array", results, "BatchCheckResults", 200, jsonHeader(),
+			`{"results":[{"precheck_result":[{"result":"FAILED","failed_sub_jobs":{"id":"s1"}}]}]}`,
+			"/results/0/precheck_result/0/failed_sub_jobs", "type"},
+		{"Retry-After is not a number", jobs, "BatchCheckJobs", 429,
+			http.Header{"Content-Type": {"application/json"}, "Retry-After": {"soon-" + marker}},
+			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "header"},
+		{"Retry-After is negative", jobs, "BatchCheckJobs", 429,
+			http.Header{"Content-Type": {"application/json"}, "Retry-After": {"-1"}},
+			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "minimum"},
+		{"HTML page for a 400", jobs, "BatchCheckJobs", 400, http.Header{"Content-Type": {"text/html"}},
+			`<html><body>Bad Request</body></html>`, "header Content-Type", "content-type"},
+		{"empty JSON body", jobs, "BatchCheckJobs", 200, jsonHeader(), ``, "body", "responseBody"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c := strictClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
+			err := tc.call(c)
+			assert.Equal(t, int32(1), calls.Load(), "the request was valid and must have been sent")
+			if tc.field == "" {
+				require.NoError(t, err)
+				return
+			}
+			v := requireViolation(t, err, contract.Response, tc.op, tc.field, tc.rule)
+			assert.Equal(t, tc.status, v.Status)
+		})
+	}
+}
+
+// TestRequestsThatBreakTheSpecAreNotSent: a request that breaks the spec is
+// refused before it leaves the process.
+func TestRequestsThatBreakTheSpecAreNotSent(t *testing.T) {
+	ctx := context.Background()
+	raw := func(body string) func(*generated.ClientWithResponses) error {
+		return func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithBodyWithResponse(ctx, testProject, nil, "application/json", bytes.NewReader([]byte(body)), withToken)
+			return err
+		}
+	}
+	cases := []struct {
+		name        string
+		call        func(*generated.ClientWithResponses) error
+		op          string
+		field, rule string
+	}{
+		{"valid (control)", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
+			return err
+		}, "BatchCheckJobs", "", ""},
+		{"empty jobs", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{}}, withToken)
+			return err
+		}, "BatchCheckJobs", "/jobs", "minItems"},
+		{"jobs is null", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, generated.BatchPrecheckReq{}, withToken)
+			return err
+		}, "BatchCheckJobs", "/jobs", "nullable"},
+		{"missing precheck_mode", raw(`{"jobs":[{"job_id":"` + publishedJobID + `"}]}`), "BatchCheckJobs", "/jobs/0/precheck_mode", "required"},
+		{"unknown precheck_mode", raw(`{"jobs":[{"job_id":"j1","precheck_mode":"forEver-` + marker + `"}]}`), "BatchCheckJobs", "/jobs/0/precheck_mode", "enum"},
+		{"empty job_id", raw(`{"jobs":[{"job_id":"","precheck_mode":"forStartJob"}]}`), "BatchCheckJobs", "/jobs/0/job_id", "minLength"},
+		{"unknown request field", raw(`{"jobs":[{"job_id":"j1","precheck_mode":"forStartJob"}],"dry_run":true}`), "BatchCheckJobs", "/", "properties"},
+		{"bad X-Language", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject,
+				&generated.BatchCheckJobsParams{XLanguage: "fr-" + marker}, validJobs, withToken)
+			return err
+		}, "BatchCheckJobs", "header X-Language", "enum"},
+		{"zero params send an empty X-Language", func(c *generated.ClientWithResponses) error {
+			// The generated client sets X-Language whenever params is not nil:
+			// callers pass nil or a language.
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, &generated.BatchCheckJobsParams{}, validJobs, withToken)
+			return err
+		}, "BatchCheckJobs", "header X-Language", "enum"},
+		{"no auth header", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs)
+			return err
+		}, "BatchCheckJobs", "header X-Auth-Token or Authorization", "security"},
+		{"Authorization that is not an SDK-HMAC-SHA256 signature", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, func(_ context.Context, r *http.Request) error {
+				r.Header.Set("Authorization", "Bearer "+marker)
+				return nil
+			})
+			return err
+		}, "BatchCheckJobs", "header X-Auth-Token or Authorization", "security"},
+		{"duplicate job IDs in a results query", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckResultsWithResponse(ctx, testProject, nil,
+				generated.BatchQueryPrecheckResultReq{Jobs: []string{"j1", "j1"}}, withToken)
+			return err
+		}, "BatchCheckResults", "/jobs", "uniqueItems"},
+		{"precheck IDs as objects in a results query", func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckResultsWithBodyWithResponse(ctx, testProject, nil, "application/json",
+				strings.NewReader(`{"jobs":[{"job_id":"j1"}]}`), withToken)
+			return err
+		}, "BatchCheckResults", "/jobs/0", "type"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c := strictClient(t, testServer, cannedResponse(200, jsonHeader(), `{"results":[],"count":0}`, &calls))
+			err := tc.call(c)
+			if tc.field == "" {
+				require.NoError(t, err)
+				assert.Equal(t, int32(1), calls.Load())
+				return
+			}
+			requireViolation(t, err, contract.Request, tc.op, tc.field, tc.rule)
+			assert.Zero(t, calls.Load(), "a request that breaks the contract must not be sent")
+		})
+	}
+}
+
+// TestReportModeLetsTrafficThrough: with OnViolation set the transport reports
+// and does not fail (the CLI's --validate); the caller still gets the response.
+func TestReportModeLetsTrafficThrough(t *testing.T) {
+	spec, err := contract.Default()
+	require.NoError(t, err)
+	var calls atomic.Int32
+	var got []*contract.Violation
+	tr := &contract.Transport{
+		Base:        cannedResponse(200, jsonHeader(), `{"results":[],"count":"1"}`, &calls),
+		Spec:        spec,
+		OnViolation: func(v *contract.Violation) { got = append(got, v) },
+	}
+	c, err := generated.NewClientWithResponses(testServer, generated.WithHTTPClient(&http.Client{Transport: tr}))
+	require.NoError(t, err)
+	// No auth header and a broken response: two violations, one call.
+	_, err = c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs)
+	require.Error(t, err, "the generated client cannot decode a string count into int32")
+	assert.Equal(t, int32(1), calls.Load())
+	require.Len(t, got, 2)
+	assert.Equal(t, contract.Request, got[0].Direction)
+	assert.Equal(t, "security", got[0].Rule)
+	assert.Equal(t, contract.Response, got[1].Direction)
+	assert.Equal(t, "/count", got[1].Field)
+}

@@ -1,0 +1,436 @@
+package contract_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+const interactionsDir = "testdata/interactions"
+
+// minInteractions is how many fixtures the issue asks for at least; the
+// required ones are named in jobsExpectations and resultsExpectations.
+const minInteractions = 10
+
+type fixture struct {
+	file string // base name
+	in   contract.Interaction
+}
+
+func loadFixtures(t *testing.T) []fixture {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(interactionsDir, "*.json"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), minInteractions,
+		"%s holds %d interactions, want at least %d", interactionsDir, len(files), minInteractions)
+	out := make([]fixture, 0, len(files))
+	for _, f := range files {
+		in, err := contract.LoadInteraction(f)
+		require.NoError(t, err)
+		out = append(out, fixture{file: filepath.Base(f), in: in})
+	}
+	return out
+}
+
+var operationPath = regexp.MustCompile(`^/v3/([^/?]+)/jobs/(batch-precheck|batch-precheck-result)$`)
+
+// replayServer answers exactly one request with the recorded response, after
+// checking that the request is the recorded one.
+func replayServer(t *testing.T, in contract.Interaction) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		body, err := io.ReadAll(r.Body)
+		assert.NoError(t, err)
+		// assert, not require: this runs on the server's goroutine.
+		assert.Equal(t, in.Request.Method, r.Method, "method")
+		assert.Equal(t, in.Request.Path, r.URL.RequestURI(), "path")
+		if want := in.Request.WireBody(); len(want) > 0 {
+			assert.JSONEq(t, string(want), string(body), "request body")
+		} else {
+			assert.Empty(t, body, "request body")
+		}
+		for name, want := range in.Request.Headers {
+			got := r.Header.Values(name)
+			if assert.NotEmpty(t, got, "recorded request header %s is missing", name) && !strings.Contains(want, contract.Redacted) {
+				assert.Equal(t, want, strings.Join(got, ", "), "request header %s", name)
+			}
+		}
+
+		for name, value := range in.Response.Headers {
+			w.Header().Set(name, value)
+		}
+		if _, ok := in.Response.Headers["Content-Type"]; !ok {
+			w.Header()["Content-Type"] = nil // no sniffing: replay the missing header
+		}
+		w.WriteHeader(in.Response.Status)
+		_, _ = w.Write(in.Response.WireBody())
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+// sendHeaders is a RequestEditorFn that adds the recorded request headers the
+// generated client does not set itself.
+func sendHeaders(h map[string]string) generated.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		for name, value := range h {
+			switch http.CanonicalHeaderKey(name) {
+			case "Content-Type", "X-Language", "Host", "Content-Length", "User-Agent":
+				continue
+			}
+			req.Header.Set(name, value)
+		}
+		return nil
+	}
+}
+
+// strictClient is the generated client over a strict contract.Transport.
+func strictClient(t *testing.T, server string, base http.RoundTripper) *generated.ClientWithResponses {
+	t.Helper()
+	spec, err := contract.Default()
+	require.NoError(t, err)
+	c, err := generated.NewClientWithResponses(server,
+		generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{Base: base, Spec: spec}}))
+	require.NoError(t, err)
+	return c
+}
+
+func decodeStrict(t *testing.T, data []byte, v any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(v), "the recorded request body does not fit the generated model")
+}
+
+// replay sends the recorded request with the generated client through a strict
+// contract.Transport to a loopback server playing the recorded response, and
+// returns the generated client's parsed response
+// (*generated.BatchCheckJobsResponse or *generated.BatchCheckResultsResponse).
+func replay(t *testing.T, in contract.Interaction) any {
+	t.Helper()
+	m := operationPath.FindStringSubmatch(in.Request.Path)
+	require.NotNil(t, m, "recorded path %q is not an operation of the spec", in.Request.Path)
+	projectID, err := url.PathUnescape(m[1])
+	require.NoError(t, err)
+
+	srv, calls := replayServer(t, in)
+	client := strictClient(t, srv.URL, srv.Client().Transport)
+	ctx := context.Background()
+	lang := in.Request.Headers["X-Language"]
+	editor := sendHeaders(in.Request.Headers)
+
+	var resp any
+	switch m[2] {
+	case "batch-precheck":
+		var body generated.BatchCheckJobsJSONRequestBody
+		decodeStrict(t, in.Request.WireBody(), &body)
+		var params *generated.BatchCheckJobsParams
+		if lang != "" {
+			params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(lang)}
+		}
+		resp, err = client.BatchCheckJobsWithResponse(ctx, projectID, params, body, editor)
+	case "batch-precheck-result":
+		var body generated.BatchCheckResultsJSONRequestBody
+		decodeStrict(t, in.Request.WireBody(), &body)
+		var params *generated.BatchCheckResultsParams
+		if lang != "" {
+			params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(lang)}
+		}
+		resp, err = client.BatchCheckResultsWithResponse(ctx, projectID, params, body, editor)
+	}
+	require.NoError(t, err, "the strict contract transport rejected the recorded exchange")
+	require.Equal(t, int32(1), calls.Load(), "the server should have been called exactly once")
+	return resp
+}
+
+// checkTyped asserts that the generated client parsed the recorded response
+// into what the fixture says: the JSON<status> field holds the recorded body
+// (no field lost), the declared headers were bound, and non-JSON bodies are
+// left raw.
+func checkTyped(t *testing.T, in contract.Interaction, resp any) {
+	t.Helper()
+	v := reflect.ValueOf(resp).Elem()
+	status := in.Response.Status
+	require.Equal(t, status, v.FieldByName("HTTPResponse").Interface().(*http.Response).StatusCode)
+	assert.Equal(t, in.Response.WireBody(), v.FieldByName("Body").Bytes(), "raw body")
+
+	typed := v.FieldByName(fmt.Sprintf("JSON%d", status))
+	if strings.Contains(in.Response.Headers["Content-Type"], "json") {
+		require.True(t, typed.IsValid(), "the generated client has no JSON%d field", status)
+		require.False(t, typed.IsNil(), "the generated client did not parse the %d body", status)
+		got, err := json.Marshal(typed.Interface())
+		require.NoError(t, err)
+		// The generated models omit zero values (prefer-skip-optional-pointer),
+		// so compare without them: every non-zero recorded field must survive.
+		assert.Equal(t, withoutZeros(t, in.Response.WireBody()), withoutZeros(t, got),
+			"the typed JSON%d result differs from the recorded body", status)
+	} else if typed.IsValid() {
+		assert.True(t, typed.IsNil(), "a %s body must not be parsed as JSON", in.Response.Headers["Content-Type"])
+	}
+
+	headers := v.FieldByName(fmt.Sprintf("Headers%d", status))
+	require.True(t, headers.IsValid() && !headers.IsNil(), "no parsed headers for status %d", status)
+	if id, ok := in.Response.Headers["X-Request-Id"]; ok {
+		assert.Equal(t, id, headers.Elem().FieldByName("XRequestId").String(), "X-Request-Id")
+	}
+	if ra, ok := in.Response.Headers["Retry-After"]; ok {
+		want, err := strconv.Atoi(ra)
+		require.NoError(t, err)
+		f := headers.Elem().FieldByName("RetryAfter")
+		require.True(t, f.IsValid(), "Retry-After is not declared for status %d", status)
+		assert.Equal(t, int64(want), f.Int(), "Retry-After")
+	}
+}
+
+// withoutZeros decodes JSON and drops "", false, 0, null and empty arrays and
+// objects, recursively.
+func withoutZeros(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	require.NoError(t, json.Unmarshal(data, &v))
+	return dropZeros(v)
+}
+
+func dropZeros(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, val := range x {
+			if val = dropZeros(val); val != nil {
+				out[k] = val
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	case []any:
+		if len(x) == 0 {
+			return nil
+		}
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = dropZeros(val)
+		}
+		return out
+	case string:
+		if x == "" {
+			return nil
+		}
+	case bool:
+		if !x {
+			return nil
+		}
+	case float64:
+		if x == 0 {
+			return nil
+		}
+	}
+	return v
+}
+
+const publishedJobID = "140b5236-88ad-43c8-811c-1268453jb101"
+
+// What each required fixture must say, checked on the generated client's
+// typed result. Other fixtures (live recordings, say) get the generic checks.
+var jobsExpectations = map[string]func(*testing.T, *generated.BatchCheckJobsResponse){
+	"batchcheckjobs-200-published-example.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
+		require.NotNil(t, r.JSON200)
+		assert.Equal(t, int32(1), r.JSON200.Count)
+		require.Len(t, r.JSON200.Results, 1)
+		assert.Equal(t, generated.PostPreCheckResp{Id: publishedJobID, PrecheckId: publishedJobID, Status: generated.Success}, r.JSON200.Results[0])
+	},
+	"batchcheckjobs-200-job-not-found.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
+		require.NotNil(t, r.JSON200)
+		require.Len(t, r.JSON200.Results, 2)
+		assert.Equal(t, generated.Success, r.JSON200.Results[0].Status)
+		failed := r.JSON200.Results[1]
+		assert.Equal(t, generated.Failed, failed.Status)
+		assert.Equal(t, "DRS.10000010", failed.ErrorCode)
+		assert.NotEmpty(t, failed.ErrorMsg)
+		assert.Empty(t, failed.PrecheckId)
+	},
+	"batchcheckjobs-400-wrong-task-status.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
+		require.NotNil(t, r.JSON400)
+		assert.Equal(t, "DRS.M00304", r.JSON400.ErrorCode)
+		assert.Empty(t, r.JSON400.RequestId, "DRS errors carry no request_id")
+	},
+	"batchcheckjobs-401-apigw-0301.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
+		require.NotNil(t, r.JSON401)
+		assert.Equal(t, "APIGW.0301", r.JSON401.ErrorCode)
+		assert.Equal(t, "6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9", r.JSON401.RequestId)
+		assert.Equal(t, r.JSON401.RequestId, r.Headers401.XRequestId)
+	},
+	"batchcheckjobs-429-apigw-0308.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
+		require.NotNil(t, r.JSON429)
+		assert.Equal(t, "APIGW.0308", r.JSON429.ErrorCode)
+		assert.NotEmpty(t, r.JSON429.RequestId)
+		assert.Equal(t, 2, r.Headers429.RetryAfter)
+	},
+	"batchcheckjobs-503-html.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
+		assert.Equal(t, http.StatusServiceUnavailable, r.StatusCode())
+		assert.Nil(t, r.JSON503)
+		assert.Equal(t, "text/html", r.ContentType())
+		assert.Contains(t, string(r.Body), "<h1>503 Service Temporarily Unavailable</h1>")
+	},
+}
+
+var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResultsResponse){
+	"batchcheckresults-200-published-passed.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
+		require.NotNil(t, r.JSON200)
+		require.Len(t, r.JSON200.Results, 1)
+		res := r.JSON200.Results[0]
+		assert.True(t, res.Result)
+		assert.Equal(t, "100%", res.Process)
+		assert.Equal(t, "100%", res.TotalPassedRate)
+		assert.Equal(t, publishedJobID, res.PrecheckId)
+		assert.Equal(t, "e05a3679efe241d8b5dee80b17c1a863in01", res.RdsInstanceId)
+		assert.Equal(t, generated.Up, res.JobDirection)
+		require.Len(t, res.PrecheckResult, 4)
+		for _, item := range res.PrecheckResult {
+			assert.Equal(t, generated.PASSED, item.Result, item.Item)
+		}
+		assert.Equal(t, "dstDbDiskSize", res.PrecheckResult[0].Item)
+		assert.True(t, json.Valid([]byte(res.PrecheckResult[0].Data)), "data holds JSON text here")
+	},
+	"batchcheckresults-200-alarm-passed.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
+		require.NotNil(t, r.JSON200)
+		require.Len(t, r.JSON200.Results, 1)
+		res := r.JSON200.Results[0]
+		assert.True(t, res.Result, "ALARM items are warnings: the pre-check passed")
+		assert.Equal(t, "100%", res.Process)
+		assert.Equal(t, 2, countItems(res.PrecheckResult, generated.ALARM))
+		assert.Zero(t, countItems(res.PrecheckResult, generated.FAILED))
+	},
+	"batchcheckresults-200-failed.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
+		require.NotNil(t, r.JSON200)
+		require.Len(t, r.JSON200.Results, 1)
+		res := r.JSON200.Results[0]
+		assert.False(t, res.Result)
+		assert.Equal(t, "100%", res.Process)
+		assert.Equal(t, 1, countItems(res.PrecheckResult, generated.FAILED))
+		failed := res.PrecheckResult[1]
+		assert.Equal(t, generated.FAILED, failed.Result)
+		assert.Equal(t, "db_user_privilege", failed.Group)
+		assert.NotEmpty(t, failed.FailedReason)
+		assert.NotEmpty(t, failed.RawErrorMsg)
+		assert.False(t, json.Valid([]byte(failed.Data)), "data is opaque text, not always JSON")
+		assert.Equal(t, []generated.PrecheckFailSubJobVO{
+			{Id: "2f1e0d9c-8b7a-4f6e-9d5c-4b3a2f1e0d01", Name: "shop", CheckResult: "FAILED"},
+			{Id: "2f1e0d9c-8b7a-4f6e-9d5c-4b3a2f1e0d02", Name: "crm", CheckResult: "FAILED"},
+		}, failed.FailedSubJobs)
+	},
+	"batchcheckresults-200-in-progress.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
+		require.NotNil(t, r.JSON200)
+		require.Len(t, r.JSON200.Results, 1)
+		res := r.JSON200.Results[0]
+		assert.False(t, res.Result)
+		assert.Equal(t, "40%", res.Process)
+		assert.Zero(t, countItems(res.PrecheckResult, generated.FAILED))
+	},
+	"batchcheckresults-400-job-not-found.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
+		require.NotNil(t, r.JSON400)
+		assert.Equal(t, "DRS.10000010", r.JSON400.ErrorCode)
+	},
+}
+
+func countItems(items []generated.PrecheckResult, result generated.PrecheckItemResult) int {
+	n := 0
+	for _, it := range items {
+		if it.Result == result {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReplayInteractions replays every recorded interaction (published
+// examples, synthetic cases and live recordings alike) through the generated
+// client and the strict contract transport.
+func TestReplayInteractions(t *testing.T) {
+	fixtures := loadFixtures(t)
+	present := map[string]bool{}
+	for _, f := range fixtures {
+		present[f.file] = true
+	}
+	for name := range jobsExpectations {
+		assert.True(t, present[name], "required interaction %s is missing from %s", name, interactionsDir)
+	}
+	for name := range resultsExpectations {
+		assert.True(t, present[name], "required interaction %s is missing from %s", name, interactionsDir)
+	}
+
+	replayed := 0
+	for _, f := range fixtures {
+		t.Run(strings.TrimSuffix(f.file, ".json"), func(t *testing.T) {
+			resp := replay(t, f.in)
+			checkTyped(t, f.in, resp)
+			switch r := resp.(type) {
+			case *generated.BatchCheckJobsResponse:
+				if check := jobsExpectations[f.file]; check != nil {
+					check(t, r)
+				}
+			case *generated.BatchCheckResultsResponse:
+				if check := resultsExpectations[f.file]; check != nil {
+					check(t, r)
+				}
+			}
+			replayed++
+		})
+	}
+	t.Logf("%d interactions replayed", replayed)
+	assert.GreaterOrEqual(t, replayed, minInteractions)
+}
+
+// authorizationPlaceholder is the only form an Authorization header may take
+// in a fixture.
+var authorizationPlaceholder = regexp.MustCompile(`^SDK-HMAC-SHA256 Access=REDACTED, SignedHeaders=[a-z0-9;_-]*, Signature=REDACTED$`)
+
+// TestFixturesHoldNoSecrets: every credential header in every fixture is a
+// placeholder, and each fixture says where it comes from.
+func TestFixturesHoldNoSecrets(t *testing.T) {
+	secretNames := []string{"X-Auth-Token", "X-Security-Token", "X-Subject-Token", "Cookie", "Set-Cookie", "Proxy-Authorization"}
+	for _, f := range loadFixtures(t) {
+		t.Run(strings.TrimSuffix(f.file, ".json"), func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(interactionsDir, f.file))
+			require.NoError(t, err)
+			assert.NotRegexp(t, `[0-9a-fA-F]{64}`, string(data), "a signature-like hex string in a fixture")
+			assert.NotEmpty(t, f.in.Source)
+			if f.in.Provenance == contract.ProvenanceLiveRecorded {
+				assert.True(t, strings.HasPrefix(f.file, "live-"), "live recordings are named live-<op>-<timestamp>.json")
+				assert.False(t, f.in.RecordedAt.IsZero(), "live recordings carry recorded_at")
+			}
+			for _, h := range []map[string]string{f.in.Request.Headers, f.in.Response.Headers} {
+				for _, name := range secretNames {
+					if v, ok := h[name]; ok {
+						assert.Equal(t, contract.Redacted, v, "header %s", name)
+					}
+				}
+				if v, ok := h["Authorization"]; ok {
+					assert.Regexp(t, authorizationPlaceholder, v)
+				}
+			}
+		})
+	}
+}
