@@ -1,0 +1,32 @@
+// Command drs-precheck answers "can these DRS migration jobs start?" from a
+// terminal or a CI pipeline: it starts Huawei Cloud DRS pre-checks in batches,
+// waits for the verdicts, and exits with a code a script can act on.
+//
+//	drs-precheck demo                                  # the whole workflow against the built-in simulator
+//	drs-precheck run --job ID [--job ID ...] --wait    # start pre-checks and wait for the verdicts
+//	drs-precheck results --jobs-file jobs.txt          # read the current verdicts
+//	drs-precheck serve --addr 127.0.0.1:8080           # run the simulator for other tools' tests
+//
+// Credentials come from the environment variables Huawei's SDKs use
+// (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID,
+// HUAWEICLOUD_SDK_SECURITY_TOKEN) or an IAM token (HUAWEICLOUD_IAM_TOKEN, or
+// --token-file), never from a flag value that would land in shell history.
+//
+// Exit codes: 0 every job may start (run: every pre-check started; with --wait
+// or results: every job passed); 1 some job's pre-check failed or was refused;
+// 2 usage or configuration error; 3 API or network error.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv).run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
