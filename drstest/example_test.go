@@ -1,0 +1,139 @@
+package drstest_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// A simulator served by httptest, driven by the generated client, with a
+// manual clock to move the pre-check along without waiting.
+func ExampleNew() {
+	clock := drstest.NewManualClock(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC))
+	sim, err := drstest.New(
+		drstest.WithScenario(drstest.DefaultScenario()),
+		drstest.WithToken("my-iam-token"),
+		drstest.WithClock(clock.Now),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+
+	client, err := generated.NewClientWithResponses(srv.URL,
+		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("X-Auth-Token", "my-iam-token")
+			return nil
+		}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	started, err := client.BatchCheckJobsWithResponse(ctx, sim.ProjectID(), nil, generated.BatchPrecheckReq{
+		Jobs: []generated.PreCheckInfo{{JobId: drstest.ExampleJobID, PrecheckMode: generated.ForStartJob}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("start:", started.StatusCode(), started.JSON200.Results[0].Status)
+
+	query := generated.BatchQueryPrecheckResultReq{Jobs: []string{drstest.ExampleJobID}}
+	for range 3 {
+		res, err := client.BatchCheckResultsWithResponse(ctx, sim.ProjectID(), nil, query)
+		if err != nil {
+			log.Fatal(err)
+		}
+		r := res.JSON200.Results[0]
+		fmt.Printf("process %s, %d items, passed: %v\n", r.Process, len(r.PrecheckResult), r.Result)
+		clock.Advance(1500 * time.Millisecond) // the example job's pre-check takes 3s
+	}
+	// Output:
+	// start: 200 success
+	// process 0%, 0 items, passed: false
+	// process 50%, 2 items, passed: false
+	// process 100%, 4 items, passed: true
+}
+
+// Faults are injected while the simulator runs: here the next request is
+// throttled, as the API gateway does.
+func ExampleSimulator_InjectFault() {
+	sim, err := drstest.New(drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "job-1"}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	client, _ := generated.NewClientWithResponses(srv.URL,
+		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("X-Auth-Token", "any")
+			return nil
+		}))
+
+	if err := sim.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1, RetryAfter: 2 * time.Second}); err != nil {
+		log.Fatal(err)
+	}
+	query := generated.BatchQueryPrecheckResultReq{Jobs: []string{"job-1"}}
+	for range 2 {
+		res, err := client.BatchCheckResultsWithResponse(context.Background(), sim.ProjectID(), nil, query)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if res.JSON429 != nil {
+			fmt.Println(res.StatusCode(), res.JSON429.ErrorCode, "Retry-After:", res.HTTPResponse.Header.Get("Retry-After"))
+			continue
+		}
+		fmt.Println(res.StatusCode(), res.JSON200.Results[0].ErrorCode) // never pre-checked
+	}
+	fmt.Println("requests:", sim.RequestCount())
+	// Output:
+	// 429 APIGW.0308 Retry-After: 2
+	// 200 DRS.M05003
+	// requests: 2
+}
+
+// A scenario in YAML, as a CLI or a test loads it.
+func ExampleParseScenario() {
+	sc, err := drstest.ParseScenario([]byte(`
+jobs:
+  - id: job-1
+    duration: 20s
+    items:
+      - {item: srcDbConnection, group: network}
+      - {item: dstDbCharacterSetCheck, group: db_params, result: ALARM, failed_reason: charsets differ}
+faults:
+  - kind: error
+    status: 503
+    operation: BatchCheckResults
+    count: 1
+`), "yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(sc.Jobs[0].ID, sc.Jobs[0].Duration, len(sc.Jobs[0].Items), sc.Faults[0].Kind, sc.Faults[0].Status)
+	// Output: job-1 20s 2 error 503
+}
+
+// In a test: NewServer starts the simulator with random credentials and
+// stops it when the test ends.
+func ExampleNewServer() {
+	var t *testing.T // the test's *testing.T
+
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
+	// Point the client under test at srv.URL with srv.ProjectID and
+	// srv.Token, or srv.AccessKey and srv.SecretKey (see Server.Credentials);
+	// then, for example, make the results endpoint fail once:
+	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultGatewayPage, Status: 502, Operation: drstest.OpBatchCheckResults, Count: 1})
+	// ... exercise the client ...
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Operation, r.Status, r.ErrorCode)
+	}
+}

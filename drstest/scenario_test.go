@@ -1,0 +1,155 @@
+package drstest_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+func wantScenario() drstest.Scenario {
+	return drstest.Scenario{
+		ProjectID: "0123456789abcdef0123456789abcdef",
+		Jobs: []drstest.Job{
+			{
+				ID: drstest.ExampleJobID, Duration: 20 * time.Second,
+				RDSInstanceID: "e05a3679efe241d8b5dee80b17c1a863in01", Direction: drstest.DirectionUp,
+				Items: []drstest.CheckItem{
+					{Item: "dstDbDiskSize", Group: "db_disk_size", Result: drstest.ResultPassed,
+						Data: `{"diskSizeTimes":"1.5","dstVolumeSize":"37660000000","srcIndexSize":0,"size":"0","srcIndexAmount":0}`},
+					{Item: "srcDbUserPrivilege", Group: "db_user_privilege", Result: drstest.ResultFailed,
+						FailedReason: "missing REPLICATION SLAVE", RawErrorMsg: "Access denied",
+						FailedSubJobs: []drstest.FailedSubJob{{ID: "s1", Name: "db1.t1", CheckResult: "FAILED"}}},
+				},
+			},
+			{ID: "running-job", State: drstest.StateIncreTransferStarted, Duration: 90 * time.Second, Direction: drstest.DirectionNonDBS},
+		},
+		Faults: []drstest.Fault{
+			{Kind: drstest.FaultThrottle, Operation: drstest.OpBatchCheckResults, Rate: 0.25, Count: 3, RetryAfter: 2 * time.Second},
+			{Kind: drstest.FaultLatency, Latency: 150 * time.Millisecond},
+		},
+	}
+}
+
+func TestLoadScenario(t *testing.T) {
+	want := wantScenario()
+	for _, name := range []string{"scenario.yaml", "scenario.json"} {
+		got, err := drstest.LoadScenario(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+	}
+	// Guessing the format from the content.
+	for _, name := range []string{"scenario.yaml", "scenario.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := drstest.ParseScenario(data, "")
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s without a format: %v\n%+v", name, err, got)
+		}
+		other := filepath.Join(t.TempDir(), "scenario.txt")
+		if err := os.WriteFile(other, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := drstest.LoadScenario(other); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s as .txt: %v", name, err)
+		}
+	}
+	if _, err := drstest.LoadScenario(filepath.Join("testdata", "missing.yaml")); err == nil {
+		t.Fatal("missing file: no error")
+	}
+}
+
+func TestScenarioRoundTrip(t *testing.T) {
+	for _, sc := range []drstest.Scenario{drstest.DefaultScenario(), wantScenario(), {}} {
+		data, err := json.Marshal(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "000000000") {
+			t.Fatalf("durations as nanoseconds: %s", data)
+		}
+		back, err := drstest.ParseScenario(data, "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back, sc) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", back, sc)
+		}
+	}
+	if err := drstest.DefaultScenario().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if sc, err := drstest.ParseScenario([]byte("# nothing\n"), "yaml"); err != nil || !reflect.DeepEqual(sc, drstest.Scenario{}) {
+		t.Fatalf("empty YAML: %+v, %v", sc, err)
+	}
+}
+
+func TestParseScenarioErrors(t *testing.T) {
+	cases := map[string]struct{ data, format string }{
+		"unknown field":       {`{"jobs":[{"id":"a","colour":"red"}]}`, "json"},
+		"unknown yaml field":  {"jobs:\n  - id: a\n    colour: red\n", "yaml"},
+		"numeric duration":    {`{"jobs":[{"id":"a","duration":20}]}`, "json"},
+		"bad duration":        {"jobs:\n  - id: a\n    duration: soon\n", "yaml"},
+		"bad result":          {"jobs:\n  - id: a\n    items: [{item: x, result: OK}]\n", "yml"},
+		"bad direction":       {`{"jobs":[{"id":"a","job_direction":"left"}]}`, ""},
+		"job without id":      {`{"jobs":[{"state":"CONFIGURATION"}]}`, "json"},
+		"duplicate job":       {`{"jobs":[{"id":"a"},{"id":"a"}]}`, "json"},
+		"bad fault":           {"faults:\n  - kind: explode\n", "yaml"},
+		"bad fault rate":      {`{"faults":[{"kind":"throttle","rate":2}]}`, "json"},
+		"bad project":         {`{"project_id":"a/b"}`, "json"},
+		"not a scenario":      {`[1,2]`, "json"},
+		"trailing data":       {`{} {}`, "json"},
+		"invalid yaml":        {"jobs: [\n", "yaml"},
+		"unknown format":      {`{}`, "toml"},
+		"numeric id in yaml":  {"jobs:\n  - id: 12345\n", "yaml"},
+		"string count":        {`{"faults":[{"kind":"throttle","count":"3"}]}`, "json"},
+		"yaml list top level": {"- a\n- b\n", "yaml"},
+	}
+	for name, tc := range cases {
+		if _, err := drstest.ParseScenario([]byte(tc.data), tc.format); err == nil {
+			t.Errorf("%s: no error", name)
+		} else if !strings.HasPrefix(err.Error(), "drstest: ") {
+			t.Errorf("%s: error without the package prefix: %v", name, err)
+		}
+	}
+	// Unquoted YAML dates and odd keys do not crash the conversion.
+	if _, err := drstest.ParseScenario([]byte("jobs:\n  - id: 2024-01-01\n"), "yaml"); err != nil {
+		t.Errorf("date-like id: %v", err)
+	}
+}
+
+// WithScenario applies the project, the jobs and the faults.
+func TestWithScenario(t *testing.T) {
+	sc := wantScenario()
+	sc.Faults = []drstest.Fault{{Kind: drstest.FaultThrottle, Operation: drstest.OpBatchCheckJobs, Count: 1}}
+	srv := drstest.NewServer(t, drstest.WithScenario(sc))
+	if srv.ProjectID != sc.ProjectID || srv.Simulator.ProjectID() != sc.ProjectID {
+		t.Fatalf("project %q", srv.ProjectID)
+	}
+	if len(srv.Faults()) != 1 {
+		t.Fatalf("faults %+v", srv.Faults())
+	}
+	c := strictClient(t, srv.URL, token(srv.Token))
+	wantError(t, call(t, c, srv.ProjectID, drstest.OpBatchCheckJobs), 429, "APIGW.0308")
+	got := start(t, c, srv.ProjectID, generated.ForRetryJob, "running-job")
+	if got[0].Status != generated.Success {
+		t.Fatalf("running-job: %+v", got[0])
+	}
+	// A later WithProjectID wins.
+	srv = drstest.NewServer(t, drstest.WithScenario(sc), drstest.WithProjectID("p2"))
+	if srv.ProjectID != "p2" {
+		t.Fatalf("project %q", srv.ProjectID)
+	}
+}

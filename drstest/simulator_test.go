@@ -1,0 +1,407 @@
+package drstest_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+var epoch = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+
+func TestPrecheckProgress(t *testing.T) {
+	clock := drstest.NewManualClock(epoch)
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()), drstest.WithClock(clock.Now))
+	c := strictClient(t, srv.URL, token(srv.Token))
+	p := srv.ProjectID
+	if p != drstest.DefaultProjectID {
+		t.Fatalf("project %q: the scenario's project ID was not applied", p)
+	}
+
+	got := start(t, c, p, generated.ForStartJob, drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job")
+	want := []generated.PostPreCheckResp{
+		{Id: drstest.ExampleJobID, Status: generated.Success, PrecheckId: drstest.ExampleJobID},
+		{Id: drstest.AlarmJobID, Status: generated.Success, PrecheckId: drstest.AlarmJobID},
+		{Id: drstest.FailingJobID, Status: generated.Success, PrecheckId: drstest.FailingJobID},
+		{Id: drstest.RunningJobID, Status: generated.Failed, ErrorCode: "DRS.M00304", ErrorMsg: "This API cannot be called in the current task status."},
+		{Id: "no-such-job", Status: generated.Failed, ErrorCode: "DRS.10000010", ErrorMsg: "Job does not exist, please check job ID."},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("start:\n got %+v\nwant %+v", got, want)
+	}
+
+	// At 0: nothing checked yet.
+	r := results(t, c, p, drstest.ExampleJobID)[0]
+	if r.Process != "0%" || r.Result || len(r.PrecheckResult) != 0 || r.TotalPassedRate != "0%" || r.PrecheckId != drstest.ExampleJobID {
+		t.Fatalf("at 0s: %+v", r)
+	}
+	if r.RdsInstanceId != "e05a3679efe241d8b5dee80b17c1a863in01" || r.JobDirection != generated.Up {
+		t.Fatalf("at 0s: instance/direction %+v", r)
+	}
+
+	// The example job takes 3s and has 4 items: one appears every 0.75s.
+	steps := []struct {
+		at      time.Duration
+		process string
+		items   int
+	}{
+		{500 * time.Millisecond, "16%", 0},
+		{750 * time.Millisecond, "25%", 1},
+		{1500 * time.Millisecond, "50%", 2},
+		{2999 * time.Millisecond, "99%", 3},
+		{3 * time.Second, "100%", 4},
+		{time.Hour, "100%", 4},
+	}
+	var last []int
+	for _, s := range steps {
+		clock.Set(epoch.Add(s.at))
+		r := results(t, c, p, drstest.ExampleJobID)[0]
+		if r.Process != s.process || len(r.PrecheckResult) != s.items {
+			t.Fatalf("at %s: process %q with %d items, want %q with %d", s.at, r.Process, len(r.PrecheckResult), s.process, s.items)
+		}
+		done := s.process == "100%"
+		if r.Result != done {
+			t.Fatalf("at %s: result %v", s.at, r.Result)
+		}
+		if s.items > 0 && r.TotalPassedRate != "100%" {
+			t.Fatalf("at %s: total_passed_rate %q", s.at, r.TotalPassedRate)
+		}
+		last = append(last, s.items)
+	}
+	if !slices.IsSorted(last) {
+		t.Fatalf("items went backwards: %v", last)
+	}
+
+	// Huawei's published example, item for item.
+	r = results(t, c, p, drstest.ExampleJobID)[0]
+	wantItems := []generated.PrecheckResult{
+		{Item: "dstDbDiskSize", Result: generated.PASSED, Group: "db_disk_size", Data: `{"diskSizeTimes":"1.5","dstVolumeSize":"37660000000","srcIndexSize":0,"size":"0","srcIndexAmount":0}`},
+		{Item: "srcBinlogFormatCheck", Result: generated.PASSED, Group: "db_params"},
+		{Item: "dstStatusCheck", Result: generated.PASSED, Group: "db_target_status"},
+		{Item: "srcDbConnection", Result: generated.PASSED, Group: "network"},
+	}
+	if !reflect.DeepEqual(r.PrecheckResult, wantItems) {
+		t.Fatalf("items:\n got %+v\nwant %+v", r.PrecheckResult, wantItems)
+	}
+
+	// The other jobs, finished.
+	all := results(t, c, p, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job")
+	alarm, failing, running, unknown := all[0], all[1], all[2], all[3]
+	if !alarm.Result || alarm.TotalPassedRate != "100%" || alarm.Process != "100%" {
+		t.Fatalf("alarm job: %+v", alarm)
+	}
+	if !slices.ContainsFunc(alarm.PrecheckResult, func(i generated.PrecheckResult) bool { return i.Result == generated.ALARM && i.FailedReason != "" }) {
+		t.Fatalf("alarm job has no ALARM item: %+v", alarm.PrecheckResult)
+	}
+	if failing.Result || failing.TotalPassedRate != "60%" || failing.Process != "100%" {
+		t.Fatalf("failing job: %+v", failing)
+	}
+	var subJobs int
+	for _, it := range failing.PrecheckResult {
+		if it.Result == generated.FAILED && it.FailedReason == "" {
+			t.Fatalf("FAILED item without a reason: %+v", it)
+		}
+		subJobs += len(it.FailedSubJobs)
+	}
+	if subJobs == 0 {
+		t.Fatal("failing job: no failed sub-jobs")
+	}
+	if running.ErrorCode != "DRS.M05003" || running.PrecheckId != drstest.RunningJobID || running.Process != "" {
+		t.Fatalf("never pre-checked job: %+v", running)
+	}
+	if unknown.ErrorCode != "DRS.10000010" || unknown.ErrorMsg != "Job does not exist, please check job ID." || unknown.PrecheckId != "no-such-job" {
+		t.Fatalf("unknown job: %+v", unknown)
+	}
+
+	// Restarting restarts the script.
+	start(t, c, p, generated.ForStartJob, drstest.ExampleJobID)
+	if r := results(t, c, p, drstest.ExampleJobID)[0]; r.Process != "0%" || r.Result {
+		t.Fatalf("after restart: %+v", r)
+	}
+	clock.Advance(3 * time.Second)
+	if r := results(t, c, p, drstest.ExampleJobID)[0]; r.Process != "100%" || !r.Result {
+		t.Fatalf("after restart, 3s: %+v", r)
+	}
+}
+
+func TestPrecheckModesAndStates(t *testing.T) {
+	clock := drstest.NewManualClock(epoch)
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()), drstest.WithClock(clock.Now),
+		drstest.WithJobs(
+			drstest.Job{ID: "instant"}, // defaults: CONFIGURATION, no items, zero duration
+			drstest.Job{ID: "released", State: drstest.StateReleased},
+		))
+	c := strictClient(t, srv.URL, token(srv.Token))
+	p := srv.ProjectID
+
+	status := func(rs []generated.PostPreCheckResp) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, string(r.Status)+" "+r.ErrorCode)
+		}
+		return out
+	}
+	// forRetryJob: allowed while running, refused in CONFIGURATION.
+	got := status(start(t, c, p, generated.ForRetryJob, drstest.RunningJobID, drstest.ExampleJobID, "released"))
+	want := []string{"success ", "failed DRS.M00304", "failed DRS.M05004"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("forRetryJob: %q, want %q", got, want)
+	}
+	clock.Advance(2 * time.Second)
+	if r := results(t, c, p, drstest.RunningJobID)[0]; !r.Result || r.JobDirection != generated.Down {
+		t.Fatalf("retried running job: %+v", r)
+	}
+
+	// A job moved out of CONFIGURATION cannot start, and back can.
+	if err := srv.SetJobState(drstest.ExampleJobID, drstest.StateFullTransferStarted); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(start(t, c, p, generated.ForStartJob, drstest.ExampleJobID)); got[0] != "failed DRS.M00304" {
+		t.Fatalf("forStartJob outside CONFIGURATION: %q", got)
+	}
+	if err := srv.SetJobState(drstest.ExampleJobID, drstest.StateConfiguration); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(start(t, c, p, generated.ForStartJob, drstest.ExampleJobID)); got[0] != "success " {
+		t.Fatalf("forStartJob back in CONFIGURATION: %q", got)
+	}
+	if err := srv.SetJobState("nope", drstest.StateConfiguration); err == nil {
+		t.Fatal("SetJobState of an unknown job: no error")
+	}
+	if err := srv.SetJobState(drstest.ExampleJobID, ""); err == nil {
+		t.Fatal("SetJobState to an empty state: no error")
+	}
+
+	// A job without items and duration is done at once.
+	start(t, c, p, generated.ForStartJob, "instant")
+	if r := results(t, c, p, "instant")[0]; r.Process != "100%" || !r.Result || r.TotalPassedRate != "100%" {
+		t.Fatalf("instant job: %+v", r)
+	}
+
+	// Jobs added, replaced and removed at run time.
+	if err := srv.AddJob(drstest.Job{ID: "late", Items: []drstest.CheckItem{{Item: "x", Result: drstest.ResultFailed}}}); err != nil {
+		t.Fatal(err)
+	}
+	start(t, c, p, generated.ForStartJob, "late")
+	if r := results(t, c, p, "late")[0]; r.Result || r.TotalPassedRate != "0%" {
+		t.Fatalf("late job: %+v", r)
+	}
+	if err := srv.AddJob(drstest.Job{ID: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := results(t, c, p, "late")[0]; r.ErrorCode != "DRS.M05003" {
+		t.Fatalf("replaced job keeps its pre-check: %+v", r)
+	}
+	if j, ok := srv.Job("late"); !ok || j.State != drstest.StateConfiguration {
+		t.Fatalf("Job: %+v %v", j, ok)
+	}
+	if !srv.RemoveJob("late") || srv.RemoveJob("late") {
+		t.Fatal("RemoveJob")
+	}
+	if r := results(t, c, p, "late")[0]; r.ErrorCode != "DRS.10000010" {
+		t.Fatalf("removed job: %+v", r)
+	}
+
+	for _, bad := range []drstest.Job{
+		{},
+		{ID: "x", Direction: "sideways"},
+		{ID: "x", Duration: -time.Second},
+		{ID: "x", Items: []drstest.CheckItem{{Item: "i", Result: "MAYBE"}}},
+	} {
+		if err := srv.AddJob(bad); err == nil {
+			t.Errorf("AddJob(%+v): no error", bad)
+		}
+	}
+}
+
+// The job table is a deep copy: changing what was passed in changes nothing.
+func TestJobIsCopied(t *testing.T) {
+	job := drstest.Job{ID: "j", Items: []drstest.CheckItem{{Item: "a", Result: drstest.ResultPassed, FailedSubJobs: []drstest.FailedSubJob{{ID: "s"}}}}}
+	srv := drstest.NewServer(t, drstest.WithJobs(job))
+	job.Items[0].Result = drstest.ResultFailed
+	job.Items[0].FailedSubJobs[0].ID = "changed"
+	got, _ := srv.Job("j")
+	if got.Items[0].Result != drstest.ResultPassed || got.Items[0].FailedSubJobs[0].ID != "s" {
+		t.Fatalf("the table shares memory with the caller: %+v", got)
+	}
+	got.Items[0].Item = "changed"
+	if again, _ := srv.Job("j"); again.Items[0].Item != "a" {
+		t.Fatal("Job returns shared memory")
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	cases := map[string][]drstest.Option{
+		"no credentials":   nil,
+		"project with /":   {drstest.AcceptAnyToken(), drstest.WithProjectID("a/b")},
+		"empty project":    {drstest.AcceptAnyToken(), drstest.WithProjectID("")},
+		"empty token":      {drstest.WithToken("")},
+		"empty sk":         {drstest.WithAKSK("ak", "")},
+		"ak with space":    {drstest.WithAKSK("a k", "sk")},
+		"nil clock":        {drstest.AcceptAnyToken(), drstest.WithClock(nil)},
+		"duplicate job":    {drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "a"}, drstest.Job{ID: "a"})},
+		"bad job":          {drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "a", Direction: "x"})},
+		"bad fault":        {drstest.AcceptAnyToken(), drstest.WithFaults(drstest.Fault{Kind: "boom"})},
+		"negative log":     {drstest.AcceptAnyToken(), drstest.WithRequestLogLimit(-1)},
+		"bad scenario job": {drstest.AcceptAnyToken(), drstest.WithScenario(drstest.Scenario{Jobs: []drstest.Job{{}}})},
+	}
+	for name, opts := range cases {
+		if _, err := drstest.New(opts...); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+	sim, err := drstest.New(drstest.WithToken("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim.ProjectID() != drstest.DefaultProjectID {
+		t.Fatalf("default project %q", sim.ProjectID())
+	}
+}
+
+// Many clients, faults and job changes at once: run with -race.
+func TestConcurrentUse(t *testing.T) {
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
+	c := strictClient(t, srv.URL, token(srv.Token))
+	p := srv.ProjectID
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for k := range 10 {
+				switch (i + k) % 4 {
+				case 0:
+					_, _ = c.BatchCheckJobsWithResponse(context.Background(), p, nil, startReq(generated.ForStartJob, drstest.ExampleJobID, drstest.AlarmJobID))
+				case 1:
+					_, _ = c.BatchCheckResultsWithResponse(context.Background(), p, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{drstest.ExampleJobID, drstest.FailingJobID}})
+				case 2:
+					_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1})
+					_ = srv.SetJobState(drstest.AlarmJobID, drstest.StateConfiguration)
+				case 3:
+					srv.ClearFaults()
+					_ = srv.AddJob(drstest.Job{ID: fmt.Sprint("job-", i)})
+					_ = srv.Requests()
+					_ = srv.Faults()
+					_ = fmt.Sprint(srv.Simulator)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := srv.RequestCount(); n != 40 {
+		t.Fatalf("RequestCount %d, want 40", n)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
+	p := srv.ProjectID
+	tok := strictClient(t, srv.URL, token(srv.Token), header("X-Language", "en-us"))
+	start(t, tok, p, generated.ForStartJob, drstest.ExampleJobID)
+	signer := strictClient(t, srv.URL, signed(drstestSigner(srv)))
+	results(t, signer, p, drstest.ExampleJobID)
+	bad := lenientClient(t, srv.URL, token("wrong-token-value"))
+	r, err := bad.BatchCheckResultsWithResponse(context.Background(), p, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"x"}})
+	a := resultsAnswer(t)(r, err)
+
+	log := srv.Requests()
+	if len(log) != 3 || srv.RequestCount() != 3 {
+		t.Fatalf("%d requests logged, count %d", len(log), srv.RequestCount())
+	}
+	first, second, third := log[0], log[1], log[2]
+	if first.Seq != 1 || first.Operation != drstest.OpBatchCheckJobs || first.Status != 200 || first.Auth != drstest.AuthToken ||
+		first.Method != "POST" || first.Path != "/v3/"+p+"/jobs/batch-precheck" || !strings.Contains(string(first.Body), drstest.ExampleJobID) ||
+		first.Header.Get("X-Language") != "en-us" || first.ID == "" || first.Time.IsZero() {
+		t.Fatalf("first request: %+v", first)
+	}
+	if second.Operation != drstest.OpBatchCheckResults || second.Auth != drstest.AuthAKSK || second.AccessKey != srv.AccessKey || second.Status != 200 {
+		t.Fatalf("second request: %+v", second)
+	}
+	if third.Status != 401 || third.ErrorCode != "APIGW.0301" || third.Auth != "" || third.ID != a.requestID {
+		t.Fatalf("third request: %+v (answer %s)", third, a.requestID)
+	}
+	dump := fmt.Sprintf("%+v %#v", log, log)
+	for _, secret := range []string{srv.Token, srv.SecretKey, "wrong-token-value", "Signature="} {
+		if strings.Contains(dump, secret) {
+			t.Fatalf("the request log holds a secret (%.8s...)", secret)
+		}
+	}
+	if first.Header.Get("X-Auth-Token") != "[REDACTED]" || second.Header.Get("Authorization") != "[REDACTED]" {
+		t.Fatalf("credentials not shown as redacted: %v / %v", first.Header, second.Header)
+	}
+	// The log hands out copies.
+	log[0].Header.Set("X-Auth-Token", "x")
+	log[0].Body[0] = 'X'
+	if again := srv.Requests()[0]; again.Header.Get("X-Auth-Token") != "[REDACTED]" || again.Body[0] != '{' {
+		t.Fatal("Requests returns shared memory")
+	}
+}
+
+func TestRequestLogLimit(t *testing.T) {
+	for _, limit := range []int{0, 1, 3} {
+		srv := drstest.NewServer(t, drstest.WithRequestLogLimit(limit), drstest.WithJobs(drstest.Job{ID: "j"}))
+		c := strictClient(t, srv.URL, token(srv.Token))
+		for range 10 {
+			results(t, c, srv.ProjectID, "j")
+		}
+		log := srv.Requests()
+		if len(log) != limit || srv.RequestCount() != 10 {
+			t.Fatalf("limit %d: %d logged, count %d", limit, len(log), srv.RequestCount())
+		}
+		for i, r := range log {
+			if want := uint64(10 - limit + 1 + i); r.Seq != want {
+				t.Fatalf("limit %d: entry %d is request %d, want %d", limit, i, r.Seq, want)
+			}
+		}
+	}
+}
+
+func TestServerDoesNotPrintSecrets(t *testing.T) {
+	srv := drstest.NewServer(t, drstest.WithAKSK("AKEXAMPLE", "sk-very-secret"), drstest.WithToken("tok-very-secret"))
+	if srv.AccessKey != "AKEXAMPLE" || srv.SecretKey != "sk-very-secret" || srv.Token != "tok-very-secret" {
+		t.Fatalf("credentials not taken from the options")
+	}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{srv, *srv, srv.Simulator} {
+			out := fmt.Sprintf(format, v)
+			if strings.Contains(out, "very-secret") || strings.Contains(out, fmt.Sprintf("%x", "very-secret")) {
+				t.Errorf("%s of %T prints a secret: %s", format, v, out)
+			}
+		}
+	}
+	if s := srv.String(); !strings.Contains(s, srv.URL) || !strings.Contains(s, "AKEXAMPLE") {
+		t.Errorf("String lacks the URL or access key: %s", s)
+	}
+	if creds := srv.Credentials(); creds.AccessKey != "AKEXAMPLE" || creds.SecretKey != "sk-very-secret" {
+		t.Errorf("Credentials: %v", creds)
+	}
+	if v := srv.LogValue().String(); strings.Contains(v, "very-secret") {
+		t.Errorf("LogValue prints a secret: %s", v)
+	}
+
+	// Random credentials by default, different for each server.
+	a, b := drstest.NewServer(t), drstest.NewServer(t)
+	if a.Token == "" || a.SecretKey == "" || a.AccessKey == "" || a.ProjectID == "" ||
+		a.Token == b.Token || a.SecretKey == b.SecretKey || a.ProjectID == b.ProjectID {
+		t.Fatal("default credentials are not random")
+	}
+	if a.Client() == nil {
+		t.Fatal("no client")
+	}
+}
+
+// Stop returns once the server closed; a test may also Close early.
+func TestServerClose(t *testing.T) {
+	srv := drstest.NewServer(t, drstest.AcceptAnyToken())
+	srv.Close()
+	c := strictClient(t, srv.URL, token("x"))
+	if _, err := c.BatchCheckResultsWithResponse(context.Background(), srv.ProjectID, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}}); err == nil {
+		t.Fatal("a closed server answered")
+	}
+}
