@@ -26,7 +26,7 @@ const (
 	StateFullTransferFailed   = "FULL_TRANSFER_FAILED"
 	StateIncreTransferStarted = "INCRE_TRANSFER_STARTED"
 	StateIncreTransferFailed  = "INCRE_TRANSFER_FAILED"
-	StatePaused               = "PAUSING"
+	StatePausing              = "PAUSING"
 	StateReleaseStarted       = "RELEASE_RESOURCE_STARTED"
 	StateReleased             = "RELEASE_RESOURCE_COMPLETE"
 	StateDeleted              = "DELETED"
