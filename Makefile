@@ -7,9 +7,12 @@ OAPI      := $(BIN)/oapi-codegen
 STATICCHECK := $(BIN)/staticcheck
 GEN_CONFIGS := oapi-codegen.yaml oapi-codegen.server.yaml
 FUZZTIME  ?= 10s
+# package:FuzzTarget, every native fuzz target of the main module
+FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzParsePercent \
+	./drs:FuzzErrorBody ./drs:FuzzPrecheckResponse ./cmd/drs-precheck:FuzzParseJobsFile
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
-        bench fuzz breaking breaking-selftest clean tools
+        bench fuzz fuzz-ci breaking breaking-selftest clean tools
 
 all: test
 
@@ -49,7 +52,11 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 
 ## test: everything CI checks
-test: check-generated fmt-check vet lint breaking test-go
+test: check-generated fmt-check vet lint breaking test-go fuzz-ci
+
+# fuzz-ci: every fuzz target briefly, so CI keeps them compiling and their seeds passing
+fuzz-ci:
+	$(MAKE) fuzz FUZZTIME=5s
 
 test-go:
 	$(GO) test -race -count=1 $(PKGS)
@@ -84,6 +91,12 @@ breaking-selftest: $(OASDIFF)
 	if $(OASDIFF) breaking openapi.yaml "$$tmp/changed.yaml" --fail-on ERR >/dev/null; then \
 		echo "breaking-selftest: oasdiff missed a removed enum value"; exit 1; fi; \
 	echo "breaking-selftest: oasdiff flags a removed enum value"
+
+## fuzz: run every fuzz target for FUZZTIME (CI: 5s each); seeds live in testdata/fuzz and f.Add
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
 
 clean:
 	rm -rf $(BIN)
