@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode"
 
 	"github.com/drsclient/drs-precheck/generated"
@@ -196,23 +194,10 @@ func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs ...string) (*Pr
 		return nil, err
 	}
 	report := &PrecheckReport{Mode: mode, Outcomes: make([]Outcome, len(jobIDs))}
-	nChunks := (len(jobIDs) + c.batchSize - 1) / c.batchSize
-	unsolicited := make([][]UnsolicitedAnswer, nChunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(c.concurrency, nChunks) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= nChunks {
-					return
-				}
-				lo, hi := i*c.batchSize, min((i+1)*c.batchSize, len(jobIDs))
-				unsolicited[i] = c.precheckChunk(ctx, mode, jobIDs[lo:hi], report.Outcomes[lo:hi])
-			}
-		})
-	}
-	wg.Wait()
+	unsolicited := make([][]UnsolicitedAnswer, c.batchCount(len(jobIDs)))
+	c.forEachBatch(len(jobIDs), func(i, lo, hi int) {
+		unsolicited[i] = c.precheckChunk(ctx, mode, jobIDs[lo:hi], report.Outcomes[lo:hi])
+	})
 	for _, u := range unsolicited {
 		report.Unsolicited = append(report.Unsolicited, u...)
 	}

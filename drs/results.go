@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
-	"sync/atomic"
 
 	"github.com/drsclient/drs-precheck/generated"
 )
@@ -58,30 +56,17 @@ func (c *Client) results(ctx context.Context, jobs []jobRef) pollOutcome {
 		verdicts: make([]Verdict, len(jobs)),
 		callErrs: make([]error, len(jobs)),
 	}
-	size := max(c.batchSize, 1)
-	nChunks := (len(jobs) + size - 1) / size
+	nChunks := c.batchCount(len(jobs))
 	unmatched := make([][]Verdict, nChunks)
 	chunkErrs := make([]error, nChunks)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(max(c.concurrency, 1), nChunks) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= nChunks {
-					return
-				}
-				lo, hi := i*size, min((i+1)*size, len(jobs))
-				unmatched[i], chunkErrs[i] = c.resultsChunk(ctx, jobs[lo:hi], out.verdicts[lo:hi])
-				if chunkErrs[i] != nil {
-					for k := lo; k < hi; k++ {
-						out.callErrs[k] = chunkErrs[i]
-					}
-				}
+	c.forEachBatch(len(jobs), func(i, lo, hi int) {
+		unmatched[i], chunkErrs[i] = c.resultsChunk(ctx, jobs[lo:hi], out.verdicts[lo:hi])
+		if chunkErrs[i] != nil {
+			for k := lo; k < hi; k++ {
+				out.callErrs[k] = chunkErrs[i]
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	for i := range nChunks {
 		out.unmatched = append(out.unmatched, unmatched[i]...)
 		if chunkErrs[i] != nil {
