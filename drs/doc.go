@@ -48,6 +48,30 @@
 // pre-check itself runs asynchronously on the server; BatchCheckResults reads
 // its verdict.
 //
+// # Reading verdicts and waiting for them
+//
+// The pre-check runs on the server for seconds to minutes. Results reads the
+// current verdict of each job once; Wait polls until every pre-check is
+// complete or ctx ends; PrecheckAndWait chains Precheck and Wait and gives,
+// per job, one final answer:
+//
+//	report, err := c.PrecheckAndWait(ctx, drs.ModeStartJob, jobIDs)
+//	if report == nil { // *InputError: nothing was sent
+//		return err
+//	}
+//	for _, v := range report.Verdicts { // one per job, in input order
+//		fmt.Println(v.JobID, v.MayStart, v.Summary())
+//	}
+//
+// A Verdict is passed (MayStart), failed (Failed lists the items that stopped
+// it, with reasons and failed sub-jobs), errored (a per-job DRS error such as
+// DRS.10000010, or no answer), or still in progress (with Err saying why the
+// wait ended). ALARM items are warnings: a pre-check with alarms still passes.
+// The first poll comes after 20 s and then every 5 s, slowing to 30 s while
+// nothing moves (WithFirstPollDelay, WithPollInterval, WithMaxPollInterval);
+// WithProgress reports each poll. A poll that fails transiently does not end
+// the wait; an authentication failure does.
+//
 // # Errors
 //
 // A non-2xx answer is an *APIError with the HTTP status, DRS's or the

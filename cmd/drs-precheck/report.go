@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/drsclient/drs-precheck/drs"
 )
@@ -99,7 +100,7 @@ func (d *document) finish() {
 // no answer (API or network error), else 1 when any job may not start, else 0.
 func (d *document) exitErr() error {
 	if d.Summary.Errored > 0 {
-		return &apiFailure{n: d.Summary.Errored}
+		return &apiFailure{n: d.Summary.Errored, first: d.firstError()}
 	}
 	good := d.Summary.MayStart
 	if d.Command == "run" && !d.Waited {
@@ -111,10 +112,37 @@ func (d *document) exitErr() error {
 	return nil
 }
 
-// apiFailure: some jobs got no answer; the report says which and why.
-type apiFailure struct{ n int }
+// apiFailure: some jobs got no answer; the report says which and why, and the
+// error repeats the first reason on stderr (the report may be JSON on stdout).
+type apiFailure struct {
+	n     int
+	first string
+}
 
-func (e *apiFailure) Error() string { return "" }
+func (e *apiFailure) Error() string {
+	msg := fmt.Sprintf("%d %s got no answer (API or network error)", e.n, plural(e.n, "job", "jobs"))
+	if e.first != "" {
+		msg += ": " + oneLine(e.first)
+	}
+	return msg
+}
+
+// firstError is the reason the first errored job got no answer.
+func (d *document) firstError() string {
+	for _, j := range d.Jobs {
+		if j.Outcome != outcomeErrored {
+			continue
+		}
+		if j.Error != nil && j.Error.Message != "" {
+			if j.Error.Code != "" {
+				return j.Error.Code + ": " + j.Error.Message
+			}
+			return j.Error.Message
+		}
+		return j.Summary
+	}
+	return ""
+}
 
 // fromOutcome reports a start outcome (run without --wait).
 func fromOutcome(o drs.Outcome) jobReport {
