@@ -141,9 +141,11 @@ func newWaitConfig(opts []WaitOption, sleep func(context.Context, time.Duration)
 // Results; a job that completed or errored (say, DRS.10000010 for a job that
 // does not exist) is final and never holds up the others. A query that
 // fails with a retryable error (IsRetryable: throttling, 502/503/504, a
-// broken connection), after the client's own retries, does not end the wait:
-// the next query tries again. A failure asking again cannot cure
-// (authentication, permissions, a rejected request) ends it with
+// broken connection), any other 5xx, or an unusable answer (a truncated
+// body, say), after the client's own retries, does not end the wait: reading
+// results changes nothing on the server, so the next query simply tries
+// again. A failure asking again cannot cure (authentication, permissions, a
+// rejected request) ends it with
 // ErrWaitStopped, since repeating it could only make things worse (AK/SK
 // failures lock the key).
 //
@@ -166,14 +168,31 @@ func (c *Client) Wait(ctx context.Context, jobIDs []string, opts ...WaitOption) 
 }
 
 // newWaitConfig returns the wait settings for this client: its clock's sleep
-// (so tests that replace the clock do not really wait) and IsRetryable.
+// (so tests that replace the clock do not really wait) and pollAgain.
 func (c *Client) newWaitConfig(opts []WaitOption) (*waitConfig, error) {
 	cfg, err := newWaitConfig(opts, c.clock.sleep)
 	if err != nil {
 		return nil, err
 	}
-	cfg.retryable = IsRetryable
+	cfg.retryable = pollAgain
 	return cfg, nil
+}
+
+// pollAgain reports whether a failed results query may be repeated at the
+// next poll. It is wider than IsRetryable, which guards a single call: a
+// query is read-only, so a 500 or an unusable answer is worth asking again a
+// poll interval later. Only what asking again cannot cure (authentication,
+// permissions, a rejected request: 4xx other than throttling) stops a wait.
+func pollAgain(err error) bool {
+	var apiErr *APIError
+	var respErr *ResponseError
+	switch {
+	case IsRetryable(err), errors.As(err, &respErr):
+		return true
+	case errors.As(err, &apiErr):
+		return apiErr.StatusCode >= 500
+	}
+	return false
 }
 
 // pollOutcome is what one query of the pending jobs returned.
