@@ -129,3 +129,15 @@ func readRequestBody(req *http.Request) ([]byte, *http.Request, error) {
 	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return data, &out, nil
 }
+
+// CloseIdleConnections passes the call on to the base transport, so that
+// http.Client.CloseIdleConnections works through a Transport.
+func (t *Transport) CloseIdleConnections() {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}

@@ -50,6 +50,9 @@ func parseJobsFile(name string, r io.Reader) ([]jobEntry, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("jobs file %s is not UTF-8 text: pass a file with one job ID per line", name)
 	}
+	// Windows editors start UTF-8 files with a byte order mark: it is not
+	// part of the first job ID.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '[' {
 		return parseJobsJSON(name, trimmed)
 	}

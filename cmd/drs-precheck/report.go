@@ -173,13 +173,18 @@ func fromVerdict(v drs.Verdict) jobReport {
 		j.Outcome = outcomeFailed
 	case drs.VerdictInProgress:
 		j.Outcome = outcomeInProgress
+		if errors.Is(v.Err, drs.ErrWaitStopped) {
+			// The wait ended on an error asking again cannot cure (401,
+			// a contract violation...): an API error, not a slow job.
+			j.Outcome = outcomeErrored
+		}
 	default:
 		j.Outcome = outcomeRefused
 		if v.Start == nil || v.Start.State != drs.Refused {
 			j.Outcome = classifyError(v.Err)
 		}
 	}
-	if v.State != drs.VerdictErrored {
+	if v.State != drs.VerdictErrored && j.Outcome != outcomeErrored {
 		j.Progress, j.PassedRate = &progress, &rate
 	}
 	if v.Err != nil && v.State != drs.VerdictPassed && v.State != drs.VerdictFailed {

@@ -61,6 +61,14 @@ func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
+// CloseIdleConnections passes the call on, so that the client's
+// CloseIdleConnections reaches the real transport through this wrapper.
+func (t *verboseTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *verboseTransport) logf(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/drsclient/drs-precheck/drs"
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+var demoJobs = []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID}
+
+// demo needs no account and no environment: it runs the whole workflow
+// against a built-in simulator and exits 0 although two demo jobs may not
+// start (that is what it demonstrates).
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	t.Run("table", func(t *testing.T) {
+		t.Parallel()
+		res := runCLI(t, nil, "", "demo")
+		expectExit(t, res, exitOK)
+		for _, id := range demoJobs {
+			assert.Contains(t, res.stdout, id)
+		}
+		assert.Contains(t, res.stdout, "MAY START")
+		assert.Contains(t, res.stdout, "2 of 4 jobs may start; 1 failed; 1 refused.")
+		assert.Contains(t, res.stderr, "Simulated DRS at http://127.0.0.1:")
+		assert.Contains(t, res.stderr, "The demo worked")
+	})
+	t.Run("json", func(t *testing.T) {
+		t.Parallel()
+		res := runCLI(t, nil, "", "demo", "--output", "json")
+		expectExit(t, res, exitOK)
+		doc := parseJSONDoc(t, res.stdout)
+		require.Len(t, doc.Jobs, len(demoJobs))
+		var outcomes []string
+		for i, id := range demoJobs {
+			assert.Equal(t, id, doc.Jobs[i].JobID)
+			outcomes = append(outcomes, doc.Jobs[i].Outcome)
+		}
+		assert.Equal(t, []string{"may_start", "may_start", "failed", "refused"}, outcomes)
+	})
+}
+
+// --jobs-file - reads the job IDs from stdin, with comments, blank lines,
+// CRLF line ends and a byte order mark; --job IDs come first.
+func TestJobsFileFromStdin(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	stdin := "\ufeff# wave 2, saved on Windows\r\n" + drstest.ExampleJobID + "\r\n\r\n  # later\r\n" + drstest.AlarmJobID + "\r\n"
+	res := runCLI(t, tokenEnv(srv), stdin, argv([]string{"run", "--wait", "--output", "json", "--job", drstest.RunningJobID,
+		"--mode", "forRetryJob", "--jobs-file", "-"}, fastWait)...)
+	expectExit(t, res, exitJobs)
+	doc := parseJSONDoc(t, res.stdout)
+	require.Len(t, doc.Jobs, 3)
+	assert.Equal(t, drstest.RunningJobID, doc.Jobs[0].JobID)
+	assert.Equal(t, "may_start", doc.Jobs[0].Outcome, "forRetryJob checks a running job")
+	assert.Equal(t, drstest.ExampleJobID, doc.Jobs[1].JobID, "the byte order mark is not part of the first ID")
+	assert.Equal(t, drstest.AlarmJobID, doc.Jobs[2].JobID)
+	assert.Equal(t, 2, doc.Summary.Refused, "forRetryJob is refused for jobs in CONFIGURATION")
+}
+
+// A jobs file with comments, and a JSON array, as other tools write them.
+func TestJobsFile(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		file string
+		code int
+		want string
+	}{
+		"text with comments": {"testdata/jobs-wave1.txt", exitOK, "All 2 jobs may start."},
+		"JSON array":         {"testdata/jobs.json", exitJobs, "1 of 2 jobs may start; 1 failed."},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path, err := filepath.Abs(tc.file)
+			require.NoError(t, err)
+			srv := newSim(t)
+			res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--jobs-file", path}, fastWait)...)
+			expectExit(t, res, tc.code)
+			assert.Contains(t, res.stdout, tc.want)
+			assert.NotContains(t, res.stdout, drstest.RunningJobID, "a commented-out job is not sent")
+		})
+	}
+}
+
+// A jobs file's errors name the file and line; nothing is sent.
+func TestJobsFileErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	path := filepath.Join(t.TempDir(), "wave.txt")
+	require.NoError(t, writeFile(path, "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
+	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", path)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, path+`:3: job ID "`+drstest.AlarmJobID+` " has leading or trailing spaces: remove them`)
+
+	res = runCLI(t, tokenEnv(srv), `["`+drstest.ExampleJobID+`", ""]`, "results", "--jobs-file", "-")
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "stdin[1]: empty job ID")
+	assert.Zero(t, srv.RequestCount())
+}
+
+// help prints the usage on stdout and exits 0.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"help", "--help", "-h"} {
+		res := runCLI(t, nil, "", arg)
+		expectExit(t, res, exitOK)
+		assert.Contains(t, res.stdout, "Exit codes: 0 every job may start")
+	}
+	res := runCLI(t, nil, "", "run", "--help")
+	expectExit(t, res, exitOK)
+	assert.Contains(t, res.stdout, "Usage:")
+}
+
+// In process, a run leaves no goroutine behind: the client's connections
+// are closed, the progress reporter and the retries are done. (Not parallel,
+// so no other test's goroutines come and go meanwhile.)
+func TestInProcessRunLeavesNoGoroutines(t *testing.T) {
+	srv := newSim(t)
+	// The drs client reads its credentials from the process environment, not
+	// from app.getenv: give them as options, as demo does.
+	getenv := func(k string) string { return map[string]string{"DRS_ENDPOINT": srv.URL}[k] }
+	creds := []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(srv.ProjectID), drs.WithToken(srv.Token)}
+	before := goleak.IgnoreCurrent() // the simulator's listener
+
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{argv([]string{"run", "--wait", "--validate", "--verbose"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitJobs},
+		{argv([]string{"results", "--output", "json"}, jobArgs(drstest.ExampleJobID)), exitOK},
+	} {
+		var stdout, stderr bytes.Buffer
+		a := newApp(strings.NewReader(""), &stdout, &stderr, getenv)
+		a.clientOptions = creds
+		code := a.run(context.Background(), tc.args)
+		require.Equal(t, tc.want, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	goleak.VerifyNone(t, before)
+}

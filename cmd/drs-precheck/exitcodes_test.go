@@ -1,0 +1,223 @@
+package main
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// Exit 0: every job may start.
+func TestExitOKWhenEveryJobMayStart(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+	expectExit(t, res, exitOK)
+	assert.Contains(t, res.stdout, "All 2 jobs may start.")
+	assert.Contains(t, res.stdout, "ALARM  db_params/dstDbCharacterSetCheck", "the alarm is shown to whoever starts the job")
+	assert.Contains(t, res.stderr, "poll 1:", "progress goes to stderr")
+	assert.NotContains(t, res.stdout, "poll ", "progress never goes to stdout")
+}
+
+// Without --wait, exit 0 means every pre-check started.
+func TestExitOKWhenEveryPrecheckStarted(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
+	expectExit(t, res, exitOK)
+	assert.Contains(t, res.stdout, "2 of 2 pre-checks started.")
+	assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
+	assert.Zero(t, countRequests(srv, drstest.OpBatchCheckResults, nil), "no polling without --wait")
+}
+
+// Exit 1: the exchange worked, but some job may not start.
+func TestExitJobsWhenAJobMayNotStart(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)),
+			[]string{"FAILED", "db_user_privilege/srcDbUserPrivilege: The source database user lacks the privileges",
+				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs may start; 1 failed."}},
+		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)),
+			[]string{"REFUSED", "DRS.M00304", "0 of 1 job may start; 1 refused."}},
+		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)),
+			[]string{"REFUSED", "DRS.M00304", "0 of 1 pre-checks started."}},
+		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")),
+			[]string{"REFUSED", "DRS.10000010", "0 of 1 job may start; 1 refused."}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSim(t)
+			res := runCLI(t, tokenEnv(srv), "", tc.args...)
+			expectExit(t, res, exitJobs)
+			for _, w := range tc.want {
+				assert.Contains(t, res.stdout, w)
+			}
+			assertOnlyProgress(t, res.stderr)
+		})
+	}
+}
+
+// Exit 2: bad input or configuration is refused before anything is sent.
+func TestExitUsageSendsNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no-such-jobs.txt")
+	cases := []struct {
+		name  string
+		env   func(*drstest.Server) []string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"no arguments", tokenEnv, "", nil, "Usage:"},
+		{"no jobs", tokenEnv, "", []string{"run", "--wait"}, "no jobs given"},
+		{"no jobs for results", tokenEnv, "", []string{"results"}, "no jobs given"},
+		{"empty --job", tokenEnv, "", []string{"run", "--job", ""}, "--job #1: empty job ID"},
+		{"padded --job", tokenEnv, "", []string{"run", "--job", " " + drstest.ExampleJobID}, "leading or trailing spaces"},
+		{"duplicate job", tokenEnv, "", []string{"run", "--job", "a", "--job", "b", "--job", "a"}, "job a is listed twice (--job #1 and --job #3)"},
+		{"duplicate across --job and stdin", tokenEnv, "b\n", []string{"results", "--job", "b", "--jobs-file", "-"}, "job b is listed twice (--job #1 and stdin:1)"},
+		{"missing --jobs-file", tokenEnv, "", []string{"run", "--jobs-file", missing}, "--jobs-file: open " + missing},
+		{"--jobs-file is a directory", tokenEnv, "", []string{"run", "--jobs-file", dir}, "cannot read jobs file"},
+		{"empty jobs on stdin", tokenEnv, "# nothing yet\n\n", []string{"run", "--jobs-file", "-"}, "no jobs given"},
+		{"unknown --mode", tokenEnv, "", []string{"run", "--mode", "forEverJob", "--job", "a"}, `--mode "forEverJob": use forStartJob`},
+		{"bad --output", tokenEnv, "", []string{"run", "--output", "xml", "--job", "a"}, `--output "xml": use table or json`},
+		{"bad --output before the command", tokenEnv, "", []string{"--output", "yaml", "results", "--job", "a"}, `--output "yaml"`},
+		{"bad --lang", tokenEnv, "", []string{"results", "--lang", "fr-fr", "--job", "a"}, `--lang "fr-fr"`},
+		{"negative --timeout", tokenEnv, "", []string{"run", "--timeout", "-1s", "--job", "a"}, "must be positive"},
+		{"unknown flag", tokenEnv, "", []string{"run", "--jobs", "a"}, "flag provided but not defined: -jobs"},
+		{"stray argument", tokenEnv, "", []string{"run", "--job", "a", "b"}, `unexpected argument "b"`},
+		{"unknown command", tokenEnv, "", []string{"start", "--job", "a"}, `unknown command "start"`},
+		{"no credentials", endpointEnv, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_IAM_TOKEN"},
+		{"token and AK/SK", func(s *drstest.Server) []string {
+			return append(tokenEnv(s), "HUAWEICLOUD_SDK_AK=AK", "HUAWEICLOUD_SDK_SK=SK")
+		}, "", []string{"run", "--job", "a"}, "both HUAWEICLOUD_IAM_TOKEN and HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK are set"},
+		{"no project ID", func(s *drstest.Server) []string {
+			return []string{"DRS_ENDPOINT=" + s.URL, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
+		}, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_SDK_PROJECT_ID"},
+		{"no endpoint or region", func(s *drstest.Server) []string {
+			return []string{"HUAWEICLOUD_SDK_PROJECT_ID=" + s.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
+		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_REGION"},
+		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
+	}
+	require.NoError(t, writeFile(filepath.Join(dir, "empty-token"), "\n"))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSim(t)
+			res := runCLI(t, tc.env(srv), tc.stdin, tc.args...)
+			expectExit(t, res, exitUsage)
+			assert.Contains(t, res.stderr, tc.want)
+			assert.Empty(t, res.stdout, "a usage error prints no report")
+			assert.Zero(t, srv.RequestCount(), "a usage error must not reach the server")
+		})
+	}
+}
+
+// Exit 3: an API or network error; the message names the problem.
+func TestExitAPIError(t *testing.T) {
+	t.Parallel()
+
+	t.Run("dead server", func(t *testing.T) {
+		t.Parallel()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		url := "http://" + ln.Addr().String()
+		require.NoError(t, ln.Close()) // nothing listens there any more
+		env := []string{"DRS_ENDPOINT=" + url, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef", "HUAWEICLOUD_IAM_TOKEN=any"}
+		for _, cmd := range [][]string{argv([]string{"run", "--wait"}, fastWait), {"run"}, {"results"}} {
+			t.Run(strings.Join(cmd[:min(2, len(cmd))], " "), func(t *testing.T) {
+				t.Parallel()
+				res := runCLI(t, env, "", argv(cmd, jobArgs(drstest.ExampleJobID))...)
+				expectExit(t, res, exitAPIError)
+				assert.Contains(t, res.stdout, "ERROR")
+				assert.Contains(t, res.stdout, "connection refused")
+				assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error)")
+				assert.Contains(t, res.stderr, "connection refused", "stderr names the problem")
+				assert.Contains(t, res.stderr, "gave up after 4 attempts", "connection failures are retried")
+			})
+		}
+	})
+
+	t.Run("bad token is not retried", func(t *testing.T) {
+		t.Parallel()
+		srv := newSim(t, drstest.WithToken("the-only-good-token"))
+		env := append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN=a-bad-token")
+		res := runCLI(t, env, "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+		expectExit(t, res, exitAPIError)
+		assert.Contains(t, res.stdout, "HTTP 401 APIGW.0301")
+		assert.Contains(t, res.stderr, "drs-precheck: 2 jobs got no answer (API or network error): APIGW.0301")
+		assert.Equal(t, 1, srv.RequestCount(), "an authentication failure is never retried")
+	})
+
+	t.Run("authentication failure while waiting", func(t *testing.T) {
+		t.Parallel()
+		srv := newSim(t)
+		require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 401, Operation: drstest.OpBatchCheckResults}))
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))...)
+		expectExit(t, res, exitAPIError)
+		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  ERROR   -         HTTP 401 APIGW.0307: The token must be updated.")
+		assert.Contains(t, res.stdout, "0 of 1 job may start; 1 got no answer (API or network error).")
+		assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error): APIGW.0307")
+		assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckResults, nil), "the wait stops: asking again cannot cure a 401")
+	})
+
+	t.Run("5xx beyond the retries", func(t *testing.T) {
+		t.Parallel()
+		srv := newSim(t)
+		require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 502}))
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))...)
+		expectExit(t, res, exitAPIError)
+		assert.Contains(t, res.stdout, "HTTP 502 APIGW.0202")
+		assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error): APIGW.0202")
+		assert.Equal(t, 4, countRequests(srv, drstest.OpBatchCheckJobs, func(r drstest.Request) bool { return r.Status == 502 }),
+			"the call is retried up to the default 4 attempts")
+	})
+
+	t.Run("500 is not retried", func(t *testing.T) {
+		t.Parallel()
+		srv := newSim(t)
+		require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 500}))
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID))...)
+		expectExit(t, res, exitAPIError)
+		assert.Contains(t, res.stdout, "HTTP 500")
+		assert.Equal(t, 1, srv.RequestCount())
+	})
+}
+
+// results reads the verdict of a completed pre-check, and says which jobs'
+// pre-checks were never started.
+func TestResults(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))...)
+	expectExit(t, res, exitOK)
+
+	t.Run("completed", func(t *testing.T) {
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID))...)
+		expectExit(t, res, exitOK)
+		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  MAY START  100%")
+		assert.Contains(t, res.stdout, "All 1 job may start.")
+	})
+	t.Run("never started", func(t *testing.T) {
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+		expectExit(t, res, exitJobs)
+		assert.Contains(t, res.stdout, drstest.AlarmJobID+"  REFUSED")
+		assert.Contains(t, res.stdout, "DRS.M05003")
+		assert.Contains(t, res.stdout, "1 of 2 jobs may start; 1 refused.")
+	})
+	t.Run("unknown job", func(t *testing.T) {
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs("no-such-job"))...)
+		expectExit(t, res, exitJobs)
+		assert.Contains(t, res.stdout, "DRS.10000010")
+	})
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// jsonDoc is the documented --output json document, declared independently
+// of the CLI's own types so that a renamed field breaks this test.
+type jsonDoc struct {
+	Schema      string `json:"schema"`
+	Command     string `json:"command"`
+	Mode        string `json:"mode"`
+	Waited      bool   `json:"waited"`
+	AllMayStart bool   `json:"all_may_start"`
+	Summary     struct {
+		Total      int `json:"total"`
+		MayStart   int `json:"may_start"`
+		Started    int `json:"started"`
+		Failed     int `json:"failed"`
+		Refused    int `json:"refused"`
+		InProgress int `json:"in_progress"`
+		Errored    int `json:"errored"`
+	} `json:"summary"`
+	Jobs        []jsonJob         `json:"jobs"`
+	Unsolicited []json.RawMessage `json:"unsolicited"`
+}
+
+type jsonJob struct {
+	JobID       string     `json:"job_id"`
+	Outcome     string     `json:"outcome"`
+	PrecheckID  string     `json:"precheck_id"`
+	Progress    *float64   `json:"progress"`
+	PassedRate  *float64   `json:"passed_rate"`
+	Summary     string     `json:"summary"`
+	FailedItems []jsonItem `json:"failed_items"`
+	Alarms      []jsonItem `json:"alarms"`
+	Error       *struct {
+		Status    int    `json:"status"`
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		RequestID string `json:"request_id"`
+	} `json:"error"`
+	RequestID string `json:"request_id"`
+}
+
+type jsonItem struct {
+	Item          string `json:"item"`
+	Group         string `json:"group"`
+	Result        string `json:"result"`
+	Reason        string `json:"reason"`
+	FailedSubJobs []struct {
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		CheckResult string `json:"check_result"`
+	} `json:"failed_sub_jobs"`
+}
+
+// parseJSONDoc parses stdout, which must be exactly one JSON document and
+// nothing else: scripts pipe it into jq.
+func parseJSONDoc(t *testing.T, stdout string) jsonDoc {
+	t.Helper()
+	require.True(t, strings.HasPrefix(stdout, "{"), "stdout must start with the JSON document:\n%s", stdout)
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	var doc jsonDoc
+	require.NoError(t, dec.Decode(&doc), "stdout:\n%s", stdout)
+	_, err := dec.Token()
+	require.True(t, errors.Is(err, io.EOF), "stdout holds more than the JSON document (%v):\n%s", err, stdout)
+	require.True(t, json.Valid(bytes.TrimSpace([]byte(stdout))))
+	return doc
+}
+
+// requestIDs returns the X-Request-Id values srv answered op with.
+func requestIDs(srv *drstest.Server, op string) []string {
+	var ids []string
+	for _, r := range srv.Requests() {
+		if r.Operation == op {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+func TestJSONOutputRunWait(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	ids := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job"}
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--output", "json"}, fastWait, jobArgs(ids...))...)
+	expectExit(t, res, exitJobs)
+	assert.Empty(t, res.stderr, "with --output json and no terminal, nothing but the document is printed")
+	doc := parseJSONDoc(t, res.stdout)
+
+	assert.Equal(t, "drs-precheck/v1", doc.Schema)
+	assert.Equal(t, "run", doc.Command)
+	assert.Equal(t, "forStartJob", doc.Mode)
+	assert.True(t, doc.Waited)
+	assert.False(t, doc.AllMayStart)
+	s := doc.Summary
+	assert.Equal(t, [7]int{5, 2, 0, 1, 2, 0, 0}, [7]int{s.Total, s.MayStart, s.Started, s.Failed, s.Refused, s.InProgress, s.Errored},
+		"total, may_start, started, failed, refused, in_progress, errored")
+	assert.Empty(t, doc.Unsolicited)
+	require.Len(t, doc.Jobs, len(ids))
+	for i, id := range ids {
+		assert.Equal(t, id, doc.Jobs[i].JobID, "jobs are reported in input order")
+		assert.NotEmpty(t, doc.Jobs[i].Summary, "every job has a summary")
+	}
+	startIDs, resultIDs := requestIDs(srv, drstest.OpBatchCheckJobs), requestIDs(srv, drstest.OpBatchCheckResults)
+	require.Len(t, startIDs, 1)
+
+	pass, alarm, fail, refused, unknown := doc.Jobs[0], doc.Jobs[1], doc.Jobs[2], doc.Jobs[3], doc.Jobs[4]
+
+	assert.Equal(t, "may_start", pass.Outcome)
+	assert.Equal(t, drstest.ExampleJobID, pass.PrecheckID)
+	if assert.NotNil(t, pass.Progress) && assert.NotNil(t, pass.PassedRate) {
+		assert.Equal(t, 100.0, *pass.Progress)
+		assert.Equal(t, 100.0, *pass.PassedRate)
+	}
+	assert.Empty(t, pass.FailedItems)
+	assert.Empty(t, pass.Alarms)
+	assert.Nil(t, pass.Error)
+	assert.Contains(t, resultIDs, pass.RequestID, "request_id is the X-Request-Id of the answer the verdict came from")
+
+	assert.Equal(t, "may_start", alarm.Outcome, "an ALARM does not stop a job")
+	require.Len(t, alarm.Alarms, 1)
+	assert.Equal(t, jsonItem{Item: "dstDbCharacterSetCheck", Group: "db_params", Result: "ALARM",
+		Reason: "The character sets of the source and destination databases differ (utf8 vs utf8mb4); check that the data is not garbled after migration."},
+		alarm.Alarms[0])
+	assert.Empty(t, alarm.FailedItems)
+
+	assert.Equal(t, "failed", fail.Outcome)
+	if assert.NotNil(t, fail.Progress) {
+		assert.Equal(t, 100.0, *fail.Progress)
+	}
+	require.Len(t, fail.FailedItems, 2)
+	assert.Equal(t, "srcDbUserPrivilege", fail.FailedItems[0].Item)
+	assert.Equal(t, "FAILED", fail.FailedItems[0].Result)
+	assert.Contains(t, fail.FailedItems[0].Reason, "REPLICATION SLAVE")
+	assert.Equal(t, "srcTableEngineCheck", fail.FailedItems[1].Item)
+	require.Len(t, fail.FailedItems[1].FailedSubJobs, 2)
+	assert.Equal(t, "orders_db.legacy_events", fail.FailedItems[1].FailedSubJobs[1].Name)
+	assert.Nil(t, fail.Error, "a failed pre-check is an answer, not an error")
+	assert.Contains(t, resultIDs, fail.RequestID)
+
+	for _, j := range []jsonJob{refused, unknown} {
+		assert.Equal(t, "refused", j.Outcome, j.JobID)
+		assert.Nil(t, j.Progress, "a refused job has no progress")
+		assert.Equal(t, startIDs[0], j.RequestID, "the refusal came with the start call's answer")
+		if assert.NotNil(t, j.Error, j.JobID) {
+			assert.Equal(t, startIDs[0], j.Error.RequestID)
+			assert.NotEmpty(t, j.Error.Message)
+		}
+	}
+	assert.Equal(t, "DRS.M00304", refused.Error.Code)
+	assert.Equal(t, "DRS.10000010", unknown.Error.Code)
+}
+
+func TestJSONOutputRunWithoutWait(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"--output", "json", "run", "--mode", "forRetryJob"}, jobArgs(drstest.RunningJobID, drstest.ExampleJobID))...)
+	expectExit(t, res, exitJobs)
+	doc := parseJSONDoc(t, res.stdout)
+	assert.Equal(t, "run", doc.Command)
+	assert.Equal(t, "forRetryJob", doc.Mode)
+	assert.False(t, doc.Waited)
+	assert.False(t, doc.AllMayStart, "without --wait nobody knows yet whether the jobs may start")
+	assert.Equal(t, 2, doc.Summary.Total)
+	assert.Equal(t, 1, doc.Summary.Started)
+	assert.Equal(t, 1, doc.Summary.Refused)
+	require.Len(t, doc.Jobs, 2)
+	assert.Equal(t, "started", doc.Jobs[0].Outcome, "forRetryJob starts the pre-check of a running job")
+	assert.Equal(t, drstest.RunningJobID, doc.Jobs[0].PrecheckID)
+	assert.Equal(t, "refused", doc.Jobs[1].Outcome, "forRetryJob is refused for a job in CONFIGURATION")
+	require.NotNil(t, doc.Jobs[1].Error)
+	assert.Equal(t, "DRS.M00304", doc.Jobs[1].Error.Code)
+}
+
+func TestJSONOutputResults(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", "results", "--output", "json", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitJobs)
+	doc := parseJSONDoc(t, res.stdout)
+	assert.Equal(t, "results", doc.Command)
+	assert.Empty(t, doc.Mode)
+	assert.False(t, doc.AllMayStart)
+	require.Len(t, doc.Jobs, 1)
+	j := doc.Jobs[0]
+	assert.Equal(t, "refused", j.Outcome, "a job whose pre-check never started")
+	require.NotNil(t, j.Error)
+	assert.Equal(t, "DRS.M05003", j.Error.Code)
+	assert.Equal(t, requestIDs(srv, drstest.OpBatchCheckResults), []string{j.RequestID})
+}
+
+func TestJSONOutputAPIError(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t, drstest.WithToken("the-only-good-token"))
+	res := runCLI(t, append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN=a-bad-token"), "",
+		argv([]string{"run", "--wait", "--output", "json"}, fastWait, jobArgs(drstest.ExampleJobID))...)
+	expectExit(t, res, exitAPIError)
+	doc := parseJSONDoc(t, res.stdout)
+	assert.Equal(t, 1, doc.Summary.Errored)
+	require.Len(t, doc.Jobs, 1)
+	j := doc.Jobs[0]
+	assert.Equal(t, "errored", j.Outcome)
+	require.NotNil(t, j.Error)
+	assert.Equal(t, 401, j.Error.Status)
+	assert.Equal(t, "APIGW.0301", j.Error.Code)
+	assert.Equal(t, requestIDs(srv, drstest.OpBatchCheckJobs), []string{j.Error.RequestID})
+	assert.Contains(t, res.stderr, "APIGW.0301", "stderr names the problem; stdout stays pure JSON")
+}

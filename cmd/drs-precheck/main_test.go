@@ -1,0 +1,227 @@
+package main
+
+// The tests of this file's siblings drive the CLI the way scripts and CI do:
+// as a separate process, built once by TestMain, with an environment the test
+// controls completely (never the real HUAWEICLOUD_* variables of whoever runs
+// the tests), against a drstest simulator in the test process or a
+// `drs-precheck serve` process. All traffic is loopback.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// cliPath is the drs-precheck binary TestMain built.
+var cliPath string
+
+// TestMain builds the CLI once (with -race when the tests run with -race, so
+// that a data race in the CLI fails its test too), runs the tests, and fails
+// them if a goroutine of the test process outlives them.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	// Fuzz workers only run FuzzParseJobsFile: no binary needed.
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "drs-precheck-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "TestMain:", err)
+		os.Exit(2)
+	}
+	cliPath, err = buildCLI(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "TestMain:", err)
+		_ = os.RemoveAll(dir)
+		os.Exit(2)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// buildCLI builds this package into dir with the go command that runs the
+// tests (go test puts its GOROOT/bin first on PATH).
+func buildCLI(dir string) (string, error) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("cannot find the go command to build the CLI: %w", err)
+	}
+	out := filepath.Join(dir, "drs-precheck")
+	args := []string{"build", "-o", out}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	args = append(args, ".")
+	cmd := exec.Command(goCmd, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out, nil
+}
+
+// result is what one run of the CLI produced.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// output is stdout and stderr together, for "appears nowhere" assertions.
+func (r result) output() string { return r.stdout + r.stderr }
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout:\n%s\n--- stderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// cliTimeout bounds one CLI run: far above what any run here takes, so a
+// hang fails the test instead of the whole package timing out.
+const cliTimeout = 60 * time.Second
+
+// runCLI runs the CLI with exactly env (plus PATH and a private HOME), stdin,
+// and args, and returns its exit code and output.
+func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cliPath, args...)
+	cmd.Env = cliEnv(t, env)
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := result{stdout: stdout.String(), stderr: stderr.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("drs-precheck %s did not finish within %s\n%s", strings.Join(args, " "), cliTimeout, res)
+	case errors.As(err, &exitErr):
+		res.code = exitErr.ExitCode()
+	case err != nil:
+		t.Fatalf("drs-precheck %s: %v", strings.Join(args, " "), err)
+	}
+	checkNoRace(t, res.stderr)
+	return res
+}
+
+// cliEnv is the whole environment of a CLI process: PATH, a private HOME,
+// and env. Nothing else is inherited, least of all HUAWEICLOUD_* credentials.
+func cliEnv(t *testing.T, env []string) []string {
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	if raceEnabled {
+		// A -race binary sleeps 1 s at exit by default, to catch races of
+		// goroutines still running; the CLI's are done by then.
+		base = append(base, "GORACE=atexit_sleep_ms=50")
+	}
+	return append(base, env...)
+}
+
+// checkNoRace fails the test when a -race build of the CLI reported a race.
+func checkNoRace(t *testing.T, stderr string) {
+	t.Helper()
+	if strings.Contains(stderr, "WARNING: DATA RACE") {
+		t.Errorf("the CLI process reported a data race:\n%s", stderr)
+	}
+}
+
+// expectExit fails the test unless the run exited with want.
+func expectExit(t *testing.T, res result, want int) {
+	t.Helper()
+	if res.code != want {
+		t.Fatalf("exit code %d, want %d\n%s", res.code, want, res)
+	}
+}
+
+// Fast polling: the simulator's pre-checks below take a few hundred
+// milliseconds, so waits end well within a second or two.
+var fastWait = []string{"--first-poll-delay", "100ms", "--poll-interval", "100ms", "--timeout", "30s"}
+
+// fastScenario is drstest's demo scenario (ExampleJobID passes, AlarmJobID
+// passes with an ALARM, FailingJobID fails, RunningJobID is refused in mode
+// forStartJob) with pre-checks that take 200 to 400 ms.
+func fastScenario() drstest.Scenario {
+	sc := drstest.DefaultScenario()
+	for i := range sc.Jobs {
+		sc.Jobs[i].Duration = time.Duration(200+100*(i%3)) * time.Millisecond
+	}
+	return sc
+}
+
+// newSim starts a simulator with the fast scenario and opts.
+func newSim(t *testing.T, opts ...drstest.Option) *drstest.Server {
+	t.Helper()
+	return drstest.NewServer(t, append([]drstest.Option{drstest.WithScenario(fastScenario())}, opts...)...)
+}
+
+// endpointEnv points the CLI at srv's URL and project, without credentials.
+func endpointEnv(srv *drstest.Server) []string {
+	return []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + srv.ProjectID}
+}
+
+// tokenEnv points the CLI at srv with the IAM token srv accepts.
+func tokenEnv(srv *drstest.Server) []string {
+	return append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN="+srv.Token)
+}
+
+// argv joins argument lists, for "run" + jobs + fastWait and the like.
+func argv(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// jobArgs is --job ID for each id.
+func jobArgs(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, "--job", id)
+	}
+	return out
+}
+
+// countRequests counts the requests srv received for op (all when op is "")
+// that match keep (all when nil).
+func countRequests(srv *drstest.Server, op string, keep func(drstest.Request) bool) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if (op == "" || r.Operation == op) && (keep == nil || keep(r)) {
+			n++
+		}
+	}
+	return n
+}
+
+// assertOnlyProgress fails the test unless stderr holds progress lines only:
+// a run that got its answers has nothing else to say there.
+func assertOnlyProgress(t *testing.T, stderr string) {
+	t.Helper()
+	for line := range strings.Lines(stderr) {
+		if !strings.HasPrefix(line, "poll ") {
+			t.Errorf("unexpected line on stderr: %q\nstderr:\n%s", line, stderr)
+		}
+	}
+}
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }

@@ -1,0 +1,198 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// serveProc is a running `drs-precheck serve`.
+type serveProc struct {
+	cmd     *exec.Cmd
+	kill    context.CancelFunc // kills the process
+	lines   chan string        // stdout lines; closed at EOF (the process exited)
+	stdout  []string           // lines read so far
+	stderr  bytes.Buffer
+	stopped bool
+
+	url, project string
+}
+
+var listeningRE = regexp.MustCompile(`^DRS simulator listening on (http://127\.0\.0\.1:[1-9][0-9]*) \(project ([0-9a-f]+)\)$`)
+
+// startServe starts `drs-precheck serve --addr 127.0.0.1:0 args...` and
+// reads the URL it listens on from its stdout. The process is killed when
+// the test ends if the test did not stop it.
+func startServe(t *testing.T, args ...string) *serveProc {
+	t.Helper()
+	ctx, kill := context.WithCancel(context.Background())
+	p := &serveProc{kill: kill, lines: make(chan string, 64)}
+	p.cmd = exec.CommandContext(ctx, cliPath, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd.Env = cliEnv(t, nil)
+	p.cmd.Stderr = &p.stderr
+	out, err := p.cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		defer close(p.lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		if !p.stopped {
+			kill()
+			for range p.lines {
+			}
+			_ = p.cmd.Wait()
+		}
+	})
+
+	// The first line names the URL; :0 must have become the real port.
+	startCtx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
+	select {
+	case line, ok := <-p.lines:
+		if !ok {
+			p.stopped = true
+			_ = p.cmd.Wait() // before reading stderr
+			t.Fatalf("serve exited before printing its URL:\n%s", p.stderr.String())
+		}
+		p.stdout = append(p.stdout, line)
+		m := listeningRE.FindStringSubmatch(line)
+		require.NotNil(t, m, "serve's first line does not name the URL it listens on: %q", line)
+		p.url, p.project = m[1], m[2]
+	case <-startCtx.Done():
+		t.Fatalf("serve printed no URL within %s", cliTimeout)
+	}
+	return p
+}
+
+// stop sends SIGTERM and waits for the process to exit, killing it if it has
+// not exited within a generous bound; it returns the exit code.
+func (p *serveProc) stop(t *testing.T) int {
+	t.Helper()
+	p.stopped = true
+	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	unregister := context.AfterFunc(stopCtx, p.kill) // a hung server is killed, and the test fails below
+	defer unregister()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	for line := range p.lines {
+		p.stdout = append(p.stdout, line)
+	}
+	err := p.cmd.Wait()
+	p.kill()
+	require.NoError(t, stopCtx.Err(), "serve did not exit after SIGTERM")
+	checkNoRace(t, p.stderr.String())
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return exitErr.ExitCode()
+	}
+	require.NoError(t, err)
+	return 0
+}
+
+// env points the CLI at the serve process, with extra variables.
+func (p *serveProc) env(extra ...string) []string {
+	return append([]string{"DRS_ENDPOINT=" + p.url, "HUAWEICLOUD_SDK_PROJECT_ID=" + p.project}, extra...)
+}
+
+func TestServeProcess(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, "--scenario", "testdata/fast-scenario.yaml")
+	assert.Equal(t, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", p.project, "the scenario's project ID")
+
+	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=anything"), "",
+		argv([]string{"run", "--wait", "--validate"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+	expectExit(t, res, exitOK)
+	assert.Contains(t, res.stdout, "All 2 jobs may start.")
+
+	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=anything"), "", argv([]string{"run", "--wait"}, fastWait,
+		jobArgs(drstest.FailingJobID, drstest.RunningJobID))...)
+	expectExit(t, res, exitJobs)
+	assert.Contains(t, res.stdout, "0 of 2 jobs may start; 1 failed; 1 refused.")
+
+	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=anything"), "", "results", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitOK)
+
+	code := p.stop(t)
+	assert.Equal(t, exitOK, code, "serve exits 0 on SIGTERM\nstderr:\n%s", p.stderr.String())
+	stdout := strings.Join(p.stdout, "\n")
+	assert.Contains(t, stdout, "try: DRS_ENDPOINT="+p.url+" HUAWEICLOUD_SDK_PROJECT_ID="+p.project)
+}
+
+func TestServeToken(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, "--token", "serve-secret-token")
+
+	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=another-token"), "", "run", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitAPIError)
+	assert.Contains(t, res.stderr, "APIGW.0301")
+	assert.Contains(t, res.stdout, "HTTP 401 APIGW.0301")
+
+	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=serve-secret-token"), "", "run", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitOK)
+
+	assert.Equal(t, exitOK, p.stop(t))
+}
+
+func TestServeAKSK(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, "--ak", "SERVEAK0000000000001", "--sk", "serve-secret-key")
+
+	res := runCLI(t, p.env("HUAWEICLOUD_SDK_AK=SERVEAK0000000000001", "HUAWEICLOUD_SDK_SK=serve-secret-key"), "",
+		"run", "--validate", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitOK)
+	assert.Contains(t, res.stdout, "1 of 1 pre-checks started.")
+
+	res = runCLI(t, p.env("HUAWEICLOUD_SDK_AK=SERVEAK0000000000001", "HUAWEICLOUD_SDK_SK=a-wrong-key"), "",
+		"run", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitAPIError)
+	assert.Contains(t, res.stderr, "APIGW.0301")
+	assert.NotContains(t, res.output(), "serve-secret-key")
+
+	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=any-token"), "", "run", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitAPIError)
+	assert.Contains(t, res.stderr, "APIGW.0301", "with --ak, serve accepts no token")
+
+	assert.Equal(t, exitOK, p.stop(t))
+}
+
+func TestServeUsage(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"ak without sk":    {[]string{"serve", "--ak", "AK"}, "--ak and --sk go together"},
+		"bad addr":         {[]string{"serve", "--addr", "127.0.0.1:http-not-a-port"}, "--addr 127.0.0.1:http-not-a-port"},
+		"missing scenario": {[]string{"serve", "--scenario", "testdata/no-such-scenario.yaml"}, "--scenario"},
+		"bad project ID":   {[]string{"serve", "--project-id", "a/b"}, "project ID"},
+		"stray argument":   {[]string{"serve", "now"}, `unexpected argument "now"`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res := runCLI(t, nil, "", tc.args...)
+			expectExit(t, res, exitUsage)
+			assert.Contains(t, res.stderr, tc.want)
+			assert.Empty(t, res.stdout)
+		})
+	}
+}
