@@ -12,7 +12,7 @@ FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzPars
 	./drs:FuzzErrorBody ./drs:FuzzPrecheckResponse ./cmd/drs-precheck:FuzzParseJobsFile
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
-        bench fuzz fuzz-ci breaking breaking-selftest clean tools
+        bench bench-size test-bench-module fuzz fuzz-ci breaking breaking-selftest clean tools
 
 all: test
 
@@ -52,7 +52,7 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 
 ## test: everything CI checks
-test: check-generated fmt-check vet lint breaking test-go fuzz-ci
+test: check-generated fmt-check vet lint breaking test-go test-bench-module fuzz-ci
 
 # fuzz-ci: every fuzz target briefly, so CI keeps them compiling and their seeds passing
 fuzz-ci:
@@ -97,6 +97,22 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
+
+BENCH_OUT ?= /tmp/drs-bench.txt
+
+## bench: benchmarks against Huawei's official SDK (bench/ is its own module), then benchstat
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 6 -timeout 30m > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
+	cd bench && $(GO) run golang.org/x/perf/cmd/benchstat $(BENCH_OUT)
+
+## bench-size: binary size and dependency count, ours vs the official SDK
+bench-size:
+	bench/size.sh
+
+## test-bench-module: the bench module's vet, lint and tests: interop with the official SDK's
+## signatures, every benchmark client once, a load smoke run, goleak
+test-bench-module: $(STATICCHECK)
+	cd bench && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
 
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,114 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// tenJobIDs are ten job IDs in the style of Huawei's examples.
+var tenJobIDs = func() []string {
+	ids := make([]string, 10)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("140b5236-88ad-43c8-811c-1268453jb1%02d", i)
+	}
+	return ids
+}()
+
+// tenJobRequest is a full batch (Huawei's maximum of 10 jobs) in the
+// generated model.
+func tenJobRequest() generated.BatchPrecheckReq {
+	req := generated.BatchPrecheckReq{Jobs: make([]generated.PreCheckInfo, len(tenJobIDs))}
+	for i, id := range tenJobIDs {
+		req.Jobs[i] = generated.PreCheckInfo{JobId: id, PrecheckMode: generated.PrecheckMode("forStartJob")}
+	}
+	return req
+}
+
+// tenJobResponse is the answer to tenJobRequest: eight started, two refused.
+var tenJobResponse = func() []byte {
+	resp := generated.BatchPrecheckResp{Count: int32(len(tenJobIDs))}
+	for i, id := range tenJobIDs {
+		r := generated.PostPreCheckResp{Id: id, PrecheckId: id, Status: "success"}
+		if i%5 == 4 {
+			r = generated.PostPreCheckResp{Id: id, Status: "failed", ErrorCode: "DRS.10000010", ErrorMsg: "Job does not exist, please check job ID."}
+		}
+		resp.Results = append(resp.Results, r)
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+// BenchmarkCodec10 encodes a 10-job BatchCheckJobs request and decodes its
+// 10-result answer with encoding/json, into the generated models (what our
+// client does) and, for reference, into untyped maps.
+func BenchmarkCodec10(b *testing.B) {
+	b.Run("op=encode-request/model=generated", func(b *testing.B) {
+		req := tenJobRequest()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(&req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=encode-request/model=untyped", func(b *testing.B) {
+		jobs := make([]any, len(tenJobIDs))
+		for i, id := range tenJobIDs {
+			jobs[i] = map[string]any{"job_id": id, "precheck_mode": "forStartJob"}
+		}
+		req := map[string]any{"jobs": jobs}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("op=decode-response/model=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(tenJobResponse)))
+		for b.Loop() {
+			var resp generated.BatchPrecheckResp
+			if err := json.Unmarshal(tenJobResponse, &resp); err != nil {
+				b.Fatal(err)
+			}
+			if len(resp.Results) != 10 {
+				b.Fatalf("%d results", len(resp.Results))
+			}
+		}
+	})
+	b.Run("op=decode-response/model=untyped", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(tenJobResponse)))
+		for b.Loop() {
+			var resp map[string]any
+			if err := json.Unmarshal(tenJobResponse, &resp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkParseResults parses Huawei's published pre-check results example
+// (NOTES.md §2) into the generated BatchQueryPrecheckResultResp.
+func BenchmarkParseResults(b *testing.B) {
+	b.Run("into=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(largeResults)))
+		for b.Loop() {
+			var resp generated.BatchQueryPrecheckResultResp
+			if err := json.Unmarshal(largeResults, &resp); err != nil {
+				b.Fatal(err)
+			}
+			if len(resp.Results) != 1 || len(resp.Results[0].PrecheckResult) != 4 {
+				b.Fatalf("unexpected %+v", resp)
+			}
+		}
+	})
+}
