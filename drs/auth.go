@@ -1,15 +1,11 @@
 package drs
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
-	"github.com/drsclient/drs-precheck/generated"
 )
 
 // Header names the client sets or reads.
@@ -23,13 +19,19 @@ const (
 	headerUserAgent     = "User-Agent"
 )
 
-// authenticator adds credentials to a request. Its edit method is a
-// generated.RequestEditorFn: the generated client calls it for every request
-// it builds, so each attempt of a call is authenticated (and signed) afresh.
-// Implementations are pointers, so that printing a struct that holds one shows
+// authenticator adds credentials to a request. apply runs on every attempt
+// (newRequest), so each attempt of a call is authenticated (and signed)
+// afresh. Implementations are pointers, so that printing a struct that holds one shows
 // an address, never a secret.
 type authenticator interface {
-	edit(ctx context.Context, req *http.Request) error
+	// prepare adds the static, non-secret headers of every request to an
+	// operation's template (see opTemplate): never a secret, since the
+	// template lives as long as the client.
+	prepare(h http.Header)
+	// apply authenticates one attempt's request built from a prepared
+	// template, whose body is exactly body (so the signer need not read the
+	// body back from the request).
+	apply(req *http.Request, body []byte) error
 	// mode describes the credentials without revealing secrets.
 	mode() string
 	// secrets lists the values that must never appear in output.
@@ -37,11 +39,6 @@ type authenticator interface {
 	// setClock makes AK/SK signatures use the client's clock.
 	setClock(now func() time.Time)
 }
-
-var (
-	_ generated.RequestEditorFn = (*tokenAuth)(nil).edit
-	_ generated.RequestEditorFn = (*akskAuth)(nil).edit
-)
 
 // sealed holds a value behind a closure: fmt and reflection-based printers
 // show a function address, never the value, whatever the verb and however
@@ -67,7 +64,16 @@ func newTokenAuth(token, from string) (authenticator, error) {
 	return &tokenAuth{token: seal(token), from: from}, nil
 }
 
-func (a *tokenAuth) edit(_ context.Context, req *http.Request) error {
+// prepare reserves the token's header with an empty value: a request's
+// header is a clone of the template, whose values share one fresh backing
+// array, so apply can fill in the token without allocating.
+func (a *tokenAuth) prepare(h http.Header) { h[headerAuthToken] = []string{""} }
+
+func (a *tokenAuth) apply(req *http.Request, _ []byte) error {
+	if v := req.Header[headerAuthToken]; len(v) == 1 {
+		v[0] = a.token.get()
+		return nil
+	}
 	req.Header.Set(headerAuthToken, a.token.get())
 	return nil
 }
@@ -97,14 +103,13 @@ func newAKSKAuth(ak, sk, st, projectID string) *akskAuth {
 	}
 }
 
-func (a *akskAuth) edit(_ context.Context, req *http.Request) error {
+func (a *akskAuth) prepare(h http.Header) {
 	if a.projectID != "" {
-		req.Header.Set(headerProjectID, a.projectID)
+		h[headerProjectID] = []string{a.projectID}
 	}
-	body, err := requestBody(req)
-	if err != nil {
-		return fmt.Errorf("drs: read the request body to sign it: %w", err)
-	}
+}
+
+func (a *akskAuth) apply(req *http.Request, body []byte) error {
 	if err := a.signer.get().Sign(req, body); err != nil {
 		return fmt.Errorf("drs: sign the request: %w", err)
 	}
@@ -128,29 +133,3 @@ func (a *akskAuth) setClock(now func() time.Time) { a.signer.get().Now = now }
 func (a *akskAuth) String() string                { return a.mode() }
 func (a *akskAuth) GoString() string              { return a.mode() }
 func (a *akskAuth) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.mode(), a.mode()) }
-
-// requestBody returns the exact bytes req will send and leaves req able to send
-// them: through GetBody when the request has it (the generated client's
-// requests do), otherwise by reading Body and putting an equivalent back.
-func requestBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
-	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
-	}
-	body, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	req.ContentLength = int64(len(body))
-	return body, nil
-}

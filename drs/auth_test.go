@@ -1,7 +1,6 @@
 package drs
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"testing"
@@ -101,23 +100,6 @@ func TestAKSKRetryIsSignedAfresh(t *testing.T) {
 	assert.Equal(t, reqs[0].Body, reqs[1].Body, "both attempts send the same body")
 	assert.Equal(t, []time.Duration{2 * time.Second}, clk.waits())
 }
-
-func TestRequestBodyIsRestored(t *testing.T) {
-	// A request without GetBody: the signer reads Body and puts it back.
-	req, err := http.NewRequest(http.MethodPost, "https://drs.cn-north-4.myhuaweicloud.com/v3/p/jobs/batch-precheck", nil)
-	require.NoError(t, err)
-	req.Body = readCloser{bytes.NewReader([]byte(`{"jobs":[]}`))}
-	a := newAKSKAuth(testAK, testSK, "", "p")
-	require.NoError(t, a.edit(context.Background(), req))
-	got, err := requestBody(req)
-	require.NoError(t, err)
-	assert.Equal(t, `{"jobs":[]}`, string(got))
-	assert.Contains(t, req.Header.Get("Authorization"), "Access="+testAK)
-}
-
-type readCloser struct{ *bytes.Reader }
-
-func (readCloser) Close() error { return nil }
 
 func TestSignFailureIsNotRetried(t *testing.T) {
 	srv := newServer(t, startAll(t))

@@ -2,67 +2,49 @@ package drs
 
 import (
 	"io"
-	"net/http"
+	"math"
 )
 
-// limitTransport caps response bodies: reading past max bytes fails with
-// ErrResponseTooLarge instead of returning a truncated body, so an oversized
-// answer is an error and never a partial parse. It wraps the transport of a
-// copy of the user's *http.Client, never the user's client itself.
-type limitTransport struct {
-	base http.RoundTripper
-	max  int64
-}
+// maxPresize bounds the buffer readBody allocates before reading, whatever
+// the Content-Length says.
+const maxPresize = 64 << 10
 
-func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err != nil || resp.Body == nil {
-		return resp, err
-	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.max, tooLarge: resp.ContentLength > t.max}
-	return resp, nil
-}
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the base.
-func (t *limitTransport) CloseIdleConnections() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
-}
-
-// limitedBody reads at most left bytes and fails if there is more.
-type limitedBody struct {
-	rc       io.ReadCloser
-	left     int64
-	tooLarge bool
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.tooLarge {
-		return 0, ErrResponseTooLarge
+// readBody reads a response body in full, but at most max bytes: a body
+// that announces (Content-Length) or turns out to have more fails with
+// ErrResponseTooLarge instead of being returned truncated, so an oversized
+// answer is an error and never a partial parse. The buffer is sized by the
+// Content-Length when the server sent one, so a small answer takes one
+// allocation.
+func readBody(r io.Reader, contentLength, max int64) ([]byte, error) {
+	if contentLength > max {
+		return nil, ErrResponseTooLarge
 	}
 	// Read one byte more than allowed, to tell "exactly max" from "more".
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
+	limit := max
+	if limit < math.MaxInt64 {
+		limit++
 	}
-	n, err := b.rc.Read(p)
-	if int64(n) > b.left {
-		b.tooLarge = true
-		return int(b.left), ErrResponseTooLarge
+	size := int64(512)
+	if contentLength >= 0 {
+		// One byte more, so that reaching EOF needs no bigger buffer; but
+		// trust the announced length only so far before seeing the bytes.
+		size = min(contentLength+1, maxPresize)
 	}
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }
-
-// limitClient returns a copy of hc whose transport caps response bodies.
-func limitClient(hc *http.Client, max int64) *http.Client {
-	cp := *hc
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
+	b := make([]byte, 0, min(size, limit))
+	for {
+		n, err := r.Read(b[len(b):min(int64(cap(b)), limit)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			return b[:max], ErrResponseTooLarge
+		}
+		if err != nil {
+			if err == io.EOF {
+				return b, nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 	}
-	cp.Transport = &limitTransport{base: base, max: max}
-	return &cp
 }

@@ -31,9 +31,11 @@ const (
 // one per account and region and reuse it. Printing a Client (any fmt verb, or
 // slog) never shows a secret.
 type Client struct {
-	api              generated.ClientInterface
-	httpClient       *http.Client // a copy of the user's, with the body cap
+	opJobs           *opTemplate  // BatchCheckJobs, built by the generated builder in New
+	opResults        *opTemplate  // BatchCheckResults, likewise
+	httpClient       *http.Client // a copy of the user's
 	endpoint         string
+	server           string // endpoint as normalised by the generated client
 	projectID        string
 	auth             authenticator
 	language         string
@@ -84,23 +86,20 @@ func New(opts ...Option) (*Client, error) {
 		scrub:            newScrubber(s.auth.secrets()),
 	}
 	c.auth.setClock(c.clock.now)
-	c.httpClient = limitClient(s.httpClient, s.maxResponseBytes)
-	api, err := generated.NewClient(c.endpoint,
-		generated.WithHTTPClient(c.httpClient),
-		generated.WithRequestEditorFn(c.setHeaders),
-		generated.WithRequestEditorFn(c.auth.edit), // last: signs what the others set
-	)
+	hc := *s.httpClient
+	c.httpClient = &hc
+	// The generated client is built only to normalise the endpoint the way
+	// its request builders expect; requests are built from templates the
+	// builders make once (see opTemplate).
+	gc, err := generated.NewClient(c.endpoint)
 	if err != nil {
 		return nil, &ConfigError{Setting: "WithEndpoint", Reason: "the generated client rejects the endpoint: " + c.scrub.clean(err.Error())}
 	}
-	c.api = api
+	c.server = gc.Server
+	if err := c.buildTemplates(c.server); err != nil {
+		return nil, &ConfigError{Setting: "WithEndpoint", Reason: "the generated request builder rejects the endpoint or project ID: " + c.scrub.clean(err.Error())}
+	}
 	return c, nil
-}
-
-// setHeaders sets the headers common to every request (before signing).
-func (c *Client) setHeaders(_ context.Context, req *http.Request) error {
-	req.Header.Set(headerUserAgent, c.userAgent)
-	return nil
 }
 
 // CloseIdleConnections closes the idle connections of the client's HTTP
@@ -145,19 +144,12 @@ func (c *Client) LogValue() slog.Value {
 // retries, the rate limit and error mapping, but no batching and no check of
 // the answer against the request. Most programs want Precheck instead.
 func (c *Client) BatchCheckJobs(ctx context.Context, req generated.BatchPrecheckReq) (*generated.BatchPrecheckResp, error) {
-	resp, _, err := c.batchCheckJobs(ctx, req)
+	resp, _, err := c.batchCheckJobs(ctx, &req)
 	return resp, err
 }
 
-func (c *Client) batchCheckJobs(ctx context.Context, req generated.BatchPrecheckReq) (*generated.BatchPrecheckResp, *answer, error) {
-	params := &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(c.language)}
-	if c.language == "" {
-		params = nil
-	}
-	return call[generated.BatchPrecheckResp](ctx, c, OpBatchCheckJobs,
-		func(ctx context.Context, editors ...generated.RequestEditorFn) (*http.Response, error) {
-			return c.api.BatchCheckJobs(ctx, c.projectID, params, req, editors...)
-		})
+func (c *Client) batchCheckJobs(ctx context.Context, req *generated.BatchPrecheckReq) (*generated.BatchPrecheckResp, answer, error) {
+	return call[generated.BatchPrecheckResp](ctx, c, c.opJobs, req)
 }
 
 // BatchCheckResults is the pass-through for one BatchCheckResults call (the
@@ -168,31 +160,42 @@ func (c *Client) BatchCheckResults(ctx context.Context, req generated.BatchQuery
 	return resp, err
 }
 
-func (c *Client) batchCheckResults(ctx context.Context, req generated.BatchQueryPrecheckResultReq) (*generated.BatchQueryPrecheckResultResp, *answer, error) {
-	params := &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(c.language)}
-	if c.language == "" {
-		params = nil
-	}
-	return call[generated.BatchQueryPrecheckResultResp](ctx, c, OpBatchCheckResults,
-		func(ctx context.Context, editors ...generated.RequestEditorFn) (*http.Response, error) {
-			return c.api.BatchCheckResults(ctx, c.projectID, params, req, editors...)
-		})
+func (c *Client) batchCheckResults(ctx context.Context, req generated.BatchQueryPrecheckResultReq) (*generated.BatchQueryPrecheckResultResp, answer, error) {
+	return call[generated.BatchQueryPrecheckResultResp](ctx, c, c.opResults, req)
 }
 
-// call runs an operation through do and decodes its 2xx JSON body into T. The
-// generated client's raw methods are used, not its ...WithResponse wrappers:
-// those discard the status and headers of an answer whose body or
+// call encodes the request body (a generated model) once, runs the operation
+// through do (every attempt sends, and signs, the same bytes) and decodes its
+// 2xx JSON body into T (a generated model). The status and headers of every
+// answer stay available for error mapping; the generated client's
+// ...WithResponse wrappers would discard them for an answer whose body or
 // Retry-After header they cannot parse, which is when they matter most.
-func call[T any](ctx context.Context, c *Client, op string, send sendFunc) (*T, *answer, error) {
-	ans, err := c.do(ctx, op, send)
-	if err != nil {
-		return nil, nil, err
-	}
+func call[T any](ctx context.Context, c *Client, op *opTemplate, in any) (*T, answer, error) {
 	var out T
-	if err := c.decode(op, ans, &out); err != nil {
+	ans, err := c.callInto(ctx, op, in, &out)
+	if err != nil {
 		return nil, ans, err
 	}
 	return &out, ans, nil
+}
+
+// callInto is call, decoding into out (a pointer to a generated model) and
+// returning the answer; out is only meaningful when the error is nil. On an
+// error, the answer is the zero answer unless the 2xx body could not be
+// decoded.
+func (c *Client) callInto(ctx context.Context, op *opTemplate, in, out any) (answer, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return answer{}, c.transportError(op.name, err, ctx, ctx)
+	}
+	ans, err := c.do(ctx, op, newCallBody(b))
+	if err != nil {
+		return answer{}, err
+	}
+	if err := c.decode(op.name, &ans, out); err != nil {
+		return ans, err
+	}
+	return ans, nil
 }
 
 // decode parses a 2xx body, which must be a JSON object with a JSON content
@@ -206,8 +209,7 @@ func (c *Client) decode(op string, ans *answer, dst any) error {
 		}
 		return e
 	}
-	mediaType, _, _ := mime.ParseMediaType(contentType)
-	if mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json") {
+	if !isJSONMediaType(contentType) {
 		if contentType == "" {
 			return fail("no Content-Type; expected application/json", nil)
 		}
@@ -232,6 +234,18 @@ func (c *Client) decode(op string, ans *answer, dst any) error {
 		return fail("invalid JSON", err)
 	}
 	return nil
+}
+
+// isJSONMediaType reports whether a Content-Type is application/json or
+// */*+json. The usual exact values are recognised without parsing (and
+// without allocating); anything else goes through mime.ParseMediaType, as
+// every value did before, with the same result.
+func isJSONMediaType(contentType string) bool {
+	if strings.EqualFold(contentType, jsonContentType) || strings.EqualFold(contentType, jsonContentType+"; charset=utf-8") {
+		return true
+	}
+	mediaType, _, _ := mime.ParseMediaType(contentType)
+	return mediaType == jsonContentType || strings.HasSuffix(mediaType, "+json")
 }
 
 // logAttempt logs one attempt at debug level, with credential headers

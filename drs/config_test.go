@@ -265,6 +265,6 @@ func TestWithSecurityTokenCompletesEnvironmentAKSK(t *testing.T) {
 func TestHTTPClientDefaults(t *testing.T) {
 	c, err := New(WithoutEnvironment(), WithRegion("cn-north-4"), WithProjectID(testProject), WithToken(testToken))
 	require.NoError(t, err)
-	assert.NotNil(t, c.api)
+	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com/", c.server)
 	assert.Nil(t, http.DefaultClient.Transport, "the default client is copied, not modified")
 }

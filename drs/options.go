@@ -167,7 +167,7 @@ func WithoutEnvironment() Option {
 }
 
 // WithHTTPClient sends requests with a copy of hc (hc itself is not modified).
-// The copy's transport is wrapped to enforce WithMaxResponseBytes.
+// WithMaxResponseBytes is enforced while the client reads each answer.
 func WithHTTPClient(hc *http.Client) Option {
 	return option("WithHTTPClient(...)", func(c *config) {
 		c.httpClient, c.httpClientSet = hc, true

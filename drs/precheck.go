@@ -193,10 +193,28 @@ func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs ...string) (*Pr
 	if err := checkPrecheckInput(mode, jobIDs); err != nil {
 		return nil, err
 	}
+	if len(jobIDs) == 1 {
+		// The most common call, one job, in one allocation: the report, its
+		// outcome and the call's request and answer. (The report keeps the
+		// rest alive; it is all small.)
+		m := &struct {
+			report  PrecheckReport
+			outcome [1]Outcome
+			chunk   chunkMem
+		}{}
+		m.report = PrecheckReport{Mode: mode, Outcomes: m.outcome[:]}
+		m.report.Unsolicited = c.precheckChunk(ctx, mode, jobIDs, m.report.Outcomes, &m.chunk)
+		return &m.report, nil
+	}
 	report := &PrecheckReport{Mode: mode, Outcomes: make([]Outcome, len(jobIDs))}
+	if c.batchCount(len(jobIDs)) == 1 {
+		// One call: no fan-out, and its unsolicited answers are the report's.
+		report.Unsolicited = c.precheckChunk(ctx, mode, jobIDs, report.Outcomes, new(chunkMem))
+		return report, nil
+	}
 	unsolicited := make([][]UnsolicitedAnswer, c.batchCount(len(jobIDs)))
 	c.forEachBatch(len(jobIDs), func(i, lo, hi int) {
-		unsolicited[i] = c.precheckChunk(ctx, mode, jobIDs[lo:hi], report.Outcomes[lo:hi])
+		unsolicited[i] = c.precheckChunk(ctx, mode, jobIDs[lo:hi], report.Outcomes[lo:hi], new(chunkMem))
 	})
 	for _, u := range unsolicited {
 		report.Unsolicited = append(report.Unsolicited, u...)
@@ -204,14 +222,29 @@ func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs ...string) (*Pr
 	return report, nil
 }
 
+// chunkMem holds the request and the decoded answer of one BatchCheckJobs
+// call of Precheck, so that they take one allocation (with its caller's, for
+// one job), not one each.
+type chunkMem struct {
+	req  generated.BatchPrecheckReq
+	job  [1]generated.PreCheckInfo // the jobs of a call of one job
+	resp generated.BatchPrecheckResp
+}
+
 // precheckChunk makes one BatchCheckJobs call for ids and fills out (same
-// length) with their outcomes. It returns the answers about other jobs.
-func (c *Client) precheckChunk(ctx context.Context, mode Mode, ids []string, out []Outcome) []UnsolicitedAnswer {
-	jobs := make([]generated.PreCheckInfo, len(ids))
-	for i, id := range ids {
-		jobs[i] = generated.PreCheckInfo{JobId: id, PrecheckMode: generated.PrecheckMode(mode)}
+// length) with their outcomes. It returns the answers about other jobs. mem
+// is the call's memory (see chunkMem).
+func (c *Client) precheckChunk(ctx context.Context, mode Mode, ids []string, out []Outcome, mem *chunkMem) []UnsolicitedAnswer {
+	jobs := mem.job[:0]
+	if len(ids) > len(mem.job) {
+		jobs = make([]generated.PreCheckInfo, 0, len(ids))
 	}
-	resp, ans, err := c.batchCheckJobs(ctx, generated.BatchPrecheckReq{Jobs: jobs})
+	for _, id := range ids {
+		jobs = append(jobs, generated.PreCheckInfo{JobId: id, PrecheckMode: generated.PrecheckMode(mode)})
+	}
+	mem.req.Jobs = jobs
+	resp := &mem.resp
+	ans, err := c.callInto(ctx, c.opJobs, &mem.req, resp)
 	if err != nil {
 		rid := requestIDOf(err)
 		for i, id := range ids {
@@ -219,26 +252,81 @@ func (c *Client) precheckChunk(ctx context.Context, mode Mode, ids []string, out
 		}
 		return nil
 	}
+	// The distinct answers about each job, in the order of the answer: most
+	// jobs get exactly one, which is judged in place (first[i] is its index
+	// in resp.Results, -1 for none); only a job answered again differently
+	// gets a list of its own (more[i]).
+	var firstBuf [MaxBatchSize]int
+	first := firstBuf[:0]
+	if len(ids) > len(firstBuf) {
+		first = make([]int, 0, len(ids))
+	}
+	for range ids {
+		first = append(first, -1)
+	}
+	var more [][]generated.PostPreCheckResp
+	index := jobIndex(ids)
+	var unsolicited []UnsolicitedAnswer
+	for k := range resp.Results {
+		r := &resp.Results[k]
+		i := indexOf(ids, index, r.Id)
+		switch {
+		case i < 0:
+			unsolicited = append(unsolicited, UnsolicitedAnswer{Answer: *r, RequestID: ans.requestID})
+		case first[i] < 0:
+			first[i] = k
+		case more == nil || more[i] == nil:
+			if *r != resp.Results[first[i]] {
+				if more == nil {
+					more = make([][]generated.PostPreCheckResp, len(ids))
+				}
+				more[i] = []generated.PostPreCheckResp{resp.Results[first[i]], *r}
+			}
+		case !slices.Contains(more[i], *r):
+			more[i] = append(more[i], *r)
+		}
+	}
+	for i, id := range ids {
+		var answers []generated.PostPreCheckResp
+		switch {
+		case more != nil && more[i] != nil:
+			answers = more[i]
+		case first[i] >= 0:
+			answers = resp.Results[first[i] : first[i]+1]
+		}
+		out[i] = c.judge(id, answers, ans.requestID)
+	}
+	return unsolicited
+}
+
+// jobIndex returns a map from job ID to index in ids when there are too many
+// IDs to scan (indexOf), nil otherwise.
+func jobIndex(ids []string) map[string]int {
+	if len(ids) <= MaxBatchSize {
+		return nil
+	}
 	index := make(map[string]int, len(ids))
 	for i, id := range ids {
 		index[id] = i
 	}
-	answers := make([][]generated.PostPreCheckResp, len(ids))
-	var unsolicited []UnsolicitedAnswer
-	for _, r := range resp.Results {
-		i, ok := index[r.Id]
-		if !ok {
-			unsolicited = append(unsolicited, UnsolicitedAnswer{Answer: r, RequestID: ans.requestID})
-			continue
+	return index
+}
+
+// indexOf returns the index of id in ids (-1 if absent), through index if it
+// is not nil (see jobIndex).
+func indexOf(ids []string, index map[string]int, id string) int {
+	if index != nil {
+		if i, ok := index[id]; ok {
+			return i
 		}
-		if !slices.Contains(answers[i], r) {
-			answers[i] = append(answers[i], r)
+		return -1
+	}
+	for i, v := range ids {
+		if v == id {
+			return i
 		}
 	}
-	for i, id := range ids {
-		out[i] = c.judge(id, answers[i], ans.requestID)
-	}
-	return unsolicited
+	return -1
 }
 
 // judge turns the distinct answers about one job into its outcome.
@@ -297,6 +385,9 @@ func requestIDOf(err error) string {
 // checkPrecheckInput rejects what would make a call fail or an outcome
 // ambiguous, before anything is sent.
 func checkPrecheckInput(mode Mode, ids []string) error {
+	if precheckInputOK(mode, ids) {
+		return nil
+	}
 	var problems []InputProblem
 	if mode != ModeStartJob && mode != ModeRetryJob {
 		problems = append(problems, InputProblem{Reason: fmt.Sprintf("unknown mode %q: use drs.ModeStartJob (%q) or drs.ModeRetryJob (%q)", string(mode), string(ModeStartJob), string(ModeRetryJob))})
@@ -329,4 +420,23 @@ func checkPrecheckInput(mode Mode, ids []string) error {
 		return &InputError{Operation: "Precheck", Problems: problems}
 	}
 	return nil
+}
+
+// precheckInputOK is checkPrecheckInput's fast path for a few valid IDs: the
+// same checks, without the bookkeeping that describes the problems. When it
+// says false (invalid input, or too many IDs to compare pairwise),
+// checkPrecheckInput does the full check.
+func precheckInputOK(mode Mode, ids []string) bool {
+	const maxPairwise = MaxBatchSize
+	if (mode != ModeStartJob && mode != ModeRetryJob) || len(ids) == 0 || len(ids) > maxPairwise {
+		return false
+	}
+	for i, id := range ids {
+		if id == "" || strings.TrimSpace(id) != id ||
+			strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }) ||
+			slices.Contains(ids[:i], id) {
+			return false
+		}
+	}
+	return true
 }

@@ -4,18 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"time"
-
-	"github.com/drsclient/drs-precheck/generated"
 )
-
-// sendFunc performs one attempt of an operation with the generated client,
-// passing editors on to it, and returns the raw response (body unread).
-type sendFunc func(ctx context.Context, editors ...generated.RequestEditorFn) (*http.Response, error)
 
 // answer is a 2xx response, read in full.
 type answer struct {
@@ -27,8 +20,9 @@ type answer struct {
 }
 
 // do runs one API operation with everything every operation needs: the rate
-// limit, a timeout per attempt, authentication (the editors installed on the
-// generated client run on every attempt, so retries are signed afresh), the
+// limit, a timeout per attempt, authentication (each attempt's request is
+// built afresh from op's template and authenticated, so retries are signed
+// afresh; all attempts send the same body bytes), the
 // response size cap, mapping of non-2xx answers to *APIError, logging, and
 // retries with exponential backoff and full jitter. It returns a 2xx answer
 // or an error; decoding the 2xx body is the caller's business (see call).
@@ -36,36 +30,37 @@ type answer struct {
 // Retrying POST is safe for this API: starting the pre-check of a job that is
 // already being checked starts the same check again, and querying results has
 // no effect at all, so an attempt whose answer was lost can be repeated.
-func (c *Client) do(ctx context.Context, op string, send sendFunc) (*answer, error) {
+func (c *Client) do(ctx context.Context, tmpl *opTemplate, body *callBody) (answer, error) {
+	op := tmpl.name
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, contextError(op, err, lastErr, attempt-1)
+			return answer{}, contextError(op, err, lastErr, attempt-1)
 		}
 		if err := c.waitRateLimit(ctx); err != nil {
-			return nil, contextError(op, fmt.Errorf("waiting for the client-side rate limit (drs.WithRateLimit): %w", err), lastErr, attempt-1)
+			return answer{}, contextError(op, fmt.Errorf("waiting for the client-side rate limit (drs.WithRateLimit): %w", err), lastErr, attempt-1)
 		}
-		ans, err := c.attempt(ctx, op, attempt, send)
+		ans, err := c.attempt(ctx, tmpl, attempt, body)
 		if err == nil {
 			ans.attempts = attempt
 			return ans, nil
 		}
 		lastErr = err
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, contextError(op, ctxErr, lastErr, attempt)
+			return answer{}, contextError(op, ctxErr, lastErr, attempt)
 		}
 		if !IsRetryable(err) {
-			return nil, err
+			return answer{}, err
 		}
 		if attempt >= c.retry.MaxAttempts {
 			if attempt == 1 {
-				return nil, err
+				return answer{}, err
 			}
-			return nil, &retryError{err: err, attempts: attempt}
+			return answer{}, &retryError{err: err, attempts: attempt}
 		}
 		delay := c.backoff(attempt, err)
 		if deadline, ok := ctx.Deadline(); ok && c.clock.now().Add(delay).After(deadline) {
-			return nil, &retryError{err: err, attempts: attempt, deadline: delay}
+			return answer{}, &retryError{err: err, attempts: attempt, deadline: delay}
 		}
 		if c.logger != nil {
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "drs: retrying",
@@ -73,7 +68,7 @@ func (c *Client) do(ctx context.Context, op string, send sendFunc) (*answer, err
 				slog.Duration("delay", delay), slog.String("error", err.Error()))
 		}
 		if err := c.clock.sleep(ctx, delay); err != nil {
-			return nil, contextError(op, err, lastErr, attempt)
+			return answer{}, contextError(op, err, lastErr, attempt)
 		}
 	}
 }
@@ -137,32 +132,32 @@ func contextError(op string, err, last error, attempts int) error {
 }
 
 // attempt sends the request once and reads the answer.
-func (c *Client) attempt(ctx context.Context, op string, n int, send sendFunc) (*answer, error) {
+func (c *Client) attempt(ctx context.Context, tmpl *opTemplate, n int, body *callBody) (answer, error) {
+	op := tmpl.name
 	actx := ctx
-	if c.attemptTimeout > 0 {
+	if c.attemptTimeout > 0 && !deadlineWithin(ctx, c.attemptTimeout) {
 		var cancel context.CancelFunc
 		actx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
 		defer cancel()
 	}
-	var seen *http.Request
-	var editors []generated.RequestEditorFn
 	logging := c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug)
-	if logging {
-		editors = append(editors, func(_ context.Context, req *http.Request) error {
-			seen = req
-			return nil
-		})
-	}
 	start := time.Now()
-	resp, err := send(actx, editors...)
+	req, err := c.newRequest(actx, tmpl, body)
+	var resp *http.Response
+	if err == nil {
+		resp, err = c.httpClient.Do(req)
+	} else {
+		req = nil // not logged: it was not sent (and maybe not fully authenticated)
+	}
 	if err != nil {
 		tErr := c.transportError(op, err, actx, ctx)
 		if logging {
-			c.logAttempt(ctx, op, n, seen, nil, time.Since(start), tErr)
+			c.logAttempt(ctx, op, n, req, nil, time.Since(start), tErr)
 		}
-		return nil, tErr
+		return answer{}, tErr
 	}
-	body, readErr := io.ReadAll(resp.Body)
+	seen := req
+	respBody, readErr := readBody(resp.Body, resp.ContentLength, c.maxResponseBytes)
 	_ = resp.Body.Close()
 	if logging {
 		defer func() { c.logAttempt(ctx, op, n, seen, resp, time.Since(start), err) }()
@@ -176,15 +171,25 @@ func (c *Client) attempt(ctx context.Context, op string, n int, send sendFunc) (
 			Reason:   fmt.Sprintf("the body is over %d bytes (drs.WithMaxResponseBytes)", c.maxResponseBytes),
 			tooLarge: true,
 		}
-		return nil, err
+		return answer{}, err
 	case readErr != nil:
 		err = c.transportError(op, readErr, actx, ctx)
-		return nil, err
+		return answer{}, err
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		err = newAPIError(op, resp.StatusCode, resp.Header, body, c.clock.now(), c.scrub)
-		return nil, err
+		err = newAPIError(op, resp.StatusCode, resp.Header, respBody, c.clock.now(), c.scrub)
+		return answer{}, err
 	}
-	return &answer{status: resp.StatusCode, header: resp.Header, body: body, requestID: requestID}, nil
+	return answer{status: resp.StatusCode, header: resp.Header, body: respBody, requestID: requestID}, nil
+}
+
+// deadlineWithin reports whether ctx ends within d from now anyway, so that
+// a per-attempt timeout of d would change nothing: when the caller's
+// deadline comes first, the attempt ends with the caller's context either
+// way (and transportError reports it as the caller's, not the attempt's,
+// timeout), so the timer and the context it needs can be skipped.
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && !deadline.After(time.Now().Add(d))
 }
 
 // transportError wraps an error of the HTTP round trip (or of building and
