@@ -99,11 +99,14 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
 
 BENCH_OUT ?= /tmp/drs-bench.txt
+BENCH_INTERLEAVED_OUT ?= /tmp/drs-bench-interleaved.txt
 
-## bench: benchmarks against Huawei's official SDK (bench/ is its own module), then benchstat
+## bench: benchmarks against Huawei's official SDK (bench/ is its own module), then benchstat;
+## then the headline call side by side, 10 interleaved rounds (bench/interleaved.sh)
 bench:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 6 -timeout 30m > $(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }
 	cd bench && $(GO) run golang.org/x/perf/cmd/benchstat $(BENCH_OUT)
+	ROUNDS=10 bench/interleaved.sh $(BENCH_INTERLEAVED_OUT)
 
 ## bench-size: binary size and dependency count, ours vs the official SDK
 bench-size:

@@ -49,6 +49,11 @@ var callers = []caller{
 		hc := &http.Client{Transport: newTransport(tb)}
 		return func(ctx context.Context) error { return bareCall(ctx, hc, url) }, verifyToken
 	}},
+	{"client=nethttp-aksk", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
+		hc := &http.Client{Transport: newTransport(tb)}
+		signer := &aksk.Signer{Credentials: aksk.Credentials{AccessKey: accessKey, SecretKey: secretKey}}
+		return func(ctx context.Context) error { return bareSignedCall(ctx, hc, url, signer) }, verifySignature
+	}},
 	{"client=official-sdk", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
 		c := newOfficialClient(tb, url, accessKey, secretKey, newTransport(tb))
 		req := officialRequest()

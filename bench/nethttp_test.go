@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/drsclient/drs-precheck/aksk"
 )
 
 // bareResponse is the small struct the bare net/http baseline decodes into.
@@ -26,12 +28,32 @@ type bareResponse struct {
 // which also lets the connection be reused) and json-decodes it
 // (json.Unmarshal) into a small struct.
 func bareCall(ctx context.Context, hc *http.Client, url string) error {
+	return bareCallWith(ctx, hc, url, func(req *http.Request) error {
+		req.Header["X-Auth-Token"] = []string{iamToken}
+		return nil
+	})
+}
+
+// bareSignedCall is the baseline for AK/SK: bareCall, with the request signed
+// by signer (aksk.Signer, the cheapest signer we have: see BenchmarkSign)
+// instead of carrying a token. It is the least an AK/SK-authenticated call
+// costs, against which ours-aksk is compared like for like.
+func bareSignedCall(ctx context.Context, hc *http.Client, url string, signer *aksk.Signer) error {
+	return bareCallWith(ctx, hc, url, func(req *http.Request) error {
+		return signer.Sign(req, precheckRequest)
+	})
+}
+
+// bareCallWith is bareCall with auth adding the credentials.
+func bareCallWith(ctx context.Context, hc *http.Client, url string, auth func(*http.Request) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+precheckPath, bytes.NewReader(precheckRequest))
 	if err != nil {
 		return err
 	}
 	req.Header["Content-Type"] = []string{"application/json"}
-	req.Header["X-Auth-Token"] = []string{iamToken}
+	if err := auth(req); err != nil {
+		return err
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err
