@@ -389,7 +389,7 @@ func checkPrecheckInput(mode Mode, ids []string) error {
 		return nil
 	}
 	var problems []InputProblem
-	if mode != ModeStartJob && mode != ModeRetryJob {
+	if !mode.valid() {
 		problems = append(problems, InputProblem{Reason: fmt.Sprintf("unknown mode %q: use drs.ModeStartJob (%q) or drs.ModeRetryJob (%q)", string(mode), string(ModeStartJob), string(ModeRetryJob))})
 	}
 	if len(ids) == 0 {
@@ -405,14 +405,9 @@ func checkPrecheckInput(mode Mode, ids []string) error {
 	}
 	for _, id := range order {
 		at := positions[id]
-		switch {
-		case id == "":
-			problems = append(problems, InputProblem{JobID: id, Indexes: at, Reason: "empty job ID"})
-		case strings.TrimSpace(id) != id:
-			problems = append(problems, InputProblem{JobID: id, Indexes: at, Reason: "job ID with leading or trailing white space"})
-		case strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }):
-			problems = append(problems, InputProblem{JobID: id, Indexes: at, Reason: "job ID with a control character or invalid UTF-8"})
-		case len(at) > 1:
+		if reason := jobIDProblem(id); reason != "" {
+			problems = append(problems, InputProblem{JobID: id, Indexes: at, Reason: reason})
+		} else if len(at) > 1 {
 			problems = append(problems, InputProblem{JobID: id, Indexes: at, Reason: fmt.Sprintf("duplicate job ID (given %d times)", len(at))})
 		}
 	}
@@ -422,19 +417,33 @@ func checkPrecheckInput(mode Mode, ids []string) error {
 	return nil
 }
 
+// valid reports whether m is one of the modes the API knows.
+func (m Mode) valid() bool { return m == ModeStartJob || m == ModeRetryJob }
+
+// jobIDProblem says what makes id unusable as a job ID, "" if nothing.
+func jobIDProblem(id string) string {
+	switch {
+	case id == "":
+		return "empty job ID"
+	case strings.TrimSpace(id) != id:
+		return "job ID with leading or trailing white space"
+	case strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }):
+		return "job ID with a control character or invalid UTF-8"
+	}
+	return ""
+}
+
 // precheckInputOK is checkPrecheckInput's fast path for a few valid IDs: the
-// same checks, without the bookkeeping that describes the problems. When it
-// says false (invalid input, or too many IDs to compare pairwise),
-// checkPrecheckInput does the full check.
+// same rules, without the map that groups the positions of each ID to
+// describe problems. When it says false (invalid input, or too many IDs to
+// compare pairwise), checkPrecheckInput does the full check.
 func precheckInputOK(mode Mode, ids []string) bool {
 	const maxPairwise = MaxBatchSize
-	if (mode != ModeStartJob && mode != ModeRetryJob) || len(ids) == 0 || len(ids) > maxPairwise {
+	if !mode.valid() || len(ids) == 0 || len(ids) > maxPairwise {
 		return false
 	}
 	for i, id := range ids {
-		if id == "" || strings.TrimSpace(id) != id ||
-			strings.ContainsFunc(id, func(r rune) bool { return unicode.IsControl(r) || r == unicode.ReplacementChar }) ||
-			slices.Contains(ids[:i], id) {
+		if jobIDProblem(id) != "" || slices.Contains(ids[:i], id) {
 			return false
 		}
 	}
