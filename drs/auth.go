@@ -1,11 +1,15 @@
 package drs
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/generated"
 )
 
 // Header names the client sets or reads.
@@ -133,3 +137,60 @@ func (a *akskAuth) setClock(now func() time.Time) { a.signer.get().Now = now }
 func (a *akskAuth) String() string                { return a.mode() }
 func (a *akskAuth) GoString() string              { return a.mode() }
 func (a *akskAuth) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.mode(), a.mode()) }
+
+// RequestEditor returns the client's authentication as a request editor for
+// the generated client (generated.WithRequestEditorFn), for programs that call
+// generated.Client or generated.ClientWithResponses directly. It sets
+// User-Agent and the credentials: X-Auth-Token for a token; for AK/SK,
+// X-Project-Id and an SDK-HMAC-SHA256 signature over the request's exact
+// body (read through GetBody, as the generated client's requests have it).
+// The generated client runs its editors on every request it builds, so each
+// request is signed afresh.
+//
+// The editor adds credentials only: the generated client does no retries,
+// rate limiting, response size cap or error mapping. Client's own methods do
+// all of that and need no editor.
+func (c *Client) RequestEditor() generated.RequestEditorFn {
+	_, signs := c.auth.(*akskAuth)
+	return func(_ context.Context, req *http.Request) error {
+		if req.Header == nil {
+			req.Header = make(http.Header)
+		}
+		req.Header.Set(headerUserAgent, c.userAgent)
+		c.auth.prepare(req.Header)
+		var body []byte
+		if signs {
+			var err error
+			if body, err = requestBody(req); err != nil {
+				return fmt.Errorf("drs: read the request body to sign it: %w", err)
+			}
+		}
+		return c.auth.apply(req, body)
+	}
+}
+
+// requestBody returns the exact bytes req will send and leaves req able to send
+// them: through GetBody when the request has it (the generated client's
+// requests do), otherwise by reading Body and putting an equivalent back.
+func requestBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(rc)
+	}
+	body, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	return body, nil
+}

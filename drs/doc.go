@@ -110,5 +110,6 @@
 //
 // BatchCheckJobs and BatchCheckResults send exactly one request each, with
 // authentication, retries and error mapping, and return the generated models
-// of package generated.
+// of package generated. Programs that use the generated client itself can
+// authenticate it with the same credentials through RequestEditor.
 package drs

@@ -149,6 +149,50 @@ func Example_aksk() {
 	// started: 25 all: true
 }
 
+// Programs that call the generated client directly (for example to see the
+// raw answer) use the client's credentials through RequestEditor; each
+// request the generated client builds is authenticated, and signed, afresh.
+func ExampleClient_RequestEditor() {
+	verifier := aksk.Verifier{Lookup: func(ak string) (string, bool) {
+		return "my-secret-key", ak == "MYACCESSKEY"
+	}}
+	srv, httpClient, done := fakeDRS(func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+		if _, err := verifier.Verify(r, body); err != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`))
+			return false
+		}
+		return true
+	})
+	defer done()
+
+	const project = "054ba152d480d55b2f5dc0069e7ddef0"
+	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint(srv.URL), drs.WithProjectID(project),
+		drs.WithAKSK("MYACCESSKEY", "my-secret-key"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	gc, err := generated.NewClientWithResponses(srv.URL,
+		generated.WithHTTPClient(httpClient),
+		generated.WithRequestEditorFn(c.RequestEditor()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp, err := gc.BatchCheckJobsWithResponse(context.Background(), project, nil, generated.BatchPrecheckReq{
+		Jobs: []generated.PreCheckInfo{{JobId: "job-1", PrecheckMode: generated.ForStartJob}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(resp.StatusCode(), resp.JSON200.Results[0].Id, resp.JSON200.Results[0].Status)
+	// Output:
+	// 200 job-1 success
+}
+
 // Errors are typed: a missing setting is a *ConfigError that says what to set.
 func ExampleNew_configError() {
 	_, err := drs.New(drs.WithoutEnvironment(), drs.WithRegion("cn-north-4"), drs.WithToken("t"))
