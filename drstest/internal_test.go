@@ -217,3 +217,24 @@ func TestSimulatorString(t *testing.T) {
 		t.Fatalf("String: %s", out)
 	}
 }
+
+// A request verified while another one locked its key is refused when it
+// settles (authenticate's early check ran before the lock was set), and
+// requests settled during the lock do not count towards the next one.
+func TestSettleRefusesOnceLocked(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	var k akskKey
+	for i := range lockoutFailures + 1 {
+		if k.settle(t0, false) {
+			t.Fatalf("failure %d refused as locked", i+1)
+		}
+	}
+	for _, ok := range []bool{true, false, false} {
+		if !k.settle(t0.Add(lockoutDuration-1), ok) {
+			t.Fatalf("settle(%v) during the lock: not refused", ok)
+		}
+	}
+	if k.settle(t0.Add(lockoutDuration), false) || k.failures != 1 {
+		t.Fatalf("after the lock: %d failures counted, want 1", k.failures)
+	}
+}

@@ -10,13 +10,16 @@ import (
 // An Option configures a Simulator; pass options to [New] or [NewServer].
 type Option func(*config)
 
-type akskPair struct{ accessKey, secretKey string }
+// akskPair is a key pair of WithAKSK, or of WithTemporaryAKSK with its
+// security token.
+type akskPair struct{ accessKey, secretKey, securityToken string }
 
 // config collects the options; New turns it into a Simulator.
 type config struct {
 	projectID      string
 	tokens         []string
 	pairs          []akskPair
+	tempPairs      []akskPair
 	acceptAny      bool
 	jobs           []Job
 	faults         []Fault
@@ -72,23 +75,63 @@ func WithToken(tokens ...string) Option {
 // WithAKSK adds an access key / secret key pair whose SDK-HMAC-SHA256
 // signatures the simulator accepts. It may be given several times.
 // NewServer's Server.AccessKey and Server.SecretKey are the first pair.
+// An X-Security-Token sent with a permanent pair is ignored.
 func WithAKSK(accessKey, secretKey string) Option {
 	return func(c *config) {
 		if accessKey == "" || secretKey == "" {
 			c.fail("drstest: WithAKSK: empty access key or secret key")
 			return
 		}
-		if strings.IndexFunc(accessKey, func(r rune) bool { return r <= ' ' || r == ',' || r >= 0x7f }) >= 0 {
-			c.fail("drstest: WithAKSK: the access key contains white space, a comma or a non-ASCII character")
+		if err := checkAccessKey(accessKey); err != nil {
+			c.fail("drstest: WithAKSK: %v", err)
 			return
 		}
-		c.pairs = append(c.pairs, akskPair{accessKey, secretKey})
+		c.pairs = append(c.pairs, akskPair{accessKey: accessKey, secretKey: secretKey})
 	}
+}
+
+// WithTemporaryAKSK adds temporary credentials: an access key / secret key
+// pair that the simulator accepts only on requests that carry exactly
+// securityToken in X-Security-Token and list x-security-token among the
+// signed headers (aksk.Signer does both when Credentials.SecurityToken is
+// set). A missing, wrong or unsigned token is refused with 401 APIGW.0301
+// and counts as a failed signature for the lockout. It may be given
+// several times, but an access key only once, and not also to WithAKSK.
+// It does not replace NewServer's random permanent pair.
+func WithTemporaryAKSK(accessKey, secretKey, securityToken string) Option {
+	return func(c *config) {
+		if accessKey == "" || secretKey == "" || securityToken == "" {
+			c.fail("drstest: WithTemporaryAKSK: empty access key, secret key or security token")
+			return
+		}
+		if err := checkAccessKey(accessKey); err != nil {
+			c.fail("drstest: WithTemporaryAKSK: %v", err)
+			return
+		}
+		// net/http trims a header value and refuses control characters, so
+		// such a token could never arrive intact.
+		if strings.TrimSpace(securityToken) != securityToken ||
+			strings.ContainsFunc(securityToken, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			c.fail("drstest: WithTemporaryAKSK: the security token has surrounding white space or a control character")
+			return
+		}
+		c.tempPairs = append(c.tempPairs, akskPair{accessKey, secretKey, securityToken})
+	}
+}
+
+// checkAccessKey refuses an access key that cannot be carried in an
+// Authorization header's Access parameter.
+func checkAccessKey(accessKey string) error {
+	if strings.IndexFunc(accessKey, func(r rune) bool { return r <= ' ' || r == ',' || r >= 0x7f }) >= 0 {
+		return errors.New("the access key contains white space, a comma or a non-ASCII character")
+	}
+	return nil
 }
 
 // AcceptAnyToken makes the simulator accept any non-empty X-Auth-Token, as
 // when the token's validity is not what a test is about. Signed (AK/SK)
-// requests are still verified against the pairs of WithAKSK.
+// requests are still verified against the pairs of WithAKSK and
+// WithTemporaryAKSK.
 func AcceptAnyToken() Option {
 	return func(c *config) { c.acceptAny = true }
 }
@@ -110,10 +153,11 @@ func WithScenario(s Scenario) Option {
 	}
 }
 
-// WithClock sets the clock that drives the pre-checks' progress (time.Now by
-// default); a [ManualClock]'s Now method lets a test advance time without
-// sleeping. The freshness of AK/SK signatures is always checked against the
-// wall clock, like the real gateway's, so a fake clock does not break them.
+// WithClock sets the clock that drives the pre-checks' progress and the
+// 5-minute AK/SK lockout (time.Now by default); a [ManualClock]'s Now method
+// lets a test advance time without sleeping. The freshness of AK/SK
+// signatures is always checked against the wall clock, like the real
+// gateway's, so a fake clock does not break them.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now == nil {

@@ -50,7 +50,8 @@ type Simulator struct {
 }
 
 // New returns a Simulator configured by the options. At least one way to
-// authenticate is required: WithToken, WithAKSK or AcceptAnyToken.
+// authenticate is required: WithToken, WithAKSK, WithTemporaryAKSK or
+// AcceptAnyToken.
 func New(opts ...Option) (*Simulator, error) {
 	cfg := config{projectID: DefaultProjectID, seed: 1, logLimit: 10000}
 	for _, o := range opts {
@@ -63,8 +64,8 @@ func newSimulator(cfg *config) (*Simulator, error) {
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, err
 	}
-	if len(cfg.tokens) == 0 && len(cfg.pairs) == 0 && !cfg.acceptAny {
-		return nil, errors.New("drstest: no credentials: use WithToken, WithAKSK or AcceptAnyToken")
+	if len(cfg.tokens) == 0 && len(cfg.pairs) == 0 && len(cfg.tempPairs) == 0 && !cfg.acceptAny {
+		return nil, errors.New("drstest: no credentials: use WithToken, WithAKSK, WithTemporaryAKSK or AcceptAnyToken")
 	}
 	s := &Simulator{
 		now:       cfg.clock,
@@ -74,7 +75,7 @@ func newSimulator(cfg *config) (*Simulator, error) {
 		jobs:      make(map[string]*jobEntry),
 		creds: &credentials{
 			tokens:    append([]string(nil), cfg.tokens...),
-			secrets:   make(map[string]string, len(cfg.pairs)),
+			keys:      make(map[string]*akskKey, len(cfg.pairs)+len(cfg.tempPairs)),
 			acceptAny: cfg.acceptAny,
 		},
 	}
@@ -82,7 +83,15 @@ func newSimulator(cfg *config) (*Simulator, error) {
 		s.now = time.Now
 	}
 	for _, p := range cfg.pairs {
-		s.creds.secrets[p.accessKey] = p.secretKey
+		s.creds.keys[p.accessKey] = &akskKey{secretKey: p.secretKey}
+	}
+	for _, p := range cfg.tempPairs {
+		// One key, one token: a permanent and a temporary pair with the
+		// same access key would leave it unclear whether a token is due.
+		if _, dup := s.creds.keys[p.accessKey]; dup {
+			return nil, fmt.Errorf("drstest: access key %s is given to WithTemporaryAKSK twice, or also to WithAKSK", p.accessKey)
+		}
+		s.creds.keys[p.accessKey] = &akskKey{secretKey: p.secretKey, securityToken: p.securityToken}
 	}
 	// Signature freshness is checked against the wall clock, like the
 	// gateway's (see WithClock).

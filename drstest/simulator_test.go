@@ -239,23 +239,39 @@ func TestJobIsCopied(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	cases := map[string][]drstest.Option{
-		"no credentials":   nil,
-		"project with /":   {drstest.AcceptAnyToken(), drstest.WithProjectID("a/b")},
-		"empty project":    {drstest.AcceptAnyToken(), drstest.WithProjectID("")},
-		"empty token":      {drstest.WithToken("")},
-		"empty sk":         {drstest.WithAKSK("ak", "")},
-		"ak with space":    {drstest.WithAKSK("a k", "sk")},
-		"nil clock":        {drstest.AcceptAnyToken(), drstest.WithClock(nil)},
-		"duplicate job":    {drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "a"}, drstest.Job{ID: "a"})},
-		"bad job":          {drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "a", Direction: "x"})},
-		"bad fault":        {drstest.AcceptAnyToken(), drstest.WithFaults(drstest.Fault{Kind: "boom"})},
-		"negative log":     {drstest.AcceptAnyToken(), drstest.WithRequestLogLimit(-1)},
-		"bad scenario job": {drstest.AcceptAnyToken(), drstest.WithScenario(drstest.Scenario{Jobs: []drstest.Job{{}}})},
+		"no credentials":                  nil,
+		"project with /":                  {drstest.AcceptAnyToken(), drstest.WithProjectID("a/b")},
+		"empty project":                   {drstest.AcceptAnyToken(), drstest.WithProjectID("")},
+		"empty token":                     {drstest.WithToken("")},
+		"empty sk":                        {drstest.WithAKSK("ak", "")},
+		"ak with space":                   {drstest.WithAKSK("a k", "sk")},
+		"nil clock":                       {drstest.AcceptAnyToken(), drstest.WithClock(nil)},
+		"duplicate job":                   {drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "a"}, drstest.Job{ID: "a"})},
+		"bad job":                         {drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "a", Direction: "x"})},
+		"bad fault":                       {drstest.AcceptAnyToken(), drstest.WithFaults(drstest.Fault{Kind: "boom"})},
+		"negative log":                    {drstest.AcceptAnyToken(), drstest.WithRequestLogLimit(-1)},
+		"bad scenario job":                {drstest.AcceptAnyToken(), drstest.WithScenario(drstest.Scenario{Jobs: []drstest.Job{{}}})},
+		"temporary: empty security token": {drstest.WithTemporaryAKSK("ak", "sk", "")},
+		"temporary: empty sk":             {drstest.WithTemporaryAKSK("ak", "", "st-DO-NOT-PRINT")},
+		"temporary: ak with comma":        {drstest.WithTemporaryAKSK("a,k", "sk", "st-DO-NOT-PRINT")},
+		"temporary: token with newline":   {drstest.WithTemporaryAKSK("ak", "sk", "st-DO-NOT-PRINT\n")},
+		"temporary: token with space":     {drstest.WithTemporaryAKSK("ak", "sk", " st-DO-NOT-PRINT")},
+		"temporary and permanent ak":      {drstest.WithAKSK("ak", "sk"), drstest.WithTemporaryAKSK("ak", "sk2", "st-DO-NOT-PRINT")},
+		"temporary ak twice":              {drstest.WithTemporaryAKSK("ak", "sk", "st-DO-NOT-PRINT"), drstest.WithTemporaryAKSK("ak", "sk", "st2-DO-NOT-PRINT")},
 	}
 	for name, opts := range cases {
-		if _, err := drstest.New(opts...); err == nil {
+		_, err := drstest.New(opts...)
+		if err == nil {
 			t.Errorf("%s: New succeeded", name)
+			continue
 		}
+		if strings.Contains(err.Error(), "DO-NOT-PRINT") {
+			t.Errorf("%s: the error quotes the security token", name)
+		}
+	}
+	// Temporary credentials alone are enough.
+	if _, err := drstest.New(drstest.WithTemporaryAKSK("ak", "sk", "st")); err != nil {
+		t.Fatal(err)
 	}
 	sim, err := drstest.New(drstest.WithToken("t"))
 	if err != nil {

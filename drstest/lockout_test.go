@@ -1,0 +1,346 @@
+package drstest_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// The AK/SK lockout and temporary credentials. Every secret below ends in
+// DO-NOT-PRINT so that a leak is easy to spot; classify fails on any answer
+// that holds one.
+const (
+	lkPermAK, lkPermSK        = "LOCKPERMAK0000000001", "perm-secret-key-DO-NOT-PRINT"
+	lkOtherAK, lkOtherSK      = "LOCKOTHERAK000000002", "other-secret-key-DO-NOT-PRINT"
+	lkTempAK, lkTempSK        = "LOCKTEMPAK0000000003", "temp-secret-key-DO-NOT-PRINT"
+	lkTempST                  = "temp-security-token-DO-NOT-PRINT"
+	lkWrongST                 = "wrong-security-token-DO-NOT-PRINT"
+	lkWrongSK                 = "wrong-secret-key-DO-NOT-PRINT"
+	lkIAMToken                = "iam-token-DO-NOT-PRINT"
+	lkFailuresTolerated       = 5 // Huawei: "more than 5 consecutive failures" lock the key
+	lkLockDuration            = 5 * time.Minute
+	lkOK, lkRefused, lkLocked = "ok", "refused", "locked"
+	lkLockedMsg               = "locked for 5 minutes"
+	lkJob                     = "j"
+	lkSecretMarker            = "DO-NOT-PRINT"
+	lkPermanentST             = "any-token-DO-NOT-PRINT"
+)
+
+// secretRE finds the secrets above; signatureRE a signature (error messages
+// may quote the Authorization format, "Signature=<hex>", but never a value).
+var (
+	secretRE    = regexp.MustCompile(regexp.QuoteMeta(lkSecretMarker))
+	signatureRE = regexp.MustCompile(`Signature=[0-9a-f]`)
+)
+
+// lockoutServer serves two permanent pairs, a temporary one and an IAM
+// token, on a manual clock.
+func lockoutServer(t *testing.T) (*drstest.Server, *drstest.ManualClock) {
+	t.Helper()
+	clock := drstest.NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv := drstest.NewServer(t,
+		drstest.WithClock(clock.Now),
+		drstest.WithToken(lkIAMToken),
+		drstest.WithAKSK(lkPermAK, lkPermSK),
+		drstest.WithAKSK(lkOtherAK, lkOtherSK),
+		drstest.WithTemporaryAKSK(lkTempAK, lkTempSK, lkTempST),
+		drstest.WithJobs(drstest.Job{ID: lkJob}))
+	return srv, clock
+}
+
+// signedBy signs with the given credentials (no security token if st is "").
+func signedBy(ak, sk, st string) generated.RequestEditorFn {
+	return signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: ak, SecretKey: sk, SecurityToken: st}})
+}
+
+// changeBody replaces the body after signing.
+func changeBody(_ context.Context, req *http.Request) error {
+	b := []byte(`{"jobs":["` + lkJob + `","k"]}`)
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	req.ContentLength = int64(len(b))
+	return nil
+}
+
+// unsignDate removes x-sdk-date from the SignedHeaders of a signed request,
+// which Verify refuses before it checks the signature.
+func unsignDate(_ context.Context, req *http.Request) error {
+	auth := req.Header.Get("Authorization")
+	changed := strings.Replace(auth, ";x-sdk-date", "", 1)
+	if changed == auth {
+		return errors.New("x-sdk-date is not in SignedHeaders")
+	}
+	req.Header.Set("Authorization", changed)
+	return nil
+}
+
+// addHeader adds a value to a header, keeping the values already there.
+func addHeader(name, value string) generated.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Add(name, value)
+		return nil
+	}
+}
+
+// tryResults sends BatchCheckResults and classifies the answer; it does
+// not stop the test, so that goroutines may call it.
+func tryResults(t testing.TB, c *generated.ClientWithResponses, project string) (outcome, msg string, err error) {
+	resp, err := c.BatchCheckResultsWithResponse(context.Background(), project, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{lkJob}})
+	if err != nil {
+		return "", "", err
+	}
+	return classify(resultsAnswer(t)(resp, nil))
+}
+
+// classify tells a success from a refusal and a refusal for a locked key,
+// and checks that a refusal is the gateway's 401 APIGW.0301 without any
+// secret.
+func classify(a answer) (outcome, msg string, err error) {
+	if a.status == http.StatusOK {
+		return lkOK, "", nil
+	}
+	if a.status != http.StatusUnauthorized || a.body == nil || a.body.ErrorCode != "APIGW.0301" {
+		return "", "", fmt.Errorf("status %d, body %s; want 200 or 401 APIGW.0301", a.status, a.raw)
+	}
+	if a.requestID == "" || a.body.RequestId != a.requestID {
+		return "", "", fmt.Errorf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
+	}
+	// The secrets are not printed: the message says only which kind leaked.
+	for _, leak := range []*regexp.Regexp{secretRE, signatureRE} {
+		if leak.Match(a.raw) || leak.MatchString(fmt.Sprint(a.header)) {
+			return "", "", fmt.Errorf("the answer holds a secret (%s)", leak)
+		}
+	}
+	if !strings.HasPrefix(a.body.ErrorMsg, "Incorrect IAM authentication information: ") {
+		return "", "", fmt.Errorf("error_msg %q", a.body.ErrorMsg)
+	}
+	if strings.Contains(a.body.ErrorMsg, lkLockedMsg) {
+		return lkLocked, a.body.ErrorMsg, nil
+	}
+	return lkRefused, a.body.ErrorMsg, nil
+}
+
+// attempt sends one request with the editors and expects the outcome.
+func attempt(t *testing.T, srv *drstest.Server, want string, editors ...generated.RequestEditorFn) {
+	t.Helper()
+	got, msg, err := tryResults(t, strictClient(t, srv.URL, editors...), srv.ProjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("%s (%s), want %s", got, msg, want)
+	}
+}
+
+// Every kind of failed signature counts: five in a row are tolerated and a
+// success resets the count; a sixth locks the key for five minutes on the
+// simulator's clock, during which even good requests are refused.
+func TestAKSKLockout(t *testing.T) {
+	perm := []generated.RequestEditorFn{signedBy(lkPermAK, lkPermSK, "")}
+	temp := []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, lkTempST)}
+	slow := signed(aksk.Signer{
+		Credentials: aksk.Credentials{AccessKey: lkPermAK, SecretKey: lkPermSK},
+		Now:         func() time.Time { return time.Now().Add(-20 * time.Minute) },
+	})
+	cases := []struct {
+		name      string
+		good, bad []generated.RequestEditorFn
+	}{
+		{"wrong secret key", perm, []generated.RequestEditorFn{signedBy(lkPermAK, lkWrongSK, "")}},
+		{"X-Sdk-Date 20 minutes slow", perm, []generated.RequestEditorFn{slow}},
+		{"X-Sdk-Date not a date", perm, []generated.RequestEditorFn{signedBy(lkPermAK, lkPermSK, ""), header("X-Sdk-Date", "yesterday")}},
+		{"X-Sdk-Date not signed", perm, []generated.RequestEditorFn{signedBy(lkPermAK, lkPermSK, ""), unsignDate}},
+		{"body changed after signing", perm, []generated.RequestEditorFn{signedBy(lkPermAK, lkPermSK, ""), changeBody}},
+		{"wrong secret key of temporary credentials", temp, []generated.RequestEditorFn{signedBy(lkTempAK, lkWrongSK, lkTempST)}},
+		{"security token missing", temp, []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, "")}},
+		{"security token wrong", temp, []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, lkWrongST)}},
+		{"security token not signed", temp, []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, ""), header("X-Security-Token", lkTempST)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, clock := lockoutServer(t)
+			// Five failures, then a success that resets the count: twice,
+			// so that without the reset the sixth failure would lock.
+			for range 2 {
+				for range lkFailuresTolerated {
+					attempt(t, srv, lkRefused, tc.bad...)
+				}
+				attempt(t, srv, lkOK, tc.good...)
+			}
+			// The sixth failure in a row is answered as a failure, and
+			// locks the key: good and bad requests alike are refused as
+			// locked, so the answer does not tell a right signature.
+			for range lkFailuresTolerated + 1 {
+				attempt(t, srv, lkRefused, tc.bad...)
+			}
+			attempt(t, srv, lkLocked, tc.good...)
+			attempt(t, srv, lkLocked, tc.bad...)
+			clock.Advance(lkLockDuration - time.Second)
+			attempt(t, srv, lkLocked, tc.good...)
+			// Five minutes after the sixth failure the key works again,
+			// with a fresh count.
+			clock.Advance(time.Second)
+			for range lkFailuresTolerated {
+				attempt(t, srv, lkRefused, tc.bad...)
+			}
+			attempt(t, srv, lkOK, tc.good...)
+		})
+	}
+}
+
+// A lock is per access key: other keys, temporary credentials and IAM
+// tokens keep working, and failures of one key do not count for another.
+func TestAKSKLockoutIsPerKey(t *testing.T) {
+	srv, _ := lockoutServer(t)
+	for range lkFailuresTolerated + 1 {
+		attempt(t, srv, lkRefused, signedBy(lkPermAK, lkWrongSK, ""))
+	}
+	attempt(t, srv, lkLocked, signedBy(lkPermAK, lkPermSK, ""))
+	// Even a malformed header that names the key.
+	c := lenientClient(t, srv.URL, header("Authorization", "SDK-HMAC-SHA256 Access="+lkPermAK+", SignedHeaders=host;x-sdk-date"))
+	if got, msg, err := tryResults(t, c, srv.ProjectID); err != nil || got != lkLocked {
+		t.Fatalf("malformed header naming a locked key: %s (%s), %v", got, msg, err)
+	}
+
+	attempt(t, srv, lkOK, signedBy(lkOtherAK, lkOtherSK, ""))
+	attempt(t, srv, lkOK, signedBy(lkTempAK, lkTempSK, lkTempST))
+	attempt(t, srv, lkOK, token(lkIAMToken))
+	// The other key starts from zero: five failures of its own are still
+	// tolerated.
+	for range lkFailuresTolerated {
+		attempt(t, srv, lkRefused, signedBy(lkOtherAK, lkWrongSK, ""))
+	}
+	attempt(t, srv, lkOK, signedBy(lkOtherAK, lkOtherSK, ""))
+	attempt(t, srv, lkLocked, signedBy(lkPermAK, lkPermSK, ""))
+
+	last := srv.Requests()[len(srv.Requests())-1]
+	if last.Status != http.StatusUnauthorized || last.ErrorCode != "APIGW.0301" || last.Auth != "" {
+		t.Fatalf("a refusal for a locked key is logged as %+v", last)
+	}
+}
+
+// Failures that name no usable key do not count: a malformed Authorization
+// header, a wrong IAM token, an unknown access key.
+func TestAKSKLockoutIgnoresOtherFailures(t *testing.T) {
+	srv, _ := lockoutServer(t)
+	malformed := "SDK-HMAC-SHA256 Access=" + lkPermAK + ", SignedHeaders=host;x-sdk-date"
+	for range 3 * lkFailuresTolerated {
+		c := lenientClient(t, srv.URL, header("Authorization", malformed))
+		if got, msg, err := tryResults(t, c, srv.ProjectID); err != nil || got != lkRefused {
+			t.Fatalf("malformed header: %s (%s), %v", got, msg, err)
+		}
+		attempt(t, srv, lkRefused, token("not-"+lkIAMToken))
+		attempt(t, srv, lkRefused, signedBy("UNKNOWNAK", lkPermSK, ""))
+	}
+	attempt(t, srv, lkOK, signedBy(lkPermAK, lkPermSK, ""))
+}
+
+// Concurrent failures are counted exactly: of many wrong signatures sent
+// at once, six are answered as failures (the sixth locks the key) and all
+// the others as locked, while another key is unaffected. Run with -race.
+func TestAKSKLockoutConcurrent(t *testing.T) {
+	srv, _ := lockoutServer(t)
+	const n = 24
+	bad := strictClient(t, srv.URL, signedBy(lkPermAK, lkWrongSK, ""))
+	good := strictClient(t, srv.URL, signedBy(lkOtherAK, lkOtherSK, ""))
+	badOut, goodOut := make([]string, n), make([]string, n)
+	errs := make([]error, 2*n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { badOut[i], _, errs[2*i] = tryResults(t, bad, srv.ProjectID) })
+		wg.Go(func() { goodOut[i], _, errs[2*i+1] = tryResults(t, good, srv.ProjectID) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, o := range badOut {
+		count[o]++
+	}
+	if count[lkRefused] != lkFailuresTolerated+1 || count[lkLocked] != n-lkFailuresTolerated-1 {
+		t.Fatalf("wrong signatures answered %v, want %d refused and %d locked", count, lkFailuresTolerated+1, n-lkFailuresTolerated-1)
+	}
+	for i, o := range goodOut {
+		if o != lkOK {
+			t.Fatalf("good request %d of the other key: %s", i, o)
+		}
+	}
+	attempt(t, srv, lkLocked, signedBy(lkPermAK, lkPermSK, ""))
+}
+
+// Temporary credentials are accepted only with their own security token,
+// sent once and signed; permanent keys ignore X-Security-Token as before.
+func TestTemporaryAKSK(t *testing.T) {
+	cases := []struct {
+		name    string
+		editors []generated.RequestEditorFn
+		want    string
+		msg     string // in error_msg, for a refusal
+		ak      string // Request.AccessKey, for a success
+	}{
+		{"right token, signed", []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, lkTempST)}, lkOK, "", lkTempAK},
+		{"token missing", []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, "")}, lkRefused, "X-Security-Token header is missing", ""},
+		{"wrong token, signed", []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, lkWrongST)}, lkRefused, "not the one issued with this access key", ""},
+		{"right token, not signed", []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, ""), header("X-Security-Token", lkTempST)}, lkRefused, "X-Security-Token is not signed", ""},
+		{"right token, signed, then a second one", []generated.RequestEditorFn{signedBy(lkTempAK, lkTempSK, lkTempST), addHeader("X-Security-Token", lkTempST)}, lkRefused, "verify aksk signature fail", ""},
+		{"wrong secret key, right token", []generated.RequestEditorFn{signedBy(lkTempAK, lkWrongSK, lkTempST)}, lkRefused, "verify aksk signature fail", ""},
+		{"permanent key with a token", []generated.RequestEditorFn{signedBy(lkPermAK, lkPermSK, lkPermanentST)}, lkOK, "", lkPermAK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := lockoutServer(t)
+			got, msg, err := tryResults(t, strictClient(t, srv.URL, tc.editors...), srv.ProjectID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want || !strings.Contains(msg, tc.msg) {
+				t.Fatalf("%s (%q), want %s (%q)", got, msg, tc.want, tc.msg)
+			}
+			rec := srv.Requests()[0]
+			wantAuth := ""
+			if tc.want == lkOK {
+				wantAuth = drstest.AuthAKSK
+			}
+			if rec.Auth != wantAuth || rec.AccessKey != tc.ak {
+				t.Fatalf("logged as %q %q, want %q %q", rec.Auth, rec.AccessKey, wantAuth, tc.ak)
+			}
+		})
+	}
+}
+
+// The request log and the simulator's printed forms never hold a security
+// token, a secret key or a signature, whether the request passed or not.
+func TestTemporaryAKSKNotLogged(t *testing.T) {
+	srv, _ := lockoutServer(t)
+	attempt(t, srv, lkOK, signedBy(lkTempAK, lkTempSK, lkTempST))
+	attempt(t, srv, lkRefused, signedBy(lkTempAK, lkTempSK, lkWrongST))
+	attempt(t, srv, lkRefused, signedBy(lkTempAK, lkTempSK, ""), header("X-Security-Token", lkWrongST))
+	log := srv.Requests()
+	if len(log) != 3 {
+		t.Fatalf("%d requests logged", len(log))
+	}
+	for i, r := range log {
+		if got := r.Header.Values("X-Security-Token"); len(got) != 1 || got[0] != "[REDACTED]" {
+			t.Fatalf("request %d: X-Security-Token logged as %q", i, got)
+		}
+	}
+	dump := fmt.Sprintf("%+v %#v %v %+v %#v", log, log, srv, srv, srv.Simulator)
+	for _, leak := range []*regexp.Regexp{secretRE, signatureRE} {
+		if leak.MatchString(dump) {
+			t.Fatalf("the log or the server's printed form holds a secret (%s)", leak)
+		}
+	}
+}
