@@ -388,6 +388,12 @@ func checkPrecheckInput(mode Mode, ids []string) error {
 	if precheckInputOK(mode, ids) {
 		return nil
 	}
+	return inputProblems(mode, ids)
+}
+
+// inputProblems is the full input check: an *InputError describing every
+// problem, each ID's with all its positions, or nil if there is none.
+func inputProblems(mode Mode, ids []string) error {
 	var problems []InputProblem
 	if !mode.valid() {
 		problems = append(problems, InputProblem{Reason: fmt.Sprintf("unknown mode %q: use drs.ModeStartJob (%q) or drs.ModeRetryJob (%q)", string(mode), string(ModeStartJob), string(ModeRetryJob))})
@@ -436,7 +442,7 @@ func jobIDProblem(id string) string {
 // precheckInputOK is checkPrecheckInput's fast path for a few valid IDs: the
 // same rules, without the map that groups the positions of each ID to
 // describe problems. When it says false (invalid input, or too many IDs to
-// compare pairwise), checkPrecheckInput does the full check.
+// compare pairwise), checkPrecheckInput does the full check (inputProblems).
 func precheckInputOK(mode Mode, ids []string) bool {
 	const maxPairwise = MaxBatchSize
 	if !mode.valid() || len(ids) == 0 || len(ids) > maxPairwise {

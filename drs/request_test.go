@@ -174,13 +174,11 @@ func TestPrecheckInputFastPathAgrees(t *testing.T) {
 		{"1", "2", "3", "4", "5", "6", "7", "8", "9", "1"},
 	} {
 		for _, mode := range []Mode{ModeStartJob, ModeRetryJob, "bogus"} {
-			err := checkPrecheckInput(mode, ids)
+			full := inputProblems(mode, ids)
 			if precheckInputOK(mode, ids) {
-				assert.NoError(t, err, "%q %q", mode, ids)
-			}
-			if err == nil {
-				// The full check passed; the fast path may only decline for size.
-				assert.True(t, precheckInputOK(mode, ids) || len(ids) > MaxBatchSize, "%q %q", mode, ids)
+				assert.NoError(t, full, "the fast path accepted what the full check refuses: %q %q", mode, ids)
+			} else if full == nil {
+				assert.Greater(t, len(ids), MaxBatchSize, "the fast path refused valid input it should take: %q %q", mode, ids)
 			}
 		}
 	}
