@@ -51,6 +51,9 @@ var largeResults = []byte(`{"count":1,"results":[{"result":true,"process":"100%"
 // benchmark must not touch the user's home. It also clears the SDK's
 // credential variables so that nothing from the environment leaks in.
 func TestMain(m *testing.M) {
+	if serveChildIfAsked() {
+		return
+	}
 	home, err := os.MkdirTemp("", "drs-bench-home-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: temporary HOME:", err)

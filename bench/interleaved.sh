@@ -7,14 +7,15 @@
 # load from another process (these machines are shared and noisy) lands on
 # one client only and skews the comparison. Interleaving spreads it over all.
 #
-# Usage: bench/interleaved.sh [OUT]   (ROUNDS=10, BENCH=PrecheckCall by default)
+# Usage: bench/interleaved.sh [OUT]   (ROUNDS=10, BENCH='PrecheckCall(Remote)?' by default:
+# the call with the server in this process and in a child process)
 # Writes raw go test output to OUT (default /tmp/drs-bench-interleaved.txt) and
 # prints benchstat side by side, bare net/http first.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${1:-/tmp/drs-bench-interleaved.txt}
 rounds=${ROUNDS:-10}
-bench=${BENCH:-PrecheckCall}
+bench=${BENCH:-'PrecheckCall(Remote)?'}
 bin=$(mktemp -d)/bench.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" .
