@@ -1,0 +1,13 @@
+package contract_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests if any goroutine outlives them (the
+// loopback servers and transports the tests start must all be closed).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
