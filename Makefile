@@ -12,7 +12,7 @@ FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzPars
 	./drs:FuzzErrorBody ./drs:FuzzPrecheckResponse ./cmd/drs-precheck:FuzzParseJobsFile
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
-        bench bench-size test-bench-module fuzz fuzz-ci breaking breaking-selftest clean tools
+        bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest clean tools
 
 all: test
 
@@ -97,6 +97,15 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
+
+COVER_DIR ?= /tmp/drs-cover
+
+## cover: statement coverage per package, counting every test package's coverage of all packages
+## and the CLI's process tests (a coverage build of the CLI writes its counters too)
+cover:
+	rm -rf $(COVER_DIR) && mkdir -p $(COVER_DIR)/unit $(COVER_DIR)/cli
+	DRS_CLI_COVERDIR=$(COVER_DIR)/cli $(GO) test -count=1 -cover -coverpkg=./... ./... -args -test.gocoverdir=$(COVER_DIR)/unit
+	$(GO) tool covdata percent -i=$(COVER_DIR)/unit,$(COVER_DIR)/cli
 
 BENCH_OUT ?= /tmp/drs-bench.txt
 BENCH_INTERLEAVED_OUT ?= /tmp/drs-bench-interleaved.txt

@@ -58,6 +58,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// coverDir, from DRS_CLI_COVERDIR, makes TestMain build the CLI with
+// coverage and every CLI process write its counters there, so that `make
+// cover` can count what the process tests exercise (go test -cover counts
+// only the code the test binary itself runs).
+var coverDir = os.Getenv("DRS_CLI_COVERDIR")
+
 // buildCLI builds this package into dir with the go command that runs the
 // tests (go test puts its GOROOT/bin first on PATH).
 func buildCLI(dir string) (string, error) {
@@ -69,6 +75,10 @@ func buildCLI(dir string) (string, error) {
 	args := []string{"build", "-o", out}
 	if raceEnabled {
 		args = append(args, "-race")
+	}
+	if coverDir != "" {
+		// Coverage of the CLI as the process tests run it (see coverDir).
+		args = append(args, "-cover", "-coverpkg=github.com/drsclient/drs-precheck/...")
 	}
 	args = append(args, ".")
 	cmd := exec.Command(goCmd, args...)
@@ -128,6 +138,9 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 // and env. Nothing else is inherited, least of all HUAWEICLOUD_* credentials.
 func cliEnv(t *testing.T, env []string) []string {
 	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	if coverDir != "" {
+		base = append(base, "GOCOVERDIR="+coverDir)
+	}
 	if raceEnabled {
 		// A -race binary sleeps 1 s at exit by default, to catch races of
 		// goroutines still running; the CLI's are done by then.
