@@ -144,3 +144,42 @@ func TestCallersAgree(t *testing.T) {
 		srv.expect(t, func() error { return oursCall(context.Background(), c) }, verifyToken)
 	})
 }
+
+// BenchmarkAttemptTimeout is the cost of the per-attempt timeout (30 s by
+// default, drs.WithAttemptTimeout): our client's one-job call with the
+// default and with the timeout switched off (0), against the in-process
+// server of BenchmarkPrecheckCall. The difference is a context, its timer and
+// net/http's cancellation hook on it, on every attempt.
+func BenchmarkAttemptTimeout(b *testing.B) {
+	srv := newPrecheckServer(b)
+	ctx := context.Background()
+	for _, auth := range []struct {
+		name   string
+		opt    drs.Option
+		verify func(*http.Request, []byte) error
+	}{
+		{"token", drs.WithToken(iamToken), verifyToken},
+		{"aksk", drs.WithAKSK(accessKey, secretKey), verifySignature},
+	} {
+		for _, timeout := range []struct {
+			name  string
+			extra []drs.Option
+		}{
+			{"default", nil},
+			{"off", []drs.Option{drs.WithAttemptTimeout(0)}},
+		} {
+			b.Run("auth="+auth.name+"/timeout="+timeout.name, func(b *testing.B) {
+				c := newOursClient(b, srv.URL, auth.opt, newTransport(b), timeout.extra...)
+				srv.expect(b, func() error { return oursCall(ctx, c) }, auth.verify)
+				b.ReportAllocs()
+				cpu := startCPUMeter()
+				for b.Loop() {
+					if err := oursCall(ctx, c); err != nil {
+						b.Fatal(err)
+					}
+				}
+				cpu.report(b)
+			})
+		}
+	}
+}

@@ -36,13 +36,21 @@ func bareCall(ctx context.Context, hc *http.Client, url string) error {
 
 // bareSignedCall is the baseline for AK/SK: bareCall, with the request signed
 // by signer (aksk.Signer, the cheapest signer we have: see BenchmarkSign)
-// instead of carrying a token. It is the least an AK/SK-authenticated call
-// costs, against which ours-aksk is compared like for like.
+// instead of carrying a token, and the headers ours-aksk sends and signs:
+// X-Project-Id (which DRS asks for with AK/SK, NOTES.md §5) and a
+// User-Agent of the same length as drs's default. It is the least an
+// AK/SK-authenticated call with those headers costs, against which ours-aksk
+// is compared like for like.
 func bareSignedCall(ctx context.Context, hc *http.Client, url string, signer *aksk.Signer) error {
 	return bareCallWith(ctx, hc, url, func(req *http.Request) error {
+		req.Header["X-Project-Id"] = []string{projectID}
+		req.Header["User-Agent"] = []string{bareUserAgent}
 		return signer.Sign(req, precheckRequest)
 	})
 }
+
+// bareUserAgent has the length of drs's default User-Agent.
+const bareUserAgent = "bare-nethttp-go (+https://github.com/drsclient/drs-precheck)"
 
 // bareCallWith is bareCall with auth adding the credentials.
 func bareCallWith(ctx context.Context, hc *http.Client, url string, auth func(*http.Request) error) error {
