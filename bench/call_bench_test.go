@@ -74,16 +74,22 @@ func BenchmarkPrecheckCall(b *testing.B) {
 			call, verify := c.setup(b, srv.URL)
 			// Untimed: check what this client sends, and open the connection.
 			srv.expect(b, func() error { return call(ctx) }, verify)
-			b.ReportAllocs()
-			cpu := startCPUMeter()
-			for b.Loop() {
-				if err := call(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu.report(b)
+			timeCalls(b, func() error { return call(ctx) })
 		})
 	}
+}
+
+// timeCalls is the timed part of the call benchmarks: call in a b.Loop,
+// with allocations and the process's CPU time per call reported.
+func timeCalls(b *testing.B, call func() error) {
+	b.ReportAllocs()
+	cpu := startCPUMeter()
+	for b.Loop() {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.report(b)
 }
 
 // BenchmarkContractTransport is the cost of validating every request and
@@ -110,14 +116,7 @@ func BenchmarkContractTransport(b *testing.B) {
 		b.Run(v.name, func(b *testing.B) {
 			c := newOursClient(b, srv.URL, drs.WithToken(iamToken), v.rt(b))
 			srv.expect(b, func() error { return oursCall(ctx, c) }, verifyToken)
-			b.ReportAllocs()
-			cpu := startCPUMeter()
-			for b.Loop() {
-				if err := oursCall(ctx, c); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu.report(b)
+			timeCalls(b, func() error { return oursCall(ctx, c) })
 		})
 	}
 }
@@ -171,14 +170,7 @@ func BenchmarkAttemptTimeout(b *testing.B) {
 			b.Run("auth="+auth.name+"/timeout="+timeout.name, func(b *testing.B) {
 				c := newOursClient(b, srv.URL, auth.opt, newTransport(b), timeout.extra...)
 				srv.expect(b, func() error { return oursCall(ctx, c) }, auth.verify)
-				b.ReportAllocs()
-				cpu := startCPUMeter()
-				for b.Loop() {
-					if err := oursCall(ctx, c); err != nil {
-						b.Fatal(err)
-					}
-				}
-				cpu.report(b)
+				timeCalls(b, func() error { return oursCall(ctx, c) })
 			})
 		}
 	}

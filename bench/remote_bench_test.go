@@ -83,14 +83,7 @@ func BenchmarkPrecheckCallRemote(b *testing.B) {
 			if err := call(ctx); err != nil { // untimed: opens the connection
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			cpu := startCPUMeter()
-			for b.Loop() {
-				if err := call(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu.report(b)
+			timeCalls(b, func() error { return call(ctx) })
 		})
 	}
 }

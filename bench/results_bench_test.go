@@ -110,14 +110,7 @@ func BenchmarkResultsCall(b *testing.B) {
 		b.Run(v.name, func(b *testing.B) {
 			call, verify := v.setup(b)
 			srv.expect(b, call, verify)
-			b.ReportAllocs()
-			cpu := startCPUMeter()
-			for b.Loop() {
-				if err := call(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			cpu.report(b)
+			timeCalls(b, call)
 		})
 	}
 }

@@ -53,6 +53,22 @@ func fakeDRS(check func(w http.ResponseWriter, r *http.Request, body []byte) boo
 	return srv, &http.Client{Transport: tr}, func() { srv.Close(); base.CloseIdleConnections() }
 }
 
+// fakeSignedDRS is fakeDRS accepting only requests signed with the given
+// access key and secret key: it verifies the signature as the API gateway
+// does, and answers 401 APIGW.0301 otherwise.
+func fakeSignedDRS(accessKey, secretKey string) (*httptest.Server, *http.Client, func()) {
+	verifier := aksk.Verifier{Lookup: func(ak string) (string, bool) { return secretKey, ak == accessKey }}
+	return fakeDRS(func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+		if _, err := verifier.Verify(r, body); err != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`))
+			return false
+		}
+		return true
+	})
+}
+
 // An IAM token is sent as X-Auth-Token. In production, drs.WithRegion (or
 // HUAWEICLOUD_SDK_REGION) chooses the endpoint; here it is a local stand-in.
 func Example_token() {
@@ -104,18 +120,7 @@ func Example_token() {
 // (SDK-HMAC-SHA256). The stand-in verifies the signature as the API gateway
 // does.
 func Example_aksk() {
-	verifier := aksk.Verifier{Lookup: func(ak string) (string, bool) {
-		return "my-secret-key", ak == "MYACCESSKEY"
-	}}
-	srv, httpClient, done := fakeDRS(func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		if _, err := verifier.Verify(r, body); err != nil {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`))
-			return false
-		}
-		return true
-	})
+	srv, httpClient, done := fakeSignedDRS("MYACCESSKEY", "my-secret-key")
 	defer done()
 
 	c, err := drs.New(
@@ -153,18 +158,7 @@ func Example_aksk() {
 // raw answer) use the client's credentials through RequestEditor; each
 // request the generated client builds is authenticated, and signed, afresh.
 func ExampleClient_RequestEditor() {
-	verifier := aksk.Verifier{Lookup: func(ak string) (string, bool) {
-		return "my-secret-key", ak == "MYACCESSKEY"
-	}}
-	srv, httpClient, done := fakeDRS(func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		if _, err := verifier.Verify(r, body); err != nil {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`))
-			return false
-		}
-		return true
-	})
+	srv, httpClient, done := fakeSignedDRS("MYACCESSKEY", "my-secret-key")
 	defer done()
 
 	const project = "054ba152d480d55b2f5dc0069e7ddef0"
