@@ -35,7 +35,6 @@ type Client struct {
 	opResults        *opTemplate  // BatchCheckResults, likewise
 	httpClient       *http.Client // a copy of the user's
 	endpoint         string
-	server           string // endpoint as normalised by the generated client
 	projectID        string
 	auth             authenticator
 	language         string
@@ -95,8 +94,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, &ConfigError{Setting: "WithEndpoint", Reason: "the generated client rejects the endpoint: " + c.scrub.clean(err.Error())}
 	}
-	c.server = gc.Server
-	if err := c.buildTemplates(c.server); err != nil {
+	if err := c.buildTemplates(gc.Server); err != nil {
 		return nil, &ConfigError{Setting: "WithEndpoint", Reason: "the generated request builder rejects the endpoint or project ID: " + c.scrub.clean(err.Error())}
 	}
 	return c, nil

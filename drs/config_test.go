@@ -265,6 +265,6 @@ func TestWithSecurityTokenCompletesEnvironmentAKSK(t *testing.T) {
 func TestHTTPClientDefaults(t *testing.T) {
 	c, err := New(WithoutEnvironment(), WithRegion("cn-north-4"), WithProjectID(testProject), WithToken(testToken))
 	require.NoError(t, err)
-	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com/", c.server)
+	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com/v3/"+testProject+"/jobs/batch-precheck", c.opJobs.url.String())
 	assert.Nil(t, http.DefaultClient.Transport, "the default client is copied, not modified")
 }

@@ -30,7 +30,9 @@ func TestTemplateRequestMatchesGeneratedBuilder(t *testing.T) {
 			}
 			c, err := New(opts...)
 			require.NoError(t, err)
-			server := c.server
+			gc, err := generated.NewClient(c.Endpoint())
+			require.NoError(t, err)
+			server := gc.Server
 			body := []byte(`{"jobs":[{"job_id":"j","precheck_mode":"forStartJob"}]}`)
 
 			var jobsParams *generated.BatchCheckJobsParams
