@@ -1,0 +1,378 @@
+// Package redact is the one place that decides what a secret is and how it is
+// hidden before anything is printed, logged or recorded: header names whose
+// values are secrets, known secret values in every encoding a server or a
+// client might echo them in, request signatures, and terminal control
+// characters in text that came from a server.
+//
+// Secrets shorter than MinSecretLen bytes are ignored by New: masking every
+// occurrence of a one- or two-byte string would mangle all text, and no
+// credential this module handles (IAM token, SK, security token, signature)
+// is that short.
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Mask replaces every secret.
+const Mask = "[REDACTED]"
+
+// MinSecretLen is the shortest secret New accepts; shorter ones are ignored.
+const MinSecretLen = 4
+
+// secretHeaderNames are headers whose values are secrets, canonical form.
+var secretHeaderNames = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"X-Auth-Token":        true,
+	"X-Security-Token":    true,
+	"X-Subject-Token":     true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+}
+
+// secretHeaderWords mark a header as secret when its lower-cased name
+// contains one of them (X-Api-Key, X-Amz-Security-Token, X-Session-Id, ...).
+var secretHeaderWords = []string{"token", "secret", "password", "passwd", "credential", "session", "api-key", "apikey"}
+
+// IsSecretHeader reports whether a header's value is a secret: Authorization,
+// X-Auth-Token, X-Security-Token, X-Subject-Token, Cookie, Set-Cookie,
+// Proxy-Authorization, and any header whose name contains token, secret,
+// password, passwd, credential, session, api-key or apikey (case-insensitive).
+func IsSecretHeader(name string) bool {
+	if secretHeaderNames[http.CanonicalHeaderKey(name)] {
+		return true
+	}
+	lower := strings.ToLower(name)
+	for _, w := range secretHeaderWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redactor hides a fixed set of secrets. It is immutable and safe for
+// concurrent use. A nil *Redactor knows no secrets but still masks request
+// signatures.
+type Redactor struct {
+	// exact are the encoded forms of every secret, matched byte for byte.
+	exact [][]byte
+	// folded are the forms holding a hex escape (%2F, \u003c), with
+	// their hex digits lower-cased, matched against text folded the same way.
+	folded [][]byte
+}
+
+// New returns a Redactor for the given secrets. Empty strings and strings
+// shorter than MinSecretLen are ignored.
+func New(secrets ...string) *Redactor {
+	r := &Redactor{}
+	seen := map[string]bool{}
+	seenFolded := map[string]bool{}
+	for _, s := range secrets {
+		if len(s) < MinSecretLen {
+			continue
+		}
+		for _, v := range encodings(s) {
+			if !seen[v] {
+				seen[v] = true
+				r.exact = append(r.exact, []byte(v))
+			}
+			if strings.ContainsAny(v, `%\`) {
+				f := string(foldHex([]byte(v)))
+				if !seenFolded[f] {
+					seenFolded[f] = true
+					r.folded = append(r.folded, []byte(f))
+				}
+			}
+		}
+	}
+	// Longest first: of two forms starting at one place, the longer one
+	// decides how far the mask reaches (the coverage union makes this a
+	// tie-breaker only).
+	byLen := func(a, b []byte) int { return len(b) - len(a) }
+	slices.SortStableFunc(r.exact, byLen)
+	slices.SortStableFunc(r.folded, byLen)
+	return r
+}
+
+// encoders turn a string into one of the forms it may travel in.
+var encoders = []func(string) string{
+	url.QueryEscape,
+	url.PathEscape,
+	jsonEscape,
+	jsonEscapeNoHTML,
+	func(s string) string { return strings.ReplaceAll(jsonEscape(s), "/", `\/`) },
+	func(s string) string { return strings.ReplaceAll(jsonEscapeNoHTML(s), "/", `\/`) },
+	jsonASCII,
+	percentAll,
+}
+
+// encodings returns s raw, in every single encoding, and in every encoding of
+// an encoding (a URL-encoded token inside a JSON error message, a JSON string
+// quoted again).
+func encodings(s string) []string {
+	out := []string{s}
+	for _, e1 := range encoders {
+		v1 := e1(s)
+		out = append(out, v1)
+		for _, e2 := range encoders {
+			out = append(out, e2(v1))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// jsonEscape is s as encoding/json writes it inside a string, with its HTML
+// escaping (\u003c \u003e \u0026) and \u2028 \u2029.
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b[1 : len(b)-1])
+}
+
+// jsonEscapeNoHTML is s as a json.Encoder with SetEscapeHTML(false) writes it.
+func jsonEscapeNoHTML(s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return string(b[1 : len(b)-1])
+}
+
+// jsonASCII is s as ASCII-only JSON writers (Python's default, Java's
+// escapers) write it: every non-ASCII rune as \uXXXX, surrogate pairs above
+// the BMP.
+func jsonASCII(s string) string {
+	var b strings.Builder
+	for _, r := range jsonEscape(s) {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r -= 0x10000
+			writeU(&b, 0xD800+(r>>10))
+			writeU(&b, 0xDC00+(r&0x3FF))
+		default:
+			writeU(&b, r)
+		}
+	}
+	return b.String()
+}
+
+func writeU(b *strings.Builder, r rune) {
+	const hex = "0123456789abcdef"
+	b.WriteString(`\u`)
+	for shift := 12; shift >= 0; shift -= 4 {
+		b.WriteByte(hex[(r>>shift)&0xF])
+	}
+}
+
+// percentAll percent-encodes every byte, as some clients do.
+func percentAll(s string) string {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, 3*len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, '%', hex[s[i]>>4], hex[s[i]&0xF])
+	}
+	return string(b)
+}
+
+// foldHex returns b with the hex digits of every %XX, \xXX and \uXXXX escape
+// lower-cased. It keeps every byte at its index, so a match in the folded
+// text is a match at the same place in the original.
+func foldHex(b []byte) []byte {
+	out := slices.Clone(b)
+	lowerHex := func(from, n int) {
+		for j := from; j < from+n && j < len(out); j++ {
+			if c := out[j]; 'A' <= c && c <= 'F' {
+				out[j] = c + ('a' - 'A')
+			}
+		}
+	}
+	for i := 0; i < len(out); i++ {
+		switch {
+		case out[i] == '%':
+			lowerHex(i+1, 2)
+		case out[i] == '\\' && i+1 < len(out) && (out[i+1] == 'u' || out[i+1] == 'U'):
+			lowerHex(i+2, 4)
+		case out[i] == '\\' && i+1 < len(out) && (out[i+1] == 'x' || out[i+1] == 'X'):
+			lowerHex(i+2, 2)
+		}
+	}
+	return out
+}
+
+// signature matches the hex of a request signature in an Authorization
+// value or a presigned URL, raw, URL-encoded or JSON-escaped.
+var signature = regexp.MustCompile(`(?i)(signature(?:=|%3d|\\u003d))[0-9a-f]+`)
+
+// span is a half-open byte range to mask.
+type span struct{ start, end int }
+
+// spans returns the merged, ordered ranges of b covered by any form of any
+// secret. Every occurrence counts, overlapping ones too, so no tail of one
+// form survives because another form started earlier.
+func (r *Redactor) spans(b []byte) []span {
+	if r == nil || len(b) == 0 {
+		return nil
+	}
+	var all []span
+	find := func(text []byte, forms [][]byte) {
+		for _, f := range forms {
+			for from := 0; ; {
+				i := bytes.Index(text[from:], f)
+				if i < 0 {
+					break
+				}
+				s := span{from + i, from + i + len(f)}
+				if n := len(all); n > 0 && s.start <= all[n-1].end && s.start >= all[n-1].start {
+					all[n-1].end = max(all[n-1].end, s.end)
+				} else {
+					all = append(all, s)
+				}
+				from = s.start + 1
+			}
+		}
+	}
+	find(b, r.exact)
+	if len(r.folded) > 0 && bytes.ContainsAny(b, `%\`) {
+		find(foldHex(b), r.folded)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	slices.SortFunc(all, func(x, y span) int { return x.start - y.start })
+	merged := all[:1]
+	for _, s := range all[1:] {
+		last := &merged[len(merged)-1]
+		if s.start <= last.end {
+			last.end = max(last.end, s.end)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
+
+// scrub masks secrets then signatures. It returns b itself when nothing was
+// masked.
+func (r *Redactor) scrub(b []byte) []byte {
+	if sp := r.spans(b); len(sp) > 0 {
+		out := make([]byte, 0, len(b))
+		prev := 0
+		for _, s := range sp {
+			out = append(out, b[prev:s.start]...)
+			out = append(out, Mask...)
+			prev = s.end
+		}
+		b = append(out, b[prev:]...)
+	}
+	if signature.Match(b) {
+		b = signature.ReplaceAll(b, []byte("${1}"+Mask))
+	}
+	return b
+}
+
+// String returns s with every secret, in every encoding, and the hex of every
+// signature replaced by Mask.
+func (r *Redactor) String(s string) string {
+	out := r.scrub([]byte(s))
+	return string(out)
+}
+
+// Bytes is String for a byte slice. The result may share b's memory when
+// nothing was masked; b is never modified.
+func (r *Redactor) Bytes(b []byte) []byte {
+	return r.scrub(b)
+}
+
+// Header returns a copy of h in which the values of secret headers (see
+// IsSecretHeader) are Mask and every other value went through String. An
+// SDK-HMAC-SHA256 Authorization keeps its scheme, Access= and SignedHeaders=,
+// so a log still shows which key signed what; its Signature is Mask.
+func (r *Redactor) Header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			switch {
+			case http.CanonicalHeaderKey(k) == "Authorization":
+				c[i] = r.authorization(v)
+			case IsSecretHeader(k):
+				c[i] = Mask
+			default:
+				c[i] = r.String(v)
+			}
+		}
+		out[k] = c
+	}
+	return out
+}
+
+// authorization masks an Authorization value, keeping the parts of an
+// SDK-HMAC-SHA256 value that are not secrets.
+func (r *Redactor) authorization(v string) string {
+	const scheme = "SDK-HMAC-SHA256 "
+	rest, ok := strings.CutPrefix(v, scheme)
+	if !ok {
+		return Mask
+	}
+	var access, signed string
+	var hasSig bool
+	for part := range strings.SplitSeq(rest, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return Mask
+		}
+		switch name {
+		case "Access":
+			access = val
+		case "SignedHeaders":
+			signed = val
+		case "Signature":
+			hasSig = true
+		default:
+			return Mask
+		}
+	}
+	if !hasSig {
+		return Mask
+	}
+	return scheme + "Access=" + r.String(access) + ", SignedHeaders=" + r.String(signed) + ", Signature=" + Mask
+}
+
+// Excerpt scrubs b, then cuts it to at most max bytes on a rune boundary
+// (never inside a Mask), followed by a marker saying how many bytes were cut.
+// Scrubbing first means a cut never leaves the head of a secret behind.
+func (r *Redactor) Excerpt(b []byte, max int) string {
+	s := r.scrub(b)
+	max = min(len(s), (max))
+	if max < 0 {
+		max = 0
+	}
+	if max == len(s) {
+		return string(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	// Do not split a Mask: "[REDA" reads like damaged data.
+	if i := bytes.LastIndex(s[:cut], []byte(Mask[:1])); i >= 0 && i+len(Mask) > cut && bytes.HasPrefix(s[i:], []byte(Mask)) {
+		cut = i
+	}
+	return string(s[:cut]) + "…(" + strconv.Itoa(len(s)-cut) + " more bytes)"
+}
