@@ -1,373 +1,210 @@
 package drs
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"net"
 	"net/http"
-	"os"
+	"net/url"
 	"strings"
-	"time"
 	"unicode"
+
+	"github.com/drsclient/drs-precheck/aksk"
 )
 
-// config collects the options and the environment before New validates them.
-// It holds secrets: it is never printed except through its redacting methods,
-// and never leaves the package.
-type config struct {
-	ignoreEnv bool
-	getenv    func(string) string
-
-	region        string
-	regionSet     bool
-	endpoint      string
-	endpointSet   bool
-	projectID     string
-	projectIDSet  bool
-	language      string
-	languageSet   bool
-	userAgent     string
-	userAgentSet  bool
-	httpClient    *http.Client
-	httpClientSet bool
-
-	token            string
-	tokenSet         bool
-	accessKey        string
-	secretKey        string
-	akskSet          bool
-	securityToken    string
-	securityTokenSet bool
-
-	retry               RetryPolicy
-	rateLimit           float64
-	burst               int
-	rateLimitSet        bool
-	attemptTimeout      time.Duration
-	attemptTimeoutSet   bool
-	maxResponseBytes    int64
-	maxResponseBytesSet bool
-	batchSize           int
-	batchSizeSet        bool
-	concurrency         int
-	concurrencySet      bool
-	logger              *slog.Logger
-	clock               clock
-}
-
-// String describes the configuration with every secret redacted.
-func (c config) String() string {
-	return fmt.Sprintf("drs.config{region:%q endpoint:%q projectID:%q token:%s accessKey:%q secretKey:%s securityToken:%s retry:%+v}",
-		c.region, redactURL(c.endpoint), c.projectID, secretState(c.token), c.accessKey,
-		secretState(c.secretKey), secretState(c.securityToken), c.retry)
-}
-
-// GoString implements fmt.GoStringer (%#v) with every secret redacted.
-func (c config) GoString() string { return c.String() }
-
-// Format implements fmt.Formatter so that no verb prints the raw fields.
-func (c config) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.GoString()) }
-
-// LogValue implements slog.LogValuer with every secret redacted.
-func (c config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-const redacted = "[REDACTED]"
-
-func secretState(s string) string {
-	if s == "" {
-		return "[NOT SET]"
-	}
-	return redacted
-}
-
-// settings is the validated configuration New builds a Client from.
-type settings struct {
-	endpoint         string
-	projectID        string
-	auth             authenticator
-	language         string
-	userAgent        string
-	httpClient       *http.Client
-	retry            RetryPolicy
-	rateLimit        float64
-	burst            int
-	attemptTimeout   time.Duration
-	maxResponseBytes int64
-	batchSize        int
-	concurrency      int
-	logger           *slog.Logger
-	clock            clock
-}
-
-// env returns the value of an environment variable, "" when the environment
-// is ignored.
-func (c *config) env(name string) string {
-	if c.ignoreEnv {
-		return ""
-	}
-	return c.getenv(name)
-}
-
-// resolve merges options and environment and validates the result. Every
-// problem is reported (errors.Join of *ConfigError), not just the first.
-func (c *config) resolve() (*settings, error) {
+// resolve merges the environment into s and checks every setting, reporting
+// each problem as a *ConfigError (joined). On success s.endpoint is the
+// normalised endpoint and the credentials are complete.
+func (s *settings) resolve() error {
 	var errs []error
-	bad := func(setting, env, format string, args ...any) {
-		errs = append(errs, &ConfigError{Setting: setting, Env: env, Reason: fmt.Sprintf(format, args...)})
+	bad := func(option, env, format string, args ...any) {
+		errs = append(errs, &ConfigError{Option: option, Env: env, Reason: fmt.Sprintf(format, args...)})
 	}
-	s := &settings{clock: c.clock, logger: c.logger}
+	env := func(name string) string {
+		if s.ignoreEnv || s.getenv == nil {
+			return ""
+		}
+		return s.getenv(name)
+	}
 
-	// Endpoint: WithEndpoint, else WithRegion, else HUAWEICLOUD_SDK_REGION.
 	switch {
-	case c.endpointSet && c.regionSet:
-		bad("WithEndpoint", "", "both WithEndpoint and WithRegion are given; give only one (the endpoint of a region is derived from it)")
-	case c.endpointSet:
-		ep, err := parseEndpoint(c.endpoint)
+	case s.endpointSet && s.regionSet:
+		bad("WithEndpoint", "", "both an endpoint and a region are given; give only one")
+	case s.endpointSet:
+		ep, err := parseEndpoint(s.endpoint)
 		if err != nil {
 			bad("WithEndpoint", "", "%v", err)
 		}
 		s.endpoint = ep
 	default:
-		region, setting, env := c.region, "WithRegion", ""
-		if !c.regionSet {
-			region, env = c.env(EnvRegion), EnvRegion
+		region, from := s.region, ""
+		if !s.regionSet {
+			region, from = env(EnvRegion), EnvRegion
 		}
-		if !c.regionSet && region == "" {
-			bad("WithRegion", EnvRegion, "no region and no endpoint: use drs.WithRegion(\"cn-north-4\") or drs.WithEndpoint(url), or set the environment variable %s", EnvRegion)
+		if region == "" && !s.regionSet {
+			bad("WithRegion", EnvRegion, "no region and no endpoint: give a region such as cn-north-4, or an endpoint URL")
 			break
 		}
-		ep, err := RegionEndpoint(region)
+		ep, err := regionEndpoint(region)
 		if err != nil {
-			if env != "" {
-				bad(setting, env, "the environment variable %s: %v", env, err)
-			} else {
-				bad(setting, env, "%v", err)
-			}
+			bad("WithRegion", from, "%v", err)
 		}
 		s.endpoint = ep
 	}
 
-	// Project ID.
-	projectID, env := c.projectID, ""
-	if !c.projectIDSet {
-		projectID, env = c.env(EnvProjectID), EnvProjectID
+	if !s.projectIDSet {
+		s.projectID = env(EnvProjectID)
 	}
-	switch {
-	case projectID == "" && c.projectIDSet:
-		bad("WithProjectID", EnvProjectID, "the project ID is empty; pass the project ID of the region (console: My Credentials > API Credentials)")
-	case projectID == "":
-		bad("WithProjectID", EnvProjectID, "no project ID: use drs.WithProjectID or set the environment variable %s (console: My Credentials > API Credentials)", EnvProjectID)
-	default:
-		if reason := checkProjectID(projectID); reason != "" {
-			from := "WithProjectID"
-			if env != "" {
-				from = "the environment variable " + env
-			}
-			bad("WithProjectID", EnvProjectID, "the project ID from %s %s", from, reason)
-		}
+	if reason := projectIDProblem(s.projectID); reason != "" {
+		bad("WithProjectID", EnvProjectID, "%s", reason)
 	}
-	s.projectID = projectID
 
-	// Credentials.
-	auth, err := c.resolveAuth(projectID)
-	if err != nil {
+	if err := s.resolveCredentials(env); err != nil {
 		errs = append(errs, err)
 	}
-	s.auth = auth
 
-	// Language and user agent.
-	if c.languageSet {
-		switch c.language {
-		case "en-us", "zh-cn":
-			s.language = c.language
-		default:
-			bad("WithLanguage", "", "language %q is not supported; use \"en-us\" or \"zh-cn\"", c.language)
-		}
+	if s.language != "" && s.language != "en-us" && s.language != "zh-cn" {
+		bad("WithLanguage", "", "language %q is not supported; use en-us or zh-cn", s.language)
 	}
-	s.userAgent = defaultUserAgent
-	if c.userAgentSet {
-		if c.userAgent == "" || strings.ContainsFunc(c.userAgent, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-			bad("WithUserAgent", "", "the user agent must be non-empty printable text")
-		}
-		s.userAgent = c.userAgent
+	if s.userAgent == "" || strings.ContainsFunc(s.userAgent, unicode.IsControl) {
+		bad("WithUserAgent", "", "the user agent must be printable text")
 	}
-
-	// HTTP client.
-	s.httpClient = http.DefaultClient
-	if c.httpClientSet {
-		if c.httpClient == nil {
-			bad("WithHTTPClient", "", "the *http.Client is nil; pass a client or leave the option out")
-		} else {
-			s.httpClient = c.httpClient
-		}
+	if s.httpClient == nil {
+		s.httpClient = http.DefaultClient
 	}
-
-	// Retries, limits, timeouts, batching.
-	p := c.retry
-	switch {
-	case p.MaxAttempts < 0:
-		bad("WithRetry", "", "RetryPolicy.MaxAttempts is %d; use 1 (no retries) or more, or 0 for the default %d", p.MaxAttempts, DefaultMaxAttempts)
-	case p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxRetryAfter < 0:
-		bad("WithRetry", "", "RetryPolicy delays must not be negative")
+	r := s.retry
+	if r.MaxAttempts < 1 || r.BaseDelay < 0 || r.MaxDelay < r.BaseDelay || r.MaxRetryAfter < 0 {
+		bad("WithRetry", "", "the retry policy needs at least 1 attempt and delays with 0 <= base <= max (got %d attempts, base %s, max %s)", r.MaxAttempts, r.BaseDelay, r.MaxDelay)
 	}
-	s.retry = p.withDefaults()
-	if s.retry.MaxDelay < s.retry.BaseDelay {
-		bad("WithRetry", "", "RetryPolicy.MaxDelay (%s) is below BaseDelay (%s)", s.retry.MaxDelay, s.retry.BaseDelay)
+	if s.rateLimit < 0 || (s.rateLimit > 0 && s.burst < 1) {
+		bad("WithRateLimit", "", "the rate must be above 0 with a burst of at least 1 (got %g, %d)", s.rateLimit, s.burst)
 	}
-	if c.rateLimitSet {
-		if !(c.rateLimit > 0) || c.burst < 1 {
-			bad("WithRateLimit", "", "calls per second must be above 0 and burst at least 1 (got %g, %d)", c.rateLimit, c.burst)
-		}
-		s.rateLimit, s.burst = c.rateLimit, c.burst
+	if s.attemptTimeout < 0 {
+		bad("WithAttemptTimeout", "", "the attempt timeout must not be negative")
 	}
-	s.attemptTimeout = DefaultAttemptTimeout
-	if c.attemptTimeoutSet {
-		if c.attemptTimeout < 0 {
-			bad("WithAttemptTimeout", "", "the attempt timeout must not be negative (0 disables it)")
-		}
-		s.attemptTimeout = c.attemptTimeout
+	if s.maxResponseBytes < 1 {
+		bad("WithMaxResponseBytes", "", "the response size cap must be at least 1 byte")
 	}
-	s.maxResponseBytes = DefaultMaxResponseBytes
-	if c.maxResponseBytesSet {
-		if c.maxResponseBytes < 1 {
-			bad("WithMaxResponseBytes", "", "the response size cap must be at least 1 byte (got %d)", c.maxResponseBytes)
-		}
-		s.maxResponseBytes = c.maxResponseBytes
+	if s.batchSize < 1 || s.batchSize > MaxBatchSize {
+		bad("WithBatchSize", "", "the batch size must be 1 to %d (Huawei's limit); got %d", MaxBatchSize, s.batchSize)
 	}
-	s.batchSize = MaxBatchSize
-	if c.batchSizeSet {
-		if c.batchSize < 1 || c.batchSize > MaxBatchSize {
-			bad("WithBatchSize", "", "the batch size must be 1 to %d (Huawei accepts at most %d jobs per call); got %d", MaxBatchSize, MaxBatchSize, c.batchSize)
-		}
-		s.batchSize = c.batchSize
+	if s.concurrency < 1 {
+		bad("WithConcurrency", "", "the concurrency must be at least 1; got %d", s.concurrency)
 	}
-	s.concurrency = DefaultConcurrency
-	if c.concurrencySet {
-		if c.concurrency < 1 {
-			bad("WithConcurrency", "", "the concurrency must be at least 1; got %d", c.concurrency)
-		}
-		s.concurrency = c.concurrency
+	if s.firstPollDelay < 0 {
+		bad("WithFirstPollDelay", "", "the first poll delay must not be negative")
 	}
-
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if s.pollInterval <= 0 {
+		bad("WithPollInterval", "", "the poll interval must be positive")
 	}
-	return s, nil
+	s.maxPollInterval = max(s.maxPollInterval, s.pollInterval)
+	return errors.Join(errs...)
 }
 
-// resolveAuth picks the credentials: explicit options first, then the
-// environment; contradictions are errors, never silently resolved.
-func (c *config) resolveAuth(projectID string) (authenticator, error) {
-	bad := func(setting, env, format string, args ...any) error {
-		return &ConfigError{Setting: setting, Env: env, Reason: fmt.Sprintf(format, args...)}
+// resolveCredentials picks the credentials: options first, then the
+// environment. Contradictions are errors, never silently resolved. The
+// checks of the AK/SK values themselves are aksk's (Signer.Check).
+func (s *settings) resolveCredentials(env func(string) string) error {
+	bad := func(option, envName, reason string) error {
+		return &ConfigError{Option: option, Env: envName, Reason: reason}
+	}
+	if !s.tokenSet && !s.akskSet {
+		s.token = env(EnvIAMToken)
+		s.accessKey, s.secretKey = env(EnvAccessKey), env(EnvSecretKey)
+		s.tokenSet = s.token != ""
+		s.akskSet = s.accessKey != "" || s.secretKey != ""
+		if s.tokenSet && s.akskSet {
+			return bad("WithToken", EnvIAMToken, "both an IAM token and an AK/SK are set; use one")
+		}
+	}
+	if !s.securityTokenSet {
+		s.securityToken = env(EnvSecurityToken)
+		s.securityTokenSet = s.securityToken != ""
 	}
 	switch {
-	case c.tokenSet && c.akskSet:
-		return nil, bad("WithToken", "", "both WithToken and WithAKSK are given; authenticate with one of them")
-	case c.tokenSet && c.securityTokenSet:
-		return nil, bad("WithSecurityToken", "", "WithSecurityToken goes with AK/SK credentials (WithAKSK), not with an IAM token (WithToken)")
-	case c.tokenSet:
-		if c.token == "" {
-			return nil, bad("WithToken", EnvIAMToken, "the IAM token is empty")
+	case s.tokenSet && s.akskSet:
+		return bad("WithToken", "", "both an IAM token and an AK/SK are given; use one")
+	case s.tokenSet && s.securityTokenSet:
+		return bad("WithSecurityToken", EnvSecurityToken, "a security token goes with AK/SK credentials, not with an IAM token")
+	case s.tokenSet:
+		if s.token == "" || strings.ContainsFunc(s.token, unicode.IsControl) {
+			return bad("WithToken", EnvIAMToken, "the IAM token is empty or contains a control character")
 		}
-		return newTokenAuth(c.token, "WithToken")
-	case c.akskSet:
-		st := ""
-		if c.securityTokenSet {
-			st = c.securityToken
+	case s.akskSet:
+		if s.accessKey == "" || s.secretKey == "" {
+			return bad("WithAKSK", EnvAccessKey+", "+EnvSecretKey, "an access key needs its secret key and the other way round")
 		}
-		return c.checkAKSK(c.accessKey, c.secretKey, st, "WithAKSK", "WithSecurityToken", projectID)
+		creds := aksk.Credentials{AccessKey: s.accessKey, SecretKey: s.secretKey, SecurityToken: s.securityToken}
+		if err := creds.Validate(); err != nil {
+			return bad("WithAKSK", EnvAccessKey+", "+EnvSecretKey, strings.TrimPrefix(err.Error(), aksk.ErrInvalidCredentials.Error()+": "))
+		}
+	case s.securityTokenSet:
+		return bad("WithSecurityToken", EnvSecurityToken, "a security token without an access key and secret key")
+	default:
+		return bad("WithToken", EnvIAMToken+" or "+EnvAccessKey+", "+EnvSecretKey, "no credentials: give an IAM token or an access key and secret key")
 	}
-
-	// From the environment. WithSecurityToken alone may complete an AK/SK
-	// pair from the environment.
-	token, ak, sk, st := c.env(EnvIAMToken), c.env(EnvAccessKey), c.env(EnvSecretKey), c.env(EnvSecurityToken)
-	stFrom := "the environment variable " + EnvSecurityToken
-	if c.securityTokenSet {
-		st, stFrom = c.securityToken, "WithSecurityToken"
-	}
-	switch {
-	case token != "" && (ak != "" || sk != ""):
-		return nil, bad("WithToken", EnvIAMToken, "both %s and %s/%s are set; unset one, or choose explicitly with drs.WithToken or drs.WithAKSK", EnvIAMToken, EnvAccessKey, EnvSecretKey)
-	case token != "" && st != "":
-		return nil, bad("WithSecurityToken", EnvSecurityToken, "%s goes with AK/SK credentials, not with an IAM token (%s)", stFrom, EnvIAMToken)
-	case token != "":
-		return newTokenAuth(token, EnvIAMToken)
-	case ak != "" || sk != "":
-		return c.checkAKSK(ak, sk, st, EnvAccessKey+"/"+EnvSecretKey, stFrom, projectID)
-	case st != "":
-		return nil, bad("WithSecurityToken", EnvSecurityToken, "%s is set but no AK/SK: use drs.WithAKSK or set %s and %s", stFrom, EnvAccessKey, EnvSecretKey)
-	}
-	return nil, bad("WithToken", EnvIAMToken,
-		"no credentials: use drs.WithAKSK(ak, sk) or drs.WithToken(token), or set the environment variables %s and %s (plus %s for temporary credentials), or %s",
-		EnvAccessKey, EnvSecretKey, EnvSecurityToken, EnvIAMToken)
+	return nil
 }
 
-// checkAKSK validates an AK/SK pair (and security token) taken from "from"
-// (an option, or the environment variables).
-func (c *config) checkAKSK(ak, sk, st, from, stFrom, projectID string) (authenticator, error) {
-	akEnv, skEnv := "", ""
-	if !c.akskSet {
-		akEnv, skEnv = EnvAccessKey, EnvSecretKey
+// regionEndpoint returns the DRS endpoint of a region.
+func regionEndpoint(region string) (string, error) {
+	parts := strings.Split(region, "-")
+	ok := len(parts) >= 2 && len(region) <= 64
+	for _, p := range parts {
+		ok = ok && p != "" && !strings.ContainsFunc(p, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') })
 	}
-	switch {
-	case ak == "" && sk == "":
-		return nil, &ConfigError{Setting: "WithAKSK", Env: akEnv, Reason: "the access key and the secret key are empty"}
-	case ak == "":
-		return nil, &ConfigError{Setting: "WithAKSK", Env: akEnv, Reason: fmt.Sprintf("a secret key but no access key from %s: set the access key (%s) too", from, EnvAccessKey)}
-	case sk == "":
-		return nil, &ConfigError{Setting: "WithAKSK", Env: skEnv, Reason: fmt.Sprintf("an access key but no secret key from %s: set the secret key (%s) too", from, EnvSecretKey)}
-	case c.securityTokenSet && st == "":
-		return nil, &ConfigError{Setting: "WithSecurityToken", Reason: "the security token is empty; leave WithSecurityToken out for permanent AK/SK credentials"}
+	if !ok {
+		return "", fmt.Errorf("%q is not a region ID; use one such as cn-north-4", region)
 	}
-	for i := 0; i < len(ak); i++ {
-		if ch := ak[i]; ch <= ' ' || ch >= 0x7f || ch == ',' {
-			return nil, &ConfigError{Setting: "WithAKSK", Env: akEnv, Reason: fmt.Sprintf("the access key from %s contains white space, a comma or a non-printable byte; check for a copy-paste error", from)}
-		}
+	if region == "eu-west-101" {
+		return "https://drs.eu-west-101.myhuaweicloud.eu", nil
 	}
-	if strings.ContainsFunc(st, func(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }) {
-		return nil, &ConfigError{Setting: "WithSecurityToken", Env: EnvSecurityToken, Reason: fmt.Sprintf("the security token from %s contains a control character; check for a copy-paste error", stFrom)}
-	}
-	return newAKSKAuth(ak, sk, st, projectID), nil
+	return "https://drs." + region + ".myhuaweicloud.com", nil
 }
 
-// checkProjectID returns why a project ID is unusable, or "".
-func checkProjectID(id string) string {
+// parseEndpoint checks an endpoint URL and returns it without a trailing
+// slash. Errors never echo user information or a query, which may hold secrets.
+func parseEndpoint(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		return "", errors.New("the endpoint is not an absolute URL such as https://drs.cn-north-4.myhuaweicloud.com")
+	}
 	switch {
+	case u.User != nil:
+		return "", errors.New("the endpoint contains user information; credentials do not go in the URL")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", errors.New("the endpoint has a query or fragment; give scheme, host, port and an optional base path")
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	switch {
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("the endpoint %s uses http; use https (http is allowed only on loopback hosts, for testing)", u.Redacted())
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("the endpoint %s has scheme %q; use https", u.Redacted(), u.Scheme)
+	}
+	u.Path, u.RawPath = strings.TrimRight(u.Path, "/"), ""
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+}
+
+// projectIDProblem says why a project ID cannot be used in
+// /v3/{project_id}/..., "" if it can.
+func projectIDProblem(id string) string {
+	switch {
+	case id == "":
+		return "no project ID: give the project ID of the region (console: My Credentials > API Credentials)"
+	case id == "." || id == "..":
+		return fmt.Sprintf("the project ID %q would change the request path", id)
 	case len(id) > 128:
-		return "is longer than 128 characters"
+		return "the project ID is longer than 128 characters"
 	case strings.ContainsFunc(id, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '?' || r == '#' || r == '%'
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`/\?#%`, r)
 	}):
-		return "contains white space, a control character or one of / ? # %; check for a copy-paste error"
+		return "the project ID contains white space, a control character or one of / \\ ? # %"
 	}
 	return ""
-}
-
-// clock is time as the client sees it; tests replace it to avoid real waits.
-type clock struct {
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
-}
-
-func realClock() clock { return clock{now: time.Now, sleep: sleepContext} }
-
-// sleepContext waits for d or until ctx ends, whichever comes first.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func newConfig() *config {
-	return &config{getenv: os.Getenv, clock: realClock()}
 }

@@ -2,273 +2,243 @@ package drs
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 )
 
-// Environment variables read by New (unless WithoutEnvironment is given).
-// Options always win over the environment.
+// Environment variables read by New unless WithoutEnvironment is given; the
+// same as Huawei's official SDKs, plus HUAWEICLOUD_IAM_TOKEN. Options win.
 const (
-	// EnvAccessKey holds the access key (AK); Huawei's official SDKs read it too.
-	EnvAccessKey = "HUAWEICLOUD_SDK_AK"
-	// EnvSecretKey holds the secret key (SK).
-	EnvSecretKey = "HUAWEICLOUD_SDK_SK"
-	// EnvSecurityToken holds the security token of temporary AK/SK credentials.
+	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
+	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
 	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
-	// EnvProjectID holds the project ID.
-	EnvProjectID = "HUAWEICLOUD_SDK_PROJECT_ID"
-	// EnvRegion holds the region ID, for example cn-north-4.
-	EnvRegion = "HUAWEICLOUD_SDK_REGION"
-	// EnvIAMToken holds an IAM user token (sent as X-Auth-Token).
-	EnvIAMToken = "HUAWEICLOUD_IAM_TOKEN"
+	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
+	EnvRegion        = "HUAWEICLOUD_SDK_REGION"
+	EnvIAMToken      = "HUAWEICLOUD_IAM_TOKEN"
 )
 
-// Defaults used by New.
-const (
-	// DefaultMaxAttempts is the number of attempts per call, the first included.
-	DefaultMaxAttempts = 4
-	// DefaultBaseDelay is the backoff before the second attempt (before jitter).
-	DefaultBaseDelay = 500 * time.Millisecond
-	// DefaultMaxDelay caps the exponential backoff between two attempts.
-	DefaultMaxDelay = 10 * time.Second
-	// DefaultMaxRetryAfter caps how long a Retry-After header can make a call wait.
-	DefaultMaxRetryAfter = 60 * time.Second
-	// DefaultAttemptTimeout bounds one attempt: connecting, sending, and reading the answer.
-	DefaultAttemptTimeout = 30 * time.Second
-	// DefaultMaxResponseBytes is the API gateway's 12 MB body limit.
-	DefaultMaxResponseBytes = 12 << 20
-	// MaxBatchSize is the most jobs Huawei accepts in one BatchCheckJobs call.
-	MaxBatchSize = 10
-	// DefaultConcurrency is how many BatchCheckJobs calls Precheck runs at once.
-	DefaultConcurrency = 4
-)
+// MaxBatchSize is the most jobs Huawei accepts in one call.
+const MaxBatchSize = 10
 
-// Option configures a Client; pass options to New. Printing an Option (any fmt
-// verb, or slog) shows its name, never a secret it carries.
-type Option struct {
-	name  string
-	apply func(*config)
-}
+// Option configures a Client; pass options to New. An Option holds no
+// readable copy of a secret: printing one shows a function address.
+type Option func(*settings)
 
-// String returns the option's name, for example "drs.WithToken([REDACTED])".
-func (o Option) String() string {
-	if o.name == "" {
-		return "drs.Option(<nil>)"
-	}
-	return "drs." + o.name
-}
-
-// GoString implements fmt.GoStringer (%#v) without revealing secrets.
-func (o Option) GoString() string { return o.String() }
-
-// Format implements fmt.Formatter so that every verb prints the redacted name.
-func (o Option) Format(f fmt.State, verb rune) { formatRedacted(f, verb, o.String(), o.GoString()) }
-
-// LogValue implements slog.LogValuer.
-func (o Option) LogValue() slog.Value { return slog.StringValue(o.String()) }
-
-func option(name string, apply func(*config)) Option { return Option{name: name, apply: apply} }
-
-// RetryPolicy says how often and how patiently a call is retried. The zero
-// value of each field selects its default. A call is retried only on throttling
-// (429, APIGW.0308, DRS.M01503), on 502/503/504, and on a connection that broke
-// or timed out; never on an authentication or validation failure.
+// RetryPolicy says how often and how patiently one call is retried: on
+// throttling, on 408/502/503/504 and on connections that broke or timed out
+// before an answer; never on an authentication or validation failure. Zero
+// fields take their defaults.
 type RetryPolicy struct {
-	// MaxAttempts is the number of attempts per call, the first included; 1
-	// disables retries. Zero means DefaultMaxAttempts.
+	// MaxAttempts counts the first attempt; 1 disables retries. Default 4.
 	MaxAttempts int
-	// BaseDelay is the backoff before the second attempt; each further attempt
-	// doubles it, and the actual wait is drawn uniformly from [0, backoff]
-	// ("full jitter"). Zero means DefaultBaseDelay.
+	// BaseDelay is the backoff before the second attempt, doubled for each
+	// further one; the wait is drawn uniformly from [0, backoff]. Default 500ms.
 	BaseDelay time.Duration
-	// MaxDelay caps the backoff. Zero means DefaultMaxDelay.
+	// MaxDelay caps the backoff. Default 10s.
 	MaxDelay time.Duration
-	// MaxRetryAfter caps the wait a server's Retry-After header asks for. Zero
-	// means DefaultMaxRetryAfter.
+	// MaxRetryAfter caps the wait a Retry-After header asks for. Default 60s.
 	MaxRetryAfter time.Duration
 }
 
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	if p.MaxAttempts == 0 {
-		p.MaxAttempts = DefaultMaxAttempts
-	}
-	if p.BaseDelay == 0 {
-		p.BaseDelay = DefaultBaseDelay
-	}
-	if p.MaxDelay == 0 {
-		p.MaxDelay = DefaultMaxDelay
-	}
-	if p.MaxRetryAfter == 0 {
-		p.MaxRetryAfter = DefaultMaxRetryAfter
-	}
-	return p
+// settings is the one place every setting lives: options write it, New
+// completes and checks it, the Client keeps it (without the secrets, which
+// only the request editor and the redactor hold).
+type settings struct {
+	getenv    func(string) string
+	ignoreEnv bool
+
+	region, endpoint, projectID, language, userAgent string
+	regionSet, endpointSet, projectIDSet             bool
+
+	token, accessKey, secretKey, securityToken string
+	tokenSet, akskSet, securityTokenSet        bool
+
+	httpClient       *http.Client
+	retry            RetryPolicy
+	rateLimit        float64
+	burst            int
+	attemptTimeout   time.Duration
+	maxResponseBytes int64
+	batchSize        int
+	concurrency      int
+
+	firstPollDelay  time.Duration
+	pollInterval    time.Duration
+	maxPollInterval time.Duration
+	progress        func(Report)
+
+	// The clock of retries, polls and signatures (tests replace it).
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// WithRegion selects the endpoint of a Huawei Cloud region, for example
-// "cn-north-4" (https://drs.cn-north-4.myhuaweicloud.com). Environment:
-// HUAWEICLOUD_SDK_REGION. Give either WithRegion or WithEndpoint.
+func defaultSettings() settings {
+	return settings{
+		userAgent:        "drs-precheck-go",
+		retry:            RetryPolicy{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 10 * time.Second, MaxRetryAfter: time.Minute},
+		attemptTimeout:   30 * time.Second,
+		maxResponseBytes: 12 << 20, // the API gateway's body limit
+		batchSize:        MaxBatchSize,
+		concurrency:      4,
+		firstPollDelay:   20 * time.Second,
+		pollInterval:     5 * time.Second,
+		maxPollInterval:  30 * time.Second,
+		now:              time.Now,
+		sleep:            sleep,
+	}
+}
+
+// WithRegion selects a region's endpoint, e.g. "cn-north-4"
+// (https://drs.cn-north-4.myhuaweicloud.com; eu-west-101 is served under
+// .myhuaweicloud.eu). Environment: HUAWEICLOUD_SDK_REGION. Give either
+// WithRegion or WithEndpoint.
 func WithRegion(region string) Option {
-	return option("WithRegion("+strconv.Quote(region)+")", func(c *config) {
-		c.region, c.regionSet = region, true
-	})
+	return func(s *settings) { s.region, s.regionSet = region, true }
 }
 
-// WithEndpoint sets the endpoint URL explicitly, for example a proxy or a
-// simulator. It must be https, except for loopback hosts (http://127.0.0.1:8080,
-// http://localhost:8080), which may use http for testing.
+// WithEndpoint sets the endpoint URL, e.g. a proxy or a simulator. It must be
+// https, except on loopback hosts. Credentials are only ever sent to it.
 func WithEndpoint(endpoint string) Option {
-	return option("WithEndpoint(...)", func(c *config) {
-		c.endpoint, c.endpointSet = endpoint, true
-	})
+	return func(s *settings) { s.endpoint, s.endpointSet = endpoint, true }
 }
 
-// WithProjectID sets the project ID of the tenant in the region. Environment:
-// HUAWEICLOUD_SDK_PROJECT_ID.
+// WithProjectID sets the project ID. Environment: HUAWEICLOUD_SDK_PROJECT_ID.
 func WithProjectID(projectID string) Option {
-	return option("WithProjectID("+strconv.Quote(projectID)+")", func(c *config) {
-		c.projectID, c.projectIDSet = projectID, true
-	})
+	return func(s *settings) { s.projectID, s.projectIDSet = projectID, true }
 }
 
-// WithToken authenticates with an IAM token, sent as X-Auth-Token.
-// Environment: HUAWEICLOUD_IAM_TOKEN. It cannot be combined with WithAKSK.
+// WithToken authenticates with an IAM token (X-Auth-Token). Environment:
+// HUAWEICLOUD_IAM_TOKEN. Not with WithAKSK.
 func WithToken(token string) Option {
-	return option("WithToken("+redacted+")", func(c *config) {
-		c.token, c.tokenSet = token, true
-	})
+	return func(s *settings) { s.token, s.tokenSet = token, true }
 }
 
-// WithAKSK authenticates with an access key and secret key: every attempt of
-// every call is signed with SDK-HMAC-SHA256. Environment: HUAWEICLOUD_SDK_AK
-// and HUAWEICLOUD_SDK_SK. It cannot be combined with WithToken.
+// WithAKSK authenticates with an access key and secret key; every request is
+// signed (SDK-HMAC-SHA256). Environment: HUAWEICLOUD_SDK_AK and
+// HUAWEICLOUD_SDK_SK. Not with WithToken.
 func WithAKSK(accessKey, secretKey string) Option {
-	return option("WithAKSK("+strconv.Quote(accessKey)+", "+redacted+")", func(c *config) {
-		c.accessKey, c.secretKey, c.akskSet = accessKey, secretKey, true
-	})
+	return func(s *settings) { s.accessKey, s.secretKey, s.akskSet = accessKey, secretKey, true }
 }
 
-// WithSecurityToken adds the security token of temporary AK/SK credentials
-// (sent as X-Security-Token). Environment: HUAWEICLOUD_SDK_SECURITY_TOKEN. It
-// needs WithAKSK (or the AK/SK environment variables).
+// WithSecurityToken adds the security token of temporary AK/SK credentials.
+// Environment: HUAWEICLOUD_SDK_SECURITY_TOKEN.
 func WithSecurityToken(securityToken string) Option {
-	return option("WithSecurityToken("+redacted+")", func(c *config) {
-		c.securityToken, c.securityTokenSet = securityToken, true
-	})
+	return func(s *settings) { s.securityToken, s.securityTokenSet = securityToken, true }
 }
 
-// WithoutEnvironment makes New ignore the environment: every setting must come
-// from an option. Tests and programs that manage several accounts use it.
+// WithoutEnvironment makes New ignore the environment.
 func WithoutEnvironment() Option {
-	return option("WithoutEnvironment()", func(c *config) { c.ignoreEnv = true })
+	return func(s *settings) { s.ignoreEnv = true }
 }
 
-// WithHTTPClient sends requests with a copy of hc (hc itself is not modified).
-// WithMaxResponseBytes is enforced while the client reads each answer.
+// WithHTTPClient sends requests with a copy of hc. Redirects are never
+// followed, whatever hc says: credentials stay with the endpoint.
 func WithHTTPClient(hc *http.Client) Option {
-	return option("WithHTTPClient(...)", func(c *config) {
-		c.httpClient, c.httpClientSet = hc, true
-	})
+	return func(s *settings) { s.httpClient = hc }
 }
 
-// WithLanguage sets the language of the server's messages, sent as X-Language:
-// "en-us" or "zh-cn". Without it no X-Language is sent and the server answers
-// in English.
+// WithLanguage sets the language of DRS's messages: "en-us" or "zh-cn".
 func WithLanguage(lang string) Option {
-	return option("WithLanguage("+strconv.Quote(lang)+")", func(c *config) {
-		c.language, c.languageSet = lang, true
-	})
+	return func(s *settings) { s.language = lang }
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(userAgent string) Option {
-	return option("WithUserAgent("+strconv.Quote(userAgent)+")", func(c *config) {
-		c.userAgent, c.userAgentSet = userAgent, true
-	})
+	return func(s *settings) { s.userAgent = userAgent }
 }
 
-// WithRetry sets the retry policy; see RetryPolicy for its defaults.
+// WithRetry sets the retry policy of every call (see RetryPolicy).
 func WithRetry(p RetryPolicy) Option {
-	return option(fmt.Sprintf("WithRetry(%+v)", p), func(c *config) { c.retry = p })
-}
-
-// WithoutRetries makes every call a single attempt (RetryPolicy{MaxAttempts: 1}).
-func WithoutRetries() Option {
-	return option("WithoutRetries()", func(c *config) { c.retry = RetryPolicy{MaxAttempts: 1} })
-}
-
-// WithRateLimit limits the client to callsPerSecond attempts per second on
-// average, with bursts of up to burst attempts, shared by all calls of the
-// client (retries included). Waiting for the limiter respects the context.
-// Huawei's gateway throttles at 200 calls per second per API by default.
-func WithRateLimit(callsPerSecond float64, burst int) Option {
-	return option(fmt.Sprintf("WithRateLimit(%g, %d)", callsPerSecond, burst), func(c *config) {
-		c.rateLimit, c.burst, c.rateLimitSet = callsPerSecond, burst, true
-	})
-}
-
-// WithAttemptTimeout bounds each attempt (connect, send, read the answer);
-// zero means no per-attempt bound (the context still applies). Default
-// DefaultAttemptTimeout. An attempt that times out is retried.
-func WithAttemptTimeout(d time.Duration) Option {
-	return option("WithAttemptTimeout("+d.String()+")", func(c *config) {
-		c.attemptTimeout, c.attemptTimeoutSet = d, true
-	})
-}
-
-// WithMaxResponseBytes caps the size of a response body; a larger body fails
-// the call with a *ResponseError (errors.Is ErrResponseTooLarge) instead of
-// being parsed in part. Default DefaultMaxResponseBytes (12 MB).
-func WithMaxResponseBytes(n int64) Option {
-	return option("WithMaxResponseBytes("+strconv.FormatInt(n, 10)+")", func(c *config) {
-		c.maxResponseBytes, c.maxResponseBytesSet = n, true
-	})
-}
-
-// WithBatchSize sets how many jobs Precheck puts in one BatchCheckJobs call:
-// 1 to MaxBatchSize (10, Huawei's limit and the default).
-func WithBatchSize(n int) Option {
-	return option("WithBatchSize("+strconv.Itoa(n)+")", func(c *config) {
-		c.batchSize, c.batchSizeSet = n, true
-	})
-}
-
-// WithConcurrency sets how many calls Precheck runs at once (default
-// DefaultConcurrency).
-func WithConcurrency(n int) Option {
-	return option("WithConcurrency("+strconv.Itoa(n)+")", func(c *config) {
-		c.concurrency, c.concurrencySet = n, true
-	})
-}
-
-// WithLogger logs every attempt at debug level: operation, method, URL,
-// status, request ID, attempt number, duration, and the request headers with
-// credentials redacted. Nil disables logging (the default).
-func WithLogger(l *slog.Logger) Option {
-	return option("WithLogger(...)", func(c *config) { c.logger = l })
-}
-
-// withClock replaces the clock and the sleep between attempts (tests).
-func withClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) Option {
-	return option("withClock(...)", func(c *config) {
-		if now != nil {
-			c.clock.now = now
+	return func(s *settings) {
+		d := defaultSettings().retry
+		s.retry = RetryPolicy{
+			MaxAttempts:   orDefault(p.MaxAttempts, d.MaxAttempts),
+			BaseDelay:     orDefault(p.BaseDelay, d.BaseDelay),
+			MaxDelay:      orDefault(p.MaxDelay, d.MaxDelay),
+			MaxRetryAfter: orDefault(p.MaxRetryAfter, d.MaxRetryAfter),
 		}
-		if sleep != nil {
-			c.clock.sleep = sleep
-		}
-	})
-}
-
-// formatRedacted prints plain with the caller's verb and flags, or goSyntax
-// for %#v.
-func formatRedacted(f fmt.State, verb rune, plain, goSyntax string) {
-	if verb == 'v' && f.Flag('#') {
-		_, _ = io.WriteString(f, goSyntax)
-		return
 	}
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), plain)
+}
+
+func orDefault[T comparable](v, d T) T {
+	var zero T
+	if v == zero {
+		return d
+	}
+	return v
+}
+
+// WithRateLimit limits the requests of all calls of the client to
+// callsPerSecond on average, in bursts of up to burst. Huawei's gateway
+// throttles at 200 calls per second per API.
+func WithRateLimit(callsPerSecond float64, burst int) Option {
+	return func(s *settings) { s.rateLimit, s.burst = callsPerSecond, burst }
+}
+
+// WithAttemptTimeout bounds each request: connecting, sending and reading the
+// answer (default 30s; 0: only the context bounds it).
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(s *settings) { s.attemptTimeout = d }
+}
+
+// WithMaxResponseBytes caps a response body (default 12 MB, the gateway's
+// limit); a larger answer is unusable, never read in part.
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) { s.maxResponseBytes = n }
+}
+
+// WithBatchSize sets how many jobs go in one call of Precheck, Results, Wait
+// and PrecheckAndWait: 1 to MaxBatchSize (the default).
+func WithBatchSize(n int) Option {
+	return func(s *settings) { s.batchSize = n }
+}
+
+// WithConcurrency sets how many calls Precheck, Results, Wait and
+// PrecheckAndWait run at once (default 4). The first call of each always goes
+// alone, so that bad credentials fail one request, not many.
+func WithConcurrency(n int) Option {
+	return func(s *settings) { s.concurrency = n }
+}
+
+// WithFirstPollDelay sets how long Wait and PrecheckAndWait wait before the
+// first query (default 20s: asking sooner almost always reads "in progress").
+// When the context's deadline comes sooner, the first query is made halfway
+// to it instead.
+func WithFirstPollDelay(d time.Duration) Option {
+	return func(s *settings) { s.firstPollDelay = d }
+}
+
+// WithPollInterval sets the wait between queries of Wait and PrecheckAndWait
+// while progress moves (default 5s). It grows by half after each query that
+// saw no progress, up to WithMaxPollInterval.
+func WithPollInterval(d time.Duration) Option {
+	return func(s *settings) { s.pollInterval = d }
+}
+
+// WithMaxPollInterval caps the poll interval of Wait and PrecheckAndWait
+// (default 30s).
+func WithMaxPollInterval(d time.Duration) Option {
+	return func(s *settings) { s.maxPollInterval = d }
+}
+
+// WithProgress makes Wait and PrecheckAndWait call fn after the start and
+// after every query, with the verdicts so far (a copy fn may keep). fn runs
+// on the waiting goroutine.
+func WithProgress(fn func(Report)) Option {
+	return func(s *settings) { s.progress = fn }
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

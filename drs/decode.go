@@ -1,0 +1,189 @@
+package drs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"reflect"
+	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
+)
+
+// text makes server text fit for people: secrets removed, control
+// characters escaped.
+func (c *Client) text(s string) string { return redact.Terminal(c.red.String(s)) }
+
+// excerpt is a short, safe extract of a body for an error.
+func (c *Client) excerpt(body []byte) string { return redact.Terminal(c.red.Excerpt(body, 256)) }
+
+// decode reads a 2xx answer into out (a generated model): the body must be
+// JSON with no duplicate or case-variant keys, and must not carry an error
+// code for the whole call. Every string in out then has the secrets removed.
+func (c *Client) decode(op string, ans answer, out any) error {
+	fail := func(reason string) error {
+		return &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID, Reason: reason, Body: c.excerpt(ans.body)}
+	}
+	ct := ans.header.Get("Content-Type")
+	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return fail(fmt.Sprintf("Content-Type %q is not JSON", c.text(ct)))
+	}
+	if err := decodeStrict(ans.body, out); err != nil {
+		return fail(c.text(err.Error()))
+	}
+	if code, msg, _, ok := parseErrorBody(ans.body); ok && code != "" {
+		return &APIError{Operation: op, StatusCode: ans.status, Code: c.text(code), Message: c.text(msg), RequestID: ans.requestID}
+	}
+	c.scrub(reflect.ValueOf(out))
+	return nil
+}
+
+// decodeStrict decodes a JSON object into out, matching names exactly and
+// refusing what could be read two ways: a name given twice in an object,
+// or two names that differ only in case (encoding/json would keep the last,
+// or match either).
+func decodeStrict(body []byte, out any) error {
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
+		return errors.New("the body is not a JSON object")
+	}
+	type frame struct {
+		object bool
+		n      int               // tokens read inside it
+		names  map[string]string // folded name -> name
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
+	var stack []frame
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("invalid JSON: %w", err)
+		}
+		kind := tok.Kind()
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		isName := top != nil && top.object && top.n%2 == 0 && kind == '"'
+		if top != nil && kind != '}' && kind != ']' {
+			top.n++
+		}
+		switch kind {
+		case '{', '[':
+			stack = append(stack, frame{object: kind == '{', names: map[string]string{}})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case '"':
+			if !isName {
+				break
+			}
+			name := tok.String()
+			folded := strings.ToLower(name)
+			if prev, seen := top.names[folded]; seen {
+				if prev == name {
+					return fmt.Errorf("the key %q appears twice in one object", name)
+				}
+				return fmt.Errorf("the keys %q and %q differ only in case", prev, name)
+			}
+			top.names[folded] = name
+		}
+	}
+	if err := jsonv2.Unmarshal(body, out); err != nil {
+		var se *jsonv2.SemanticError
+		if errors.As(err, &se) && se.JSONPointer != "" {
+			return fmt.Errorf("%s has the wrong JSON type (%s)", se.JSONPointer, se.JSONKind)
+		}
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	return nil
+}
+
+// parseErrorBody reads the error shapes Huawei's services send:
+// {error_code, error_msg, request_id}, {code, message} and
+// {error: {code, message}}. ok is false when the body is not such JSON.
+func parseErrorBody(body []byte) (code, msg, requestID string, ok bool) {
+	var b struct {
+		ErrorCode *string         `json:"error_code"`
+		ErrorMsg  *string         `json:"error_msg"`
+		Code      *string         `json:"code"`
+		Message   *string         `json:"message"`
+		RequestID *string         `json:"request_id"`
+		Error     json.RawMessage `json:"error"`
+	}
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &b) != nil {
+		return "", "", "", false
+	}
+	var nested struct {
+		Code    *string `json:"code"`
+		Message *string `json:"message"`
+	}
+	if len(b.Error) > 0 && json.Unmarshal(b.Error, &nested) == nil {
+		b.Code, b.Message = first(b.Code, nested.Code), first(b.Message, nested.Message)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return str(first(b.ErrorCode, b.Code)), str(first(b.ErrorMsg, b.Message)), str(b.RequestID), true
+}
+
+func first(a, b *string) *string {
+	if a != nil && *a != "" {
+		return a
+	}
+	return b
+}
+
+// apiError maps a non-2xx answer.
+func (c *Client) apiError(op string, ans answer) *APIError {
+	e := &APIError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID,
+		RetryAfter: parseRetryAfter(ans.header.Get("Retry-After"), c.s.now())}
+	if ans.status >= 300 && ans.status < 400 {
+		e.Body = "redirect to " + c.text(ans.header.Get("Location"))
+		return e
+	}
+	code, msg, rid, ok := parseErrorBody(ans.body)
+	switch {
+	case ok:
+		e.Code, e.Message = c.text(code), c.text(msg)
+		if e.RequestID == "" {
+			e.RequestID = c.text(rid)
+		}
+	case len(ans.body) > 0:
+		e.Body = c.excerpt(ans.body)
+	}
+	return e
+}
+
+// scrub removes the secrets from every string in a decoded model, so a
+// server that echoes a credential anywhere cannot make the client show it.
+func (c *Client) scrub(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			c.scrub(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			c.scrub(v.Field(i))
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			c.scrub(v.Index(i))
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(c.red.String(v.String()))
+		}
+	}
+}
