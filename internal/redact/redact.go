@@ -169,14 +169,6 @@ func jsonASCII(s string) string {
 	return b.String()
 }
 
-func writeU(b *strings.Builder, r rune) {
-	const hex = "0123456789abcdef"
-	b.WriteString(`\u`)
-	for shift := 12; shift >= 0; shift -= 4 {
-		b.WriteByte(hex[(r>>shift)&0xF])
-	}
-}
-
 // percentAll percent-encodes every byte, as some clients do.
 func percentAll(s string) string {
 	const hex = "0123456789ABCDEF"
@@ -331,7 +323,7 @@ func (r *Redactor) authorization(v string) string {
 		return Mask
 	}
 	var access, signed string
-	var hasSig bool
+	var hasAccess, hasSigned, hasSig bool
 	for part := range strings.SplitSeq(rest, ",") {
 		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
@@ -339,16 +331,16 @@ func (r *Redactor) authorization(v string) string {
 		}
 		switch name {
 		case "Access":
-			access = val
+			access, hasAccess = val, true
 		case "SignedHeaders":
-			signed = val
+			signed, hasSigned = val, true
 		case "Signature":
 			hasSig = true
 		default:
 			return Mask
 		}
 	}
-	if !hasSig {
+	if !hasAccess || !hasSigned || !hasSig {
 		return Mask
 	}
 	return scheme + "Access=" + r.String(access) + ", SignedHeaders=" + r.String(signed) + ", Signature=" + Mask
@@ -359,14 +351,13 @@ func (r *Redactor) authorization(v string) string {
 // Scrubbing first means a cut never leaves the head of a secret behind.
 func (r *Redactor) Excerpt(b []byte, max int) string {
 	s := r.scrub(b)
-	max = min(len(s), (max))
-	if max < 0 {
-		max = 0
-	}
-	if max == len(s) {
+	if max >= len(s) {
 		return string(s)
 	}
 	cut := max
+	if cut < 0 {
+		cut = 0
+	}
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

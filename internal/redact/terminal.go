@@ -6,12 +6,12 @@ import (
 )
 
 // Terminal returns s with everything that could drive a terminal written as
-// visible escapes: C0 control characters (ESC, BEL, CR, LF, TAB, ...) and DEL
-// as \x1b, C1 control characters and Unicode bidirectional overrides,
-// embeddings, isolates and marks as \u202e, and bytes that are not UTF-8 as
-// \x9b (a lone 0x9b is CSI on 8-bit terminals). Server text printed through it
-// cannot move the cursor, clear the screen, set the title or reorder what the
-// user reads.
+// visible escapes: LF, CR and TAB as \n, \r and \t; the other C0 control
+// characters (ESC, BEL, ...) and DEL as \x1b; C1 control characters and the
+// Unicode bidirectional overrides, embeddings, isolates and marks as \u202e;
+// bytes that are not UTF-8 as \x9b (a lone 0x9b is CSI on 8-bit terminals).
+// Server text printed through it cannot move the cursor, clear the screen,
+// set the title or reorder what the user reads.
 func Terminal(s string) string {
 	i := 0
 	for i < len(s) {
@@ -32,10 +32,16 @@ func Terminal(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			writeX(&b, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
 		case r < 0x20 || r == 0x7f:
 			writeX(&b, byte(r))
 		case needsEscape(r, size):
-			writeUTerm(&b, r)
+			writeU(&b, r)
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -68,7 +74,7 @@ func writeX(b *strings.Builder, c byte) {
 	b.WriteByte(hexDigits[c&0xF])
 }
 
-func writeUTerm(b *strings.Builder, r rune) {
+func writeU(b *strings.Builder, r rune) {
 	b.WriteString(`\u`)
 	for shift := 12; shift >= 0; shift -= 4 {
 		b.WriteByte(hexDigits[(r>>shift)&0xF])
