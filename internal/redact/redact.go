@@ -69,6 +69,8 @@ type Redactor struct {
 	// folded are the forms holding a hex escape (%2F, \u003c), with
 	// their hex digits lower-cased, matched against text folded the same way.
 	folded [][]byte
+	// window is the length of the longest form.
+	window int
 }
 
 // New returns a Redactor for the given secrets. Empty strings and strings
@@ -101,6 +103,9 @@ func New(secrets ...string) *Redactor {
 	byLen := func(a, b []byte) int { return len(b) - len(a) }
 	slices.SortStableFunc(r.exact, byLen)
 	slices.SortStableFunc(r.folded, byLen)
+	if len(r.exact) > 0 {
+		r.window = len(r.exact[0])
+	}
 	return r
 }
 
@@ -110,21 +115,31 @@ var encoders = []func(string) string{
 	url.PathEscape,
 	jsonEscape,
 	jsonEscapeNoHTML,
-	func(s string) string { return strings.ReplaceAll(jsonEscape(s), "/", `\/`) },
-	func(s string) string { return strings.ReplaceAll(jsonEscapeNoHTML(s), "/", `\/`) },
+	jsonSlash,
+	jsonSlashNoHTML,
 	jsonASCII,
 	percentAll,
 }
 
-// encodings returns s raw, in every single encoding, and in every encoding of
-// an encoding (a URL-encoded token inside a JSON error message, a JSON string
-// quoted again).
+// outerEncoders are the encodings seen wrapped around another one: a URL
+// quoted in a JSON error message, a JSON string quoted again, a query
+// parameter escaped twice.
+var outerEncoders = []func(string) string{
+	url.QueryEscape,
+	url.PathEscape,
+	jsonEscape,
+	jsonEscapeNoHTML,
+	jsonSlash,
+}
+
+// encodings returns s raw, in every encoding, and in every outer encoding of
+// an encoding.
 func encodings(s string) []string {
 	out := []string{s}
 	for _, e1 := range encoders {
 		v1 := e1(s)
 		out = append(out, v1)
-		for _, e2 := range encoders {
+		for _, e2 := range outerEncoders {
 			out = append(out, e2(v1))
 		}
 	}
@@ -148,6 +163,13 @@ func jsonEscapeNoHTML(s string) string {
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return string(b[1 : len(b)-1])
 }
+
+// jsonSlash is jsonEscape with "/" written as "\/", as PHP and some
+// gateways do.
+func jsonSlash(s string) string { return strings.ReplaceAll(jsonEscape(s), "/", `\/`) }
+
+// jsonSlashNoHTML is jsonEscapeNoHTML with "/" written as "\/".
+func jsonSlashNoHTML(s string) string { return strings.ReplaceAll(jsonEscapeNoHTML(s), "/", `\/`) }
 
 // jsonASCII is s as ASCII-only JSON writers (Python's default, Java's
 // escapers) write it: every non-ASCII rune as \uXXXX, surrogate pairs above
@@ -346,24 +368,78 @@ func (r *Redactor) authorization(v string) string {
 	return scheme + "Access=" + r.String(access) + ", SignedHeaders=" + r.String(signed) + ", Signature=" + Mask
 }
 
+// Window is the length of the longest form of any secret this Redactor
+// knows (0 for none). A caller that keeps only the start of a stream for Head
+// keeps max+Window bytes, so that every secret starting before the cut is
+// whole in what it kept.
+func (r *Redactor) Window() int {
+	if r == nil {
+		return 0
+	}
+	return r.window
+}
+
 // Excerpt scrubs b, then cuts it to at most max bytes on a rune boundary
 // (never inside a Mask), followed by a marker saying how many bytes were cut.
 // Scrubbing first means a cut never leaves the head of a secret behind.
 func (r *Redactor) Excerpt(b []byte, max int) string {
-	s := r.scrub(b)
-	if max >= len(s) {
-		return string(s)
+	return r.Head(b, int64(len(b)), max)
+}
+
+// Head is Excerpt for the first len(b) bytes of a stream of total bytes (a
+// body read in part). When total > len(b), the last Window()-1 bytes of b are
+// never shown, whatever max says: a secret may start there and end beyond b,
+// unseen and so unmasked. The marker counts the bytes cut from the scrubbed
+// text plus the bytes of the stream after b.
+func (r *Redactor) Head(b []byte, total int64, max int) string {
+	limit := len(b)
+	sp := r.spans(b)
+	if total > int64(len(b)) && r.Window() > 1 {
+		limit = len(b) - (r.Window() - 1)
+		if limit < 0 {
+			limit = 0
+		}
+		// A secret straddling limit is whole in b: keep its mask.
+		for _, s := range sp {
+			if s.start < limit && limit < s.end {
+				limit = s.end
+			}
+		}
 	}
-	cut := max
-	if cut < 0 {
-		cut = 0
+	out := make([]byte, 0, limit)
+	prev := 0
+	for _, s := range sp {
+		if s.start >= limit {
+			break
+		}
+		out = append(out, b[prev:s.start]...)
+		out = append(out, Mask...)
+		prev = s.end
 	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	out = append(out, b[prev:limit]...)
+	if signature.Match(out) {
+		out = signature.ReplaceAll(out, []byte("${1}"+Mask))
 	}
-	// Do not split a Mask: "[REDA" reads like damaged data.
-	if i := bytes.LastIndex(s[:cut], []byte(Mask[:1])); i >= 0 && i+len(Mask) > cut && bytes.HasPrefix(s[i:], []byte(Mask)) {
-		cut = i
+	rest := total - int64(limit)
+	if rest < 0 {
+		rest = 0
 	}
-	return string(s[:cut]) + "…(" + strconv.Itoa(len(s)-cut) + " more bytes)"
+	cut := len(out)
+	if max < cut {
+		cut = max
+		if cut < 0 {
+			cut = 0
+		}
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		// Do not split a Mask: "[REDA" reads like damaged data.
+		if i := bytes.LastIndex(out[:cut], []byte(Mask[:1])); i >= 0 && i+len(Mask) > cut && bytes.HasPrefix(out[i:], []byte(Mask)) {
+			cut = i
+		}
+	}
+	if n := int64(len(out)-cut) + rest; n > 0 {
+		return string(out[:cut]) + "…(" + strconv.FormatInt(n, 10) + " more bytes)"
+	}
+	return string(out)
 }

@@ -332,3 +332,45 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// TestHeadOfPartialStream cuts a stream at every byte of a secret's form: what
+// Head shows of the part read never holds any of the secret, because the
+// tail that might start a secret is held back.
+func TestHeadOfPartialStream(t *testing.T) {
+	secret := "TOKEN/with+chars=&<é>" // no 'x': the text around it is all 'x'
+	r := New(secret)
+	if r.Window() < len(secret) {
+		t.Fatalf("Window() = %d, shorter than the secret", r.Window())
+	}
+	head := strings.Repeat("x", 100)
+	for _, f := range forms {
+		enc := f.enc(secret)
+		stream := head + enc + strings.Repeat("x", 50)
+		for k := len(head); k <= len(head)+len(enc); k++ {
+			out := r.Head([]byte(stream[:k]), int64(len(stream)), 1<<20)
+			shown, marker, _ := strings.Cut(out, "…(")
+			if rest := strings.Trim(strings.ReplaceAll(shown, Mask, ""), "x"); rest != "" {
+				t.Fatalf("%s form cut at %d: Head shows %q of the secret: %q", f.name, k-len(head), rest, out)
+			}
+			if marker == "" {
+				t.Fatalf("%s form cut at %d: no marker for the bytes not shown: %q", f.name, k-len(head), out)
+			}
+		}
+	}
+	// A complete stream shows everything; the marker counts the unread rest.
+	if got := r.Head([]byte("abc"), 3, 10); got != "abc" {
+		t.Errorf("complete: %q", got)
+	}
+	b := []byte("x" + secret + strings.Repeat("y", r.Window()))
+	total := int64(len(b) + 1000)
+	if got, want := r.Head(b, total, 100), "x"+Mask+"y…("+itoa(int(total)-len(secret)-2)+" more bytes)"; got != want {
+		t.Errorf("partial, secret whole before the held-back tail:\n got %q\nwant %q", got, want)
+	}
+	var nilR *Redactor
+	if nilR.Window() != 0 {
+		t.Error("nil Window")
+	}
+	if got := nilR.Head([]byte("abcdef"), 10, 4); got != "abcd…(6 more bytes)" {
+		t.Errorf("nil Head: %q", got)
+	}
+}
