@@ -71,10 +71,10 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		case !retry:
 			return answer{}, giveUp(op, attempt, err, "")
 		case attempt >= c.s.retry.MaxAttempts:
-			return answer{}, giveUp(op, attempt, err, "the retry policy allows "+strconv.Itoa(attempt)+" attempts")
+			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" attempts, the retry policy's limit")
 		}
 		if deadline, ok := ctx.Deadline(); ok && c.s.now().Add(delay).After(deadline) {
-			return answer{}, giveUp(op, attempt, err, "the next attempt would start after the context's deadline")
+			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" attempts: the next one would start after the context's deadline")
 		}
 		if c.s.sleep(ctx, delay) != nil {
 			return answer{}, c.ended(op, attempt, ctx, "", err)
@@ -149,12 +149,12 @@ func giveUp(op string, attempts int, err error, limit string) error {
 	if errors.As(err, &f) {
 		msg := f.msg
 		if limit != "" {
-			msg += "; gave up: " + limit
+			msg += "; " + limit
 		}
-		return &TransportError{Operation: op, Attempts: attempts, Err: f.err, msg: msg}
+		return &TransportError{Operation: op, Attempts: attempts, Err: f.err, msg: msg, retry: f.retry}
 	}
 	if limit != "" {
-		return fmt.Errorf("%w (gave up after %d attempts: %s)", err, attempts, limit)
+		return fmt.Errorf("%w (%s)", err, limit)
 	}
 	return err
 }

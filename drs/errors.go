@@ -194,8 +194,9 @@ type TransportError struct {
 	Attempts int
 	// Err is the underlying error (a *net.OpError, context.DeadlineExceeded,
 	// the authentication failure that stopped the call, ...).
-	Err error
-	msg string // what happened, secrets removed
+	Err   error
+	msg   string // what happened, secrets removed
+	retry bool   // another call may get an answer (a timeout, a broken connection)
 }
 
 func (e *TransportError) Error() string {

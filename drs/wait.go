@@ -112,17 +112,25 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report) {
 }
 
 // pollAgain reports whether a failed query may be repeated at the next poll:
-// reading results changes nothing, so anything but an authentication failure
-// or a refusal of the call (4xx) is worth another try.
+// reading results changes nothing, so a server problem, an unusable answer or
+// a lost connection is worth another try; an authentication failure, a
+// refusal of the call (4xx) or a failure that will not change (a host that
+// does not resolve, a request the transport refuses) is not.
 func pollAgain(err error) bool {
 	var apiErr *APIError
+	var respErr *ResponseError
+	var tErr *TransportError
 	switch {
 	case errors.Is(err, ErrAuthentication):
 		return false
 	case errors.As(err, &apiErr):
 		return apiErr.retryable() || apiErr.StatusCode >= 500
+	case errors.As(err, &respErr):
+		return true
+	case errors.As(err, &tErr):
+		return tErr.retry
 	}
-	return true
+	return false
 }
 
 // endWait gives each job the wait did not finish the reason it ended: a job

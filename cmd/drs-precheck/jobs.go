@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -36,9 +35,9 @@ type jobEntry struct {
 
 // parseJobsFile reads job IDs from a jobs file: either a JSON array of strings
 // (what other tools emit) or plain text with one ID per line, where blank lines
-// and lines starting with '#' are ignored. IDs are not trimmed silently: a line
-// with surrounding spaces is almost always a copy-paste accident, and sending it
-// would ask DRS about a job that does not exist, so it is refused.
+// and lines starting with '#' are ignored. IDs are not trimmed: a line with
+// surrounding spaces is almost always a copy-paste accident, which the
+// library's input check refuses, naming the line.
 func parseJobsFile(name string, r io.Reader) ([]jobEntry, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxJobsFileBytes+1))
 	if err != nil {
@@ -65,11 +64,7 @@ func parseJobsFile(name string, r io.Reader) ([]jobEntry, error) {
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		src := jobSource{name: name, line: n}
-		if err := checkJobID(line); err != nil {
-			return nil, fmt.Errorf("%s: %w", src, err)
-		}
-		jobs = append(jobs, jobEntry{id: line, src: src})
+		jobs = append(jobs, jobEntry{id: line, src: jobSource{name: name, line: n}})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("cannot read jobs file %s: %w", name, err)
@@ -84,42 +79,9 @@ func parseJobsJSON(name string, data []byte) ([]jobEntry, error) {
 	}
 	jobs := make([]jobEntry, 0, len(ids))
 	for i, id := range ids {
-		src := jobSource{name: fmt.Sprintf("%s[%d]", name, i)}
-		if err := checkJobID(id); err != nil {
-			return nil, fmt.Errorf("%s: %w", src, err)
-		}
-		jobs = append(jobs, jobEntry{id: id, src: src})
+		jobs = append(jobs, jobEntry{id: id, src: jobSource{name: fmt.Sprintf("%s[%d]", name, i)}})
 	}
 	return jobs, nil
-}
-
-// checkJobID refuses what can never be a DRS job ID. It does not impose a UUID
-// pattern: Huawei's own examples are not strict hex UUIDs.
-func checkJobID(id string) error {
-	switch {
-	case id == "":
-		return fmt.Errorf("empty job ID: remove the entry or fill in the job's ID")
-	case strings.TrimSpace(id) != id:
-		return fmt.Errorf("job ID %q has leading or trailing spaces: remove them", id)
-	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		return fmt.Errorf("job ID %q contains a control character", id)
-	case len(id) > 256:
-		return fmt.Errorf("job ID of %d bytes is too long to be a DRS job ID", len(id))
-	}
-	return nil
-}
-
-// dedupeCheck refuses a job listed twice, naming both places: asking twice
-// would start its pre-check twice and make the outcome ambiguous.
-func dedupeCheck(jobs []jobEntry) error {
-	seen := make(map[string]jobSource, len(jobs))
-	for _, j := range jobs {
-		if first, ok := seen[j.id]; ok {
-			return fmt.Errorf("job %s is listed twice (%s and %s): list each job once", j.id, first, j.src)
-		}
-		seen[j.id] = j.src
-	}
-	return nil
 }
 
 func jobIDs(jobs []jobEntry) []string {

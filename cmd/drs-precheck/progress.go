@@ -5,78 +5,91 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/drsclient/drs-precheck/drs"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// progress shows how the wait goes, on stderr so stdout stays clean for the
-// report: a bar per job redrawn in place on a terminal, a plain summary line
-// per poll otherwise (CI logs).
+// progress tells how a wait goes, on stderr in every output mode so stdout
+// stays the report: at once what the start did and when the first poll
+// comes, then a bar per job redrawn in place on a terminal, or a line per
+// poll otherwise (CI logs). --quiet silences it.
 type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	tty   bool
-	quiet bool
-	ids   []string
-	drawn int // lines drawn last time (tty)
-	polls int
+	mu        sync.Mutex
+	w         io.Writer
+	tty       bool
+	quiet     bool
+	jobs      int
+	firstPoll time.Duration
+	drawn     int // lines drawn last time (tty)
 }
 
-func (a *app) newProgress(ids []string, quiet bool) *progress {
-	return &progress{w: a.stderr, tty: a.isTTY, quiet: quiet && !a.isTTY, ids: ids}
+func (a *app) newProgress(jobs int, firstPoll time.Duration, quiet bool) *progress {
+	return &progress{w: a.stderr, tty: a.isTTY, quiet: quiet, jobs: jobs, firstPoll: firstPoll}
 }
 
-func (p *progress) update(rep drs.ResultsReport) {
+func (p *progress) update(rep drs.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.polls++
 	if p.quiet {
 		return
 	}
-	if !p.tty {
-		// Jobs refused at start or errored have no progress: leave them out
-		// of the average, count them as settled.
-		done, total, sum, running := 0, len(rep.Verdicts), 0.0, 0
-		for _, v := range rep.Verdicts {
-			if v.Complete() {
-				done++
-			}
-			if v.State != drs.VerdictErrored {
-				sum += v.Progress
-				running++
-			}
+	counts := map[drs.State]int{}
+	sum, running := 0.0, 0
+	for _, v := range rep.Verdicts {
+		counts[v.State]++
+		if v.State == drs.InProgress {
+			sum += v.Progress
+			running++
 		}
+	}
+	if rep.Polls == 0 {
+		fmt.Fprintf(p.w, "started %d of %d pre-checks%s; first poll in %s\n",
+			counts[drs.InProgress], p.jobs, others(counts, drs.InProgress), p.firstPoll.Round(time.Millisecond))
+		return
+	}
+	if !p.tty {
 		avg := 100.0
 		if running > 0 {
 			avg = sum / float64(running)
 		}
-		fmt.Fprintf(p.w, "poll %d: %d of %d jobs settled, average progress %.0f%%\n", p.polls, done, total, avg)
+		fmt.Fprintf(p.w, "poll %d: %d of %d jobs %s (average %.0f%%)%s\n",
+			rep.Polls, counts[drs.InProgress], len(rep.Verdicts), drs.InProgress, avg, others(counts, drs.InProgress))
 		return
 	}
 	if p.drawn > 0 {
 		fmt.Fprintf(p.w, "\x1b[%dA", p.drawn) // cursor up, redraw in place
 	}
 	for _, v := range rep.Verdicts {
-		fmt.Fprintf(p.w, "\x1b[2K%-38s %s %3.0f%% %s\n", v.JobID, bar(v.Progress, 24), v.Progress, v.State)
+		fmt.Fprintf(p.w, "\x1b[2K%-38s %s %3.0f%% %s\n", redact.Terminal(v.JobID), bar(v.Progress, 24), v.Progress, v.State)
 	}
 	p.drawn = len(rep.Verdicts)
+}
+
+// others counts the jobs in states other than skip, e.g. " (1 refused, 2 passed)".
+func others(counts map[drs.State]int, skip drs.State) string {
+	var parts []string
+	for _, s := range []drs.State{drs.Passed, drs.Failed, drs.Refused, drs.InProgress, drs.NoAnswer} {
+		if s != skip && counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tty && p.drawn > 0 {
+	if p.tty && p.drawn > 0 && !p.quiet {
 		fmt.Fprintln(p.w)
 	}
 }
 
 func bar(percent float64, width int) string {
-	if percent < 0 {
-		percent = 0
-	}
-	if percent > 100 {
-		percent = 100
-	}
-	full := int(percent / 100 * float64(width))
+	full := int(min(max(percent, 0), 100) / 100 * float64(width))
 	return "[" + strings.Repeat("#", full) + strings.Repeat("-", width-full) + "]"
 }

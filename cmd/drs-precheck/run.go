@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drs"
 )
 
-// jobFlags collect job IDs from --job (repeatable) and --jobs-file.
+// jobFlags collect job IDs from --job (repeatable) and --jobs-file. The IDs
+// are checked once, by package drs; the CLI only knows where each came from.
 type jobFlags struct {
 	jobs     []jobEntry
 	jobsFile string
@@ -18,18 +21,14 @@ type jobFlags struct {
 
 func (j *jobFlags) register(fs *flag.FlagSet) {
 	fs.Func("job", "job ID (repeat for more jobs)", func(v string) error {
-		src := jobSource{name: fmt.Sprintf("--job #%d", len(j.jobs)+1)}
-		if err := checkJobID(v); err != nil {
-			return fmt.Errorf("%s: %w", src, err)
-		}
-		j.jobs = append(j.jobs, jobEntry{id: v, src: src})
+		j.jobs = append(j.jobs, jobEntry{id: v, src: jobSource{name: fmt.Sprintf("--job #%d", len(j.jobs)+1)}})
 		return nil
 	})
 	fs.StringVar(&j.jobsFile, "jobs-file", "", "file with one job ID per line (or a JSON array); - for stdin")
 }
 
-// load returns every job ID, checked: none empty, padded or listed twice.
-func (j *jobFlags) load(a *app) ([]string, error) {
+// load returns every job entry, from --job and --jobs-file.
+func (j *jobFlags) load(a *app) ([]jobEntry, error) {
 	jobs := j.jobs
 	if j.jobsFile != "" {
 		name, r := j.jobsFile, a.stdin
@@ -52,25 +51,60 @@ func (j *jobFlags) load(a *app) ([]string, error) {
 	if len(jobs) == 0 {
 		return nil, &usageError{"no jobs given: use --job ID (repeatable) or --jobs-file FILE"}
 	}
-	if err := dedupeCheck(jobs); err != nil {
-		return nil, &usageError{err.Error()}
-	}
-	return jobIDs(jobs), nil
+	return jobs, nil
 }
 
-// waitFlags tune polling; the defaults are the library's, which match how
-// long DRS pre-checks take.
+// inputError words drs's input errors for the CLI: where each job ID came
+// from, and --mode for the mode.
+func inputError(err error, jobs []jobEntry) error {
+	var lines []string
+	for _, e := range unjoin(err) {
+		var in *drs.InputError
+		switch {
+		case !errors.As(e, &in):
+			lines = append(lines, e.Error())
+		case in.Index < 0 && strings.Contains(in.Reason, "mode"):
+			lines = append(lines, "--mode: "+in.Reason)
+		case in.Index < 0 || in.Index >= len(jobs):
+			lines = append(lines, in.Reason)
+		default:
+			j := jobs[in.Index]
+			reason := in.Reason
+			for _, prev := range jobs[:in.Index] {
+				if prev.id == j.id {
+					reason = fmt.Sprintf("listed twice (%s and %s): list each job once", prev.src, j.src)
+					break
+				}
+			}
+			lines = append(lines, fmt.Sprintf("%s: job ID %q: %s", j.src, j.id, reason))
+		}
+	}
+	return &usageError{strings.Join(lines, "\n")}
+}
+
+// unjoin lists the errors an errors.Join holds (err itself otherwise).
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// waitFlags tune polling and its display; the defaults are the library's,
+// which match how long DRS pre-checks take.
 type waitFlags struct {
 	firstPoll, interval time.Duration
+	quiet               bool
 }
 
 func (w *waitFlags) register(fs *flag.FlagSet) {
-	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this long before the first poll (default: the library's, 20s)")
-	fs.DurationVar(&w.interval, "poll-interval", 0, "poll this often (default: the library's)")
+	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this long before the first poll (default 20s; at most half of --timeout)")
+	fs.DurationVar(&w.interval, "poll-interval", 0, "poll this often while progress moves (default 5s, growing to 30s while nothing moves)")
+	fs.BoolVar(&w.quiet, "quiet", false, "print no progress on stderr")
 }
 
-func (w *waitFlags) options() []drs.WaitOption {
-	var opts []drs.WaitOption
+func (w *waitFlags) options() []drs.Option {
+	var opts []drs.Option
 	if w.firstPoll > 0 {
 		opts = append(opts, drs.WithFirstPollDelay(w.firstPoll))
 	}
@@ -90,7 +124,7 @@ func (a *app) cmdRun(ctx context.Context, args []string) error {
 	g.register(fs)
 	jf.register(fs)
 	wf.register(fs)
-	fs.StringVar(&mode, "mode", string(drs.ModeStartJob), "pre-check mode: forStartJob or forRetryJob")
+	fs.StringVar(&mode, "mode", string(drs.ModeStartJob), "pre-check mode: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
 	fs.BoolVar(&wait, "wait", false, "wait for the verdicts")
 	if err := a.parseFlags(fs, args); err != nil {
 		return err
@@ -98,42 +132,39 @@ func (a *app) cmdRun(ctx context.Context, args []string) error {
 	if err := g.check(); err != nil {
 		return err
 	}
-	if mode != string(drs.ModeStartJob) && mode != string(drs.ModeRetryJob) {
-		return &usageError{fmt.Sprintf("--mode %q: use forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)", mode)}
-	}
-	ids, err := jf.load(a)
+	jobs, err := jf.load(a)
 	if err != nil {
 		return err
+	}
+	timeout := commandTimeout(g.timeout, wait)
+	var prog *progress
+	if wait {
+		firstPoll := wf.firstPoll
+		if firstPoll == 0 {
+			firstPoll = 20 * time.Second
+		}
+		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), wf.quiet)
+		a.clientOptions = append(a.clientOptions, append(wf.options(), drs.WithProgress(prog.update))...)
 	}
 	client, err := a.newClient(&g)
 	if err != nil {
 		return err
 	}
 	defer client.CloseIdleConnections()
-	ctx, cancel := withTimeout(ctx, g.timeout, wait)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	doc := &document{Schema: schemaVersion, Command: "run", Mode: mode, Waited: wait}
-	if !wait {
-		rep, err := client.Precheck(ctx, drs.Mode(mode), ids...)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		for _, o := range rep.Outcomes {
-			doc.add(fromOutcome(o))
-		}
-		for _, u := range rep.Unsolicited {
-			doc.Unsolicited = append(doc.Unsolicited, unsolicited{JobID: u.Answer.Id, Detail: "answer about a job that was not asked about", RequestID: u.RequestID})
-		}
-		return a.emit(doc, &g)
+	var rep *drs.Report
+	if wait {
+		rep, err = client.PrecheckAndWait(ctx, drs.Mode(mode), jobIDs(jobs))
+		prog.done()
+	} else {
+		rep, err = client.Precheck(ctx, drs.Mode(mode), jobIDs(jobs))
 	}
-	progress := a.newProgress(ids, g.output == "json")
-	rep, err := client.PrecheckAndWait(ctx, drs.Mode(mode), ids, append(wf.options(), drs.WithProgress(progress.update))...)
-	progress.done()
 	if rep == nil {
-		return &usageError{err.Error()}
+		return inputError(err, jobs)
 	}
-	return a.emitVerdicts(doc, rep, &g)
+	return a.emitReport(&document{Schema: schemaVersion, Command: "run", Mode: mode, Waited: wait}, rep, &g)
 }
 
 func (a *app) cmdResults(ctx context.Context, args []string) error {
@@ -148,7 +179,7 @@ func (a *app) cmdResults(ctx context.Context, args []string) error {
 	if err := g.check(); err != nil {
 		return err
 	}
-	ids, err := jf.load(a)
+	jobs, err := jf.load(a)
 	if err != nil {
 		return err
 	}
@@ -157,54 +188,35 @@ func (a *app) cmdResults(ctx context.Context, args []string) error {
 		return err
 	}
 	defer client.CloseIdleConnections()
-	ctx, cancel := withTimeout(ctx, g.timeout, false)
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout(g.timeout, false))
 	defer cancel()
-	rep, err := client.Results(ctx, ids...)
+	rep, err := client.Results(ctx, jobIDs(jobs))
 	if rep == nil {
-		return &usageError{err.Error()}
+		return inputError(err, jobs)
 	}
-	return a.emitVerdicts(&document{Schema: schemaVersion, Command: "results"}, rep, &g)
+	return a.emitReport(&document{Schema: schemaVersion, Command: "results"}, rep, &g)
 }
 
-func (a *app) emitVerdicts(doc *document, rep *drs.ResultsReport, g *globalFlags) error {
+func (a *app) emitReport(doc *document, rep *drs.Report, g *globalFlags) error {
 	for _, v := range rep.Verdicts {
-		doc.add(fromVerdict(v))
+		doc.add(fromVerdict(v, doc.startOnly()))
 	}
 	for _, u := range rep.Unmatched {
-		doc.Unsolicited = append(doc.Unsolicited, unsolicited{JobID: u.JobID, Detail: "result that matches no single job asked about: " + u.Summary(), RequestID: u.RequestID})
+		doc.Unsolicited = append(doc.Unsolicited, unsolicited{JobID: u.JobID, Detail: "an answer that matches no single job asked about: " + u.Summary(), RequestID: u.RequestID})
 	}
-	if rep.Precheck != nil {
-		for _, u := range rep.Precheck.Unsolicited {
-			doc.Unsolicited = append(doc.Unsolicited, unsolicited{JobID: u.Answer.Id, Detail: "start answer about a job that was not asked about", RequestID: u.RequestID})
-		}
-	}
-	return a.emit(doc, g)
+	return a.writeReport(doc, g.output)
 }
 
-func (a *app) emit(doc *document, g *globalFlags) error {
-	doc.finish()
-	var err error
-	if g.output == "json" {
-		err = writeJSON(a.stdout, doc)
-	} else {
-		err = writeTable(a.stdout, doc)
-	}
-	if err != nil {
-		return err
-	}
-	return doc.exitErr()
-}
-
-// withTimeout bounds the whole command: --timeout, else 30 minutes when
+// commandTimeout bounds the whole command: --timeout, else 30 minutes when
 // waiting (DRS pre-checks take minutes) and 2 minutes otherwise.
-func withTimeout(ctx context.Context, d time.Duration, waiting bool) (context.Context, context.CancelFunc) {
-	if d == 0 {
-		d = 2 * time.Minute
-		if waiting {
-			d = 30 * time.Minute
-		}
+func commandTimeout(d time.Duration, waiting bool) time.Duration {
+	switch {
+	case d > 0:
+		return d
+	case waiting:
+		return 30 * time.Minute
 	}
-	return context.WithTimeout(ctx, d)
+	return 2 * time.Minute
 }
 
 // plural is a tiny helper for human output.
