@@ -240,7 +240,7 @@ func (a *app) newClient(g *globalFlags) (*drs.Client, error) {
 		transport = &contract.Transport{Base: transport, Spec: spec}
 	}
 	if g.verbose {
-		transport = &verboseTransport{base: transport, w: a.stderr}
+		transport = &verboseTransport{base: transport, w: a.stderr, red: a.cliRedactor(g)}
 	}
 	opts = append(opts, drs.WithHTTPClient(&http.Client{Transport: transport}))
 	opts = append(opts, a.clientOptions...)

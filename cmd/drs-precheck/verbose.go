@@ -2,61 +2,73 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
+	"os"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-)
 
-// secretHeaders are never printed, whatever --verbose says: a debug log pasted
-// into a ticket must not leak a credential.
-var secretHeaders = map[string]bool{
-	"Authorization":    true,
-	"X-Auth-Token":     true,
-	"X-Security-Token": true,
-	"X-Subject-Token":  true,
-	"Cookie":           true,
-	"Set-Cookie":       true,
-}
+	"github.com/drsclient/drs-precheck/internal/redact"
+)
 
 // maxLoggedBody bounds how much of a body --verbose prints.
 const maxLoggedBody = 4 << 10
 
-// verboseTransport logs every request and response (headers redacted, bodies
-// bounded) to w. It sits outside the retry loop's transport, so each attempt is
-// logged, including the re-signed ones.
+// verboseTransport logs every request and response to w: secret headers
+// masked, known secrets scrubbed in every encoding, bodies cut, control
+// characters escaped. It never reads a response body on its own: the body is
+// logged as the client reads it, so the client's size cap and timeouts bound
+// --verbose as they bound everything else. It sits outside the retry loop's
+// transport, so each attempt is logged, including the re-signed ones.
 type verboseTransport struct {
 	base http.RoundTripper
+	red  *redact.Redactor
 	mu   sync.Mutex
 	w    io.Writer
+	seq  atomic.Int64
 }
 
 func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	id := t.seq.Add(1)
+	// The request's own credentials (the signature is new each time) are
+	// secrets too, wherever the server echoes them.
+	red := t.red.With(redact.HeaderSecrets(req.Header)...)
 	var reqBody []byte
+	var reqTotal int64
 	if req.GetBody != nil {
 		if rc, err := req.GetBody(); err == nil {
-			reqBody, _ = io.ReadAll(io.LimitReader(rc, maxLoggedBody+1))
+			reqBody, _ = io.ReadAll(io.LimitReader(rc, int64(keep(red))))
 			_ = rc.Close()
 		}
+		reqTotal = max(req.ContentLength, int64(len(reqBody)))
 	}
+	var b strings.Builder
+	line(red, &b, fmt.Sprintf("> #%d %s %s", id, req.Method, req.URL.Redacted()))
+	headers(red, &b, "> ", req.Header)
+	if len(reqBody) > 0 {
+		line(red, &b, "> "+excerpt(red, reqBody, reqTotal))
+	}
+	t.write(b.String())
+
 	start := time.Now()
-	t.logf("> %s %s\n%s%s", req.Method, req.URL.Redacted(), formatHeaders(req.Header, "> "), formatBody(reqBody, "> "))
 	resp, err := t.base.RoundTrip(req)
 	elapsed := time.Since(start).Round(time.Microsecond)
+	b.Reset()
 	if err != nil {
-		t.logf("< error after %s: %v\n", elapsed, err)
+		line(red, &b, fmt.Sprintf("< #%d error after %s: %v", id, elapsed, err))
+		t.write(b.String())
 		return nil, err
 	}
-	data, readErr := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	t.logf("< %s in %s\n%s%s", resp.Status, elapsed, formatHeaders(resp.Header, "< "), formatBody(data, "< "))
-	if readErr != nil {
-		// Hand back what arrived and the error, as the bare transport would.
-		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{readErr}))
+	line(red, &b, fmt.Sprintf("< #%d %s in %s", id, resp.Status, elapsed))
+	headers(red, &b, "< ", resp.Header)
+	t.write(b.String())
+	if resp.Body != nil && resp.Body != http.NoBody {
+		resp.Body = &loggedBody{rc: resp.Body, t: t, red: red, id: id}
 	}
 	return resp, nil
 }
@@ -69,40 +81,116 @@ func (t *verboseTransport) CloseIdleConnections() {
 	}
 }
 
-func (t *verboseTransport) logf(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, format, args...)
+// keep is how much of a body is kept for its excerpt: the excerpt plus the
+// longest form of a secret, so a secret that starts before the cut is whole
+// and masked (see redact.Redactor.Head).
+func keep(red *redact.Redactor) int { return maxLoggedBody + red.Window() }
+
+// line appends one log line: scrubbed, then with control characters escaped,
+// so neither a secret nor server text driving the terminal reaches stderr.
+func line(red *redact.Redactor, b *strings.Builder, s string) {
+	b.WriteString(redact.Terminal(red.String(s)))
+	b.WriteByte('\n')
 }
 
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
-func formatHeaders(h http.Header, prefix string) string {
+func headers(red *redact.Redactor, b *strings.Builder, prefix string, h http.Header) {
+	h = red.Header(h)
 	names := make([]string, 0, len(h))
 	for name := range h {
 		names = append(names, name)
 	}
-	sort.Strings(names)
-	var b strings.Builder
+	slices.Sort(names)
 	for _, name := range names {
-		value := strings.Join(h[name], ", ")
-		if secretHeaders[http.CanonicalHeaderKey(name)] {
-			value = "[REDACTED]"
-		}
-		fmt.Fprintf(&b, "%s%s: %s\n", prefix, name, value)
+		line(red, b, prefix+name+": "+strings.Join(h[name], ", "))
 	}
-	return b.String()
 }
 
-func formatBody(body []byte, prefix string) string {
-	if len(body) == 0 {
-		return ""
+// excerpt is the first bytes of a body of total bytes, scrubbed then cut.
+func excerpt(red *redact.Redactor, kept []byte, total int64) string {
+	if int64(len(kept)) >= total {
+		kept = bytes.TrimRight(kept, "\r\n")
+		total = int64(len(kept))
 	}
-	suffix := ""
-	if len(body) > maxLoggedBody {
-		body, suffix = body[:maxLoggedBody], fmt.Sprintf(" … (%d bytes shown)", maxLoggedBody)
+	return red.Head(kept, total, maxLoggedBody)
+}
+
+func (t *verboseTransport) write(s string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, _ = io.WriteString(t.w, s)
+}
+
+// loggedBody passes a response body through to the client, keeping its first
+// bytes, and logs them once the client reaches the end, an error, or closes
+// the body. It reads nothing the client did not ask for.
+type loggedBody struct {
+	rc  io.ReadCloser
+	t   *verboseTransport
+	red *redact.Redactor
+	id  int64
+
+	mu     sync.Mutex
+	kept   []byte
+	total  int64
+	logged bool
+}
+
+func (b *loggedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := keep(b.red) - len(b.kept); room > 0 {
+		b.kept = append(b.kept, p[:min(n, room)]...)
 	}
-	return prefix + strings.TrimRight(string(body), "\n") + suffix + "\n"
+	b.total += int64(n)
+	if err != nil {
+		b.logLocked(err)
+	}
+	return n, err
+}
+
+func (b *loggedBody) Close() error {
+	err := b.rc.Close()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.logLocked(nil)
+	return err
+}
+
+// logLocked logs the body once: at EOF, at a read error, or at Close before
+// either (the client stopped reading, e.g. at its size cap).
+func (b *loggedBody) logLocked(err error) {
+	if b.logged {
+		return
+	}
+	b.logged = true
+	var how string
+	switch {
+	case errors.Is(err, io.EOF):
+		how = fmt.Sprintf("%d bytes", b.total)
+	case err != nil:
+		how = fmt.Sprintf("%d bytes read, then: %v", b.total, err)
+	default:
+		how = fmt.Sprintf("%d bytes read, closed before the end", b.total)
+	}
+	var s strings.Builder
+	line(b.red, &s, fmt.Sprintf("< #%d body, %s", b.id, how))
+	if b.total > 0 {
+		line(b.red, &s, "< "+excerpt(b.red, b.kept, b.total))
+	}
+	b.t.write(s.String())
+}
+
+// cliRedactor knows the secrets the CLI was given: the IAM token (from the
+// environment or --token-file), the secret key and the security token. The
+// token file is read again here rather than threaded through newClient: it
+// is small, and newClient has just checked that it is readable.
+func (a *app) cliRedactor(g *globalFlags) *redact.Redactor {
+	secrets := []string{a.getenv("HUAWEICLOUD_IAM_TOKEN"), a.getenv("HUAWEICLOUD_SDK_SK"), a.getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN")}
+	if g.tokenFile != "" {
+		if data, err := os.ReadFile(g.tokenFile); err == nil {
+			secrets = append(secrets, strings.TrimSpace(string(data)))
+		}
+	}
+	return redact.New(secrets...)
 }

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,30 +19,63 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsclient/drs-precheck/drs"
 	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// Distinctive secrets: none may appear in anything the CLI prints.
+// Distinctive secrets: none may appear in anything the CLI prints. They hold
+// characters that URL and JSON encodings change, so each encoding is a
+// different string to look for.
 const (
-	secretToken = "MIItoken-Qz8vR2kW9xL4-DO-NOT-PRINT"
+	secretToken = "MIItoken+Qz8v/R2kW9xL4=DO-NOT-PRINT"
 	secretAK    = "AKVERBOSETEST0000001" // not a secret, but identifies the key
-	secretSK    = "SK-Hn3pT7yB5cM1-DO-NOT-PRINT"
+	secretSK    = "SK/Hn3pT7+yB5cM1=DO-NOT-PRINT"
 	wrongSK     = "SK-Wr0ngWr0ng99-DO-NOT-PRINT"
-	secretST    = "ST-Jd6fG2sA8uE4-DO-NOT-PRINT"
+	secretST    = "ST&Jd6fG2<sA8uE4>DO-NOT-PRINT"
 )
 
-// assertNoSecrets fails the test if any secret, or any signature, appears in
-// the CLI's stdout or stderr.
-func assertNoSecrets(t *testing.T, res result, secrets ...string) {
+// secretForms is s as it may travel: raw, URL query- and path-escaped (both
+// hex cases), JSON-escaped with and without HTML escaping, with "/" as "\/";
+// a hex signature in either case.
+func secretForms(s string) []string {
+	js, _ := json.Marshal(s)
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	jsonHTML := string(js[1 : len(js)-1])
+	jsonPlain := strings.TrimSpace(plain.String())
+	jsonPlain = jsonPlain[1 : len(jsonPlain)-1]
+	lower := regexp.MustCompile(`%[0-9A-F]{2}`)
+	forms := []string{
+		s, url.QueryEscape(s), url.PathEscape(s), jsonHTML, jsonPlain,
+		strings.ReplaceAll(jsonHTML, "/", `\/`), strings.ReplaceAll(jsonPlain, "/", `\/`),
+		lower.ReplaceAllStringFunc(url.QueryEscape(s), strings.ToLower),
+		lower.ReplaceAllStringFunc(url.PathEscape(s), strings.ToLower),
+	}
+	if regexp.MustCompile(`^[0-9a-fA-F]+$`).MatchString(s) {
+		forms = append(forms, strings.ToLower(s), strings.ToUpper(s)) // a signature, in either case
+	}
+	return forms
+}
+
+// assertNoSecrets fails the test if any secret, in any form, or any
+// signature appears in out.
+func assertNoSecrets(t *testing.T, out string, secrets ...string) {
 	t.Helper()
-	out := res.output()
 	for _, s := range secrets {
-		if s != "" && strings.Contains(out, s) {
-			t.Errorf("the output contains the secret %q\n%s", s, res)
+		if s == "" {
+			continue
+		}
+		for _, f := range secretForms(s) {
+			if i := strings.Index(out, f); i >= 0 {
+				t.Errorf("the output contains the secret %q as %q: ...%s...", s, f, out[max(0, i-200):min(len(out), i+len(f)+50)])
+			}
 		}
 	}
-	if strings.Contains(out, "Signature=") {
-		t.Errorf("the output contains a signature\n%s", res)
+	if loc := regexp.MustCompile(`(?i)Signature=[0-9a-f]`).FindStringIndex(out); loc != nil {
+		t.Errorf("the output contains a signature: ...%s...", out[max(0, loc[0]-200):min(len(out), loc[1]+50)])
 	}
 }
 
@@ -43,11 +83,11 @@ func assertNoSecrets(t *testing.T, res result, secrets ...string) {
 // the credential headers redacted.
 func assertVerboseLog(t *testing.T, stderr string, want ...string) {
 	t.Helper()
-	assert.Contains(t, stderr, "> POST http://127.0.0.1:")
-	assert.Contains(t, stderr, "/jobs/batch-precheck\n")
+	assert.Regexp(t, `> #\d+ POST http://127\.0\.0\.1:\d+/v3/[^ ]*/jobs/batch-precheck\n`, stderr)
 	assert.Contains(t, stderr, "> User-Agent: drs-precheck-cli")
 	assert.Contains(t, stderr, `> {"jobs":[{"job_id":"`+drstest.ExampleJobID+`","precheck_mode":"forStartJob"}]}`)
 	assert.Contains(t, stderr, "< X-Request-Id: ")
+	assert.Regexp(t, `< #\d+ body, \d+ bytes\n`, stderr)
 	for _, w := range want {
 		assert.Contains(t, stderr, w)
 	}
@@ -62,10 +102,10 @@ func TestVerboseRedactsToken(t *testing.T) {
 		srv := newSim(t, drstest.WithToken(secretToken))
 		res := runCLI(t, append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN="+secretToken), "", argv(run, fastWait)...)
 		expectExit(t, res, exitOK)
-		assertVerboseLog(t, res.stderr, "> X-Auth-Token: [REDACTED]", "< 200 OK in ", `"status":"success"`,
+		assertVerboseLog(t, res.stderr, "> X-Auth-Token: [REDACTED]", " 200 OK in ", `"status":"success"`,
 			"/jobs/batch-precheck-result\n", `"process":"100%"`)
-		assertNoSecrets(t, res, secretToken)
-		assert.NotContains(t, res.stdout, "> POST", "the log goes to stderr only")
+		assertNoSecrets(t, res.output(), secretToken)
+		assert.NotContains(t, res.stdout, "> #", "the log goes to stderr only")
 	})
 
 	t.Run("401", func(t *testing.T) {
@@ -73,8 +113,8 @@ func TestVerboseRedactsToken(t *testing.T) {
 		srv := newSim(t, drstest.WithToken("some-other-token"))
 		res := runCLI(t, append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN="+secretToken), "", argv(run, fastWait)...)
 		expectExit(t, res, exitAPIError)
-		assertVerboseLog(t, res.stderr, "> X-Auth-Token: [REDACTED]", "< 401 Unauthorized in ", `"error_code":"APIGW.0301"`)
-		assertNoSecrets(t, res, secretToken)
+		assertVerboseLog(t, res.stderr, "> X-Auth-Token: [REDACTED]", " 401 Unauthorized in ", `"error_code":"APIGW.0301"`)
+		assertNoSecrets(t, res.output(), secretToken)
 	})
 
 	t.Run("token file", func(t *testing.T) {
@@ -85,7 +125,7 @@ func TestVerboseRedactsToken(t *testing.T) {
 		res := runCLI(t, endpointEnv(srv), "", argv(run, fastWait, []string{"--token-file", file, "--output", "json"})...)
 		expectExit(t, res, exitOK)
 		assertVerboseLog(t, res.stderr, "> X-Auth-Token: [REDACTED]")
-		assertNoSecrets(t, res, secretToken)
+		assertNoSecrets(t, res.output(), secretToken)
 		parseJSONDoc(t, res.stdout) // the log does not spoil the JSON on stdout
 	})
 }
@@ -127,8 +167,8 @@ func TestVerboseRedactsAKSK(t *testing.T) {
 		want     int
 		log      []string
 	}{
-		{"success", secretSK, exitOK, []string{"< 200 OK in ", `"process":"100%"`}},
-		{"wrong secret key", wrongSK, exitAPIError, []string{"< 401 Unauthorized in ", `"error_code":"APIGW.0301"`}},
+		{"success", secretSK, exitOK, []string{" 200 OK in ", `"process":"100%"`}},
+		{"wrong secret key", wrongSK, exitAPIError, []string{" 401 Unauthorized in ", `"error_code":"APIGW.0301"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,13 +184,335 @@ func TestVerboseRedactsAKSK(t *testing.T) {
 			}
 			res := runCLI(t, env, "", argv([]string{"run", "--wait", "--verbose", "--job", drstest.ExampleJobID}, fastWait)...)
 			expectExit(t, res, tc.want)
-			assertVerboseLog(t, res.stderr, append(tc.log, "> Authorization: [REDACTED]", "> X-Security-Token: [REDACTED]", "> X-Sdk-Date: ")...)
+			assertVerboseLog(t, res.stderr, append(tc.log, "> Authorization: SDK-HMAC-SHA256 Access="+secretAK+", SignedHeaders=", ", Signature=[REDACTED]", "> X-Security-Token: [REDACTED]", "> X-Sdk-Date: ")...)
 			sent := rec.secrets()
 			require.NotEmpty(t, sent, "the CLI signed its requests")
-			assertNoSecrets(t, res, append(sent, secretSK, wrongSK, secretST)...)
+			assertNoSecrets(t, res.output(), append(sent, secretSK, wrongSK, secretST)...)
 			if tc.want == exitAPIError {
 				assert.Len(t, sent, 2, "one signature and one security token: an authentication failure is not retried")
 			}
 		})
 	}
 }
+
+// echoServer answers every request by sending the credentials it received
+// (the token, the security token, the signature) and the SK it was told back
+// in every place a server could: the X-Request-Id and other headers, a
+// cookie, and the body, raw, URL-encoded and JSON-escaped, across the
+// excerpt's cut and at the end of a long body.
+type echoServer struct {
+	status int
+	sk     string
+
+	mu   sync.Mutex
+	seen []string // the credentials received, to look for in the output
+}
+
+func (e *echoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	creds := []string{e.sk}
+	for _, h := range []string{"X-Auth-Token", "X-Security-Token"} {
+		if v := r.Header.Get(h); v != "" {
+			creds = append(creds, v)
+		}
+	}
+	for _, m := range signatureRE.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
+		creds = append(creds, m[1])
+	}
+	e.mu.Lock()
+	e.seen = append(e.seen, creds...)
+	e.mu.Unlock()
+
+	all := strings.Join(creds, " ")
+	js, _ := json.Marshal(all)
+	w.Header().Set("X-Request-Id", "req-"+creds[len(creds)-1]+"-"+url.QueryEscape(all))
+	w.Header().Set("X-Echo", all)
+	w.Header().Set("X-Echo-Json", string(js))
+	w.Header().Set("Set-Cookie", "s="+url.QueryEscape(all))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	// The first credential (the SK) straddles the excerpt's cut.
+	msg := `{"error_code":"DRS.10000001","error_msg":"` + strings.Repeat("a", maxLoggedBody-60) + creds[0] + " raw " + all +
+		" query " + url.QueryEscape(all) + " path " + url.PathEscape(all) + " json " + string(js[1:len(js)-1]) +
+		strings.Repeat(" padding", 2000) + " end " + all + string(js[1:len(js)-1]) + `"}`
+	_, _ = io.WriteString(w, msg)
+}
+
+func TestVerboseNeverPrintsEchoedSecrets(t *testing.T) {
+	t.Parallel()
+	creds := map[string][]string{
+		"token": {"HUAWEICLOUD_IAM_TOKEN=" + secretToken},
+		"aksk":  {"HUAWEICLOUD_SDK_AK=" + secretAK, "HUAWEICLOUD_SDK_SK=" + secretSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN=" + secretST},
+	}
+	for name, env := range creds {
+		for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
+			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
+				t.Parallel()
+				echo := &echoServer{status: status, sk: secretSK}
+				srv := httptest.NewServer(echo)
+				t.Cleanup(srv.Close)
+				env := append([]string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef"}, env...)
+				res := runCLI(t, env, "", "run", "--verbose", "--job", drstest.ExampleJobID)
+				assert.NotEqual(t, exitOK, res.code, "an echo is no answer\n%s", res)
+				assert.Regexp(t, fmt.Sprintf(`< #1 %d [A-Za-z ]+ in `, status), res.stderr)
+				assert.Contains(t, res.stderr, "< X-Request-Id: req-[REDACTED]")
+				assert.Regexp(t, `< #1 body, \d+ bytes\n< \{"error_code":"DRS.10000001","error_msg":"a+(\[REDACTED\])?…\(\d+ more bytes\)\n`, res.stderr)
+				echo.mu.Lock()
+				seen := append([]string(nil), echo.seen...)
+				echo.mu.Unlock()
+				require.NotEmpty(t, seen)
+				assertNoSecrets(t, res.output(), append(seen, secretToken, secretSK, secretST)...)
+			})
+		}
+	}
+}
+
+// TestVerboseLogEscapesControlCharacters: text from the server cannot drive
+// the user's terminal through the log.
+func TestVerboseLogEscapesControlCharacters(t *testing.T) {
+	t.Parallel()
+	// Go's client refuses ASCII control characters in header values, not
+	// C1 controls or bidi overrides; a hijacked connection sends a status
+	// line Go's server would not.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		body := "{\"error_code\":\"DRS.1\",\"error_msg\":\"\x1b[2J\x1b[H\rMAY START\x07\x9b31m\u202e\"}\n"
+		_, _ = fmt.Fprintf(buf, "HTTP/1.1 400 Bad\x1b[2J\x07Request\r\nX-Evil: \u202eevil\u2066 \u009b31m\r\nX-Request-Id: \u202e1\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	var log bytes.Buffer
+	c := verboseClient(t, srv.URL, &log, 1<<20, nil)
+	_, _ = c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
+	out := log.String()
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		for _, r := range line {
+			if r < 0x20 || (0x7f <= r && r <= 0x9f) || r == '\u202e' || r == '\u2066' || r == '\ufffd' {
+				t.Fatalf("the log holds %U in %q", r, line)
+			}
+		}
+	}
+	assert.Contains(t, out, `< #1 400 Bad\x1b[2J\x07Request in `)
+	assert.Contains(t, out, `< X-Evil: \u202eevil\u2066 \u009b31m`)
+	assert.Contains(t, out, `< X-Request-Id: \u202e1`)
+	assert.Contains(t, out, `"error_msg":"\x1b[2J\x1b[H\rMAY START\x07\x9b31m\u202e"}`)
+}
+
+// countingTransport counts the bytes read from each response body it hands
+// up, that is what the transport above it pulled from the server.
+type countingTransport struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	read []int64 // per response
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.read = append(c.read, 0)
+	i := len(c.read) - 1
+	c.mu.Unlock()
+	resp.Body = &countingBody{ReadCloser: resp.Body, add: func(n int) {
+		c.mu.Lock()
+		c.read[i] += int64(n)
+		c.mu.Unlock()
+	}}
+	return resp, nil
+}
+
+func (c *countingTransport) counts() []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]int64(nil), c.read...)
+}
+
+type countingBody struct {
+	io.ReadCloser
+	add func(int)
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.add(n)
+	return n, err
+}
+
+// verboseClient is a drs client against endpoint whose transport is
+// verboseTransport logging to w over counter (when not nil), with a body cap.
+// It authenticates with secretToken unless opts say otherwise.
+func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64, counter *countingTransport, opts ...drs.Option) *drs.Client {
+	t.Helper()
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(base.CloseIdleConnections)
+	var rt http.RoundTripper = base
+	if counter != nil {
+		counter.base = base
+		rt = counter
+	}
+	vt := &verboseTransport{base: rt, w: w, red: testApp(t).cliRedactor(&globalFlags{})}
+	if len(opts) == 0 {
+		opts = []drs.Option{drs.WithToken(secretToken)}
+	}
+	c, err := drs.New(append([]drs.Option{drs.WithoutEnvironment(), drs.WithEndpoint(endpoint), drs.WithProjectID("0123456789abcdef0123456789abcdef"),
+		drs.WithMaxResponseBytes(bodyCap), drs.WithHTTPClient(&http.Client{Transport: vt})}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// testApp is an app whose environment holds the test's secrets.
+func testApp(t *testing.T) *app {
+	t.Helper()
+	env := map[string]string{
+		"HUAWEICLOUD_IAM_TOKEN": secretToken, "HUAWEICLOUD_SDK_AK": secretAK,
+		"HUAWEICLOUD_SDK_SK": secretSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": secretST,
+	}
+	return &app{getenv: func(k string) string { return env[k] }}
+}
+
+func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "token")
+	const fileToken = "file-token/DO-NOT-PRINT"
+	require.NoError(t, writeFile(file, "\n"+fileToken+"\n"))
+	red := testApp(t).cliRedactor(&globalFlags{tokenFile: file})
+	for _, s := range []string{secretToken, secretSK, secretST, fileToken} {
+		for _, f := range secretForms(s) {
+			assert.Equal(t, "a "+redact.Mask+" b", red.String("a "+f+" b"), "%q as %q", s, f)
+		}
+	}
+	assert.Equal(t, secretAK, red.String(secretAK), "the AK identifies the key and is shown")
+	none := (&app{getenv: func(string) string { return "" }}).cliRedactor(&globalFlags{tokenFile: filepath.Join(t.TempDir(), "missing")})
+	assert.Equal(t, "x", none.String("x"), "no secrets, no file: nothing masked, no panic")
+}
+
+// TestVerboseLogNeverHoldsEchoedSecrets is TestVerboseNeverPrintsEchoedSecrets
+// for the log alone, in-process, with both kinds of credentials.
+func TestVerboseLogNeverHoldsEchoedSecrets(t *testing.T) {
+	t.Parallel()
+	auth := map[string][]drs.Option{
+		"token": {drs.WithToken(secretToken)},
+		"aksk":  {drs.WithAKSK(secretAK, secretSK), drs.WithSecurityToken(secretST)},
+	}
+	for name, opts := range auth {
+		for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
+			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
+				t.Parallel()
+				echo := &echoServer{status: status, sk: secretSK}
+				srv := httptest.NewServer(echo)
+				t.Cleanup(srv.Close)
+				var log bytes.Buffer
+				c := verboseClient(t, srv.URL, &log, 1<<20, nil, opts...)
+				_, err := c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
+				require.Error(t, err, "an echo is no answer")
+				out := log.String()
+				assert.Contains(t, out, "< X-Request-Id: req-[REDACTED]")
+				assert.Regexp(t, `< #1 body, \d+ bytes\n< \{"error_code":"DRS.10000001","error_msg":"a+(\[REDACTED\])?…\(\d+ more bytes\)\n`, out)
+				echo.mu.Lock()
+				seen := append([]string(nil), echo.seen...)
+				echo.mu.Unlock()
+				require.NotEmpty(t, seen)
+				assertNoSecrets(t, out, append(seen, secretToken, secretSK, secretST)...)
+			})
+		}
+	}
+}
+
+// TestVerboseIsBoundedByTheClientsCap: an endless body or a gzip bomb is read
+// by --verbose only as far as the client reads it, up to its body cap.
+func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {
+	t.Parallel()
+	const bodyCap = 256 << 10
+	// The client reads at most bodyCap+1 bytes; the rest of the margin is
+	// for a read buffer.
+	const margin = 64 << 10
+	// A gzip stream of 64 MiB of zeros: a few tens of KiB on the wire.
+	var bomb bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	require.NoError(t, err)
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		_, err := zw.Write(zeros)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+
+	cases := map[string]http.HandlerFunc{
+		"endless body": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			chunk := []byte(strings.Repeat(`{"status":"success"}`, 1000))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return // the client hung up
+				}
+			}
+		},
+		"gzip bomb": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(bomb.Bytes())
+		},
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			var log bytes.Buffer
+			counter := &countingTransport{}
+			c := verboseClient(t, srv.URL, &log, bodyCap, counter)
+			_, err := c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
+			require.Error(t, err, "an answer over the cap is no answer")
+			counts := counter.counts()
+			require.NotEmpty(t, counts)
+			for i, n := range counts {
+				assert.LessOrEqual(t, n, int64(bodyCap+margin), "response %d: bytes pulled from the server", i)
+				assert.Greater(t, n, int64(0), "response %d was read", i)
+			}
+			assert.Regexp(t, `< #1 body, \d+ bytes read, closed before the end\n`, log.String())
+		})
+	}
+}
+
+// TestVerboseLogsTheBodyAsRead: the body is logged when the client finishes
+// reading it, whole when short, with what was read when the read fails.
+func TestVerboseLogsTheBodyAsRead(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	vt := &verboseTransport{w: &log, red: redact.New(secretToken), base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		body := io.MultiReader(strings.NewReader(`{"a":"`+secretToken+`"}`+"\n"), errAfter{})
+		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{"X-Request-Id": {"r1"}}, Body: io.NopCloser(body)}, nil
+	})}
+	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/v3/p/jobs/batch-precheck?token="+url.QueryEscape(secretToken), strings.NewReader(`{"jobs":[]}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Auth-Token", secretToken)
+	resp, err := vt.RoundTrip(req)
+	require.NoError(t, err)
+	head := log.String()
+	assert.Equal(t, "> #1 POST http://127.0.0.1:1/v3/p/jobs/batch-precheck?token=[REDACTED]\n> X-Auth-Token: [REDACTED]\n> {\"jobs\":[]}\n< #1 200 OK in ", head[:strings.Index(head, " in ")+4])
+	assert.NotContains(t, head, "body", "nothing of the body is logged before the client reads it")
+	data, err := io.ReadAll(resp.Body)
+	assert.EqualError(t, err, "connection reset")
+	assert.Equal(t, `{"a":"`+secretToken+`"}`+"\n", string(data), "the client gets the body unchanged")
+	require.NoError(t, resp.Body.Close())
+	out := log.String()
+	assert.True(t, strings.HasSuffix(out, fmt.Sprintf("< #1 body, %d bytes read, then: connection reset\n< {\"a\":\"[REDACTED]\"}\n", len(data))), out)
+	assert.Equal(t, 1, strings.Count(out, "< #1 body"), "logged once, not again at Close")
+	assertNoSecrets(t, out, secretToken)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+type errAfter struct{}
+
+func (errAfter) Read([]byte) (int, error) { return 0, fmt.Errorf("connection reset") }

@@ -71,28 +71,55 @@ type Redactor struct {
 	folded [][]byte
 	// window is the length of the longest form.
 	window int
+	// secrets are the raw secrets, so With can skip known ones.
+	secrets []string
 }
 
 // New returns a Redactor for the given secrets. Empty strings and strings
 // shorter than MinSecretLen are ignored.
 func New(secrets ...string) *Redactor {
-	r := &Redactor{}
-	seen := map[string]bool{}
-	seenFolded := map[string]bool{}
+	return (*Redactor)(nil).With(secrets...)
+}
+
+// With returns a Redactor that hides r's secrets and these too; r is
+// unchanged. Secrets r already knows cost nothing: a transport can call it
+// for every request with the credentials that request carries.
+func (r *Redactor) With(secrets ...string) *Redactor {
+	out := &Redactor{}
+	if r != nil {
+		*out = *r
+	}
+	var fresh []string
 	for _, s := range secrets {
-		if len(s) < MinSecretLen {
-			continue
+		if len(s) >= MinSecretLen && !out.knows(s) && !slices.Contains(fresh, s) {
+			fresh = append(fresh, s)
 		}
+	}
+	if len(fresh) == 0 {
+		return out
+	}
+	out.secrets = append(slices.Clip(out.secrets), fresh...)
+	seen := map[string]bool{}
+	for _, f := range out.exact {
+		seen[string(f)] = true
+	}
+	seenFolded := map[string]bool{}
+	for _, f := range out.folded {
+		seenFolded[string(f)] = true
+	}
+	out.exact = slices.Clone(out.exact)
+	out.folded = slices.Clone(out.folded)
+	for _, s := range fresh {
 		for _, v := range encodings(s) {
 			if !seen[v] {
 				seen[v] = true
-				r.exact = append(r.exact, []byte(v))
+				out.exact = append(out.exact, []byte(v))
 			}
 			if strings.ContainsAny(v, `%\`) {
 				f := string(foldHex([]byte(v)))
 				if !seenFolded[f] {
 					seenFolded[f] = true
-					r.folded = append(r.folded, []byte(f))
+					out.folded = append(out.folded, []byte(f))
 				}
 			}
 		}
@@ -101,12 +128,38 @@ func New(secrets ...string) *Redactor {
 	// decides how far the mask reaches (the coverage union makes this a
 	// tie-breaker only).
 	byLen := func(a, b []byte) int { return len(b) - len(a) }
-	slices.SortStableFunc(r.exact, byLen)
-	slices.SortStableFunc(r.folded, byLen)
-	if len(r.exact) > 0 {
-		r.window = len(r.exact[0])
+	slices.SortStableFunc(out.exact, byLen)
+	slices.SortStableFunc(out.folded, byLen)
+	out.window = len(out.exact[0])
+	return out
+}
+
+func (r *Redactor) knows(s string) bool {
+	return r != nil && slices.Contains(r.secrets, s)
+}
+
+// HeaderSecrets returns the secrets a request or response carries in its
+// headers: the value of every secret header (see IsSecretHeader), the
+// credential after an Authorization scheme, and the signature of an
+// SDK-HMAC-SHA256 Authorization. A transport passes them to With, so a
+// server echoing them elsewhere (body, another header) is scrubbed too.
+func HeaderSecrets(h http.Header) []string {
+	var out []string
+	for k, vs := range h {
+		if !IsSecretHeader(k) {
+			continue
+		}
+		for _, v := range vs {
+			out = append(out, v)
+			if _, cred, ok := strings.Cut(v, " "); ok {
+				out = append(out, strings.TrimSpace(cred))
+			}
+			for _, m := range signature.FindAllStringSubmatch(v, -1) {
+				out = append(out, m[2])
+			}
+		}
 	}
-	return r
+	return out
 }
 
 // encoders turn a string into one of the forms it may travel in.
@@ -228,7 +281,7 @@ func foldHex(b []byte) []byte {
 
 // signature matches the hex of a request signature in an Authorization
 // value or a presigned URL, raw, URL-encoded or JSON-escaped.
-var signature = regexp.MustCompile(`(?i)(signature(?:=|%3d|\\u003d))[0-9a-f]+`)
+var signature = regexp.MustCompile(`(?i)(signature(?:=|%3d|\\u003d))([0-9a-f]+)`)
 
 // span is a half-open byte range to mask.
 type span struct{ start, end int }

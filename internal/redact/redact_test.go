@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -372,5 +373,56 @@ func TestHeadOfPartialStream(t *testing.T) {
 	}
 	if got := nilR.Head([]byte("abcdef"), 10, 4); got != "abcd…(6 more bytes)" {
 		t.Errorf("nil Head: %q", got)
+	}
+}
+
+func TestWith(t *testing.T) {
+	base := New("first-secret")
+	more := base.With("second-secret", "", "ab", "first-secret")
+	text := "first-secret second-secret"
+	if got := base.String(text); got != Mask+" second-secret" {
+		t.Errorf("With changed its receiver: %q", got)
+	}
+	if got := more.String(text); got != Mask+" "+Mask {
+		t.Errorf("With: %q", got)
+	}
+	if same := more.With("second-secret"); same.String(url.QueryEscape("x second-secret")) != "x+"+Mask {
+		t.Error("a known secret added again is still masked")
+	}
+	var nilR *Redactor
+	if got := nilR.With("third-secret").String("third-secret"); got != Mask {
+		t.Errorf("nil With: %q", got)
+	}
+	if more.Window() < len("second-secret") {
+		t.Errorf("Window() = %d after With", more.Window())
+	}
+}
+
+func TestHeaderSecrets(t *testing.T) {
+	sig := strings.Repeat("0a1B", 16)
+	h := http.Header{
+		"Authorization":    {"SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=" + sig},
+		"X-Auth-Token":     {"the-token"},
+		"X-Security-Token": {"the-security-token"},
+		"Content-Type":     {"application/json"},
+		"X-Request-Id":     {"req-1"},
+	}
+	got := HeaderSecrets(h)
+	for _, want := range []string{sig, "the-token", "the-security-token", "Access=AK, SignedHeaders=host, Signature=" + sig} {
+		if !slices.Contains(got, want) {
+			t.Errorf("HeaderSecrets lacks %q: %q", want, got)
+		}
+	}
+	for _, not := range []string{"application/json", "req-1"} {
+		if slices.Contains(got, not) {
+			t.Errorf("HeaderSecrets holds %q, not a secret", not)
+		}
+	}
+	// The signature alone, echoed anywhere, is then masked.
+	if out := New().With(got...).String("echo " + sig); out != "echo "+Mask {
+		t.Errorf("echoed signature: %q", out)
+	}
+	if bearer := HeaderSecrets(http.Header{"Authorization": {"Bearer abcdefgh"}}); !slices.Contains(bearer, "abcdefgh") {
+		t.Errorf("Bearer credential: %q", bearer)
 	}
 }
