@@ -52,6 +52,10 @@ type app struct {
 	isTTY bool
 	// clientOptions are added to every client (the demo's credentials).
 	clientOptions []drs.Option
+	// now and appendFile, when set, replace the clock (JUnit timestamps) and
+	// the opening of GITHUB_STEP_SUMMARY for appending (output.go).
+	now        func() time.Time
+	appendFile func(name string) (io.WriteCloser, error)
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
@@ -165,10 +169,8 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 }
 
 func (g *globalFlags) check() error {
-	switch g.output {
-	case "table", "json":
-	default:
-		return &usageError{fmt.Sprintf("--output %q: use table or json", g.output)}
+	if !validFormat(g.output) {
+		return &usageError{fmt.Sprintf("--output %q: use %s", g.output, formatChoices())}
 	}
 	if g.lang != "" && g.lang != "en-us" && g.lang != "zh-cn" {
 		return &usageError{fmt.Sprintf("--lang %q: use en-us or zh-cn", g.lang)}

@@ -29,8 +29,8 @@ func TestDemo(t *testing.T) {
 		for _, id := range demoJobs {
 			assert.Contains(t, res.stdout, id)
 		}
-		assert.Contains(t, res.stdout, "MAY START")
-		assert.Contains(t, res.stdout, "2 of 4 jobs may start; 1 failed; 1 refused.")
+		assert.Contains(t, res.stdout, "passed")
+		assert.Contains(t, res.stdout, "2 of 4 jobs passed (may start); 1 failed; 1 refused.")
 		assert.Contains(t, res.stderr, "Simulated DRS at http://127.0.0.1:")
 		assert.Contains(t, res.stderr, "The demo worked")
 	})
@@ -45,7 +45,7 @@ func TestDemo(t *testing.T) {
 			assert.Equal(t, id, doc.Jobs[i].JobID)
 			outcomes = append(outcomes, doc.Jobs[i].Outcome)
 		}
-		assert.Equal(t, []string{"may_start", "may_start", "failed", "refused"}, outcomes)
+		assert.Equal(t, []string{"passed", "passed", "failed", "refused"}, outcomes)
 	})
 }
 
@@ -61,7 +61,7 @@ func TestJobsFileFromStdin(t *testing.T) {
 	doc := parseJSONDoc(t, res.stdout)
 	require.Len(t, doc.Jobs, 3)
 	assert.Equal(t, drstest.RunningJobID, doc.Jobs[0].JobID)
-	assert.Equal(t, "may_start", doc.Jobs[0].Outcome, "forRetryJob checks a running job")
+	assert.Equal(t, "passed", doc.Jobs[0].Outcome, "forRetryJob checks a running job")
 	assert.Equal(t, drstest.ExampleJobID, doc.Jobs[1].JobID, "the byte order mark is not part of the first ID")
 	assert.Equal(t, drstest.AlarmJobID, doc.Jobs[2].JobID)
 	assert.Equal(t, 2, doc.Summary.Refused, "forRetryJob is refused for jobs in CONFIGURATION")
@@ -75,8 +75,8 @@ func TestJobsFile(t *testing.T) {
 		code int
 		want string
 	}{
-		"text with comments": {"testdata/jobs-wave1.txt", exitOK, "All 2 jobs may start."},
-		"JSON array":         {"testdata/jobs.json", exitJobs, "1 of 2 jobs may start; 1 failed."},
+		"text with comments": {"testdata/jobs-wave1.txt", exitOK, "All 2 jobs passed: they may start."},
+		"JSON array":         {"testdata/jobs.json", exitJobs, "1 of 2 jobs passed (may start); 1 failed."},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -100,11 +100,11 @@ func TestJobsFileErrorsNameTheLine(t *testing.T) {
 	require.NoError(t, writeFile(path, "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
 	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", path)
 	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, path+`:3: job ID "`+drstest.AlarmJobID+` " has leading or trailing spaces: remove them`)
+	assert.Contains(t, res.stderr, path+`:3: job ID "`+drstest.AlarmJobID+` ": leading or trailing white space`)
 
 	res = runCLI(t, tokenEnv(srv), `["`+drstest.ExampleJobID+`", ""]`, "results", "--jobs-file", "-")
 	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, "stdin[1]: empty job ID")
+	assert.Contains(t, res.stderr, `stdin[1]: job ID "": empty`)
 	assert.Zero(t, srv.RequestCount())
 }
 

@@ -18,7 +18,7 @@ func TestExitOKWhenEveryJobMayStart(t *testing.T) {
 	srv := newSim(t)
 	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
 	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "All 2 jobs may start.")
+	assert.Contains(t, res.stdout, "All 2 jobs passed: they may start.")
 	assert.Contains(t, res.stdout, "ALARM  db_params/dstDbCharacterSetCheck", "the alarm is shown to whoever starts the job")
 	assert.Contains(t, res.stderr, "poll 1:", "progress goes to stderr")
 	assert.NotContains(t, res.stdout, "poll ", "progress never goes to stdout")
@@ -30,7 +30,7 @@ func TestExitOKWhenEveryPrecheckStarted(t *testing.T) {
 	srv := newSim(t)
 	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
 	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "2 of 2 pre-checks started.")
+	assert.Contains(t, res.stdout, "2 of 2 pre-checks started (in_progress).")
 	assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
 	assert.Zero(t, countRequests(srv, drstest.OpBatchCheckResults, nil), "no polling without --wait")
 }
@@ -45,13 +45,13 @@ func TestExitJobsWhenAJobMayNotStart(t *testing.T) {
 	}{
 		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)),
 			[]string{"FAILED", "db_user_privilege/srcDbUserPrivilege: The source database user lacks the privileges",
-				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs may start; 1 failed."}},
+				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs passed (may start); 1 failed."}},
 		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)),
-			[]string{"REFUSED", "DRS.M00304", "0 of 1 job may start; 1 refused."}},
+			[]string{"refused", "DRS.M00304", "0 of 1 job passed (may start); 1 refused."}},
 		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)),
-			[]string{"REFUSED", "DRS.M00304", "0 of 1 pre-checks started."}},
+			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
 		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")),
-			[]string{"REFUSED", "DRS.10000010", "0 of 1 job may start; 1 refused."}},
+			[]string{"refused", "DRS.10000010", "0 of 1 job passed (may start); 1 refused."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,15 +82,15 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"no arguments", tokenEnv, "", nil, "Usage:"},
 		{"no jobs", tokenEnv, "", []string{"run", "--wait"}, "no jobs given"},
 		{"no jobs for results", tokenEnv, "", []string{"results"}, "no jobs given"},
-		{"empty --job", tokenEnv, "", []string{"run", "--job", ""}, "--job #1: empty job ID"},
-		{"padded --job", tokenEnv, "", []string{"run", "--job", " " + drstest.ExampleJobID}, "leading or trailing spaces"},
-		{"duplicate job", tokenEnv, "", []string{"run", "--job", "a", "--job", "b", "--job", "a"}, "job a is listed twice (--job #1 and --job #3)"},
-		{"duplicate across --job and stdin", tokenEnv, "b\n", []string{"results", "--job", "b", "--jobs-file", "-"}, "job b is listed twice (--job #1 and stdin:1)"},
+		{"empty --job", tokenEnv, "", []string{"run", "--job", ""}, `--job #1: job ID "": empty`},
+		{"padded --job", tokenEnv, "", []string{"run", "--job", " " + drstest.ExampleJobID}, "leading or trailing white space"},
+		{"duplicate job", tokenEnv, "", []string{"run", "--job", "a", "--job", "b", "--job", "a"}, `--job #3: job ID "a": listed twice (--job #1 and --job #3)`},
+		{"duplicate across --job and stdin", tokenEnv, "b\n", []string{"results", "--job", "b", "--jobs-file", "-"}, `stdin:1: job ID "b": listed twice (--job #1 and stdin:1)`},
 		{"missing --jobs-file", tokenEnv, "", []string{"run", "--jobs-file", missing}, "--jobs-file: open " + missing},
 		{"--jobs-file is a directory", tokenEnv, "", []string{"run", "--jobs-file", dir}, "cannot read jobs file"},
 		{"empty jobs on stdin", tokenEnv, "# nothing yet\n\n", []string{"run", "--jobs-file", "-"}, "no jobs given"},
-		{"unknown --mode", tokenEnv, "", []string{"run", "--mode", "forEverJob", "--job", "a"}, `--mode "forEverJob": use forStartJob`},
-		{"bad --output", tokenEnv, "", []string{"run", "--output", "xml", "--job", "a"}, `--output "xml": use table or json`},
+		{"unknown --mode", tokenEnv, "", []string{"run", "--mode", "forEverJob", "--job", "a"}, `--mode: unknown pre-check mode "forEverJob"; use forStartJob or forRetryJob`},
+		{"bad --output", tokenEnv, "", []string{"run", "--output", "xml", "--job", "a"}, `--output "xml": use table, json, junit or markdown`},
 		{"bad --output before the command", tokenEnv, "", []string{"--output", "yaml", "results", "--job", "a"}, `--output "yaml"`},
 		{"bad --lang", tokenEnv, "", []string{"results", "--lang", "fr-fr", "--job", "a"}, `--lang "fr-fr"`},
 		{"negative --timeout", tokenEnv, "", []string{"run", "--timeout", "-1s", "--job", "a"}, "must be positive"},
@@ -100,7 +100,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"no credentials", endpointEnv, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_IAM_TOKEN"},
 		{"token and AK/SK", func(s *drstest.Server) []string {
 			return append(tokenEnv(s), "HUAWEICLOUD_SDK_AK=AK", "HUAWEICLOUD_SDK_SK=SK")
-		}, "", []string{"run", "--job", "a"}, "both HUAWEICLOUD_IAM_TOKEN and HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK are set"},
+		}, "", []string{"run", "--job", "a"}, "both an IAM token and an AK/SK are set"},
 		{"no project ID", func(s *drstest.Server) []string {
 			return []string{"DRS_ENDPOINT=" + s.URL, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
 		}, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_SDK_PROJECT_ID"},
@@ -139,7 +139,7 @@ func TestExitAPIError(t *testing.T) {
 				t.Parallel()
 				res := runCLI(t, env, "", argv(cmd, jobArgs(drstest.ExampleJobID))...)
 				expectExit(t, res, exitAPIError)
-				assert.Contains(t, res.stdout, "ERROR")
+				assert.Contains(t, res.stdout, "no_answer")
 				assert.Contains(t, res.stdout, "connection refused")
 				assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error)")
 				assert.Contains(t, res.stderr, "connection refused", "stderr names the problem")
@@ -165,8 +165,8 @@ func TestExitAPIError(t *testing.T) {
 		require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 401, Operation: drstest.OpBatchCheckResults}))
 		res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))...)
 		expectExit(t, res, exitAPIError)
-		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  ERROR   -         HTTP 401 APIGW.0307: The token must be updated.")
-		assert.Contains(t, res.stdout, "0 of 1 job may start; 1 got no answer (API or network error).")
+		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  no_answer  -         HTTP 401 APIGW.0307: The token must be updated.")
+		assert.Contains(t, res.stdout, "0 of 1 job passed (may start); 1 no_answer (API or network error).")
 		assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error): APIGW.0307")
 		assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckResults, nil), "the wait stops: asking again cannot cure a 401")
 	})
@@ -205,15 +205,15 @@ func TestResults(t *testing.T) {
 	t.Run("completed", func(t *testing.T) {
 		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID))...)
 		expectExit(t, res, exitOK)
-		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  MAY START  100%")
-		assert.Contains(t, res.stdout, "All 1 job may start.")
+		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  passed   100%")
+		assert.Contains(t, res.stdout, "All 1 job passed: it may start.")
 	})
 	t.Run("never started", func(t *testing.T) {
 		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
 		expectExit(t, res, exitJobs)
-		assert.Contains(t, res.stdout, drstest.AlarmJobID+"  REFUSED")
+		assert.Contains(t, res.stdout, drstest.AlarmJobID+"  refused")
 		assert.Contains(t, res.stdout, "DRS.M05003")
-		assert.Contains(t, res.stdout, "1 of 2 jobs may start; 1 refused.")
+		assert.Contains(t, res.stdout, "1 of 2 jobs passed (may start); 1 refused.")
 	})
 	t.Run("unknown job", func(t *testing.T) {
 		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs("no-such-job"))...)

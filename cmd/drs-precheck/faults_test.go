@@ -33,8 +33,8 @@ func TestFaultsRecoveredByRetries(t *testing.T) {
 				jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
 			expectExit(t, res, exitOK)
 			doc := parseJSONDoc(t, res.stdout)
-			assert.True(t, doc.AllMayStart)
-			assert.Equal(t, 2, doc.Summary.MayStart)
+			assert.True(t, doc.AllPassed)
+			assert.Equal(t, 2, doc.Summary.Passed)
 
 			faulted := countRequests(srv, tc.fault.Operation, func(r drstest.Request) bool {
 				return r.Status == tc.status && r.Fault == tc.fault.Kind && (tc.code == "" || r.ErrorCode == tc.code)

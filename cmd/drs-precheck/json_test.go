@@ -17,19 +17,18 @@ import (
 // jsonDoc is the documented --output json document, declared independently
 // of the CLI's own types so that a renamed field breaks this test.
 type jsonDoc struct {
-	Schema      string `json:"schema"`
-	Command     string `json:"command"`
-	Mode        string `json:"mode"`
-	Waited      bool   `json:"waited"`
-	AllMayStart bool   `json:"all_may_start"`
-	Summary     struct {
+	Schema    string `json:"schema"`
+	Command   string `json:"command"`
+	Mode      string `json:"mode"`
+	Waited    bool   `json:"waited"`
+	AllPassed bool   `json:"all_passed"`
+	Summary   struct {
 		Total      int `json:"total"`
-		MayStart   int `json:"may_start"`
-		Started    int `json:"started"`
+		Passed     int `json:"passed"`
 		Failed     int `json:"failed"`
 		Refused    int `json:"refused"`
 		InProgress int `json:"in_progress"`
-		Errored    int `json:"errored"`
+		NoAnswer   int `json:"no_answer"`
 	} `json:"summary"`
 	Jobs        []jsonJob         `json:"jobs"`
 	Unsolicited []json.RawMessage `json:"unsolicited"`
@@ -96,17 +95,17 @@ func TestJSONOutputRunWait(t *testing.T) {
 	ids := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job"}
 	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--output", "json"}, fastWait, jobArgs(ids...))...)
 	expectExit(t, res, exitJobs)
-	assert.Empty(t, res.stderr, "with --output json and no terminal, nothing but the document is printed")
+	assertOnlyProgress(t, res.stderr) // progress goes to stderr in every output mode; stdout is the document alone
 	doc := parseJSONDoc(t, res.stdout)
 
-	assert.Equal(t, "drs-precheck/v1", doc.Schema)
+	assert.Equal(t, "drs-precheck/v2", doc.Schema)
 	assert.Equal(t, "run", doc.Command)
 	assert.Equal(t, "forStartJob", doc.Mode)
 	assert.True(t, doc.Waited)
-	assert.False(t, doc.AllMayStart)
+	assert.False(t, doc.AllPassed)
 	s := doc.Summary
-	assert.Equal(t, [7]int{5, 2, 0, 1, 2, 0, 0}, [7]int{s.Total, s.MayStart, s.Started, s.Failed, s.Refused, s.InProgress, s.Errored},
-		"total, may_start, started, failed, refused, in_progress, errored")
+	assert.Equal(t, [6]int{5, 2, 1, 2, 0, 0}, [6]int{s.Total, s.Passed, s.Failed, s.Refused, s.InProgress, s.NoAnswer},
+		"total, passed, failed, refused, in_progress, no_answer")
 	assert.Empty(t, doc.Unsolicited)
 	require.Len(t, doc.Jobs, len(ids))
 	for i, id := range ids {
@@ -118,7 +117,7 @@ func TestJSONOutputRunWait(t *testing.T) {
 
 	pass, alarm, fail, refused, unknown := doc.Jobs[0], doc.Jobs[1], doc.Jobs[2], doc.Jobs[3], doc.Jobs[4]
 
-	assert.Equal(t, "may_start", pass.Outcome)
+	assert.Equal(t, "passed", pass.Outcome)
 	assert.Equal(t, drstest.ExampleJobID, pass.PrecheckID)
 	if assert.NotNil(t, pass.Progress) && assert.NotNil(t, pass.PassedRate) {
 		assert.Equal(t, 100.0, *pass.Progress)
@@ -129,7 +128,7 @@ func TestJSONOutputRunWait(t *testing.T) {
 	assert.Nil(t, pass.Error)
 	assert.Contains(t, resultIDs, pass.RequestID, "request_id is the X-Request-Id of the answer the verdict came from")
 
-	assert.Equal(t, "may_start", alarm.Outcome, "an ALARM does not stop a job")
+	assert.Equal(t, "passed", alarm.Outcome, "an ALARM does not stop a job")
 	require.Len(t, alarm.Alarms, 1)
 	assert.Equal(t, jsonItem{Item: "dstDbCharacterSetCheck", Group: "db_params", Result: "ALARM",
 		Reason: "The character sets of the source and destination databases differ (utf8 vs utf8mb4); check that the data is not garbled after migration."},
@@ -172,12 +171,12 @@ func TestJSONOutputRunWithoutWait(t *testing.T) {
 	assert.Equal(t, "run", doc.Command)
 	assert.Equal(t, "forRetryJob", doc.Mode)
 	assert.False(t, doc.Waited)
-	assert.False(t, doc.AllMayStart, "without --wait nobody knows yet whether the jobs may start")
+	assert.False(t, doc.AllPassed, "without --wait nobody knows yet whether the jobs may start")
 	assert.Equal(t, 2, doc.Summary.Total)
-	assert.Equal(t, 1, doc.Summary.Started)
+	assert.Equal(t, 1, doc.Summary.InProgress)
 	assert.Equal(t, 1, doc.Summary.Refused)
 	require.Len(t, doc.Jobs, 2)
-	assert.Equal(t, "started", doc.Jobs[0].Outcome, "forRetryJob starts the pre-check of a running job")
+	assert.Equal(t, "in_progress", doc.Jobs[0].Outcome, "forRetryJob starts the pre-check of a running job")
 	assert.Equal(t, drstest.RunningJobID, doc.Jobs[0].PrecheckID)
 	assert.Equal(t, "refused", doc.Jobs[1].Outcome, "forRetryJob is refused for a job in CONFIGURATION")
 	require.NotNil(t, doc.Jobs[1].Error)
@@ -192,7 +191,7 @@ func TestJSONOutputResults(t *testing.T) {
 	doc := parseJSONDoc(t, res.stdout)
 	assert.Equal(t, "results", doc.Command)
 	assert.Empty(t, doc.Mode)
-	assert.False(t, doc.AllMayStart)
+	assert.False(t, doc.AllPassed)
 	require.Len(t, doc.Jobs, 1)
 	j := doc.Jobs[0]
 	assert.Equal(t, "refused", j.Outcome, "a job whose pre-check never started")
@@ -208,10 +207,10 @@ func TestJSONOutputAPIError(t *testing.T) {
 		argv([]string{"run", "--wait", "--output", "json"}, fastWait, jobArgs(drstest.ExampleJobID))...)
 	expectExit(t, res, exitAPIError)
 	doc := parseJSONDoc(t, res.stdout)
-	assert.Equal(t, 1, doc.Summary.Errored)
+	assert.Equal(t, 1, doc.Summary.NoAnswer)
 	require.Len(t, doc.Jobs, 1)
 	j := doc.Jobs[0]
-	assert.Equal(t, "errored", j.Outcome)
+	assert.Equal(t, "no_answer", j.Outcome)
 	require.NotNil(t, j.Error)
 	assert.Equal(t, 401, j.Error.Status)
 	assert.Equal(t, "APIGW.0301", j.Error.Code)

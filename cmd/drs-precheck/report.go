@@ -1,60 +1,106 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/drsclient/drs-precheck/drs"
 )
 
 // schemaVersion names the JSON document's shape (docs/CLI.md). Fields are only
 // ever added under the same version; a change that breaks scripts gets a new one.
-const schemaVersion = "drs-precheck/v1"
+const schemaVersion = "drs-precheck/v2"
 
-// Outcomes of a job in the CLI's report, from the user's point of view.
+// Outcomes of a job. Each is also its label: the table, JSON, JUnit, markdown,
+// GitHub annotations and progress all print exactly these words.
 const (
-	outcomeMayStart   = "may_start"   // pre-check complete and passed
-	outcomeStarted    = "started"     // pre-check started (run without --wait)
+	outcomePassed     = "passed"      // pre-check complete and passed: the job may start
 	outcomeFailed     = "failed"      // pre-check complete and failed
-	outcomeRefused    = "refused"     // DRS refused to start the pre-check, or knows no such job
-	outcomeInProgress = "in_progress" // not complete (results), or the wait ended first
-	outcomeErrored    = "errored"     // no answer: API or network error
+	outcomeRefused    = "refused"     // DRS answered for this job with an error code (wrong state, no such job...)
+	outcomeInProgress = "in_progress" // pre-check started without a verdict yet, or the wait ended first
+	outcomeNoAnswer   = "no_answer"   // no usable answer: API or network error
 )
 
-// document is the --output json document: stable, documented in docs/CLI.md.
+// outcomes lists every outcome in the order reports count them.
+var outcomes = [...]string{outcomePassed, outcomeFailed, outcomeRefused, outcomeInProgress, outcomeNoAnswer}
+
+// document is the CLI's report, whatever the --output format; as JSON it is
+// stable and documented in docs/CLI.md.
 type document struct {
 	Schema      string        `json:"schema"`
 	Command     string        `json:"command"`
 	Mode        string        `json:"mode,omitempty"`
 	Waited      bool          `json:"waited"`
-	AllMayStart bool          `json:"all_may_start"`
+	AllPassed   bool          `json:"all_passed"`
 	Summary     summary       `json:"summary"`
 	Jobs        []jobReport   `json:"jobs"`
 	Unsolicited []unsolicited `json:"unsolicited,omitempty"`
 }
 
+// summary counts the jobs per outcome; the JSON names are the outcomes.
 type summary struct {
 	Total      int `json:"total"`
-	MayStart   int `json:"may_start"`
-	Started    int `json:"started"`
+	Passed     int `json:"passed"`
 	Failed     int `json:"failed"`
 	Refused    int `json:"refused"`
 	InProgress int `json:"in_progress"`
-	Errored    int `json:"errored"`
+	NoAnswer   int `json:"no_answer"`
+}
+
+// count returns the number of jobs with outcome o.
+func (s summary) count(o string) int {
+	switch o {
+	case outcomePassed:
+		return s.Passed
+	case outcomeFailed:
+		return s.Failed
+	case outcomeRefused:
+		return s.Refused
+	case outcomeInProgress:
+		return s.InProgress
+	case outcomeNoAnswer:
+		return s.NoAnswer
+	}
+	return 0
 }
 
 type jobReport struct {
-	JobID      string          `json:"job_id"`
-	Outcome    string          `json:"outcome"`
-	PrecheckID string          `json:"precheck_id,omitempty"`
-	Progress   *float64        `json:"progress,omitempty"`
-	PassedRate *float64        `json:"passed_rate,omitempty"`
-	Summary    string          `json:"summary"`
-	Failed     []drs.CheckItem `json:"failed_items,omitempty"`
-	Alarms     []drs.CheckItem `json:"alarms,omitempty"`
-	Error      *errorInfo      `json:"error,omitempty"`
-	RequestID  string          `json:"request_id,omitempty"`
+	JobID      string      `json:"job_id"`
+	Outcome    string      `json:"outcome"`
+	PrecheckID string      `json:"precheck_id,omitempty"`
+	Progress   *float64    `json:"progress,omitempty"`
+	PassedRate *float64    `json:"passed_rate,omitempty"`
+	Summary    string      `json:"summary"`
+	Failed     []checkItem `json:"failed_items,omitempty"`
+	Alarms     []checkItem `json:"alarms,omitempty"`
+	Error      *errorInfo  `json:"error,omitempty"`
+	RequestID  string      `json:"request_id,omitempty"`
+}
+
+// checkItem is one check item of a pre-check, as the report shows it: the
+// output formats depend on this, not on package drs.
+type checkItem struct {
+	Item          string   `json:"item"`
+	Group         string   `json:"group,omitempty"`
+	Result        string   `json:"result"` // FAILED, ALARM, ... as DRS sent it
+	Reason        string   `json:"reason,omitempty"`
+	FailedSubJobs []subJob `json:"failed_sub_jobs,omitempty"`
+}
+
+// name is the item with its group, e.g. "db_params/srcBinlogFormatCheck".
+func (it checkItem) name() string {
+	if it.Group == "" {
+		return it.Item
+	}
+	return it.Group + "/" + it.Item
+}
+
+// subJob is a sub-job whose check failed.
+type subJob struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	CheckResult string `json:"check_result,omitempty"`
 }
 
 type errorInfo struct {
@@ -74,10 +120,8 @@ func (d *document) add(j jobReport) {
 	d.Jobs = append(d.Jobs, j)
 	d.Summary.Total++
 	switch j.Outcome {
-	case outcomeMayStart:
-		d.Summary.MayStart++
-	case outcomeStarted:
-		d.Summary.Started++
+	case outcomePassed:
+		d.Summary.Passed++
 	case outcomeFailed:
 		d.Summary.Failed++
 	case outcomeRefused:
@@ -85,28 +129,42 @@ func (d *document) add(j jobReport) {
 	case outcomeInProgress:
 		d.Summary.InProgress++
 	default:
-		d.Summary.Errored++
+		// Never counted as passed: an outcome nobody set is no answer.
+		d.Summary.NoAnswer++
 	}
 }
 
+// startOnly reports whether the document is about starting pre-checks (run
+// without --wait): nobody knows yet whether the jobs may start, and a job
+// whose pre-check started (in_progress) is what was asked for.
+func (d *document) startOnly() bool { return d.Command == "run" && !d.Waited }
+
+// wanted is the outcome that counts as success: passed, or in_progress for a
+// document that only started the pre-checks.
+func (d *document) wanted() string {
+	if d.startOnly() {
+		return outcomeInProgress
+	}
+	return outcomePassed
+}
+
+// ok reports whether j counts as success: exit code 0, a passing JUnit
+// testcase, no GitHub error annotation.
+func (d *document) ok(j jobReport) bool { return j.Outcome == d.wanted() }
+
 // finish computes the verdict of the whole run. Without --wait nobody knows
-// yet whether the jobs may start, so all_may_start stays false.
+// yet whether the jobs may start, so all_passed stays false.
 func (d *document) finish() {
-	known := d.Command != "run" || d.Waited
-	d.AllMayStart = known && d.Summary.Total > 0 && d.Summary.MayStart == d.Summary.Total
+	d.AllPassed = !d.startOnly() && d.Summary.Total > 0 && d.Summary.Passed == d.Summary.Total
 }
 
 // exitErr maps the document to the documented exit codes: 3 when any job got
-// no answer (API or network error), else 1 when any job may not start, else 0.
+// no answer, else 1 when any job is not ok (failed, refused, in_progress), else 0.
 func (d *document) exitErr() error {
-	if d.Summary.Errored > 0 {
-		return &apiFailure{n: d.Summary.Errored, first: d.firstError()}
+	if d.Summary.NoAnswer > 0 {
+		return &apiFailure{n: d.Summary.NoAnswer, first: d.firstError()}
 	}
-	good := d.Summary.MayStart
-	if d.Command == "run" && !d.Waited {
-		good = d.Summary.Started
-	}
-	if good < d.Summary.Total {
+	if good := d.Summary.count(d.wanted()); good < d.Summary.Total {
 		return &jobsNotReadyError{n: d.Summary.Total - good}
 	}
 	return nil
@@ -127,10 +185,10 @@ func (e *apiFailure) Error() string {
 	return msg
 }
 
-// firstError is the reason the first errored job got no answer.
+// firstError is the reason the first job with no answer got none.
 func (d *document) firstError() string {
 	for _, j := range d.Jobs {
-		if j.Outcome != outcomeErrored {
+		if j.Outcome != outcomeNoAnswer {
 			continue
 		}
 		if j.Error != nil && j.Error.Message != "" {
@@ -144,105 +202,53 @@ func (d *document) firstError() string {
 	return ""
 }
 
-// fromOutcome reports a start outcome (run without --wait).
-func fromOutcome(o drs.Outcome) jobReport {
-	j := jobReport{JobID: o.JobID, PrecheckID: o.PrecheckID, RequestID: o.RequestID}
-	switch o.State {
-	case drs.Started:
-		j.Outcome, j.Summary = outcomeStarted, "pre-check started"
-	case drs.Refused:
-		j.Outcome, j.Summary = outcomeRefused, "refused: "+errMessage(o.Err)
-	default:
-		j.Outcome, j.Summary = classifyError(o.Err), errMessage(o.Err)
-	}
-	if o.Err != nil {
-		j.Error = errorInfoOf(o.Err, o.RequestID)
-	}
-	return j
-}
-
-// fromVerdict reports a verdict (results, run --wait).
-func fromVerdict(v drs.Verdict) jobReport {
-	j := jobReport{JobID: v.JobID, PrecheckID: v.PrecheckID, Summary: v.Summary(), RequestID: v.RequestID,
-		Failed: v.Failed, Alarms: v.Alarms}
-	progress, rate := v.Progress, v.PassedRate
-	switch v.State {
-	case drs.VerdictPassed:
-		j.Outcome = outcomeMayStart
-	case drs.VerdictFailed:
-		j.Outcome = outcomeFailed
-	case drs.VerdictInProgress:
-		j.Outcome = outcomeInProgress
-		if errors.Is(v.Err, drs.ErrWaitStopped) {
-			// The wait ended on an error asking again cannot cure (401,
-			// a contract violation...): an API error, not a slow job.
-			j.Outcome = outcomeErrored
+// fromVerdict reports one job's verdict, for every command: the outcome is
+// the library's state, word for word. startOnly is run without --wait, where
+// a started pre-check has no progress to show yet.
+func fromVerdict(v drs.Verdict, startOnly bool) jobReport {
+	j := jobReport{JobID: v.JobID, Outcome: v.State.String(), PrecheckID: v.PrecheckID, Summary: v.Summary(), RequestID: v.RequestID}
+	for _, it := range v.Items {
+		item := checkItem{Item: it.Item, Group: it.Group, Result: string(it.Result), Reason: it.FailedReason}
+		if item.Reason == "" {
+			item.Reason = it.RawErrorMsg
 		}
-	default:
-		j.Outcome = outcomeRefused
-		if v.Start == nil || v.Start.State != drs.Refused {
-			j.Outcome = classifyError(v.Err)
+		for _, sj := range it.FailedSubJobs {
+			item.FailedSubJobs = append(item.FailedSubJobs, subJob{ID: sj.Id, Name: sj.Name, CheckResult: sj.CheckResult})
+		}
+		switch strings.ToUpper(item.Result) {
+		case "FAILED":
+			j.Failed = append(j.Failed, item)
+		case "ALARM":
+			j.Alarms = append(j.Alarms, item)
 		}
 	}
-	if v.State != drs.VerdictErrored && j.Outcome != outcomeErrored {
+	switch {
+	case startOnly && v.State == drs.InProgress && v.Err == nil:
+		j.Summary = "pre-check started"
+	case v.State == drs.InProgress || v.State == drs.Passed || v.State == drs.Failed:
+		progress, rate := v.Progress, v.PassedRate
 		j.Progress, j.PassedRate = &progress, &rate
 	}
-	if v.Err != nil && v.State != drs.VerdictPassed && v.State != drs.VerdictFailed {
+	if v.Err != nil {
 		j.Error = errorInfoOf(v.Err, v.RequestID)
 	}
-	if j.Error == nil && v.ErrorCode != "" {
-		j.Error = &errorInfo{Code: v.ErrorCode, Message: v.ErrorMsg, RequestID: v.RequestID}
-	}
 	return j
-}
-
-// classifyError tells a per-job answer from DRS (refused: the job does not
-// exist, is in the wrong state...) from a call that got no usable answer.
-func classifyError(err error) string {
-	var apiErr *drs.APIError
-	var transportErr *drs.TransportError
-	var respErr *drs.ResponseError
-	switch {
-	case err == nil:
-		return outcomeErrored
-	case errors.As(err, &apiErr), errors.As(err, &transportErr), errors.As(err, &respErr),
-		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, drs.ErrWaitTimedOut):
-		return outcomeErrored
-	default:
-		var jobErr *drs.JobError
-		var resErr *drs.ResultError
-		if errors.As(err, &jobErr) || errors.As(err, &resErr) {
-			return outcomeRefused
-		}
-		return outcomeErrored
-	}
-}
-
-func errMessage(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 func errorInfoOf(err error, requestID string) *errorInfo {
 	info := &errorInfo{Message: err.Error(), RequestID: requestID}
 	var apiErr *drs.APIError
-	var jobErr *drs.JobError
-	var resErr *drs.ResultError
-	switch {
-	case errors.As(err, &apiErr):
-		info.Status, info.Code, info.Message = apiErr.StatusCode, apiErr.Code, apiErr.Message
+	if errors.As(err, &apiErr) {
+		info.Code = apiErr.Code
+		if apiErr.JobID == "" {
+			info.Status = apiErr.StatusCode
+		}
+		if apiErr.Message != "" {
+			info.Message = apiErr.Message
+		}
 		if apiErr.RequestID != "" {
 			info.RequestID = apiErr.RequestID
 		}
-		if info.Message == "" {
-			info.Message = apiErr.Error()
-		}
-	case errors.As(err, &jobErr):
-		info.Code, info.Message = jobErr.Code, jobErr.Message
-	case errors.As(err, &resErr):
-		info.Code, info.Message = resErr.Code, resErr.Message
 	}
 	return info
 }

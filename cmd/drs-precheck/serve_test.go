@@ -121,12 +121,12 @@ func TestServeProcess(t *testing.T) {
 	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=anything"), "",
 		argv([]string{"run", "--wait", "--validate"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
 	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "All 2 jobs may start.")
+	assert.Contains(t, res.stdout, "All 2 jobs passed: they may start.")
 
 	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=anything"), "", argv([]string{"run", "--wait"}, fastWait,
 		jobArgs(drstest.FailingJobID, drstest.RunningJobID))...)
 	expectExit(t, res, exitJobs)
-	assert.Contains(t, res.stdout, "0 of 2 jobs may start; 1 failed; 1 refused.")
+	assert.Contains(t, res.stdout, "0 of 2 jobs passed (may start); 1 failed; 1 refused.")
 
 	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=anything"), "", "results", "--job", drstest.ExampleJobID)
 	expectExit(t, res, exitOK)
@@ -159,7 +159,7 @@ func TestServeAKSK(t *testing.T) {
 	res := runCLI(t, p.env("HUAWEICLOUD_SDK_AK=SERVEAK0000000000001", "HUAWEICLOUD_SDK_SK=serve-secret-key"), "",
 		"run", "--validate", "--job", drstest.ExampleJobID)
 	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "1 of 1 pre-checks started.")
+	assert.Contains(t, res.stdout, "1 of 1 pre-checks started (in_progress).")
 
 	res = runCLI(t, p.env("HUAWEICLOUD_SDK_AK=SERVEAK0000000000001", "HUAWEICLOUD_SDK_SK=a-wrong-key"), "",
 		"run", "--job", drstest.ExampleJobID)

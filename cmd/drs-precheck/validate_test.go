@@ -21,7 +21,7 @@ func TestValidatePassesAgainstTheSimulator(t *testing.T) {
 	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--validate"}, fastWait,
 		jobArgs(drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job"))...)
 	expectExit(t, res, exitJobs)
-	assert.Contains(t, res.stdout, "2 of 5 jobs may start; 1 failed; 2 refused.")
+	assert.Contains(t, res.stdout, "2 of 5 jobs passed (may start); 1 failed; 2 refused.")
 	assert.NotContains(t, res.output(), "contract violation")
 
 	res = runCLI(t, tokenEnv(srv), "", argv([]string{"results", "--validate"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
@@ -67,10 +67,10 @@ func TestValidateCatchesAContractViolation(t *testing.T) {
 	res = runCLI(t, env, "", append(run, "--validate", "--output", "json")...)
 	expectExit(t, res, exitAPIError)
 	doc := parseJSONDoc(t, res.stdout)
-	assert.Equal(t, 1, doc.Summary.Errored)
+	assert.Equal(t, 1, doc.Summary.NoAnswer)
 	require.Len(t, doc.Jobs, 1)
-	assert.Equal(t, "errored", doc.Jobs[0].Outcome, "the wait stopped on the violation: no answer, not a slow job")
-	assert.Nil(t, doc.Jobs[0].Progress, "no progress for an errored job")
+	assert.Equal(t, "no_answer", doc.Jobs[0].Outcome, "the wait stopped on the violation: no answer, not a slow job")
+	assert.Nil(t, doc.Jobs[0].Progress, "no progress for a job with no answer")
 	require.NotNil(t, doc.Jobs[0].Error)
 	assert.Contains(t, doc.Jobs[0].Error.Message, `field /results/0/job_direction breaks rule "enum"`)
 }

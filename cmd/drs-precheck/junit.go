@@ -1,0 +1,206 @@
+package main
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
+)
+
+// The --output junit document: the JUnit XML that Jenkins, GitLab and
+// GitHub's test reporters read (the schema the tests check it against is in
+// testdata/junit.xsd). One testsuite per run, one testcase per job.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+	SystemOut  *junitText      `xml:"system-out"`
+	SystemErr  *junitText      `xml:"system-err"`
+}
+
+// junitText is an element's text as CDATA, so that its lines stay lines for
+// whoever reads the file (character data would have every newline escaped).
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+// cdata is s for a junitText, nil when empty.
+func cdata(s string) *junitText {
+	if s == "" {
+		return nil
+	}
+	return &junitText{Text: xmlChars(s)}
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	SystemOut *junitText    `xml:"system-out"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",cdata"`
+}
+
+// junitTimestamp is Ant's format, which the stricter JUnit schemas require:
+// no time zone, so it is always UTC.
+const junitTimestamp = "2006-01-02T15:04:05"
+
+// writeJUnit writes doc as JUnit XML. A job that is not ok is a <failure>
+// (failed, refused, in_progress) or an <error> (no_answer) whose message is
+// the job's summary and whose text lists the error, failed items, codes and
+// request IDs; alarms go to the testcase's <system-out>. Times are 0: how
+// long a pre-check takes is DRS's business, not measured here.
+func writeJUnit(w io.Writer, doc *document, now time.Time) error {
+	name := "drs-precheck." + doc.Command
+	suite := junitSuite{
+		Name:      name,
+		Tests:     len(doc.Jobs),
+		Time:      "0",
+		Timestamp: now.UTC().Format(junitTimestamp),
+		Properties: []junitProperty{
+			{Name: "schema", Value: doc.Schema},
+			{Name: "command", Value: doc.Command},
+			{Name: "waited", Value: fmt.Sprint(doc.Waited)},
+		},
+		SystemOut: cdata(closingLine(doc) + "\n"),
+	}
+	if doc.Mode != "" {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "mode", Value: doc.Mode})
+	}
+	for _, j := range doc.Jobs {
+		tc := junitCase{Name: redact.Terminal(j.JobID), Classname: name, Time: "0", SystemOut: cdata(alarmLines(j.Alarms))}
+		switch {
+		case doc.ok(j):
+		case j.Outcome == outcomeNoAnswer:
+			tc.Error = problem(j)
+			suite.Errors++
+		default:
+			tc.Failure = problem(j)
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, tc)
+	}
+	var warnings strings.Builder
+	for _, u := range doc.Unsolicited {
+		warnings.WriteString(unsolicitedLine(u) + "\n")
+	}
+	suite.SystemErr = cdata(warnings.String())
+	out := junitSuites{Name: "drs-precheck", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
+		Time: "0", Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// problem is the <failure> or <error> of a job that is not ok.
+func problem(j jobReport) *junitProblem {
+	return &junitProblem{Message: junitAttr(j.Summary), Type: j.Outcome, Text: xmlChars(problemText(j))}
+}
+
+// problemText says everything known about a job that is not ok, one fact per
+// line, each line starting with a word of ours (so no server text starts a
+// line, where a CI log could read it as a command).
+func problemText(j jobReport) string {
+	var b strings.Builder
+	line := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(&b, "%s: %s\n", label, safeLine(value))
+		}
+	}
+	line("outcome", j.Outcome)
+	line("summary", j.Summary)
+	if j.Error != nil {
+		line("error", errorLine(j.Error))
+	}
+	line("request id", j.RequestID)
+	line("precheck id", j.PrecheckID)
+	if j.Progress != nil {
+		line("progress", fmt.Sprintf("%.0f%%", *j.Progress))
+	}
+	for _, it := range j.Failed {
+		fmt.Fprintf(&b, "FAILED %s: %s\n", safeLine(it.name()), safeLine(orDash(it.Reason)))
+		for _, sj := range it.FailedSubJobs {
+			fmt.Fprintf(&b, "  %s\n", safeLine(sj.String()))
+		}
+	}
+	return b.String()
+}
+
+// alarmLines lists alarms, one per line, for a testcase's <system-out>.
+func alarmLines(alarms []checkItem) string {
+	var b strings.Builder
+	for _, it := range alarms {
+		fmt.Fprintf(&b, "ALARM %s: %s\n", safeLine(it.name()), safeLine(orDash(it.Reason)))
+	}
+	return b.String()
+}
+
+func unsolicitedLine(u unsolicited) string {
+	s := fmt.Sprintf("warning: the server answered about %q: %s", u.JobID, u.Detail)
+	if u.RequestID != "" {
+		s += " (request " + u.RequestID + ")"
+	}
+	return safeLine(s)
+}
+
+// junitAttr is server or user text for an attribute: one line, escaped for
+// terminals (CI pages show it as is).
+func junitAttr(s string) string { return redact.Terminal(oneLine(s)) }
+
+// xmlChars replaces what XML 1.0 cannot hold (in CDATA either) by U+FFFD.
+// The text has been through redact.Terminal, so only U+FFFE and U+FFFF can be
+// left; the check covers every case anyway.
+func xmlChars(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t', r == '\n', r == '\r', 0x20 <= r && r <= 0xd7ff, 0xe000 <= r && r <= 0xfffd, 0x10000 <= r && r <= 0x10ffff:
+			return r
+		}
+		return '\ufffd'
+	}, s)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
