@@ -40,6 +40,18 @@ func withClock(now func() time.Time, sleep func(ctx context.Context, d time.Dura
 	return func(s *settings) { s.now, s.sleep = now, sleep }
 }
 
+// withAKSK replaces newClient's token with AK/SK credentials (and a
+// security token, when st is not empty).
+func withAKSK(ak, sk, st string) Option {
+	return func(s *settings) {
+		s.token, s.tokenSet = "", false
+		WithAKSK(ak, sk)(s)
+		if st != "" {
+			WithSecurityToken(st)(s)
+		}
+	}
+}
+
 // fakeClock is a client clock whose sleeps return at once (or with the
 // context's error) and advance it; it records every sleep.
 type fakeClock struct {

@@ -1,0 +1,368 @@
+package drs
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// secretForms are the ways a server may echo a secret. Each maps the secret
+// to the text the server writes.
+var secretForms = []struct {
+	name string
+	enc  func(string) string
+}{
+	{"raw", func(s string) string { return s }},
+	{"query-escaped", url.QueryEscape},
+	{"path-escaped", url.PathEscape},
+	{"JSON-escaped", jsonEscapeForTest},
+	{"u-escaped", uEscape},
+	{"percent-encoded", percentAllForTest},
+}
+
+func percentAllForTest(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
+}
+
+func jsonEscapeForTest(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// uEscape writes every byte of s as a JSON \u escape.
+func uEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, `\u%04x`, s[i])
+	}
+	return b.String()
+}
+
+// jsonString makes an echoed form fit inside a JSON string: a \u-escaped
+// form already is one; the others are JSON-escaped once more, so that the
+// decoded value is the form itself.
+func jsonString(form, text string) string {
+	if form == "u-escaped" {
+		return text
+	}
+	return jsonEscapeForTest(text)
+}
+
+// place is somewhere a hostile server echoes a secret: it answers with the
+// echoed text (already in one of secretForms) at that place.
+type place struct {
+	name    string
+	results bool // the call is Results (else Precheck)
+	answer  func(w http.ResponseWriter, form, text string)
+	notJSON bool // the text is not inside a JSON string (a header, an HTML page)
+}
+
+// longPad puts an echoed secret across the 256-byte cut of a body excerpt.
+var longPad = strings.Repeat("x", 240)
+
+var secretPlaces = []place{
+	{"start status", false, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"`+jsonString(form, s)+`"}]}`)
+	}, false},
+	{"start precheck_id", false, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success","precheck_id":"`+jsonString(form, s)+`"}]}`)
+	}, false},
+	{"unsolicited job id", false, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success"},{"id":"`+j+`","status":"`+j+`","precheck_id":"`+j+`"}]}`)
+	}, false},
+	{"job error_code and error_msg", false, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"failed","error_code":"`+j+`","error_msg":"`+j+`"}]}`)
+	}, false},
+	{"call error_code in a 2xx", false, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"error_code":"`+j+`","error_msg":"`+j+`"}`)
+	}, false},
+	{"duplicate key name", false, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"results":[],"`+j+`":1,"`+j+`":2}`)
+	}, false},
+	{"case-variant key name", false, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[],"`+jsonString(form, s)+`":1,"`+jsonString(form, strings.ToUpper(s))+`":2}`)
+	}, false},
+	{"syntax error inside a key", false, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"`+jsonString(form, s)+`": tru}]}`)
+	}, false},
+	{"wrong type under a key", false, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":{"`+jsonString(form, s)+`":1}}]}`)
+	}, false},
+	{"body not JSON", false, func(w http.ResponseWriter, _, s string) { writeRaw(w, 200, "<p>"+s+"</p>") }, true},
+	{"long 2xx body, secret across the excerpt cut", false, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[],"results":[],"pad":"`+longPad[:211]+jsonString(form, s)+`"}`)
+	}, false},
+	{"check items", true, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":false,"total_passed_rate":"0%","precheck_result":[`+
+			`{"item":"`+j+`","group":"`+j+`","result":"FAILED","failed_reason":"`+j+`","raw_error_msg":"`+j+`","data":"`+j+`",`+
+			`"failed_sub_jobs":[{"id":"`+j+`","name":"`+j+`","check_result":"`+j+`"}]},`+
+			`{"item":"i2","result":"FAILED","raw_error_msg":"`+j+`"},{"item":"`+j+`","result":"ALARM"}]}]}`)
+	}, false},
+	{"check items of a contradicted pass", true, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[`+
+			`{"item":"`+j+`","group":"`+j+`","result":"FAILED","failed_reason":"`+j+`"}]}]}`)
+	}, false},
+	{"process", true, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"`+jsonString(form, s)+`"}]}`)
+	}, false},
+	{"total_passed_rate", true, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"`+jsonString(form, s)+`"}]}`)
+	}, false},
+	{"result precheck_id of another job", true, func(w http.ResponseWriter, form, s string) {
+		writeRaw(w, 200, `{"results":[{"precheck_id":"`+jsonString(form, s)+`","process":"100%","result":true,"total_passed_rate":"100%"}]}`)
+	}, false},
+	{"result error_msg", true, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","error_code":"`+j+`","error_msg":"`+j+`"}]}`)
+	}, false},
+	{"JSON error body", false, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 400, `{"error_code":"`+j+`","error_msg":"`+j+`","request_id":"`+j+`"}`)
+	}, false},
+	{"nested JSON error body", true, func(w http.ResponseWriter, form, s string) {
+		j := jsonString(form, s)
+		writeRaw(w, 403, `{"error":{"code":"`+j+`","message":"`+j+`"}}`)
+	}, false},
+	{"HTML error body", false, func(w http.ResponseWriter, _, s string) {
+		w.Header().Set("Content-Type", "text/html")
+		writeRaw(w, 502, "<html><body><h1>502 Bad Gateway</h1>"+s+"</body></html>")
+	}, true},
+	{"long HTML error body, secret across the excerpt cut", true, func(w http.ResponseWriter, _, s string) {
+		w.Header().Set("Content-Type", "text/html")
+		writeRaw(w, 400, "<html>"+longPad+s+strings.Repeat("y", 1000)+"</html>")
+	}, true},
+	{"X-Request-Id of an answer", false, func(w http.ResponseWriter, _, s string) {
+		w.Header().Set("X-Request-Id", s)
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success"},{"id":"job-2","status":"nope"}]}`)
+	}, true},
+	{"X-Request-Id of an error", true, func(w http.ResponseWriter, _, s string) {
+		w.Header().Set("X-Request-Id", s)
+		writeRaw(w, 401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information."}`)
+	}, true},
+	{"Location", false, func(w http.ResponseWriter, _, s string) {
+		w.Header().Set("Location", "https://elsewhere.example/"+s)
+		w.WriteHeader(http.StatusFound)
+	}, true},
+	{"Content-Type", true, func(w http.ResponseWriter, _, s string) {
+		w.Header().Set("Content-Type", "text/"+s)
+		writeRaw(w, 200, `{}`)
+	}, true},
+}
+
+// secretKind is one credential: how the server finds it in the request it
+// echoes, and the text that must never be shown.
+type secretKind struct {
+	name   string
+	opts   []Option
+	echo   func(r *http.Request) string // what the server echoes
+	secret func(echoed string) string   // what must not be shown
+}
+
+var sigHex = regexp.MustCompile(`Signature=([0-9a-f]+)`)
+
+var secretKinds = []secretKind{
+	{"token", nil, func(r *http.Request) string { return r.Header.Get("X-Auth-Token") }, func(s string) string { return s }},
+	{"secret key", []Option{withAKSK(testAK, testSK, testST)},
+		func(*http.Request) string { return testSK }, func(s string) string { return s }},
+	{"security token", []Option{withAKSK(testAK, testSK, testST)},
+		func(r *http.Request) string { return r.Header.Get("X-Security-Token") }, func(s string) string { return s }},
+	{"signature", []Option{withAKSK(testAK, testSK, testST)},
+		func(r *http.Request) string { return r.Header.Get("Authorization") },
+		func(s string) string {
+			if m := sigHex.FindStringSubmatch(s); m != nil {
+				return m[1]
+			}
+			return s
+		}},
+}
+
+// TestNoSecretInAnyOutput proves that no credential reaches an error, a
+// report or a verdict, in any printed form, whatever a server echoes where.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	for _, kind := range secretKinds {
+		for _, p := range secretPlaces {
+			for _, form := range secretForms {
+				if p.notJSON && form.name == "u-escaped" || !p.notJSON && form.name == "percent-encoded" {
+					continue // not an encoding of the secret where it is written
+				}
+				if kind.name == "signature" && form.name == "percent-encoded" {
+					continue // the client knows no signature: only "Signature=<hex>" in its encodings is recognisable
+				}
+				t.Run(kind.name+"/"+p.name+"/"+form.name, func(t *testing.T) {
+					var echoed string
+					opts := append([]Option{WithRetry(RetryPolicy{MaxAttempts: 2})}, kind.opts...)
+					c, _, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, _ recorded, _ int) {
+						echoed = kind.echo(r)
+						p.answer(w, form.name, form.enc(echoed))
+					}, opts...)
+					var rep *Report
+					var err error
+					if p.results {
+						rep, err = c.Results(bg, []string{"job-1"})
+					} else {
+						rep, err = c.Precheck(bg, ModeStartJob, []string{"job-1"})
+					}
+					require.NotNil(t, rep)
+					require.NotEmpty(t, echoed, "the server saw the credential it echoes")
+					assertNoSecret(t, kind.secret(echoed), rep, err)
+				})
+			}
+		}
+	}
+}
+
+// TestNoSecretThroughAWait proves the same for a wait whose start and polls
+// echo the token: the wait's own messages add none.
+func TestNoSecretThroughAWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c, _, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, req recorded, n int) {
+		tok := jsonEscapeForTest(r.Header.Get("X-Auth-Token"))
+		if n == 4 {
+			cancel() // after the third poll, the wait ends
+		}
+		if req.isStart() {
+			writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success","precheck_id":"`+tok+`"},{"id":"job-2","status":"success","precheck_id":"p2"}]}`)
+			return
+		}
+		if n == 2 {
+			writeRaw(w, 503, `{"error_code":"X","error_msg":"`+tok+`"}`)
+			return
+		}
+		writeRaw(w, 200, `{"results":[{"precheck_id":"p2","process":"`+tok+`"},{"precheck_id":"`+tok+`","process":"50%","precheck_result":[{"item":"`+tok+`"}]}]}`)
+	}, WithRetry(RetryPolicy{MaxAttempts: 1}), WithProgress(func(r Report) {
+		assertNoSecret(t, testToken, &r, nil)
+	}))
+	rep, err := c.PrecheckAndWait(ctx, ModeStartJob, []string{"job-1", "job-2"})
+	require.Error(t, err)
+	assert.Equal(t, 3, rep.Polls)
+	assertNoSecret(t, testToken, rep, err)
+}
+
+// TestNoSecretInClientOrOption proves that printing a client or an option,
+// with any verb, shows no credential.
+func TestNoSecretInClientOrOption(t *testing.T) {
+	opts := [][]Option{
+		{WithToken(testToken)},
+		{withAKSK(testAK, testSK, testST)},
+		{withAKSK(testAK, testSK, ""), WithAKSK(testAK, testSK), WithSecurityToken(testST)},
+	}
+	for _, o := range opts {
+		c := newClient(t, "http://127.0.0.1:1", nil, nil, o...)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			out := fmt.Sprintf(verb, c) + fmt.Sprintf(verb, *c)
+			for _, opt := range o {
+				out += fmt.Sprintf(verb, opt)
+			}
+			for _, s := range []string{testToken, testSK, testST} {
+				assertNotIn(t, s, out, "printing with "+verb)
+			}
+		}
+	}
+	c := newClient(t, "http://127.0.0.1:1", nil, nil, withAKSK(testAK, testSK, ""))
+	assert.Equal(t, "drs.Client{endpoint: http://127.0.0.1:1, project: "+testProject+", auth: AK/SK "+testAK+"}", c.String())
+	c = newClient(t, "http://127.0.0.1:1", nil, nil)
+	assert.Equal(t, "drs.Client{endpoint: http://127.0.0.1:1, project: "+testProject+", auth: IAM token}", c.String())
+}
+
+// assertNoSecret fails the test if secret, in any form or as a large piece,
+// appears in anything the call returned.
+func assertNoSecret(t *testing.T, secret string, rep *Report, err error) {
+	t.Helper()
+	for _, text := range renderings(rep, err) {
+		if !assertNotIn(t, secret, text, "") {
+			return // one rendering is enough to show the leak
+		}
+	}
+}
+
+// assertNotIn fails if secret, in any of secretForms, or either half of it,
+// appears in text. The message names the forms found and shows the text
+// with every form of the secret masked.
+func assertNotIn(t *testing.T, secret, text, context string) bool {
+	t.Helper()
+	half := len(secret) / 2
+	needles := map[string]string{"first half": secret[:half], "second half": secret[half:], "hex": hex.EncodeToString([]byte(secret))}
+	for _, f := range secretForms {
+		needles[f.name] = f.enc(secret)
+		// as printed inside a %q-quoted excerpt
+		needles[f.name+", quoted"] = strings.ReplaceAll(f.enc(secret), `\`, `\\`)
+	}
+	var found []string
+	masked := text
+	for _, name := range slices.Sorted(maps.Keys(needles)) {
+		if strings.Contains(text, needles[name]) {
+			found = append(found, name)
+		}
+	}
+	if len(found) == 0 {
+		return true
+	}
+	names := slices.Sorted(maps.Keys(needles))
+	slices.SortFunc(names, func(a, b string) int { return len(needles[b]) - len(needles[a]) })
+	for _, name := range names {
+		masked = strings.ReplaceAll(masked, needles[name], "<SECRET>")
+	}
+	t.Errorf("secret shown (%s) %s: %s", strings.Join(found, ", "), context, masked)
+	return false
+}
+
+// renderings is every way a program may print what a call returned.
+func renderings(rep *Report, err error) []string {
+	var out []string
+	walkErr(err, func(e error) {
+		out = append(out, e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e))
+	})
+	if rep == nil {
+		return out
+	}
+	out = append(out, fmt.Sprintf("%v", rep), fmt.Sprintf("%+v", rep), fmt.Sprintf("%#v", rep), fmt.Sprintf("%#v", *rep))
+	for _, vs := range [][]Verdict{rep.Verdicts, rep.Unmatched} {
+		for _, v := range vs {
+			out = append(out, v.JobID, v.PrecheckID, v.RequestID, v.Summary(), v.State.String(),
+				fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v), fmt.Sprintf("%#v", v.Items))
+			walkErr(v.Err, func(e error) {
+				out = append(out, e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e))
+			})
+		}
+	}
+	return out
+}
+
+// walkErr calls fn on err and everything it wraps.
+func walkErr(err error, fn func(error)) {
+	if err == nil {
+		return
+	}
+	fn(err)
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			walkErr(e, fn)
+		}
+	default:
+		walkErr(errors.Unwrap(err), fn)
+	}
+}
