@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,27 +98,19 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 		return out
 	}
 	out.secrets = append(slices.Clip(out.secrets), fresh...)
-	seen := map[string]bool{}
-	for _, f := range out.exact {
-		seen[string(f)] = true
-	}
-	seenFolded := map[string]bool{}
-	for _, f := range out.folded {
-		seenFolded[string(f)] = true
-	}
 	out.exact = slices.Clone(out.exact)
 	out.folded = slices.Clone(out.folded)
+	has := func(forms [][]byte, v string) bool {
+		return slices.ContainsFunc(forms, func(f []byte) bool { return string(f) == v })
+	}
 	for _, s := range fresh {
 		for _, v := range encodings(s) {
-			if !seen[v] {
-				seen[v] = true
+			if !has(out.exact, v) {
 				out.exact = append(out.exact, []byte(v))
 			}
 			if strings.ContainsAny(v, `%\`) {
-				f := string(foldHex([]byte(v)))
-				if !seenFolded[f] {
-					seenFolded[f] = true
-					out.folded = append(out.folded, []byte(f))
+				if f := foldHex([]byte(v)); !has(out.folded, string(f)) {
+					out.folded = append(out.folded, f)
 				}
 			}
 		}
@@ -154,8 +145,8 @@ func HeaderSecrets(h http.Header) []string {
 			if _, cred, ok := strings.Cut(v, " "); ok {
 				out = append(out, strings.TrimSpace(cred))
 			}
-			for _, m := range signature.FindAllStringSubmatch(v, -1) {
-				out = append(out, m[2])
+			for _, sp := range signatureHex([]byte(v)) {
+				out = append(out, v[sp.start:sp.end])
 			}
 		}
 	}
@@ -188,16 +179,35 @@ var outerEncoders = []func(string) string{
 // encodings returns s raw, in every encoding, and in every outer encoding of
 // an encoding.
 func encodings(s string) []string {
-	out := []string{s}
-	for _, e1 := range encoders {
-		v1 := e1(s)
-		out = append(out, v1)
-		for _, e2 := range outerEncoders {
-			out = append(out, e2(v1))
+	inner := []string{s}
+	for _, e := range encoders {
+		inner = append(inner, e(s))
+	}
+	slices.Sort(inner)
+	inner = slices.Compact(inner)
+	out := inner
+	for _, v := range inner {
+		if unreserved(v) {
+			continue // every outer encoding leaves it as it is
+		}
+		for _, e := range outerEncoders {
+			out = append(out, e(v))
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// unreserved reports whether s holds only characters no URL or JSON encoding
+// changes.
+func unreserved(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonEscape is s as encoding/json writes it inside a string, with its HTML
@@ -279,9 +289,77 @@ func foldHex(b []byte) []byte {
 	return out
 }
 
-// signature matches the hex of a request signature in an Authorization
-// value or a presigned URL, raw, URL-encoded or JSON-escaped.
-var signature = regexp.MustCompile(`(?i)(signature(?:=|%3d|\\u003d))([0-9a-f]+)`)
+// signatureHex returns the spans of the hex digits after every "signature="
+// in b, in any case, the "=" also URL-encoded (%3D) or JSON-escaped (\u003d):
+// the signature of an Authorization value or a presigned URL.
+func signatureHex(b []byte) []span {
+	const word = "signature"
+	var out []span
+	for i := 0; i+len(word) < len(b); {
+		j := bytes.IndexAny(b[i:len(b)-len(word)], "sS")
+		if j < 0 {
+			break
+		}
+		i += j
+		if !asciiEqualFold(b[i:i+len(word)], word) {
+			i++
+			continue
+		}
+		k := i + len(word)
+		switch {
+		case k < len(b) && b[k] == '=':
+			k++
+		case k+3 <= len(b) && asciiEqualFold(b[k:k+3], "%3d"):
+			k += 3
+		case k+6 <= len(b) && asciiEqualFold(b[k:k+6], `\u003d`):
+			k += 6
+		default:
+			i = k
+			continue
+		}
+		end := k
+		for end < len(b) && isHex(b[end]) {
+			end++
+		}
+		if end > k {
+			out = append(out, span{k, end})
+		}
+		i = end
+	}
+	return out
+}
+
+func asciiEqualFold(b []byte, lower string) bool {
+	for i := range len(lower) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// maskSpans returns b with each span, ordered and disjoint, replaced by Mask.
+func maskSpans(b []byte, sp []span) []byte {
+	if len(sp) == 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	prev := 0
+	for _, s := range sp {
+		out = append(out, b[prev:s.start]...)
+		out = append(out, Mask...)
+		prev = s.end
+	}
+	return append(out, b[prev:]...)
+}
 
 // span is a half-open byte range to mask.
 type span struct{ start, end int }
@@ -334,20 +412,8 @@ func (r *Redactor) spans(b []byte) []span {
 // scrub masks secrets then signatures. It returns b itself when nothing was
 // masked.
 func (r *Redactor) scrub(b []byte) []byte {
-	if sp := r.spans(b); len(sp) > 0 {
-		out := make([]byte, 0, len(b))
-		prev := 0
-		for _, s := range sp {
-			out = append(out, b[prev:s.start]...)
-			out = append(out, Mask...)
-			prev = s.end
-		}
-		b = append(out, b[prev:]...)
-	}
-	if signature.Match(b) {
-		b = signature.ReplaceAll(b, []byte("${1}"+Mask))
-	}
-	return b
+	b = maskSpans(b, r.spans(b))
+	return maskSpans(b, signatureHex(b))
 }
 
 // String returns s with every secret, in every encoding, and the hex of every
@@ -470,9 +536,7 @@ func (r *Redactor) Head(b []byte, total int64, max int) string {
 		prev = s.end
 	}
 	out = append(out, b[prev:limit]...)
-	if signature.Match(out) {
-		out = signature.ReplaceAll(out, []byte("${1}"+Mask))
-	}
+	out = maskSpans(out, signatureHex(out))
 	rest := total - int64(limit)
 	if rest < 0 {
 		rest = 0
