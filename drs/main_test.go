@@ -197,7 +197,7 @@ func memClient(t testing.TB, h handlerFunc, clk *fakeClock, opts ...Option) (*Cl
 	t.Helper()
 	rc := &recorder{h: h}
 	tr := &handlerTransport{h: rc}
-	return newClient(t, "http://drs.test", &http.Client{Transport: tr}, clk, opts...), rc, tr
+	return newClient(t, "https://drs.test", &http.Client{Transport: tr}, clk, opts...), rc, tr
 }
 
 // handlerTransport is an http.RoundTripper that serves each request with an
