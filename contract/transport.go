@@ -12,14 +12,26 @@ import (
 // violation is returned as the round trip's error (a *Violation, usable with
 // errors.As), so nothing that breaks the contract passes silently; with
 // OnViolation set, violations are reported to it and traffic flows unchanged.
+//
+// Without OnDrift, responses are held to Spec's own level (the documented one
+// for Default()): what the simulator's tests use. With OnDrift set, responses
+// are checked at both levels (Spec.CheckResponse): only a compatible violation
+// fails the round trip (or goes to OnViolation), and each documented departure
+// goes to OnDrift: what the CLI's --validate, the live contract test and the
+// replay tests use. Requests are checked the same way in both modes.
 type Transport struct {
 	// Base sends the requests; http.DefaultTransport when nil.
 	Base http.RoundTripper
 	// Spec to validate against; Default() when nil.
 	Spec *Spec
 	// OnViolation, when set, receives each violation instead of failing the
-	// round trip (report mode, as used by the CLI's --validate).
+	// round trip (report mode).
 	OnViolation func(*Violation)
+	// OnDrift, when set, switches responses to the two levels and receives
+	// each departure from the documented level (Level Documented; print it
+	// with Violation.Warning, redacted). It is called on the round trip's
+	// goroutine, before the response is returned.
+	OnDrift func(*Violation)
 	// MaxBodyBytes caps how much of a response body is buffered for validation;
 	// 16 MiB (above the API gateway's 12 MB) when zero.
 	MaxBodyBytes int64
@@ -79,10 +91,22 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if int64(len(respBody)) > limit {
 		return resp, nil
 	}
-	if verr := spec.ValidateResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody); verr != nil {
+	if t.OnDrift == nil {
+		if verr := spec.ValidateResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody); verr != nil {
+			if err := t.report(verr); err != nil {
+				return nil, err
+			}
+		}
+		return resp, nil
+	}
+	drift, verr := spec.CheckResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody)
+	if verr != nil {
 		if err := t.report(verr); err != nil {
 			return nil, err
 		}
+	}
+	for _, d := range drift {
+		t.OnDrift(d)
 	}
 	return resp, nil
 }

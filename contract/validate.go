@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -13,20 +14,24 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-// The spec documents text/html error pages of the API gateway (502, 503, 504),
-// but openapi3filter has no decoder for text/html, so without this every such
-// page failed validation as "failed to decode response body". Decode it as
-// plain text, like text/plain.
+// openapi3filter has decoders for JSON and text/plain only. The spec
+// documents HTML error pages of the API gateway, load balancers and firewalls,
+// and bodies of any other content type (or none) under "*/*": decode both as
+// plain text, so their schemas (a string; an empty one at the documented
+// level) decide.
 func init() {
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("*/*", openapi3filter.PlainBodyDecoder)
 }
 
 // options are the validation rules used everywhere: nothing is written into the
 // request (no defaults), undocumented statuses fail, and every body is checked.
-func options() *openapi3filter.Options {
+// With all set, a body's every departure is reported, not only the first.
+func options(all bool) *openapi3filter.Options {
 	return &openapi3filter.Options{
 		IncludeResponseStatus: true,
 		SkipSettingDefaults:   true,
+		MultiError:            all,
 		AuthenticationFunc:    requireCredentialHeader,
 	}
 }
@@ -52,22 +57,40 @@ func requireCredentialHeader(_ context.Context, in *openapi3filter.Authenticatio
 // Exchange is one validated request: what ValidateRequest found, needed to
 // validate the response that answers it.
 type Exchange struct {
-	input *openapi3filter.RequestValidationInput
-	route *routers.Route
+	request    *http.Request // the probe: a copy of the request carrying its body
+	pathParams map[string]string
+	// routes holds the request's route in the document of each level.
+	routes map[Level]*routers.Route
+	op     string
 }
 
 // Operation is the operationId the request was routed to.
 func (e *Exchange) Operation() string {
-	if e == nil || e.route == nil || e.route.Operation == nil {
+	if e == nil {
 		return ""
 	}
-	return e.route.Operation.OperationID
+	return e.op
+}
+
+// route returns the exchange's route in s's document, finding it on first use
+// when the request was validated by the other level.
+func (e *Exchange) route(s *Spec) (*routers.Route, error) {
+	if r := e.routes[s.level]; r != nil {
+		return r, nil
+	}
+	r, _, err := s.router.FindRoute(e.request)
+	if err != nil {
+		return nil, err
+	}
+	e.routes[s.level] = r
+	return r, nil
 }
 
 // ValidateRequest checks req against the spec. body is the exact request body
 // (req.Body is not read). It returns the Exchange to validate the response with,
 // and a *Violation when the request breaks the contract. The Exchange is
-// returned whenever the route was found, even on a violation.
+// returned whenever the route was found, even on a violation. Requests are
+// held to the same rules at both levels.
 func (s *Spec) ValidateRequest(ctx context.Context, req *http.Request, body []byte) (*Exchange, error) {
 	// Validate a shallow copy, so nothing kin-openapi does to the request (it reads
 	// and replaces Body) reaches the request that is actually sent.
@@ -76,7 +99,7 @@ func (s *Spec) ValidateRequest(ctx context.Context, req *http.Request, body []by
 	probe.GetBody = nil
 	probe.ContentLength = int64(len(body))
 
-	v := &Violation{Direction: Request, Method: req.Method, Path: req.URL.Path}
+	v := &Violation{Direction: Request, Level: Compatible, Method: req.Method, Path: req.URL.Path}
 	route, pathParams, err := s.router.FindRoute(probe)
 	if err != nil {
 		v.classify(err)
@@ -87,33 +110,145 @@ func (s *Spec) ValidateRequest(ctx context.Context, req *http.Request, body []by
 		Request:    probe,
 		PathParams: pathParams,
 		Route:      route,
-		Options:    options(),
+		Options:    options(false),
 	}
-	ex := &Exchange{input: in, route: route}
+	ex := &Exchange{request: probe, pathParams: pathParams, routes: map[Level]*routers.Route{s.level: route}, op: v.Operation}
 	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
 		v.classify(err)
+		if v.Value == "" && v.Field == "header Content-Type" {
+			v.Value = describeValue(req.Header.Get("Content-Type"))
+		}
 		return ex, v
 	}
+	// The body was read by the validation: give the probe its bytes back for
+	// the response validation that may read the request again.
+	probe.Body = io.NopCloser(bytes.NewReader(body))
 	return ex, nil
 }
 
-// ValidateResponse checks a response to a request validated by ValidateRequest.
-// body is the exact response body.
+// ValidateResponse checks a response to a request validated by ValidateRequest
+// at this Spec's level, and returns the first *Violation. body is the exact
+// response body. At the documented level a status that only the default
+// response matches is a violation too: the spec lists the documented statuses
+// one by one.
 func (s *Spec) ValidateResponse(ctx context.Context, ex *Exchange, status int, header http.Header, body []byte) error {
-	req := ex.input.Request
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: ex.input,
-		Status:                 status,
-		Header:                 header,
-		Options:                options(),
+	vs := s.responseViolations(ctx, ex, status, header, body, false)
+	if len(vs) == 0 {
+		return nil
 	}
-	in.SetBodyBytes(body)
-	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
-		v := &Violation{Direction: Response, Method: req.Method, Path: req.URL.Path, Operation: ex.Operation(), Status: status}
+	return vs[0]
+}
+
+// CheckResponse checks a response at both levels. err is the first violation
+// of the compatible level: an answer no client can decode. drift lists every
+// departure from the documented level of an answer that passed the
+// compatible one (nil when err is set, or when s is the compatible level).
+func (s *Spec) CheckResponse(ctx context.Context, ex *Exchange, status int, header http.Header, body []byte) (drift []*Violation, err error) {
+	if err := s.Compatible().ValidateResponse(ctx, ex, status, header, body); err != nil {
+		return nil, err
+	}
+	if s.level == Compatible {
+		return nil, nil
+	}
+	return s.responseViolations(ctx, ex, status, header, body, true), nil
+}
+
+// responseViolations validates a response at s's level: the first violation,
+// or with all every one (each failing response header, then every departure
+// of the body).
+func (s *Spec) responseViolations(ctx context.Context, ex *Exchange, status int, header http.Header, body []byte, all bool) []*Violation {
+	base := Violation{Direction: Response, Level: s.level, Method: ex.request.Method, Path: ex.request.URL.Path, Operation: ex.Operation(), Status: status}
+	route, err := ex.route(s)
+	if err != nil {
+		v := base
 		v.classify(err)
-		return v
+		return []*Violation{&v}
 	}
-	return nil
+	var out []*Violation
+	if s.level == Documented && route.Operation.Responses.Status(status) == nil {
+		v := base
+		v.Field, v.Rule, v.Value = "status", "status", strconv.Itoa(status)
+		v.Reason = "status " + strconv.Itoa(status) + " is not documented for this operation; only the default response matches it"
+		if !all {
+			return []*Violation{&v}
+		}
+		out = append(out, &v)
+	}
+	header = header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	// Each pass reports the failing header, if any, and drops it: kin-openapi
+	// stops at the first header, and the body is checked after the headers.
+	for range len(header) + 1 {
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{
+				Request: ex.request, PathParams: ex.pathParams, Route: route, Options: options(all),
+			},
+			Status:  status,
+			Header:  header,
+			Options: options(all),
+		}
+		in.SetBodyBytes(body)
+		err := openapi3filter.ValidateResponse(ctx, in)
+		if err == nil {
+			break
+		}
+		vs := responseErrorViolations(base, err, header)
+		out = append(out, vs...)
+		if !all {
+			break
+		}
+		name, isHeader := strings.CutPrefix(vs[0].Field, "header ")
+		if !isHeader || name == "Content-Type" || header.Get(name) == "" {
+			break
+		}
+		header.Del(name)
+	}
+	return out
+}
+
+// responseErrorViolations turns a kin-openapi response error into one
+// Violation per departure (a body checked with MultiError holds several).
+func responseErrorViolations(base Violation, err error, header http.Header) []*Violation {
+	var respErr *openapi3filter.ResponseError
+	var multi openapi3.MultiError
+	if errors.As(err, &respErr) && respErr.Err != nil && errors.As(respErr.Err, &multi) {
+		var out []*Violation
+		for _, e := range flatten(multi) {
+			v := base
+			v.classify(&openapi3filter.ResponseError{Input: respErr.Input, Reason: respErr.Reason, Err: e})
+			out = append(out, &v)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	v := base
+	v.classify(err)
+	if name, ok := strings.CutPrefix(v.Field, "header "); ok && v.Value == "" {
+		if got := header.Get(name); got != "" || name == "Content-Type" {
+			v.Value = describeValue(got)
+		}
+	}
+	return []*Violation{&v}
+}
+
+// flatten lists the errors of a MultiError, nested ones included.
+func flatten(me openapi3.MultiError) []error {
+	var out []error
+	for _, e := range me {
+		var inner openapi3.MultiError
+		if m, ok := e.(openapi3.MultiError); ok {
+			inner = m
+		}
+		if inner != nil {
+			out = append(out, flatten(inner)...)
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // Operation returns the spec's operation with the given operationId, or nil.

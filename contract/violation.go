@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -19,12 +20,17 @@ const (
 	Response Direction = "response"
 )
 
-// Violation is a request or response that does not match openapi.yaml. It names
-// the operation, the field (a JSON pointer into the body, or a parameter/header
-// name) and the rule of the spec that was broken, so a failing test says exactly
-// what to fix.
+// Violation is a request or response that does not match openapi.yaml at one
+// level. It names the operation, the field (a JSON pointer into the body, or a
+// parameter/header name) and the rule of the spec that was broken, so a failing
+// test says exactly what to fix.
 type Violation struct {
 	Direction Direction
+	// Level is the contract level broken: Compatible for what no client can
+	// decode (and for requests, held to the same rules at both levels),
+	// Documented for a departure from openapi.yaml as written (drift, when
+	// the compatible level passed).
+	Level     Level
 	Method    string
 	Path      string // URL path of the request
 	Operation string // operationId, empty when no operation matched
@@ -38,12 +44,28 @@ type Violation struct {
 	Rule string
 	// Reason is kin-openapi's explanation, without the offending value.
 	Reason string
-	Err    error
+	// Value is the offending value as JSON text ("sideways", null, 418, with
+	// non-ASCII and control characters escaped), or its kind and size when it
+	// is longer than 64 bytes or not a scalar; empty when unknown. It is text
+	// the other side sent: Error leaves it out, Warning shows it, and whatever
+	// prints Warning must redact the client's secrets first.
+	Value string
+	Err   error
 }
 
-func (v *Violation) Error() string {
+func (v *Violation) Error() string { return v.message(false) }
+
+// Warning is Error with the offending value: the line to print for drift
+// (after redaction, see Value).
+func (v *Violation) Warning() string { return v.message(true) }
+
+func (v *Violation) message(withValue bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "contract violation in %s of %s %s", v.Direction, v.Method, v.Path)
+	noun := "contract violation"
+	if v.Level == Documented {
+		noun = "contract drift"
+	}
+	fmt.Fprintf(&b, "%s in %s of %s %s", noun, v.Direction, v.Method, v.Path)
 	if v.Operation != "" {
 		fmt.Fprintf(&b, " (%s)", v.Operation)
 	}
@@ -55,9 +77,15 @@ func (v *Violation) Error() string {
 	}
 	if v.Rule != "" {
 		fmt.Fprintf(&b, " breaks rule %q", v.Rule)
+		if v.Level != "" && v.Direction == Response {
+			fmt.Fprintf(&b, " of the %s contract", v.Level)
+		}
 	}
 	if v.Reason != "" {
 		fmt.Fprintf(&b, ": %s", v.Reason)
+	}
+	if withValue && v.Value != "" {
+		fmt.Fprintf(&b, "; got %s", v.Value)
 	}
 	return b.String()
 }
@@ -93,6 +121,7 @@ func (v *Violation) classify(err error) {
 		}
 	}
 	if errors.As(err, &schemaErr) {
+		v.Value = describeValue(schemaErr.Value)
 		ptr := schemaErr.JSONPointer()
 		if v.Field == "" {
 			v.Field = "/" + strings.Join(ptr, "/")
@@ -118,7 +147,7 @@ func (v *Violation) classify(err error) {
 		}
 		switch {
 		case respErr.Reason == "status is not supported":
-			v.Field, v.Rule = "status", "status"
+			v.Field, v.Rule, v.Value = "status", "status", strconv.Itoa(v.Status)
 			v.Reason = fmt.Sprintf("status %d is not documented for this operation", v.Status)
 		case strings.Contains(strings.ToLower(v.Reason), "content-type") || strings.Contains(strings.ToLower(v.Reason), "content type"):
 			v.Field, v.Rule = "header Content-Type", "content-type"

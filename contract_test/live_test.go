@@ -22,6 +22,7 @@ import (
 	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/generated"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Environment of the live contract test. The HUAWEICLOUD_SDK_* names are the
@@ -157,21 +158,30 @@ func TestLiveContract(t *testing.T) {
 		t.Skip("live contract test skipped: -short")
 	}
 	require.NoError(t, err)
-	runLive(t, cfg, interactionsDir, http.DefaultTransport)
+	runLive(t, cfg, interactionsDir, http.DefaultTransport, func(line string) { t.Log(line) })
 }
 
 // runLive calls BatchCheckJobs (unless ResultsOnly) and BatchCheckResults for
-// cfg.JobIDs with the generated client through a strict contract.Transport,
+// cfg.JobIDs with the generated client through a two-level contract.Transport,
 // and records each exchange into dir as live-<op>-<timestamp>.json. The
 // recording sits under the validator, so an exchange that breaks the contract
-// is recorded too: the test fails, and the fixture shows what the spec missed.
-func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper) {
+// is recorded too: the test fails on a compatible violation, and the fixture
+// shows what the spec missed. Each documented drift goes to warn as a line
+// naming the field and the value, with the credentials redacted; runLive
+// returns the drift seen.
+func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, warn func(string)) []*contract.Violation {
 	t.Helper()
 	spec, err := contract.Default()
 	require.NoError(t, err)
 	rec := &recorder{base: base}
+	redactor := redact.New(cfg.secrets()...)
+	var drift []*contract.Violation
+	onDrift := func(v *contract.Violation) {
+		drift = append(drift, v)
+		warn("drift (warning): " + redactor.String(v.Warning()))
+	}
 	client, err := generated.NewClientWithResponses(cfg.Endpoint,
-		generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{Base: rec, Spec: spec}, Timeout: time.Minute}),
+		generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{Base: rec, Spec: spec, OnDrift: onDrift}, Timeout: time.Minute}),
 		generated.WithRequestEditorFn(cfg.authenticate))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -206,6 +216,7 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper) {
 			t.Logf("  pre-check %s: process %s, passed %t, %d items %s", r.PrecheckId, r.Process, r.Result, len(r.PrecheckResult), r.ErrorCode)
 		}
 	}
+	return drift
 }
 
 // saveLive records the last exchange of rec into dir, with the secrets
@@ -357,9 +368,19 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 	)
 	jobIDs := []string{publishedJobID, "6d1e4f9a-3b2c-4d5e-8f70-91a2b3c4jb02"}
 
-	for _, mode := range []string{"aksk", "token"} {
-		t.Run(mode, func(t *testing.T) {
-			srv := newFakeDRS(t, mode, ak, secToken, iamToken, cookie)
+	for _, tc := range []struct {
+		name, mode string
+		// direction is the job_direction the stand-in answers; the secret
+		// marker puts the security token there, as a careless server might.
+		direction string
+	}{
+		{"aksk", "aksk", "up"},
+		{"token", "token", "up"},
+		{"aksk, drift echoing a secret", "aksk", echoSecret},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mode := tc.mode
+			srv := newFakeDRS(t, mode, ak, secToken, iamToken, cookie, tc.direction)
 			cfg := liveConfig{ProjectID: testProject, Region: "loopback", Endpoint: srv.URL, JobIDs: jobIDs, Mode: generated.ForStartJob}
 			if mode == "aksk" {
 				cfg.AK, cfg.SK, cfg.SecurityToken = ak, sk, secToken
@@ -367,7 +388,22 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 				cfg.IAMToken = iamToken
 			}
 			dir := t.TempDir()
-			runLive(t, cfg, dir, srv.Client().Transport)
+			var warnings []string
+			drift := runLive(t, cfg, dir, srv.Client().Transport, func(line string) { warnings = append(warnings, line) })
+			if tc.direction == echoSecret {
+				require.Len(t, drift, 2, "one drift per job, and the run did not fail")
+				require.Len(t, warnings, 2)
+				for _, w := range warnings {
+					assert.Contains(t, w, "field /results/")
+					assert.Contains(t, w, "job_direction")
+					assert.Contains(t, w, redact.Mask, "the value is shown, redacted")
+					for _, s := range []string{ak, sk, secToken, iamToken} {
+						assert.NotContains(t, w, s, "a drift warning leaks a secret")
+					}
+				}
+			} else {
+				assert.Empty(t, drift)
+			}
 
 			files, err := filepath.Glob(filepath.Join(dir, "live-*.json"))
 			require.NoError(t, err)
@@ -395,16 +431,24 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 				assert.Equal(t, contract.Redacted, in.Response.Headers["Set-Cookie"])
 				assert.Equal(t, contract.Redacted, in.Response.Headers["X-Debug-Echo"], "an echoed secret is scrubbed from any header")
 				// What was recorded replays like any fixture.
-				checkTyped(t, in, replay(t, in))
+				out := replay(t, in)
+				require.NoError(t, out.parseErr)
+				if tc.direction != echoSecret {
+					assert.Empty(t, out.drift, "the stand-in answers at the documented level")
+				}
+				checkTyped(t, in, out.resp)
 			}
 		})
 	}
 }
 
+// echoSecret makes newFakeDRS answer with the security token as job_direction.
+const echoSecret = "<security token>"
+
 // newFakeDRS is a loopback stand-in for DRS that checks the credentials'
 // shape and leaks them back in a header and a cookie, as a careless server
 // might, to prove the recording scrubs them.
-func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie string) *httptest.Server {
+func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction string) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -436,7 +480,11 @@ func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie string) *http
 			assert.NoError(t, json.Unmarshal(body, &req))
 			var resp generated.BatchQueryPrecheckResultResp
 			for _, id := range req.Jobs {
-				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: generated.Up,
+				dir := generated.QueryPreCheckRespJobDirection(direction)
+				if direction == echoSecret {
+					dir = generated.QueryPreCheckRespJobDirection(secToken)
+				}
+				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: dir,
 					PrecheckResult: []generated.PrecheckResult{{Item: "srcDbConnection", Result: generated.PASSED, Group: "network"}}})
 			}
 			resp.Count = int32(len(resp.Results))

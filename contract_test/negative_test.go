@@ -78,18 +78,28 @@ func requireViolation(t *testing.T, err error, dir contract.Direction, op, field
 	return v
 }
 
-// TestResponsesThatBreakTheSpecAreCaught: the strict transport turns each
-// broken response into an error naming the field and the rule.
-func TestResponsesThatBreakTheSpecAreCaught(t *testing.T) {
-	type call func(*generated.ClientWithResponses) error
-	jobs := func(c *generated.ClientWithResponses) error {
-		_, err := c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs, withToken)
-		return err
-	}
-	results := func(c *generated.ClientWithResponses) error {
-		_, err := c.BatchCheckResultsWithResponse(context.Background(), testProject, nil,
-			generated.BatchQueryPrecheckResultReq{Jobs: []string{publishedJobID}}, withToken)
-		return err
+type call func(*generated.ClientWithResponses) error
+
+func callJobs(c *generated.ClientWithResponses) error {
+	_, err := c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs, withToken)
+	return err
+}
+
+func callResults(c *generated.ClientWithResponses) error {
+	_, err := c.BatchCheckResultsWithResponse(context.Background(), testProject, nil,
+		generated.BatchQueryPrecheckResultReq{Jobs: []string{publishedJobID}}, withToken)
+	return err
+}
+
+// TestAnswersNoClientCanDecodeFailTheRoundTrip: through the two-level
+// transport (the CLI's --validate, the live and replay tests) each answer that
+// breaks the compatible level is the round trip's error, naming the field and
+// the rule and not the value. decodeFails says the generated client itself
+// cannot read it either: in report mode the answer gets through the contract
+// and the generated client's parse fails.
+func TestAnswersNoClientCanDecodeFailTheRoundTrip(t *testing.T) {
+	throttled := func(retryAfter string) http.Header {
+		return http.Header{"Content-Type": {"application/json"}, "Retry-After": {retryAfter}}
 	}
 	cases := []struct {
 		name        string
@@ -99,53 +109,126 @@ func TestResponsesThatBreakTheSpecAreCaught(t *testing.T) {
 		header      http.Header
 		body        string
 		field, rule string
+		decodeFails bool
 	}{
-		{"valid (control)", jobs, "BatchCheckJobs", 200, jsonHeader(),
-			`{"results":[{"id":"j1","status":"success","precheck_id":"j1"}],"count":1}`, "", ""},
-		{"count is a string", jobs, "BatchCheckJobs", 200, jsonHeader(),
-			`{"results":[],"count":"1"}`, "/count", "type"},
-		{"unknown status", jobs, "BatchCheckJobs", 200, jsonHeader(),
-			`{"results":[{"id":"j1","status":"queued-` + marker + `"}],"count":1}`, "/results/0/status", "enum"},
-		{"missing Content-Type", jobs, "BatchCheckJobs", 200, http.Header{},
-			`{"results":[],"count":0}`, "header Content-Type", "content-type"},
-		{"undocumented status 418", jobs, "BatchCheckJobs", http.StatusTeapot, jsonHeader(),
-			`{"error_code":"X","error_msg":"teapot"}`, "status", "status"},
-		{"error body without error_code", jobs, "BatchCheckJobs", 400, jsonHeader(),
-			`{"error_msg":"Parameter jobs is empty."}`, "/error_code", "required"},
-		{"gateway error without error_code", results, "BatchCheckResults", 401, jsonHeader(),
-			`{"error_msg":"Incorrect IAM authentication information","request_id":"6b3a"}`, "/error_code", "required"},
-		{"unknown precheck_result result", results, "BatchCheckResults", 200, jsonHeader(),
-			`{"count":1,"results":[{"result":true,"precheck_result":[{"item":"srcDbConnection","result":"WARNING-` + marker + `"}]}]}`,
-			"/results/0/precheck_result/0/result", "enum"},
-		{"result is a string", results, "BatchCheckResults", 200, jsonHeader(),
-			`{"count":1,"results":[{"result":"true","process":"100%"}]}`, "/results/0/result", "type"},
-		{"unknown job_direction", results, "BatchCheckResults", 200, jsonHeader(),
-			`{"count":1,"results":[{"job_direction":"sideways-` + marker + `"}]}`, "/results/0/job_direction", "enum"},
-		{"failed_sub_jobs is not an array", results, "BatchCheckResults", 200, jsonHeader(),
+		{"valid (control)", callJobs, "BatchCheckJobs", 200, jsonHeader(),
+			`{"results":[{"id":"j1","status":"success","precheck_id":"j1"}],"count":1}`, "", "", false},
+		{"count is a string", callJobs, "BatchCheckJobs", 200, jsonHeader(),
+			`{"results":[],"count":"1"}`, "/count", "type", true},
+		{"count overflows int32", callJobs, "BatchCheckJobs", 200, jsonHeader(),
+			`{"results":[],"count":3000000000}`, "/count", "format", true},
+		{"result is a string", callResults, "BatchCheckResults", 200, jsonHeader(),
+			`{"count":1,"results":[{"result":"true","process":"100%"}]}`, "/results/0/result", "type", true},
+		{"is_skipped is a string", callResults, "BatchCheckResults", 200, jsonHeader(),
+			`{"results":[{"precheck_result":[{"result":"PASSED","is_skipped":"no"}]}]}`, "/results/0/precheck_result/0/is_skipped", "type", true},
+		{"failed_sub_jobs is not an array", callResults, "BatchCheckResults", 200, jsonHeader(),
 			`{"results":[{"precheck_result":[{"result":"FAILED","failed_sub_jobs":{"id":"s1"}}]}]}`,
-			"/results/0/precheck_result/0/failed_sub_jobs", "type"},
-		{"Retry-After is not a number", jobs, "BatchCheckJobs", 429,
-			http.Header{"Content-Type": {"application/json"}, "Retry-After": {"soon-" + marker}},
-			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "header"},
-		{"Retry-After is negative", jobs, "BatchCheckJobs", 429,
-			http.Header{"Content-Type": {"application/json"}, "Retry-After": {"-1"}},
-			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "minimum"},
-		{"HTML page for a 400", jobs, "BatchCheckJobs", 400, http.Header{"Content-Type": {"text/html"}},
-			`<html><body>Bad Request</body></html>`, "header Content-Type", "content-type"},
-		{"empty JSON body", jobs, "BatchCheckJobs", 200, jsonHeader(), ``, "body", "responseBody"},
+			"/results/0/precheck_result/0/failed_sub_jobs", "type", true},
+		{"malformed JSON", callResults, "BatchCheckResults", 200, jsonHeader(), `{"results":[{"precheck_id":`, "body", "responseBody", true},
+		{"empty JSON body", callJobs, "BatchCheckJobs", 200, jsonHeader(), ``, "body", "responseBody", true},
+		{"malformed JSON error body", callJobs, "BatchCheckJobs", 500, jsonHeader(), `{"error_code":"DRS.M`, "body", "responseBody", true},
+		{"error_code is a number", callResults, "BatchCheckResults", 401, jsonHeader(), `{"error_code":401}`, "/error_code", "type", true},
+		{"nested error is a string", callJobs, "BatchCheckJobs", 403, jsonHeader(), `{"error":"forbidden-` + marker + `"}`, "/error", "type", true},
+		{"missing Content-Type on a 200", callJobs, "BatchCheckJobs", 200, http.Header{},
+			`{"results":[],"count":0}`, "header Content-Type", "content-type", false},
+		{"HTML page with status 200", callJobs, "BatchCheckJobs", 200, http.Header{"Content-Type": {"text/html"}},
+			`<html><body>OK</body></html>`, "header Content-Type", "content-type", false},
+		{"Retry-After is a word", callJobs, "BatchCheckJobs", 429, throttled("soon-" + marker),
+			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "pattern", true},
+		{"Retry-After is negative", callJobs, "BatchCheckJobs", 429, throttled("-1"),
+			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "pattern", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls atomic.Int32
-			c := strictClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
+			c, drift := twoLevelClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
 			err := tc.call(c)
 			assert.Equal(t, int32(1), calls.Load(), "the request was valid and must have been sent")
+			assert.Empty(t, drift.all(), "no drift is reported beside a compatible violation")
 			if tc.field == "" {
 				require.NoError(t, err)
 				return
 			}
 			v := requireViolation(t, err, contract.Response, tc.op, tc.field, tc.rule)
 			assert.Equal(t, tc.status, v.Status)
+			assert.Equal(t, contract.Compatible, v.Level)
+
+			spec, err := contract.Default()
+			require.NoError(t, err)
+			var reported []*contract.Violation
+			report, err := generated.NewClientWithResponses(testServer, generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{
+				Base: cannedResponse(tc.status, tc.header, tc.body, &calls), Spec: spec,
+				OnViolation: func(v *contract.Violation) { reported = append(reported, v) },
+				OnDrift:     func(v *contract.Violation) { t.Errorf("unexpected drift: %s", v.Warning()) },
+			}}))
+			require.NoError(t, err)
+			err = tc.call(report)
+			require.Len(t, reported, 1)
+			assert.Equal(t, tc.field, reported[0].Field)
+			if tc.decodeFails {
+				assert.Error(t, err, "the generated client cannot read this answer either")
+			} else {
+				assert.NoError(t, err, "the generated client leaves this answer unparsed")
+			}
+		})
+	}
+}
+
+// TestDriftIsReportedNotFailed: an answer that departs from the documented
+// level only (enums, a status the spec does not list, an HTTP-date
+// Retry-After) passes the two-level transport; each departure goes to OnDrift
+// naming the field, and its Warning shows the value. The documented level
+// alone (the simulator's) rejects the same answer.
+func TestDriftIsReportedNotFailed(t *testing.T) {
+	cases := []struct {
+		name        string
+		call        call
+		status      int
+		header      http.Header
+		body        string
+		field, rule string
+		value       string
+	}{
+		{"unknown start status", callJobs, 200, jsonHeader(),
+			`{"results":[{"id":"j1","status":"queued-` + marker + `"}],"count":1}`, "/results/0/status", "enum", `"queued-` + marker + `"`},
+		{"unknown precheck_result result", callResults, 200, jsonHeader(),
+			`{"count":1,"results":[{"result":true,"precheck_result":[{"item":"srcDbConnection","result":"WARNING-` + marker + `"}]}]}`,
+			"/results/0/precheck_result/0/result", "enum", `"WARNING-` + marker + `"`},
+		{"unknown job_direction", callResults, 200, jsonHeader(),
+			`{"count":1,"results":[{"job_direction":"sideways-` + marker + `"}]}`, "/results/0/job_direction", "enum", `"sideways-` + marker + `"`},
+		{"undocumented status 418", callJobs, http.StatusTeapot, jsonHeader(),
+			`{"error_code":"X","error_msg":"teapot"}`, "status", "status", "418"},
+		{"Retry-After as an HTTP date", callResults, 503, http.Header{"Content-Type": {"text/plain"}, "Retry-After": {"Wed, 12 Mar 2025 08:20:00 GMT"}},
+			"Service Unavailable", "header Retry-After", "header", `"Wed, 12 Mar 2025 08:20:00 GMT"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c, drift := twoLevelClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
+			err := tc.call(c)
+			if tc.field == "header Retry-After" {
+				// The generated client binds Retry-After into an int: its parse
+				// fails on a date (see generatedClientGaps), after the contract
+				// let the answer through.
+				var v *contract.Violation
+				require.False(t, errors.As(err, &v), "the contract must not fail on drift: %v", err)
+			} else {
+				require.NoError(t, err, "drift must not fail the round trip")
+			}
+			got := drift.all()
+			require.Len(t, got, 1)
+			v := got[0]
+			assert.Equal(t, contract.Documented, v.Level)
+			assert.Equal(t, tc.field, v.Field)
+			assert.Equal(t, tc.rule, v.Rule)
+			assert.Equal(t, tc.value, v.Value)
+			assert.Contains(t, v.Warning(), "got "+tc.value, "the warning names the value")
+			assert.Contains(t, v.Warning(), "field "+tc.field)
+			assert.NotContains(t, v.Error(), marker)
+
+			err = tc.call(strictClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls)))
+			strict := requireViolation(t, err, contract.Response, v.Operation, tc.field, tc.rule)
+			assert.Equal(t, contract.Documented, strict.Level, "at the documented level alone, drift fails")
 		})
 	}
 }

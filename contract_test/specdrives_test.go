@@ -67,19 +67,33 @@ func TestEditingTheSpecChangesValidation(t *testing.T) {
 		requireViolation(t, err, contract.Request, "BatchCheckJobs", "/jobs/0/precheck_mode", "enum")
 	})
 
-	t.Run("making count required rejects a response without it", func(t *testing.T) {
+	t.Run("making status required: drift at the documented level, no failure at the compatible one", func(t *testing.T) {
 		edited := editedSpec(t,
-			"      description: Pre-check response body.\n      properties:\n",
-			"      description: Pre-check response body.\n      required: [count]\n      properties:\n")
-		noCount := `{"results":[{"id":"` + publishedJobID + `","status":"success"}]}`
+			"    PostPreCheckResp:\n      type: object\n",
+			"    PostPreCheckResp:\n      type: object\n      required: [status]\n")
+		noStatus := `{"results":[{"id":"` + publishedJobID + `"}],"count":1}`
 		var calls atomic.Int32
-		_, err := clientWithSpec(t, shipped, cannedResponse(200, jsonHeader(), noCount, &calls)).
+		_, err := clientWithSpec(t, shipped, cannedResponse(200, jsonHeader(), noStatus, &calls)).
 			BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
-		require.NoError(t, err, "count is optional in the shipped spec")
+		require.NoError(t, err, "status is optional in the shipped spec")
 
-		_, err = clientWithSpec(t, edited, cannedResponse(200, jsonHeader(), noCount, &calls)).
+		_, err = clientWithSpec(t, edited, cannedResponse(200, jsonHeader(), noStatus, &calls)).
 			BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
-		requireViolation(t, err, contract.Response, "BatchCheckJobs", "/count", "required")
+		requireViolation(t, err, contract.Response, "BatchCheckJobs", "/results/0/status", "required")
+
+		// The compatible level derived from the edited document drops
+		// required: the same answer is drift there, not a failure.
+		var drift []*contract.Violation
+		c, err := generated.NewClientWithResponses(testServer, generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{
+			Base: cannedResponse(200, jsonHeader(), noStatus, &calls), Spec: edited,
+			OnDrift: func(v *contract.Violation) { drift = append(drift, v) },
+		}}))
+		require.NoError(t, err)
+		_, err = c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
+		require.NoError(t, err)
+		require.Len(t, drift, 1)
+		assert.Equal(t, "/results/0/status", drift[0].Field)
+		assert.Equal(t, "required", drift[0].Rule)
 	})
 
 	t.Run("a spec whose examples break it does not load", func(t *testing.T) {

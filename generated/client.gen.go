@@ -155,10 +155,17 @@ type BatchPrecheckReq struct {
 	Jobs []PreCheckInfo `json:"jobs"`
 }
 
-// BatchPrecheckResp Pre-check response body.
+// BatchPrecheckResp Pre-check response body. A call refused as a whole carries a top-level
+// `error_code` and `error_msg`, with or without `results`.
 type BatchPrecheckResp struct {
 	// Count Total number.
 	Count int32 `json:"count,omitempty"`
+
+	// ErrorCode Error code of the call as a whole (DRS.M01504, say), when DRS refused it.
+	ErrorCode string `json:"error_code,omitempty"`
+
+	// ErrorMsg Error message of the call as a whole.
+	ErrorMsg string `json:"error_msg,omitempty"`
 
 	// Results Pre-check response body, one entry per job.
 	Results []PostPreCheckResp `json:"results,omitempty"`
@@ -170,29 +177,62 @@ type BatchQueryPrecheckResultReq struct {
 	Jobs []string `json:"jobs"`
 }
 
-// BatchQueryPrecheckResultResp Pre-check results.
+// BatchQueryPrecheckResultResp Pre-check results. A call refused as a whole carries a top-level `error_code`
+// and `error_msg`, with or without `results`.
 type BatchQueryPrecheckResultResp struct {
 	// Count Total number.
 	Count int32 `json:"count,omitempty"`
+
+	// ErrorCode Error code of the call as a whole (DRS.M01504, say), when DRS refused it.
+	ErrorCode string `json:"error_code,omitempty"`
+
+	// ErrorMsg Error message of the call as a whole.
+	ErrorMsg string `json:"error_msg,omitempty"`
 
 	// Results One entry per queried job.
 	Results []QueryPreCheckResp `json:"results,omitempty"`
 }
 
-// ErrorBody Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// EmptyBody No body, and no content type or one not listed (an empty 504 of a load balancer, say).
+type EmptyBody = string
+
+// ErrorBody Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type ErrorBody struct {
+	// Code Error code, in the `{code, message}` shape.
+	Code string `json:"code,omitempty"`
+
+	// EncodedAuthorizationMessage Encoded explanation of an authorization failure (IAM).
+	EncodedAuthorizationMessage string `json:"encoded_authorization_message,omitempty"`
+
+	// Error The nested error shape: `{"error": {"code": …, "message": …}}`.
+	Error *ErrorDetail `json:"error,omitempty"`
+
 	// ErrorCode Error code, for example DRS.M00201 or APIGW.0301.
-	ErrorCode string `json:"error_code"`
+	ErrorCode string `json:"error_code,omitempty"`
 
 	// ErrorMsg Error message.
-	ErrorMsg string `json:"error_msg"`
+	ErrorMsg string `json:"error_msg,omitempty"`
+
+	// Message Error message, in the `{code, message}` shape.
+	Message string `json:"message,omitempty"`
 
 	// RequestId Request ID (API gateway errors).
 	RequestId string `json:"request_id,omitempty"`
 }
 
-// GatewayText An HTML or plain-text error page of the API gateway or a load balancer in front of it.
+// ErrorDetail The nested error shape: `{"error": {"code": …, "message": …}}`.
+type ErrorDetail struct {
+	// Code Error code.
+	Code string `json:"code,omitempty"`
+
+	// Message Error message.
+	Message string `json:"message,omitempty"`
+}
+
+// GatewayText An HTML or plain-text error page of the API gateway, a load balancer or a firewall in front of it.
 type GatewayText = string
 
 // PostPreCheckResp Whether one job's pre-check was started. All fields are optional.
@@ -241,7 +281,8 @@ type PrecheckFailSubJobVO struct {
 	Name string `json:"name,omitempty"`
 }
 
-// PrecheckItemResult Result of a check item. `ALARM` is a warning that does not stop the job.
+// PrecheckItemResult Result of a check item. `ALARM` is a warning that does not stop the job. Null or
+// absent while the item is still being checked.
 type PrecheckItemResult string
 
 // PrecheckMode Pre-check mode. `forStartJob`: the task is in CONFIGURATION and is about to start for
@@ -264,13 +305,20 @@ type PrecheckResult struct {
 	// Group Group of the item, for example db_params, network, db_version, db_user_privilege, db_disk_size or db_target_status.
 	Group string `json:"group,omitempty"`
 
+	// IsSkipped Whether the item was skipped (newer SDK models). Absent when the service does not say.
+	IsSkipped *bool `json:"is_skipped,omitempty"`
+
+	// IsSupportSkip Whether the item may be skipped (newer SDK models). Absent when the service does not say.
+	IsSupportSkip *bool `json:"is_support_skip,omitempty"`
+
 	// Item Check item.
 	Item string `json:"item,omitempty"`
 
 	// RawErrorMsg Raw error message.
 	RawErrorMsg string `json:"raw_error_msg,omitempty"`
 
-	// Result Result of a check item. `ALARM` is a warning that does not stop the job.
+	// Result Result of a check item. `ALARM` is a warning that does not stop the job. Null or
+	// absent while the item is still being checked.
 	Result PrecheckItemResult `json:"result,omitempty"`
 }
 
@@ -305,7 +353,9 @@ type QueryPreCheckResp struct {
 	// Result Whether the pre-check passed. A task can start only after its pre-check passed.
 	Result bool `json:"result,omitempty"`
 
-	// TotalPassedRate Share of check items passed, in percent, for example "100%".
+	// TotalPassedRate Share of check items passed, in percent, for example "100%". Loosely specified
+	// by Huawei, so no pattern is imposed: while a pre-check runs it may hold no number.
+	//
 	//
 	// Example: 100%
 	TotalPassedRate string `json:"total_passed_rate,omitempty"`
@@ -320,45 +370,83 @@ type ProjectId = string
 // XLanguage defines model for XLanguage.
 type XLanguage string
 
-// BadGateway Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// BadGateway Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type BadGateway = ErrorBody
 
-// BadRequest Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// BadRequest Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type BadRequest = ErrorBody
 
-// Forbidden Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// Forbidden Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type Forbidden = ErrorBody
 
-// GatewayTimeout Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// GatewayTimeout Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type GatewayTimeout = ErrorBody
 
-// InternalServerError Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// InternalServerError Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type InternalServerError = ErrorBody
 
-// PayloadTooLarge Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// NotFound Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
+type NotFound = ErrorBody
+
+// PayloadTooLarge Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type PayloadTooLarge = ErrorBody
 
-// ServiceAbnormal Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// RequestTimeout Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
+type RequestTimeout = ErrorBody
+
+// ServiceAbnormal Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type ServiceAbnormal = ErrorBody
 
-// ServiceUnavailable Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// ServiceUnavailable Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type ServiceUnavailable = ErrorBody
 
-// TooManyRequests Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// TooManyRequests Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type TooManyRequests = ErrorBody
 
-// Unauthorized Error body of DRS (`error_code`, `error_msg`) and of the API gateway in front of it,
-// which adds `request_id`.
+// Unauthorized Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
 type Unauthorized = ErrorBody
+
+// UnexpectedError Error body, in every shape Huawei's SDKs parse; every field is optional. DRS sends
+// `error_code` and `error_msg`; the API gateway adds `request_id`; other services in
+// front of DRS send `code` and `message`, at the top level or nested under `error`;
+// IAM may add `encoded_authorization_message`. `error_msg` may be missing or null.
+type UnexpectedError = ErrorBody
 
 // BatchCheckJobsParams defines parameters for BatchCheckJobs.
 type BatchCheckJobsParams struct {
@@ -831,6 +919,11 @@ type BatchCheckJobsResponse200Headers struct {
 	XRequestId string
 }
 
+// BatchCheckJobsResponse202Headers the declared response headers of an HTTP 202 response for BatchCheckJobs
+type BatchCheckJobsResponse202Headers struct {
+	XRequestId string
+}
+
 // BatchCheckJobsResponse400Headers the declared response headers of an HTTP 400 response for BatchCheckJobs
 type BatchCheckJobsResponse400Headers struct {
 	XRequestId string
@@ -843,6 +936,16 @@ type BatchCheckJobsResponse401Headers struct {
 
 // BatchCheckJobsResponse403Headers the declared response headers of an HTTP 403 response for BatchCheckJobs
 type BatchCheckJobsResponse403Headers struct {
+	XRequestId string
+}
+
+// BatchCheckJobsResponse404Headers the declared response headers of an HTTP 404 response for BatchCheckJobs
+type BatchCheckJobsResponse404Headers struct {
+	XRequestId string
+}
+
+// BatchCheckJobsResponse408Headers the declared response headers of an HTTP 408 response for BatchCheckJobs
+type BatchCheckJobsResponse408Headers struct {
 	XRequestId string
 }
 
@@ -883,17 +986,28 @@ type BatchCheckJobsResponse504Headers struct {
 	XRequestId string
 }
 
+// BatchCheckJobsResponseDefaultHeaders the declared response headers of an HTTP default response for BatchCheckJobs
+type BatchCheckJobsResponseDefaultHeaders struct {
+	XRequestId string
+}
+
 type BatchCheckJobsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BatchPrecheckResp
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *BatchPrecheckResp
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -908,14 +1022,22 @@ type BatchCheckJobsResponse struct {
 	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *BatchCheckJobsResponse200Headers
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *BatchCheckJobsResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *BatchCheckJobsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *BatchCheckJobsResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *BatchCheckJobsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *BatchCheckJobsResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *BatchCheckJobsResponse408Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *BatchCheckJobsResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -930,11 +1052,18 @@ type BatchCheckJobsResponse struct {
 	Headers503 *BatchCheckJobsResponse503Headers
 	// Headers504 the parsed response headers for an HTTP 504 response
 	Headers504 *BatchCheckJobsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *BatchCheckJobsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r BatchCheckJobsResponse) GetJSON200() *BatchPrecheckResp {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r BatchCheckJobsResponse) GetJSON202() *BatchPrecheckResp {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -950,6 +1079,16 @@ func (r BatchCheckJobsResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r BatchCheckJobsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r BatchCheckJobsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r BatchCheckJobsResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -987,6 +1126,11 @@ func (r BatchCheckJobsResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BatchCheckJobsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
+}
+
 // GetBody returns the raw response body bytes
 func (r BatchCheckJobsResponse) GetBody() []byte {
 	return r.Body
@@ -1021,6 +1165,11 @@ type BatchCheckResultsResponse200Headers struct {
 	XRequestId string
 }
 
+// BatchCheckResultsResponse202Headers the declared response headers of an HTTP 202 response for BatchCheckResults
+type BatchCheckResultsResponse202Headers struct {
+	XRequestId string
+}
+
 // BatchCheckResultsResponse400Headers the declared response headers of an HTTP 400 response for BatchCheckResults
 type BatchCheckResultsResponse400Headers struct {
 	XRequestId string
@@ -1033,6 +1182,16 @@ type BatchCheckResultsResponse401Headers struct {
 
 // BatchCheckResultsResponse403Headers the declared response headers of an HTTP 403 response for BatchCheckResults
 type BatchCheckResultsResponse403Headers struct {
+	XRequestId string
+}
+
+// BatchCheckResultsResponse404Headers the declared response headers of an HTTP 404 response for BatchCheckResults
+type BatchCheckResultsResponse404Headers struct {
+	XRequestId string
+}
+
+// BatchCheckResultsResponse408Headers the declared response headers of an HTTP 408 response for BatchCheckResults
+type BatchCheckResultsResponse408Headers struct {
 	XRequestId string
 }
 
@@ -1073,17 +1232,28 @@ type BatchCheckResultsResponse504Headers struct {
 	XRequestId string
 }
 
+// BatchCheckResultsResponseDefaultHeaders the declared response headers of an HTTP default response for BatchCheckResults
+type BatchCheckResultsResponseDefaultHeaders struct {
+	XRequestId string
+}
+
 type BatchCheckResultsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *BatchQueryPrecheckResultResp
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *BatchQueryPrecheckResultResp
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
@@ -1098,14 +1268,22 @@ type BatchCheckResultsResponse struct {
 	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *UnexpectedError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *BatchCheckResultsResponse200Headers
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *BatchCheckResultsResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *BatchCheckResultsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *BatchCheckResultsResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *BatchCheckResultsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *BatchCheckResultsResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *BatchCheckResultsResponse408Headers
 	// Headers413 the parsed response headers for an HTTP 413 response
 	Headers413 *BatchCheckResultsResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
@@ -1120,11 +1298,18 @@ type BatchCheckResultsResponse struct {
 	Headers503 *BatchCheckResultsResponse503Headers
 	// Headers504 the parsed response headers for an HTTP 504 response
 	Headers504 *BatchCheckResultsResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *BatchCheckResultsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r BatchCheckResultsResponse) GetJSON200() *BatchQueryPrecheckResultResp {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r BatchCheckResultsResponse) GetJSON202() *BatchQueryPrecheckResultResp {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -1140,6 +1325,16 @@ func (r BatchCheckResultsResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r BatchCheckResultsResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r BatchCheckResultsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r BatchCheckResultsResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -1175,6 +1370,11 @@ func (r BatchCheckResultsResponse) GetJSON503() *ServiceUnavailable {
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
 func (r BatchCheckResultsResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r BatchCheckResultsResponse) GetJSONDefault() *UnexpectedError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -1305,6 +1505,13 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest BatchPrecheckResp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1325,6 +1532,20 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -1375,6 +1596,40 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 408:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 422:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 502:
 	// Content-type (text/plain) unsupported
 
@@ -1382,6 +1637,9 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 504:
+	// Content-type (text/plain) unsupported
+
+	case true:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -1397,6 +1655,16 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 			headers.XRequestId = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 202:
+		var headers BatchCheckJobsResponse202Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers202 = &headers
 	case rsp.StatusCode == 400:
 		var headers BatchCheckJobsResponse400Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -1427,6 +1695,26 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 			headers.XRequestId = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers BatchCheckJobsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers BatchCheckJobsResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 413:
 		var headers BatchCheckJobsResponse413Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -1511,6 +1799,16 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 			headers.XRequestId = value
 		}
 		response.Headers504 = &headers
+	case true:
+		var headers BatchCheckJobsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -1537,6 +1835,13 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest BatchQueryPrecheckResultResp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1557,6 +1862,20 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -1607,6 +1926,40 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 		}
 		response.JSON504 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest UnexpectedError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 401:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 403:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 408:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 413:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 422:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/plain) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/plain) unsupported
+
 	case rsp.StatusCode == 502:
 	// Content-type (text/plain) unsupported
 
@@ -1614,6 +1967,9 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 	// Content-type (text/plain) unsupported
 
 	case rsp.StatusCode == 504:
+	// Content-type (text/plain) unsupported
+
+	case true:
 		// Content-type (text/plain) unsupported
 
 	}
@@ -1629,6 +1985,16 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 			headers.XRequestId = value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 202:
+		var headers BatchCheckResultsResponse202Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers202 = &headers
 	case rsp.StatusCode == 400:
 		var headers BatchCheckResultsResponse400Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -1659,6 +2025,26 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 			headers.XRequestId = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers BatchCheckResultsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers BatchCheckResultsResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
 	case rsp.StatusCode == 413:
 		var headers BatchCheckResultsResponse413Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -1743,6 +2129,16 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 			headers.XRequestId = value
 		}
 		response.Headers504 = &headers
+	case true:
+		var headers BatchCheckResultsResponseDefaultHeaders
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil

@@ -264,6 +264,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 type BadGatewayResponseHeaders struct {
 	XRequestId string
 }
+type BadGatewayAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       BadGatewayResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type BadGatewayJSONResponse struct {
 	Body ErrorBody
 
@@ -284,8 +291,26 @@ type BadGatewayTextResponse struct {
 type BadRequestResponseHeaders struct {
 	XRequestId string
 }
+type BadRequestAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       BadRequestResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type BadRequestJSONResponse struct {
 	Body ErrorBody
+
+	Headers BadRequestResponseHeaders
+}
+type BadRequestTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       BadRequestResponseHeaders
+	ContentLength int64
+}
+type BadRequestTextResponse struct {
+	Body GatewayText
 
 	Headers BadRequestResponseHeaders
 }
@@ -293,14 +318,39 @@ type BadRequestJSONResponse struct {
 type ForbiddenResponseHeaders struct {
 	XRequestId string
 }
+type ForbiddenAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       ForbiddenResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type ForbiddenJSONResponse struct {
 	Body ErrorBody
+
+	Headers ForbiddenResponseHeaders
+}
+type ForbiddenTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       ForbiddenResponseHeaders
+	ContentLength int64
+}
+type ForbiddenTextResponse struct {
+	Body GatewayText
 
 	Headers ForbiddenResponseHeaders
 }
 
 type GatewayTimeoutResponseHeaders struct {
 	XRequestId string
+}
+type GatewayTimeoutAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       GatewayTimeoutResponseHeaders
+	ContentType   string
+	ContentLength int64
 }
 type GatewayTimeoutJSONResponse struct {
 	Body ErrorBody
@@ -322,26 +372,134 @@ type GatewayTimeoutTextResponse struct {
 type InternalServerErrorResponseHeaders struct {
 	XRequestId string
 }
+type InternalServerErrorAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       InternalServerErrorResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type InternalServerErrorJSONResponse struct {
 	Body ErrorBody
 
 	Headers InternalServerErrorResponseHeaders
 }
+type InternalServerErrorTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       InternalServerErrorResponseHeaders
+	ContentLength int64
+}
+type InternalServerErrorTextResponse struct {
+	Body GatewayText
+
+	Headers InternalServerErrorResponseHeaders
+}
+
+type NotFoundResponseHeaders struct {
+	XRequestId string
+}
+type NotFoundAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       NotFoundResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
+type NotFoundJSONResponse struct {
+	Body ErrorBody
+
+	Headers NotFoundResponseHeaders
+}
+type NotFoundTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       NotFoundResponseHeaders
+	ContentLength int64
+}
+type NotFoundTextResponse struct {
+	Body GatewayText
+
+	Headers NotFoundResponseHeaders
+}
 
 type PayloadTooLargeResponseHeaders struct {
 	XRequestId string
+}
+type PayloadTooLargeAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       PayloadTooLargeResponseHeaders
+	ContentType   string
+	ContentLength int64
 }
 type PayloadTooLargeJSONResponse struct {
 	Body ErrorBody
 
 	Headers PayloadTooLargeResponseHeaders
 }
+type PayloadTooLargeTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       PayloadTooLargeResponseHeaders
+	ContentLength int64
+}
+type PayloadTooLargeTextResponse struct {
+	Body GatewayText
+
+	Headers PayloadTooLargeResponseHeaders
+}
+
+type RequestTimeoutResponseHeaders struct {
+	XRequestId string
+}
+type RequestTimeoutAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       RequestTimeoutResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
+type RequestTimeoutJSONResponse struct {
+	Body ErrorBody
+
+	Headers RequestTimeoutResponseHeaders
+}
+type RequestTimeoutTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       RequestTimeoutResponseHeaders
+	ContentLength int64
+}
+type RequestTimeoutTextResponse struct {
+	Body GatewayText
+
+	Headers RequestTimeoutResponseHeaders
+}
 
 type ServiceAbnormalResponseHeaders struct {
 	XRequestId string
 }
+type ServiceAbnormalAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       ServiceAbnormalResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type ServiceAbnormalJSONResponse struct {
 	Body ErrorBody
+
+	Headers ServiceAbnormalResponseHeaders
+}
+type ServiceAbnormalTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       ServiceAbnormalResponseHeaders
+	ContentLength int64
+}
+type ServiceAbnormalTextResponse struct {
+	Body GatewayText
 
 	Headers ServiceAbnormalResponseHeaders
 }
@@ -349,6 +507,13 @@ type ServiceAbnormalJSONResponse struct {
 type ServiceUnavailableResponseHeaders struct {
 	RetryAfter int
 	XRequestId string
+}
+type ServiceUnavailableAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       ServiceUnavailableResponseHeaders
+	ContentType   string
+	ContentLength int64
 }
 type ServiceUnavailableJSONResponse struct {
 	Body ErrorBody
@@ -371,8 +536,26 @@ type TooManyRequestsResponseHeaders struct {
 	RetryAfter int
 	XRequestId string
 }
+type TooManyRequestsAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       TooManyRequestsResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type TooManyRequestsJSONResponse struct {
 	Body ErrorBody
+
+	Headers TooManyRequestsResponseHeaders
+}
+type TooManyRequestsTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       TooManyRequestsResponseHeaders
+	ContentLength int64
+}
+type TooManyRequestsTextResponse struct {
+	Body GatewayText
 
 	Headers TooManyRequestsResponseHeaders
 }
@@ -380,10 +563,55 @@ type TooManyRequestsJSONResponse struct {
 type UnauthorizedResponseHeaders struct {
 	XRequestId string
 }
+type UnauthorizedAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       UnauthorizedResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
 type UnauthorizedJSONResponse struct {
 	Body ErrorBody
 
 	Headers UnauthorizedResponseHeaders
+}
+type UnauthorizedTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       UnauthorizedResponseHeaders
+	ContentLength int64
+}
+type UnauthorizedTextResponse struct {
+	Body GatewayText
+
+	Headers UnauthorizedResponseHeaders
+}
+
+type UnexpectedErrorResponseHeaders struct {
+	XRequestId string
+}
+type UnexpectedErrorAsteriskResponse struct {
+	Body io.Reader
+
+	Headers       UnexpectedErrorResponseHeaders
+	ContentType   string
+	ContentLength int64
+}
+type UnexpectedErrorJSONResponse struct {
+	Body ErrorBody
+
+	Headers UnexpectedErrorResponseHeaders
+}
+type UnexpectedErrorTexthtmlResponse struct {
+	Body io.Reader
+
+	Headers       UnexpectedErrorResponseHeaders
+	ContentLength int64
+}
+type UnexpectedErrorTextResponse struct {
+	Body GatewayText
+
+	Headers UnexpectedErrorResponseHeaders
 }
 
 type BatchCheckJobsRequestObject struct {
@@ -418,6 +646,46 @@ func (response BatchCheckJobs200JSONResponse) VisitBatchCheckJobsResponse(w http
 	return err
 }
 
+type BatchCheckJobs202ResponseHeaders struct {
+	XRequestId string
+}
+
+type BatchCheckJobs202JSONResponse struct {
+	Body    BatchPrecheckResp
+	Headers BatchCheckJobs202ResponseHeaders
+}
+
+func (response BatchCheckJobs202JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs400AsteriskResponse struct{ BadRequestAsteriskResponse }
+
+func (response BatchCheckJobs400AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckJobs400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response BatchCheckJobs400JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
@@ -430,6 +698,54 @@ func (response BatchCheckJobs400JSONResponse) VisitBatchCheckJobsResponse(w http
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs400TexthtmlResponse struct{ BadRequestTexthtmlResponse }
+
+func (response BatchCheckJobs400TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs400TextResponse struct{ BadRequestTextResponse }
+
+func (response BatchCheckJobs400TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs401AsteriskResponse struct{ UnauthorizedAsteriskResponse }
+
+func (response BatchCheckJobs401AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -448,6 +764,54 @@ func (response BatchCheckJobs401JSONResponse) VisitBatchCheckJobsResponse(w http
 	return err
 }
 
+type BatchCheckJobs401TexthtmlResponse struct{ UnauthorizedTexthtmlResponse }
+
+func (response BatchCheckJobs401TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs401TextResponse struct{ UnauthorizedTextResponse }
+
+func (response BatchCheckJobs401TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs403AsteriskResponse struct{ ForbiddenAsteriskResponse }
+
+func (response BatchCheckJobs403AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckJobs403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response BatchCheckJobs403JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
@@ -460,6 +824,182 @@ func (response BatchCheckJobs403JSONResponse) VisitBatchCheckJobsResponse(w http
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs403TexthtmlResponse struct{ ForbiddenTexthtmlResponse }
+
+func (response BatchCheckJobs403TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs403TextResponse struct{ ForbiddenTextResponse }
+
+func (response BatchCheckJobs403TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs404AsteriskResponse struct{ NotFoundAsteriskResponse }
+
+func (response BatchCheckJobs404AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response BatchCheckJobs404JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs404TexthtmlResponse struct{ NotFoundTexthtmlResponse }
+
+func (response BatchCheckJobs404TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs404TextResponse struct{ NotFoundTextResponse }
+
+func (response BatchCheckJobs404TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs408AsteriskResponse struct{ RequestTimeoutAsteriskResponse }
+
+func (response BatchCheckJobs408AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response BatchCheckJobs408JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs408TexthtmlResponse struct{ RequestTimeoutTexthtmlResponse }
+
+func (response BatchCheckJobs408TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs408TextResponse struct{ RequestTimeoutTextResponse }
+
+func (response BatchCheckJobs408TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs413AsteriskResponse struct {
+	PayloadTooLargeAsteriskResponse
+}
+
+func (response BatchCheckJobs413AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -478,6 +1018,58 @@ func (response BatchCheckJobs413JSONResponse) VisitBatchCheckJobsResponse(w http
 	return err
 }
 
+type BatchCheckJobs413TexthtmlResponse struct {
+	PayloadTooLargeTexthtmlResponse
+}
+
+func (response BatchCheckJobs413TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs413TextResponse struct{ PayloadTooLargeTextResponse }
+
+func (response BatchCheckJobs413TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs422AsteriskResponse struct {
+	ServiceAbnormalAsteriskResponse
+}
+
+func (response BatchCheckJobs422AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(422)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckJobs422JSONResponse struct{ ServiceAbnormalJSONResponse }
 
 func (response BatchCheckJobs422JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
@@ -490,6 +1082,59 @@ func (response BatchCheckJobs422JSONResponse) VisitBatchCheckJobsResponse(w http
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs422TexthtmlResponse struct {
+	ServiceAbnormalTexthtmlResponse
+}
+
+func (response BatchCheckJobs422TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(422)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs422TextResponse struct{ ServiceAbnormalTextResponse }
+
+func (response BatchCheckJobs422TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(422)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs429AsteriskResponse struct {
+	TooManyRequestsAsteriskResponse
+}
+
+func (response BatchCheckJobs429AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -509,6 +1154,60 @@ func (response BatchCheckJobs429JSONResponse) VisitBatchCheckJobsResponse(w http
 	return err
 }
 
+type BatchCheckJobs429TexthtmlResponse struct {
+	TooManyRequestsTexthtmlResponse
+}
+
+func (response BatchCheckJobs429TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response BatchCheckJobs429TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs500AsteriskResponse struct {
+	InternalServerErrorAsteriskResponse
+}
+
+func (response BatchCheckJobs500AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckJobs500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -523,6 +1222,58 @@ func (response BatchCheckJobs500JSONResponse) VisitBatchCheckJobsResponse(w http
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobs500TexthtmlResponse struct {
+	InternalServerErrorTexthtmlResponse
+}
+
+func (response BatchCheckJobs500TexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobs500TextResponse struct {
+	InternalServerErrorTextResponse
+}
+
+func (response BatchCheckJobs500TextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs502AsteriskResponse struct{ BadGatewayAsteriskResponse }
+
+func (response BatchCheckJobs502AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(502)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -568,6 +1319,27 @@ func (response BatchCheckJobs502TextResponse) VisitBatchCheckJobsResponse(w http
 	w.WriteHeader(502)
 
 	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckJobs503AsteriskResponse struct {
+	ServiceUnavailableAsteriskResponse
+}
+
+func (response BatchCheckJobs503AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(503)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -621,6 +1393,24 @@ func (response BatchCheckJobs503TextResponse) VisitBatchCheckJobsResponse(w http
 	return err
 }
 
+type BatchCheckJobs504AsteriskResponse struct{ GatewayTimeoutAsteriskResponse }
+
+func (response BatchCheckJobs504AsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(504)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckJobs504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response BatchCheckJobs504JSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
@@ -666,6 +1456,88 @@ func (response BatchCheckJobs504TextResponse) VisitBatchCheckJobsResponse(w http
 	return err
 }
 
+type BatchCheckJobsdefaultAsteriskResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentType   string
+	ContentLength int64
+}
+
+func (response BatchCheckJobsdefaultAsteriskResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobsdefaultJSONResponse struct {
+	Body       ErrorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response BatchCheckJobsdefaultJSONResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckJobsdefaultTexthtmlResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response BatchCheckJobsdefaultTexthtmlResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckJobsdefaultTextResponse struct {
+	Body       GatewayText
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response BatchCheckJobsdefaultTextResponse) VisitBatchCheckJobsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
 type BatchCheckResultsRequestObject struct {
 	ProjectId ProjectId `json:"project_id"`
 	Params    BatchCheckResultsParams
@@ -698,6 +1570,46 @@ func (response BatchCheckResults200JSONResponse) VisitBatchCheckResultsResponse(
 	return err
 }
 
+type BatchCheckResults202ResponseHeaders struct {
+	XRequestId string
+}
+
+type BatchCheckResults202JSONResponse struct {
+	Body    BatchQueryPrecheckResultResp
+	Headers BatchCheckResults202ResponseHeaders
+}
+
+func (response BatchCheckResults202JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults400AsteriskResponse struct{ BadRequestAsteriskResponse }
+
+func (response BatchCheckResults400AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckResults400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response BatchCheckResults400JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
@@ -710,6 +1622,54 @@ func (response BatchCheckResults400JSONResponse) VisitBatchCheckResultsResponse(
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults400TexthtmlResponse struct{ BadRequestTexthtmlResponse }
+
+func (response BatchCheckResults400TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(400)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults400TextResponse struct{ BadRequestTextResponse }
+
+func (response BatchCheckResults400TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(400)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults401AsteriskResponse struct{ UnauthorizedAsteriskResponse }
+
+func (response BatchCheckResults401AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -728,6 +1688,54 @@ func (response BatchCheckResults401JSONResponse) VisitBatchCheckResultsResponse(
 	return err
 }
 
+type BatchCheckResults401TexthtmlResponse struct{ UnauthorizedTexthtmlResponse }
+
+func (response BatchCheckResults401TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(401)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults401TextResponse struct{ UnauthorizedTextResponse }
+
+func (response BatchCheckResults401TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(401)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults403AsteriskResponse struct{ ForbiddenAsteriskResponse }
+
+func (response BatchCheckResults403AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckResults403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response BatchCheckResults403JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
@@ -740,6 +1748,182 @@ func (response BatchCheckResults403JSONResponse) VisitBatchCheckResultsResponse(
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults403TexthtmlResponse struct{ ForbiddenTexthtmlResponse }
+
+func (response BatchCheckResults403TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(403)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults403TextResponse struct{ ForbiddenTextResponse }
+
+func (response BatchCheckResults403TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(403)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults404AsteriskResponse struct{ NotFoundAsteriskResponse }
+
+func (response BatchCheckResults404AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response BatchCheckResults404JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults404TexthtmlResponse struct{ NotFoundTexthtmlResponse }
+
+func (response BatchCheckResults404TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults404TextResponse struct{ NotFoundTextResponse }
+
+func (response BatchCheckResults404TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(404)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults408AsteriskResponse struct{ RequestTimeoutAsteriskResponse }
+
+func (response BatchCheckResults408AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response BatchCheckResults408JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults408TexthtmlResponse struct{ RequestTimeoutTexthtmlResponse }
+
+func (response BatchCheckResults408TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults408TextResponse struct{ RequestTimeoutTextResponse }
+
+func (response BatchCheckResults408TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(408)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults413AsteriskResponse struct {
+	PayloadTooLargeAsteriskResponse
+}
+
+func (response BatchCheckResults413AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -758,6 +1942,58 @@ func (response BatchCheckResults413JSONResponse) VisitBatchCheckResultsResponse(
 	return err
 }
 
+type BatchCheckResults413TexthtmlResponse struct {
+	PayloadTooLargeTexthtmlResponse
+}
+
+func (response BatchCheckResults413TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(413)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults413TextResponse struct{ PayloadTooLargeTextResponse }
+
+func (response BatchCheckResults413TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(413)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults422AsteriskResponse struct {
+	ServiceAbnormalAsteriskResponse
+}
+
+func (response BatchCheckResults422AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(422)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckResults422JSONResponse struct{ ServiceAbnormalJSONResponse }
 
 func (response BatchCheckResults422JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
@@ -770,6 +2006,59 @@ func (response BatchCheckResults422JSONResponse) VisitBatchCheckResultsResponse(
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults422TexthtmlResponse struct {
+	ServiceAbnormalTexthtmlResponse
+}
+
+func (response BatchCheckResults422TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(422)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults422TextResponse struct{ ServiceAbnormalTextResponse }
+
+func (response BatchCheckResults422TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(422)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults429AsteriskResponse struct {
+	TooManyRequestsAsteriskResponse
+}
+
+func (response BatchCheckResults429AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -789,6 +2078,60 @@ func (response BatchCheckResults429JSONResponse) VisitBatchCheckResultsResponse(
 	return err
 }
 
+type BatchCheckResults429TexthtmlResponse struct {
+	TooManyRequestsTexthtmlResponse
+}
+
+func (response BatchCheckResults429TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(429)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults429TextResponse struct{ TooManyRequestsTextResponse }
+
+func (response BatchCheckResults429TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(429)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults500AsteriskResponse struct {
+	InternalServerErrorAsteriskResponse
+}
+
+func (response BatchCheckResults500AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckResults500JSONResponse struct {
 	InternalServerErrorJSONResponse
 }
@@ -803,6 +2146,58 @@ func (response BatchCheckResults500JSONResponse) VisitBatchCheckResultsResponse(
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResults500TexthtmlResponse struct {
+	InternalServerErrorTexthtmlResponse
+}
+
+func (response BatchCheckResults500TexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(500)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResults500TextResponse struct {
+	InternalServerErrorTextResponse
+}
+
+func (response BatchCheckResults500TextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(500)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults502AsteriskResponse struct{ BadGatewayAsteriskResponse }
+
+func (response BatchCheckResults502AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(502)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -848,6 +2243,27 @@ func (response BatchCheckResults502TextResponse) VisitBatchCheckResultsResponse(
 	w.WriteHeader(502)
 
 	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResults503AsteriskResponse struct {
+	ServiceUnavailableAsteriskResponse
+}
+
+func (response BatchCheckResults503AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(503)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -901,6 +2317,24 @@ func (response BatchCheckResults503TextResponse) VisitBatchCheckResultsResponse(
 	return err
 }
 
+type BatchCheckResults504AsteriskResponse struct{ GatewayTimeoutAsteriskResponse }
+
+func (response BatchCheckResults504AsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(504)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
 type BatchCheckResults504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response BatchCheckResults504JSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
@@ -941,6 +2375,88 @@ func (response BatchCheckResults504TextResponse) VisitBatchCheckResultsResponse(
 	w.Header().Set("Content-Type", "text/plain")
 	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
 	w.WriteHeader(504)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type BatchCheckResultsdefaultAsteriskResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentType   string
+	ContentLength int64
+}
+
+func (response BatchCheckResultsdefaultAsteriskResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResultsdefaultJSONResponse struct {
+	Body       ErrorBody
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response BatchCheckResultsdefaultJSONResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BatchCheckResultsdefaultTexthtmlResponse struct {
+	Body          io.Reader
+	Headers       UnexpectedErrorResponseHeaders
+	StatusCode    int
+	ContentLength int64
+}
+
+func (response BatchCheckResultsdefaultTexthtmlResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type BatchCheckResultsdefaultTextResponse struct {
+	Body       GatewayText
+	Headers    UnexpectedErrorResponseHeaders
+	StatusCode int
+}
+
+func (response BatchCheckResultsdefaultTextResponse) VisitBatchCheckResultsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("X-Request-Id", fmt.Sprint(response.Headers.XRequestId))
+	w.WriteHeader(response.StatusCode)
 
 	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
 	return err
