@@ -43,9 +43,9 @@ type loadStats struct {
 // by 1 ms and 2% of them answer 503 (retried, with short backoffs). It reports
 // Precheck and HTTP calls per second, p50/p99 Precheck latency and the errors,
 // and asserts that nothing was lost: every job submitted has exactly one
-// outcome, in input order; known jobs were started, unknown ones refused with
-// DRS.10000010, and only a call that failed after all its attempts may leave
-// jobs errored.
+// verdict, in input order; known jobs were started, unknown ones refused with
+// DRS.10000010, only a call that failed after all its attempts may leave jobs
+// without an answer, and Precheck's error is non-nil exactly then.
 func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test skipped in -short mode")
@@ -119,36 +119,38 @@ func TestLoad(t *testing.T) {
 					}
 				}
 				t0 := time.Now()
-				rep, err := c.Precheck(ctx, drs.ModeStartJob, ids...)
+				rep, err := c.Precheck(ctx, drs.ModeStartJob, ids)
 				st.latencies = append(st.latencies, time.Since(t0))
 				st.prechecks++
 				st.jobs += len(ids)
-				if err != nil {
+				if rep == nil || len(rep.Verdicts) != len(ids) || len(rep.Unmatched) != 0 {
 					st.wrong += len(ids)
-					st.errs["Precheck: "+err.Error()]++
+					st.errs[fmt.Sprintf("Precheck of %d jobs: report %+v, error %v", len(ids), rep, err)]++
 					continue
 				}
-				if len(rep.Outcomes) != len(ids) || len(rep.Unsolicited) != 0 {
-					st.wrong += len(ids)
-					st.errs[fmt.Sprintf("%d outcomes and %d unsolicited answers for %d jobs", len(rep.Outcomes), len(rep.Unsolicited), len(ids))]++
-					continue
-				}
-				for i, o := range rep.Outcomes {
+				noAnswer := false
+				for i, v := range rep.Verdicts {
 					switch {
-					case o.JobID != ids[i]:
+					case v.JobID != ids[i]:
 						st.wrong++
-						st.errs["outcome out of order"]++
-					case o.State == drs.Started && isKnown[o.JobID] && o.PrecheckID == o.JobID:
+						st.errs["verdict out of order"]++
+					case v.State == drs.InProgress && isKnown[v.JobID] && v.PrecheckID == v.JobID && v.Err == nil:
 						st.started++
-					case o.State == drs.Refused && !isKnown[o.JobID] && drs.IsJobNotFound(o.Err):
+					case v.State == drs.Refused && !isKnown[v.JobID] && errors.Is(v.Err, drs.ErrJobNotFound):
 						st.refused++
-					case o.State == drs.Errored && !isAnswerError(o.Err):
+					case v.State == drs.NoAnswer && isCallFailure(v.Err):
+						noAnswer = true
 						st.errored++ // the call failed after all attempts
-						st.errs[o.Err.Error()]++
+						st.errs[v.Err.Error()]++
 					default:
 						st.wrong++
-						st.errs[fmt.Sprintf("job %s (known %v): %s: %v", o.JobID, isKnown[o.JobID], o.State, o.Err)]++
+						st.errs[fmt.Sprintf("job %s (known %v): %s: %v", v.JobID, isKnown[v.JobID], v.State, v.Err)]++
 					}
+				}
+				// err is non-nil exactly when some job got no answer.
+				if (err != nil) != noAnswer {
+					st.wrong += len(ids)
+					st.errs[fmt.Sprintf("Precheck error %v, with a job without an answer: %v", err, noAnswer)]++
 				}
 			}
 		})
@@ -202,7 +204,11 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func isAnswerError(err error) bool {
-	var ae *drs.AnswerError
-	return errors.As(err, &ae)
+// isCallFailure reports whether err is the failure of a whole call (an
+// error answer or no answer, after all attempts), not an unusable answer
+// about one job, which the simulator never gives.
+func isCallFailure(err error) bool {
+	var apiErr *drs.APIError
+	var tErr *drs.TransportError
+	return errors.As(err, &apiErr) && apiErr.JobID == "" || errors.As(err, &tErr)
 }

@@ -50,7 +50,7 @@ func bareSignedCall(ctx context.Context, hc *http.Client, url string, signer *ak
 }
 
 // bareUserAgent has the length of drs's default User-Agent.
-const bareUserAgent = "bare-nethttp-go (+https://github.com/drsclient/drs-precheck)"
+const bareUserAgent = "bare-nethttp-go"
 
 // bareCallWith is bareCall with auth adding the credentials.
 func bareCallWith(ctx context.Context, hc *http.Client, url string, auth func(*http.Request) error) error {

@@ -69,8 +69,8 @@ func startServerProcess(tb testing.TB) string {
 
 // BenchmarkPrecheckCallRemote is BenchmarkPrecheckCall with the loopback
 // server in a child process: B/op, allocs/op and cpu-ns/op then count the
-// client alone (the server's 26 allocations per call and its CPU time are
-// in the other process), and time/op is the round trip as a client sees it.
+// client alone (the server's allocations and CPU time are in the other
+// process), and time/op is the round trip as a client sees it.
 // What each client sends is checked by BenchmarkPrecheckCall and
 // TestCallersAgree against the in-process server; here each call still
 // checks the answer.

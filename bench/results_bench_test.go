@@ -17,7 +17,7 @@ import (
 
 // oursResults reads the one job's verdict with Results and checks it.
 func oursResults(ctx context.Context, c *drs.Client) error {
-	rep, err := c.Results(ctx, jobID)
+	rep, err := c.Results(ctx, oneJob)
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func oursResults(ctx context.Context, c *drs.Client) error {
 		return fmt.Errorf("ours: %d verdicts", len(rep.Verdicts))
 	}
 	v := rep.Verdicts[0]
-	if v.State != drs.VerdictPassed || !v.MayStart || len(v.Items) != 4 || v.RequestID != requestID {
+	if v.State != drs.Passed || len(v.Items) != 4 || v.RequestID != requestID {
 		return fmt.Errorf("ours: unexpected verdict %+v (%v)", v, v.Err)
 	}
 	return nil
@@ -81,7 +81,7 @@ func officialResults(c *hwdrs.DrsClient) error {
 
 // BenchmarkResultsCall reads the verdict of one job whose answer is Huawei's
 // published results example (NOTES.md §2): our Results (which turns the
-// answer into a drs.Verdict: state, progress, items, alarms), a bare net/http
+// answer into a drs.Verdict: state, progress, items), a bare net/http
 // POST decoding into the generated model, and the SDK's BatchCheckResults.
 // Same setup as BenchmarkPrecheckCall. The difference between ours-token and
 // nethttp bounds what parsing into verdicts (plus the client's machinery)

@@ -28,15 +28,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "drs-precheck-min:", err)
 		os.Exit(1)
 	}
-	report, err := client.Precheck(context.Background(), drs.ModeStartJob, flag.Args()...)
-	if err != nil {
+	report, err := client.Precheck(context.Background(), drs.ModeStartJob, flag.Args())
+	if report == nil { // invalid input: nothing was sent
 		fmt.Fprintln(os.Stderr, "drs-precheck-min:", err)
-		os.Exit(1)
+		os.Exit(2)
 	}
-	for _, o := range report.Outcomes {
-		fmt.Println(o.JobID, o.State, o.PrecheckID)
+	for _, v := range report.Verdicts {
+		fmt.Println(v.JobID, v.State, v.PrecheckID)
 	}
-	if err := report.Err(); err != nil {
+	if err != nil { // some job got no answer
 		fmt.Fprintln(os.Stderr, "drs-precheck-min:", err)
 		os.Exit(1)
 	}
