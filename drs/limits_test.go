@@ -1,0 +1,258 @@
+package drs
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// quickRetries has jitter far below any Retry-After of these tests, so the
+// wait observed is the Retry-After's.
+var quickRetries = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxRetryAfter: 7 * time.Second}
+
+// throttleOnce answers the first request 429 with retryAfter, the others
+// with every job started.
+func throttleOnce(retryAfter string) handlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request, req recorded, n int) {
+		if n == 1 {
+			w.Header().Set("Retry-After", retryAfter)
+			writeJSON(w, 429, generated.ErrorBody{ErrorCode: "APIGW.0308", ErrorMsg: "throttled"})
+			return
+		}
+		startAll(w, req)
+	}
+}
+
+// TestRetryAfterIsCapped proves that a Retry-After too large to parse (or just
+// large) is obeyed up to MaxRetryAfter, not ignored, and that an HTTP date
+// works; the wait is observed through the client's clock.
+func TestRetryAfterIsCapped(t *testing.T) {
+	clk := newFakeClock()
+	for _, tc := range []struct {
+		name, value string
+		want        time.Duration
+	}{
+		{"too large to parse", "99999999999999999999", 7 * time.Second},
+		{"larger than the cap", "3600", 7 * time.Second},
+		{"below the cap", "5", 5 * time.Second},
+		{"HTTP date", clk.now().Add(4 * time.Second).Format(http.TimeFormat), 4 * time.Second},
+		{"HTTP date beyond the cap", clk.now().Add(time.Hour).Format(http.TimeFormat), 7 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, rc, clk := hostile(t, throttleOnce(tc.value), WithRetry(quickRetries))
+			rep, err := c.Precheck(bg, ModeStartJob, []string{"job-1"})
+			require.NoError(t, err)
+			assert.Equal(t, InProgress, rep.Verdicts[0].State)
+			assert.Equal(t, 2, rc.count())
+			assert.Equal(t, []time.Duration{tc.want}, clk.waits())
+		})
+	}
+	t.Run("past date or garbage: backoff only", func(t *testing.T) {
+		for _, v := range []string{clk.now().Add(-time.Hour).Format(http.TimeFormat), "soon", "-5", ""} {
+			c, _, clk := hostile(t, throttleOnce(v), WithRetry(quickRetries))
+			_, err := c.Precheck(bg, ModeStartJob, []string{"job-1"})
+			require.NoError(t, err)
+			require.Len(t, clk.waits(), 1)
+			assert.LessOrEqual(t, clk.waits()[0], time.Millisecond, v)
+		}
+	})
+}
+
+// TestBackoffGrowsAndIsCapped proves the exponential backoff: each wait is at
+// most BaseDelay doubled per attempt, up to MaxDelay.
+func TestBackoffGrowsAndIsCapped(t *testing.T) {
+	c, rc, clk := hostile(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
+		writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
+	}, WithRetry(RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: 3 * time.Second}))
+	_, err := c.Results(bg, []string{"j"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "gave up after 6 attempts")
+	assert.Contains(t, err.Error(), "a server or gateway problem: retry later")
+	assert.Equal(t, 6, rc.count())
+	ceilings := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3 * time.Second, 3 * time.Second}
+	waits := clk.waits()
+	require.Len(t, waits, len(ceilings))
+	for i, w := range waits {
+		assert.LessOrEqual(t, w, ceilings[i], "wait %d", i)
+		assert.GreaterOrEqual(t, w, time.Duration(0))
+	}
+}
+
+// hang never answers: it waits for the client to give up.
+func hang(_ http.ResponseWriter, r *http.Request, _ recorded, _ int) { <-r.Context().Done() }
+
+// TestHangEndsNamingTheLimit proves that a call to a server that never
+// answers ends saying which limit ended it and after how many attempts, in
+// the message and in TransportError.Attempts. Time is synctest's.
+func TestHangEndsNamingTheLimit(t *testing.T) {
+	t.Run("attempt timeout, retries exhausted", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			c, rc, _ := memClient(t, hang, nil, WithAttemptTimeout(2*time.Second),
+				WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Second, MaxDelay: time.Second}))
+			start := time.Now()
+			rep, err := c.Results(bg, []string{"j"})
+			var tErr *TransportError
+			require.ErrorAs(t, err, &tErr)
+			assert.Equal(t, 3, tErr.Attempts)
+			assert.Equal(t, 3, rc.count())
+			assert.Contains(t, err.Error(), "no answer after 3 attempts: the attempt timed out after 2s (the per-attempt limit)")
+			assert.Contains(t, err.Error(), "gave up after 3 attempts, the retry policy's limit")
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+			assert.LessOrEqual(t, time.Since(start), 8*time.Second, "three 2s attempts and two waits of at most 1s")
+		})
+	})
+	t.Run("context deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+			defer cancel()
+			c, rc, _ := memClient(t, hang, nil, WithAttemptTimeout(0))
+			_, err := c.Results(ctx, []string{"j"})
+			var tErr *TransportError
+			require.ErrorAs(t, err, &tErr)
+			assert.Equal(t, 1, tErr.Attempts)
+			assert.Equal(t, 1, rc.count())
+			assert.Contains(t, err.Error(), "no answer after 1 attempt: the context's deadline passed")
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+		})
+	})
+	t.Run("attempt timeouts, then the context deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+			defer cancel()
+			c, rc, _ := memClient(t, hang, nil, WithAttemptTimeout(2*time.Second),
+				WithRetry(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond}))
+			_, err := c.Results(ctx, []string{"j"})
+			var tErr *TransportError
+			require.ErrorAs(t, err, &tErr)
+			assert.Equal(t, 3, tErr.Attempts, "2s + 2s + the last second")
+			assert.Equal(t, 3, rc.count())
+			assert.Contains(t, err.Error(), "no answer after 3 attempts: the context's deadline passed")
+		})
+	})
+	t.Run("next attempt after the deadline", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(bg, 5*time.Second)
+			defer cancel()
+			c, rc, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
+				w.Header().Set("Retry-After", "30")
+				writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
+			}, nil)
+			_, err := c.Results(ctx, []string{"j"})
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
+			assert.Equal(t, 1, rc.count())
+			assert.Contains(t, err.Error(), "gave up after 1 attempts: the next one would start after the context's deadline")
+		})
+	})
+	t.Run("canceled while waiting to retry", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(bg)
+			c, rc, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
+				w.Header().Set("Retry-After", "30")
+				writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
+				time.AfterFunc(10*time.Second, cancel)
+			}, nil)
+			_, err := c.Results(ctx, []string{"j"})
+			var tErr *TransportError
+			require.ErrorAs(t, err, &tErr)
+			assert.Equal(t, 1, tErr.Attempts)
+			assert.Equal(t, 1, rc.count())
+			assert.Contains(t, err.Error(), "the context was canceled; the last attempt: drs: BatchCheckResults: HTTP 503")
+			assert.ErrorIs(t, err, context.Canceled)
+			var apiErr *APIError
+			assert.ErrorAs(t, err, &apiErr, "the last attempt's error is kept")
+		})
+	})
+}
+
+// TestRateLimit proves that the client's rate limit spaces requests, and that
+// a call whose turn would come after its context's deadline, or whose context
+// is canceled while it waits, ends without sending.
+func TestRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var at []time.Duration
+		start := time.Now()
+		c, rc, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+			at = append(at, time.Since(start))
+			startAll(w, req)
+		}, nil, WithRateLimit(0.5, 1), WithBatchSize(1), WithConcurrency(1))
+		_, err := c.Precheck(bg, ModeStartJob, []string{"a", "b", "c"})
+		require.NoError(t, err)
+		assert.Equal(t, []time.Duration{0, 2 * time.Second, 4 * time.Second}, at, "one request every 2s")
+
+		ctx, cancel := context.WithTimeout(bg, time.Second)
+		defer cancel()
+		rep, err := c.Results(ctx, []string{"a"})
+		var tErr *TransportError
+		require.ErrorAs(t, err, &tErr)
+		assert.Zero(t, tErr.Attempts)
+		assert.Contains(t, err.Error(), "no answer after 0 attempts: the client-side rate limit would wait past the context's deadline")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+
+		ctx, cancel = context.WithCancel(bg)
+		time.AfterFunc(time.Second, cancel)
+		_, err = c.Results(ctx, []string{"a"})
+		require.ErrorAs(t, err, &tErr)
+		assert.Contains(t, err.Error(), "no answer after 0 attempts: the context was canceled")
+		assert.Equal(t, 3, rc.count(), "neither call was sent")
+	})
+}
+
+// TestStartSentButNotAnsweredIsUnknown proves that a start whose request was
+// read but whose connection was dropped before an answer is "unknown
+// whether started", never a refusal, and that the drop is retried.
+func TestStartSentButNotAnsweredIsUnknown(t *testing.T) {
+	for _, attempts := range []int{1, 3} {
+		c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+		}, WithRetry(RetryPolicy{MaxAttempts: attempts}))
+		rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"job-1", "job-2"})
+		require.Error(t, err)
+		assert.Equal(t, attempts, rc.count(), "a dropped connection is retried, and no poll follows")
+		assert.Zero(t, rep.Polls)
+		for _, v := range rep.Verdicts {
+			assert.Equal(t, NoAnswer, v.State)
+			assert.Contains(t, v.Err.Error(), "unknown whether the pre-checks started")
+			var tErr *TransportError
+			require.ErrorAs(t, v.Err, &tErr)
+			assert.Equal(t, attempts, tErr.Attempts)
+		}
+	}
+}
+
+// TestHostThatDoesNotResolve proves that a DNS failure is not retried and
+// points at the region or endpoint.
+func TestHostThatDoesNotResolve(t *testing.T) {
+	var calls int
+	rt := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		calls++
+		return nil, &net.DNSError{Err: "no such host", Name: "drs.nowhere-1.myhuaweicloud.com", IsNotFound: true}
+	})
+	c := newClient(t, "https://drs.nowhere-1.myhuaweicloud.com", &http.Client{Transport: rt}, newFakeClock())
+	_, err := c.Results(bg, []string{"j"})
+	var tErr *TransportError
+	require.ErrorAs(t, err, &tErr)
+	assert.Equal(t, 1, calls)
+	assert.Contains(t, err.Error(), "the host drs.nowhere-1.myhuaweicloud.com does not resolve: check the region or endpoint")
+	var dnsErr *net.DNSError
+	assert.True(t, errors.As(err, &dnsErr))
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
