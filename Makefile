@@ -12,7 +12,8 @@ FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzPars
 	./drs:FuzzErrorBody ./drs:FuzzPrecheckResponse ./cmd/drs-precheck:FuzzParseJobsFile
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
-        bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest clean tools
+        bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest clean tools \
+        lint-ci-examples
 
 all: test
 
@@ -52,7 +53,7 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 
 ## test: everything CI checks
-test: check-generated fmt-check vet lint breaking test-go test-bench-module fuzz-ci
+test: check-generated fmt-check vet lint breaking lint-ci-examples test-go test-bench-module fuzz-ci
 
 # fuzz-ci: every fuzz target briefly, so CI keeps them compiling and their seeds passing
 fuzz-ci:
@@ -68,6 +69,18 @@ contract:
 ## contract-live: call the real API (needs credentials, see README); records into contract_test/testdata
 contract-live:
 	DRS_CONTRACT_LIVE=1 $(GO) test -count=1 -v -run Live ./contract_test/
+
+ACTIONLINT := $(BIN)/actionlint
+
+$(ACTIONLINT): tools/actionlint/go.mod tools/actionlint/go.sum
+	cd tools/actionlint && $(GO) build -o $@ github.com/rhysd/actionlint/cmd/actionlint
+
+## lint-ci-examples: actionlint (pinned in tools/actionlint) on the example GitHub Actions workflow;
+## the GitLab example is checked by a Go test (cmd/drs-precheck/ci_examples_test.go)
+# shellcheck stays off (-shellcheck=): the project does not install it, and that Go test runs
+# both examples' scripts with bash for every exit code.
+lint-ci-examples: $(ACTIONLINT)
+	$(ACTIONLINT) -shellcheck= -pyflakes= docs/ci/github-actions.yml && echo "lint-ci-examples: docs/ci/github-actions.yml passes actionlint"
 
 OASDIFF   := $(BIN)/oasdiff
 # The ref to compare openapi.yaml with: the latest release tag unless given.
