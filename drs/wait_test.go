@@ -1,0 +1,268 @@
+package drs
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// script answers BatchCheckResults from a script per job: the k-th time a
+// job is asked about, it gets its k-th entry (the last one once the script
+// runs out). Starts are all successful.
+type script struct {
+	mu    sync.Mutex
+	jobs  map[string][]generated.QueryPreCheckResp
+	asked map[string]int
+}
+
+func newScript(jobs map[string][]generated.QueryPreCheckResp) *script {
+	return &script{jobs: jobs, asked: map[string]int{}}
+}
+
+func (s *script) handle(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+	if req.isStart() {
+		startAll(w, req)
+		return
+	}
+	s.mu.Lock()
+	var out []generated.QueryPreCheckResp
+	for _, id := range req.Jobs {
+		entries := s.jobs[id]
+		k := min(s.asked[id], len(entries)-1)
+		s.asked[id]++
+		out = append(out, entries[k])
+	}
+	s.mu.Unlock()
+	results(w, out...)
+}
+
+// polled returns the job lists of the BatchCheckResults requests, in order.
+func polled(rc *recorder) [][]string {
+	var out [][]string
+	for _, r := range rc.requests() {
+		if !r.isStart() {
+			out = append(out, r.Jobs)
+		}
+	}
+	return out
+}
+
+// TestWaitPollIntervals proves the schedule of a wait: the first query after
+// WithFirstPollDelay, then WithPollInterval, growing by half while nothing
+// moves (from the second query on), capped by WithMaxPollInterval, and back
+// to WithPollInterval when progress moves.
+func TestWaitPollIntervals(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "0%", false), result("a", "0%", false), result("a", "0%", false), result("a", "0%", false),
+		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle, WithFirstPollDelay(20*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
+	rep, err := c.Wait(bg, []string{"a"})
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	assert.Equal(t, 7, rep.Polls)
+	assert.Equal(t, []time.Duration{20 * time.Second, 4 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+}
+
+// TestWaitProgressGetsCopies proves that WithProgress is called after the
+// start and after every query with a copy of the report: changing or keeping
+// it affects neither the wait nor later copies.
+func TestWaitProgressGetsCopies(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{
+		"a": {result("a", "30%", false), result("a", "100%", true)},
+		"b": {result("b", "100%", false)},
+	})
+	var seen []Report
+	c, _, _ := hostile(t, s.handle, WithProgress(func(r Report) {
+		seen = append(seen, r)
+		r.Verdicts[0].JobID = "changed"
+	}))
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"})
+	require.NoError(t, err)
+	assert.Equal(t, []State{Passed, Failed}, statesOf(rep))
+	assert.Equal(t, "a", rep.Verdicts[0].JobID)
+	assert.Equal(t, 2, rep.Polls)
+	require.Len(t, seen, 3, "after the start and after each of the 2 queries")
+	assert.Equal(t, []float64{0, 30, 100}, []float64{seen[0].Verdicts[0].Progress, seen[1].Verdicts[0].Progress, seen[2].Verdicts[0].Progress})
+	assert.Equal(t, []State{InProgress, InProgress}, statesOf(&seen[0]), "a copy kept from the start still reads as it did")
+	assert.Equal(t, []State{InProgress, Failed}, statesOf(&seen[1]))
+	assert.Equal(t, []int{0, 1, 2}, []int{seen[0].Polls, seen[1].Polls, seen[2].Polls})
+	assert.Equal(t, "changed", seen[2].Verdicts[0].JobID, "the callback's own change stays in its copy")
+}
+
+// TestWaitAsksAgainOnlyWhatIsPending proves that a job Refused or Failed is
+// not asked about again, that a per-job throttling code is, and that a
+// pass ends the job's polling too.
+func TestWaitAsksAgainOnlyWhatIsPending(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{
+		"refused":   {{PrecheckId: "refused", ErrorCode: "DRS.10000010", ErrorMsg: "no such job"}},
+		"failed":    {result("failed", "100%", false)},
+		"throttled": {{PrecheckId: "throttled", ErrorCode: "DRS.M01503", ErrorMsg: "busy"}, result("throttled", "100%", true)},
+		"slow":      {result("slow", "10%", false), result("slow", "60%", false), result("slow", "100%", true)},
+	})
+	c, rc, _ := hostile(t, s.handle)
+	rep, err := c.Wait(bg, []string{"refused", "failed", "throttled", "slow"})
+	require.NoError(t, err, "refusals and failures are answers")
+	assert.Equal(t, []State{Refused, Failed, Passed, Passed}, statesOf(rep))
+	assert.Equal(t, [][]string{
+		{"refused", "failed", "throttled", "slow"},
+		{"throttled", "slow"},
+		{"slow"},
+	}, polled(rc))
+	assert.Equal(t, 3, rep.Polls)
+}
+
+// TestWaitWhoseEveryPollFails proves that a wait whose every query fails ends
+// with every job NoAnswer and an error carrying the last query's failure.
+func TestWaitWhoseEveryPollFails(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c, rc, clk := hostile(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, n int) {
+		writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: fmt.Sprintf("poll %d failed", n)})
+	}, oneShot)
+	clk.onSleep = func(n int, _ time.Duration) {
+		if n == 4 {
+			cancel() // the wait ends before a fourth query
+		}
+	}
+	rep, err := c.Wait(ctx, []string{"a", "b"})
+	require.NotNil(t, rep)
+	require.Error(t, err)
+	assert.Equal(t, 3, rc.count())
+	assert.Equal(t, 3, rep.Polls)
+	assert.Contains(t, err.Error(), "the wait ended after 3 polls: the context was canceled")
+	assert.Contains(t, err.Error(), "the latest query failed: drs: BatchCheckResults: HTTP 503 Service Unavailable: APIGW.0203: poll 3 failed")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "poll 3 failed", apiErr.Message)
+	for _, v := range rep.Verdicts {
+		assert.Equal(t, NoAnswer, v.State)
+		assert.ErrorIs(t, v.Err, context.Canceled)
+		assert.ErrorIs(t, v.Err, apiErr)
+	}
+}
+
+// TestWaitKeepsWhatItKnewWhenAQueryFails proves that a failed query leaves a
+// job's known progress and pre-check ID, and that the next query goes on.
+func TestWaitKeepsWhatItKnewWhenAQueryFails(t *testing.T) {
+	var progress []Report
+	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, n int) {
+		switch n {
+		case 1:
+			startAll(w, req)
+		case 2:
+			results(w, result("a", "40%", false))
+		case 3:
+			writeRaw(w, 502, "<html>bad gateway</html>")
+		default:
+			results(w, result("a", "100%", true))
+		}
+	}, oneShot, WithProgress(func(r Report) { progress = append(progress, r) }))
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"})
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	require.Len(t, progress, 4)
+	failed := progress[2].Verdicts[0]
+	assert.Equal(t, NoAnswer, failed.State)
+	assert.Equal(t, 40.0, failed.Progress, "the progress known before the failed query")
+	assert.Equal(t, "a", failed.PrecheckID)
+	assert.Contains(t, failed.Err.Error(), `HTTP 502 Bad Gateway: "<html>bad gateway</html>"`)
+}
+
+// TestWaitStopsOnARefusedCall proves that a query refused as a whole with a
+// 4xx ends the wait at once, with that refusal as every pending job's reason.
+func TestWaitStopsOnARefusedCall(t *testing.T) {
+	c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+		writeJSON(w, 403, generated.ErrorBody{ErrorCode: "DRS.M00261", ErrorMsg: "project mismatch"})
+	})
+	rep, err := c.Wait(bg, []string{"a"})
+	require.Error(t, err)
+	assert.Equal(t, 1, rc.count())
+	assert.ErrorIs(t, err, ErrPermission)
+	assert.Contains(t, err.Error(), "the wait stopped after 1 poll")
+	assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+}
+
+// TestWaitDeadlineShorterThanFirstPollDelay proves that a wait whose context
+// ends before WithFirstPollDelay still queries once, halfway to the
+// deadline, and ends with its jobs InProgress carrying the reason.
+func TestWaitDeadlineShorterThanFirstPollDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var at []time.Duration
+		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+			at = append(at, time.Since(start))
+			results(w, result("a", "20%", false))
+		}, nil, WithFirstPollDelay(time.Minute), WithPollInterval(time.Minute))
+		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		defer cancel()
+		rep, err := c.Wait(ctx, []string{"a"})
+		require.Error(t, err)
+		assert.Equal(t, []time.Duration{5 * time.Second}, at, "one query, halfway to the deadline")
+		assert.Equal(t, 1, rep.Polls)
+		v := rep.Verdicts[0]
+		assert.Equal(t, InProgress, v.State)
+		assert.Equal(t, 20.0, v.Progress)
+		assert.ErrorIs(t, v.Err, context.DeadlineExceeded)
+		assert.EqualError(t, v.Err, "the wait ended after 1 poll: the context's deadline passed: context deadline exceeded")
+		assert.Equal(t, "not complete (20%): the wait ended after 1 poll: the context's deadline passed: context deadline exceeded", v.Summary())
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+	})
+}
+
+// TestWaitCanceled proves that a canceled context ends the wait with its jobs
+// InProgress, carrying the reason, and err non-nil.
+func TestWaitCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {result("a", "70%", false)}, "b": {result("b", "100%", true)}})
+	c, rc, clk := hostile(t, s.handle)
+	clk.onSleep = func(n int, _ time.Duration) {
+		if n == 2 {
+			cancel()
+		}
+	}
+	rep, err := c.PrecheckAndWait(ctx, ModeStartJob, []string{"a", "b"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 2, rc.count(), "the start and one query")
+	assert.Equal(t, []State{InProgress, Passed}, statesOf(rep))
+	assert.ErrorIs(t, rep.Verdicts[0].Err, context.Canceled)
+	assert.Contains(t, rep.Verdicts[0].Err.Error(), "the wait ended after 1 poll: the context was canceled")
+	assert.NoError(t, rep.Verdicts[1].Err)
+	assert.Len(t, errorsOf(err), 1, "only the job left in progress")
+}
+
+// TestPrecheckAndWaitAgainstTheSimulator runs the whole flow against drstest's
+// demo scenario, its clock driven by the client's sleeps.
+func TestPrecheckAndWaitAgainstTheSimulator(t *testing.T) {
+	simClock := drstest.NewManualClock(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC))
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()), drstest.WithClock(simClock.Now))
+	clk := newFakeClock()
+	clk.onSleep = func(_ int, d time.Duration) { simClock.Advance(d) }
+	c := newClient(t, srv.URL, srv.Client(), clk, WithProjectID(srv.ProjectID), WithToken(srv.Token), WithLanguage("en-us"))
+	jobs := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job"}
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, jobs)
+	require.NoError(t, err)
+	assert.Equal(t, []State{Passed, Passed, Failed, Refused, Refused}, statesOf(rep))
+	assert.Equal(t, "may start", rep.Verdicts[0].Summary())
+	assert.Equal(t, "may start (1 alarm)", rep.Verdicts[1].Summary())
+	assert.Contains(t, rep.Verdicts[2].Summary(), "pre-check failed: 2 items failed: db_user_privilege/srcDbUserPrivilege: The source database user lacks")
+	assert.ErrorIs(t, rep.Verdicts[4].Err, ErrJobNotFound)
+	assert.Equal(t, 100.0, rep.Verdicts[0].PassedRate)
+	assert.Len(t, rep.Verdicts[0].Items, 4)
+	assert.Equal(t, 1, rep.Polls, "the first query comes after the demo's pre-checks are done")
+	for _, r := range srv.Requests() {
+		assert.Equal(t, "en-us", r.Header.Get("X-Language"))
+	}
+}
