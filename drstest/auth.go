@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Authentication methods recorded in Request.Auth.
@@ -33,6 +34,9 @@ type credentials struct {
 	// without a lock; each key guards its own lockout state.
 	keys      map[string]*akskKey // access key -> key
 	acceptAny bool
+
+	redactOnce sync.Once
+	red        *redact.Redactor // see redactor (log.go)
 }
 
 // akskKey is an access key the simulator accepts, with its lockout state.

@@ -5,38 +5,58 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Request is one request the simulator received, as recorded for a test's
-// assertions. It never holds a secret: the values of Authorization,
-// X-Auth-Token, X-Security-Token and cookies are replaced by "[REDACTED]".
+// assertions. It never holds a secret: the values of secret headers
+// (Authorization, X-Auth-Token, X-Security-Token, cookies, ...; see
+// redact.IsSecretHeader) are "[REDACTED]", and the simulator's credentials
+// and the ones the request carried are "[REDACTED]" wherever else the client
+// put them (path, body, other headers), raw or encoded.
 type Request struct {
 	Seq       uint64      // arrival number, from 1
 	ID        string      // the X-Request-Id the simulator answered with
 	Time      time.Time   // arrival, on the simulator's clock
 	Method    string      // HTTP method
-	Path      string      // URL path
+	Path      string      // URL path, secrets redacted
 	Operation string      // OpBatchCheckJobs, OpBatchCheckResults, or "" for an unknown route
 	Header    http.Header // request headers, secrets redacted
-	Body      []byte      // request body; nil if it was not read
+	Body      []byte      // request body, secrets redacted; nil if it was not read
 	Auth      string      // AuthToken or AuthAKSK once authenticated, else ""
 	AccessKey string      // the access key of an AK/SK request (not a secret)
 	Status    int         // the status answered; 0 if none (dropped connection, client gone)
 	ErrorCode string      // the error_code of an error answer
 	Fault     FaultKind   // the injected fault that answered or broke the request, if any
 	Delayed   bool        // whether a latency was injected
+
+	// red scrubs the body when it arrives (see update); nil afterwards and
+	// in the copies Requests returns.
+	red *redact.Redactor
 }
 
-const redacted = "[REDACTED]"
+const redacted = redact.Mask
 
-// secretHeaders are never recorded.
-var secretHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token", "Cookie", "Proxy-Authorization", "X-Subject-Token"}
+// redactor hides the simulator's credentials: every token, secret key and
+// security token it accepts. Built once, on first use.
+func (c *credentials) redactor() *redact.Redactor {
+	c.redactOnce.Do(func() {
+		secrets := slices.Clone(c.tokens)
+		for _, k := range c.keys {
+			secrets = append(secrets, k.secretKey, k.securityToken)
+		}
+		c.red = redact.New(secrets...)
+	})
+	return c.red
+}
 
-func redactHeader(h http.Header) http.Header {
-	out := h.Clone()
+// redactHeader masks every secret header whole (a test reads AccessKey for
+// the key that signed) and scrubs the others.
+func redactHeader(red *redact.Redactor, h http.Header) http.Header {
+	out := red.Header(h)
 	for k, vs := range out {
-		// also catches non-canonical keys set by direct map assignment
-		if slices.Contains(secretHeaders, http.CanonicalHeaderKey(k)) {
+		if redact.IsSecretHeader(k) {
 			out[k] = slices.Repeat([]string{redacted}, len(vs))
 		}
 	}
@@ -49,14 +69,18 @@ func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Reques
 	if s.logLimit == 0 {
 		return nil
 	}
+	// The request's own credentials are secrets too, even those the
+	// simulator does not accept (a wrong token, AcceptAnyToken).
+	red := s.creds.redactor().With(redact.HeaderSecrets(r.Header)...)
 	rec := &Request{
 		Seq:       seq,
 		ID:        id,
 		Time:      s.now(),
 		Method:    r.Method,
-		Path:      r.URL.Path,
+		Path:      red.String(r.URL.Path),
 		Operation: op,
-		Header:    redactHeader(r.Header),
+		Header:    redactHeader(red, r.Header),
+		red:       red,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -75,6 +99,10 @@ func (s *Simulator) update(info *requestInfo, f func(*Request)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(info.rec)
+	if rec := info.rec; rec.red != nil && rec.Body != nil {
+		rec.Body = rec.red.Bytes(rec.Body)
+		rec.red = nil
+	}
 }
 
 func (s *Simulator) noteError(info *requestInfo, code string) {
@@ -97,6 +125,7 @@ func (s *Simulator) Requests() []Request {
 		out[i] = *r
 		out[i].Header = r.Header.Clone()
 		out[i].Body = bytes.Clone(r.Body)
+		out[i].red = nil
 	}
 	return out
 }

@@ -1,0 +1,139 @@
+package drstest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// Secrets with characters URL and JSON encodings change, so that each
+// encoding is a different string to look for.
+const (
+	logToken      = "MIIlog+token/value=&<DO-NOT-LOG>"
+	logAK         = "AKLOGTEST00000000001"
+	logSK         = "SK/log+secret=&DO-NOT-LOG"
+	logST         = "ST<log>security&token/DO-NOT-LOG"
+	logWrongToken = "wrong/token+value=DO-NOT-LOG"
+)
+
+// encodedForms is s raw, URL query- and path-escaped and JSON-escaped.
+func encodedForms(s string) []string {
+	js, _ := json.Marshal(s)
+	return []string{s, url.QueryEscape(s), url.PathEscape(s), string(js[1 : len(js)-1]), strings.ReplaceAll(string(js[1:len(js)-1]), "/", `\/`)}
+}
+
+// TestRequestLogHoldsNoSecret: whatever a client sends, and wherever it puts
+// a credential (path, body, another header, a header the simulator does not
+// check), the request log holds none, in any encoding.
+func TestRequestLogHoldsNoSecret(t *testing.T) {
+	t.Parallel()
+	srv := drstest.NewServer(t, drstest.WithToken(logToken), drstest.WithTemporaryAKSK(logAK, logSK, logST))
+	base := srv.URL + "/v3/" + srv.ProjectID + "/jobs/batch-precheck"
+	// send puts the simulator's credentials, and those the request itself
+	// carries (own), in the body raw, URL-encoded and JSON-escaped, and in
+	// other headers.
+	send := func(path string, header http.Header, own string, sign bool) {
+		t.Helper()
+		everything := logToken + " " + logSK + " " + logST + " " + own
+		js, _ := json.Marshal(everything)
+		body := []byte(`{"jobs":[{"job_id":"` + drstest.ExampleJobID + `","precheck_mode":"forStartJob"}],"echo":` + string(js) +
+			`,"q":"` + url.QueryEscape(everything) + `","raw":"` + strings.ReplaceAll(everything, `"`, "") + `"}`)
+		req, err := http.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = header
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Debug", url.QueryEscape(everything))
+		req.Header.Set("X-Echo", string(js))
+		if sign {
+			signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: logAK, SecretKey: logSK, SecurityToken: logST}}
+			if err := signer.Sign(req, body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	send(base, http.Header{"X-Auth-Token": {logToken}}, logToken, false)
+	send(base, http.Header{"X-Auth-Token": {logWrongToken}}, logWrongToken, false)
+	send(base, http.Header{}, logST, true)
+	send(srv.URL+"/v3/"+url.PathEscape(logToken)+"/jobs/batch-precheck", http.Header{"X-Auth-Token": {logToken}}, logToken, false)
+	send(base+"?token="+url.QueryEscape(logSK), http.Header{"Authorization": {"Bearer " + logWrongToken}, "Cookie": {"s=" + logST}}, logWrongToken, false)
+
+	log := srv.Requests()
+	if len(log) != 5 {
+		t.Fatalf("%d requests logged, want 5", len(log))
+	}
+	asJSON, err := json.Marshal(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := fmt.Sprintf("%+v %#v %s", log, log, asJSON)
+	for _, r := range log {
+		dump += string(r.Body) // the formats above show it as numbers or base64
+	}
+	for _, s := range []string{logToken, logSK, logST, logWrongToken} {
+		for _, f := range encodedForms(s) {
+			if i := strings.Index(dump, f); i >= 0 {
+				t.Errorf("the request log holds %q as %q: ...%s...", s, f, dump[max(0, i-80):min(len(dump), i+len(f)+20)])
+			}
+		}
+	}
+	if strings.Contains(dump, "Signature=") {
+		t.Error("the request log holds a signature")
+	}
+	// What the log keeps: the shape of the body, the masks, the access key.
+	for i, r := range log {
+		if !bytes.Contains(r.Body, []byte(`"echo":"[REDACTED] [REDACTED] [REDACTED] [REDACTED]"`)) || !bytes.Contains(r.Body, []byte(drstest.ExampleJobID)) {
+			t.Errorf("request %d: body %s", i, r.Body)
+		}
+		if got := r.Header.Get("X-Debug"); got != "[REDACTED]+[REDACTED]+[REDACTED]+[REDACTED]" {
+			t.Errorf("request %d: X-Debug %q", i, got)
+		}
+	}
+	if log[2].AccessKey != logAK || log[2].Header.Get("Authorization") != "[REDACTED]" || log[2].Header.Get("X-Security-Token") != "[REDACTED]" {
+		t.Errorf("signed request: %+v", log[2])
+	}
+	if log[3].Path != "/v3/[REDACTED]/jobs/batch-precheck" {
+		t.Errorf("path: %q", log[3].Path)
+	}
+}
+
+// TestRequestLogAcceptAnyToken: a simulator that accepts any token knows no
+// token in advance; the one each request carries is still masked wherever
+// else the client put it.
+func TestRequestLogAcceptAnyToken(t *testing.T) {
+	t.Parallel()
+	srv := drstest.NewServer(t, drstest.AcceptAnyToken())
+	body := `{"jobs":[{"job_id":"` + drstest.ExampleJobID + `","precheck_mode":"forStartJob"}],"echo":"` + logWrongToken + `"}`
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v3/"+srv.ProjectID+"/jobs/batch-precheck", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Auth-Token", logWrongToken)
+	req.Header.Set("X-Request-Note", "sent "+logWrongToken)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	r := srv.Requests()[0]
+	if got := string(r.Body); !strings.HasSuffix(got, `"echo":"[REDACTED]"}`) {
+		t.Errorf("body: %s", got)
+	}
+	if got := r.Header.Get("X-Request-Note"); got != "sent [REDACTED]" {
+		t.Errorf("header: %q", got)
+	}
+}
