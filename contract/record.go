@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Provenance says where a recorded interaction comes from.
@@ -91,29 +90,15 @@ func wireBody(raw json.RawMessage) []byte {
 type RecordOptions struct {
 	// Secrets are values that must not survive recording: AK, SK, security
 	// token, IAM token, passwords. Every occurrence in the path, any header
-	// value or either body (raw, JSON-, HTML- or URL-escaped) becomes
-	// REDACTED. Empty strings are ignored.
+	// value or either body (raw, JSON-, HTML- or URL-escaped, see
+	// internal/redact) becomes REDACTED. Strings shorter than
+	// redact.MinSecretLen bytes are ignored.
 	Secrets []string
 	// Name of the interaction; "<METHOD> <path> -> <status>" when empty.
 	Name string
 	// Now returns the recording time; time.Now when nil.
 	Now func() time.Time
 }
-
-// Headers whose values are secrets: recorded as REDACTED, whatever they hold.
-// Authorization keeps its scheme and signed header list (see redactAuthorization).
-var secretHeaders = map[string]bool{
-	"Authorization":       true,
-	"Proxy-Authorization": true,
-	"X-Auth-Token":        true,
-	"X-Security-Token":    true,
-	"X-Subject-Token":     true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
-}
-
-// Names that mark any other header as secret too (lower case substrings).
-var secretHeaderWords = []string{"token", "secret", "password", "passwd", "api-key", "apikey", "credential", "session"}
 
 // Hop-by-hop and framing headers: they describe one transfer, not the
 // exchange, and would be wrong on replay (the body may be re-encoded).
@@ -129,30 +114,18 @@ var skippedHeaders = map[string]bool{
 	"Accept-Encoding":   true,
 }
 
-// isSecretHeader reports whether a canonical header name carries a secret.
-func isSecretHeader(name string) bool {
-	if secretHeaders[name] {
-		return true
-	}
-	lower := strings.ToLower(name)
-	for _, w := range secretHeaderWords {
-		if strings.Contains(lower, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // Record turns an exchange into an Interaction with its secrets removed:
 //
-//   - X-Auth-Token, X-Security-Token, X-Subject-Token, Cookie, Set-Cookie,
-//     Proxy-Authorization and any header whose name contains token, secret,
-//     password, api-key, credential or session are recorded as "REDACTED";
+//   - the headers redact.IsSecretHeader names (X-Auth-Token,
+//     X-Security-Token, X-Subject-Token, Cookie, Set-Cookie,
+//     Proxy-Authorization, any header whose name contains token, secret,
+//     password, api-key, credential or session) are recorded as "REDACTED";
 //   - Authorization keeps only its shape: "SDK-HMAC-SHA256 Access=REDACTED,
 //     SignedHeaders=<list>, Signature=REDACTED" ("REDACTED" for other schemes);
 //   - every occurrence of opts.Secrets, and of the values of the headers above
 //     (so a token echoed in a body goes too), is replaced by "REDACTED" in the
-//     path, all header values and both bodies.
+//     path, all header values and both bodies, as is the hex after any
+//     "Signature=".
 //
 // X-Sdk-Date is kept: it is not a secret and documents when a signature was
 // made. reqBody and respBody are the exact bytes sent and received; resp may be
@@ -202,60 +175,28 @@ func Record(req *http.Request, reqBody []byte, resp *http.Response, respBody []b
 	return in
 }
 
-// scrubber replaces known secret values.
+// scrubber replaces known secret values, in every encoding internal/redact
+// knows, and signatures.
 type scrubber struct {
-	forms []string // the secret values and their escaped forms, longest first
+	red *redact.Redactor
 }
 
 func newScrubber(secrets []string) *scrubber {
-	s := &scrubber{}
-	for _, v := range secrets {
-		s.add(v)
-	}
-	return s
+	return &scrubber{red: redact.New(secrets...)}
 }
 
 // minLearnedSecret is the shortest header value learned as a secret: scrubbing
-// every "1" or "a" out of a recording would destroy it. Values passed in
-// RecordOptions.Secrets are scrubbed whatever their length.
+// every "1" or "abcd" out of a recording would destroy it. Values passed in
+// RecordOptions.Secrets are scrubbed from redact.MinSecretLen bytes.
 const minLearnedSecret = 6
-
-func (s *scrubber) add(v string) {
-	if v == "" || v == Redacted || slices.Contains(s.forms, v) {
-		return
-	}
-	for _, f := range []string{
-		v,
-		jsonEscaped(v, true),
-		jsonEscaped(v, false),
-		html.EscapeString(v),
-		url.QueryEscape(v),
-		url.PathEscape(v),
-	} {
-		if f != "" && !slices.Contains(s.forms, f) {
-			s.forms = append(s.forms, f)
-		}
-	}
-	// Longest first, so a secret that contains another is replaced whole.
-	slices.SortStableFunc(s.forms, func(a, b string) int { return len(b) - len(a) })
-}
-
-// jsonEscaped is v as it appears inside a JSON string.
-func jsonEscaped(v string, escapeHTML bool) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(escapeHTML)
-	_ = enc.Encode(v)
-	out := strings.TrimSuffix(buf.String(), "\n")
-	return out[1 : len(out)-1]
-}
 
 // learnHeaders adds the values of secret headers to the secrets, so that a
 // token echoed somewhere else (an error message, a body) is scrubbed as well.
 func (s *scrubber) learnHeaders(h http.Header) {
+	var learned []string
 	for name, values := range h {
 		name = http.CanonicalHeaderKey(name)
-		if !isSecretHeader(name) {
+		if !redact.IsSecretHeader(name) {
 			continue
 		}
 		for _, v := range values {
@@ -281,28 +222,26 @@ func (s *scrubber) learnHeaders(h http.Header) {
 			}
 			parts = append(parts, v)
 			for _, p := range parts {
-				if len(p) >= minLearnedSecret {
-					s.add(p)
+				if len(p) >= minLearnedSecret && p != Redacted {
+					learned = append(learned, p)
 				}
 			}
 		}
 	}
+	s.red = s.red.With(learned...)
 }
 
+// string scrubs v, writing each mask as Redacted.
 func (s *scrubber) string(v string) string {
-	for _, f := range s.forms {
-		v = strings.ReplaceAll(v, f, Redacted)
+	out := s.red.String(v)
+	if out == v {
+		return v
 	}
-	return v
+	return strings.ReplaceAll(out, redact.Mask, Redacted)
 }
 
 func (s *scrubber) leaks(v string) bool {
-	for _, f := range s.forms {
-		if strings.Contains(v, f) {
-			return true
-		}
-	}
-	return false
+	return s.red.String(v) != v
 }
 
 // headers records h: skipped headers dropped, secret headers redacted, other
@@ -317,7 +256,7 @@ func (s *scrubber) headers(h http.Header) map[string]string {
 		switch {
 		case name == "Authorization":
 			out[name] = redactAuthorization(values[0])
-		case isSecretHeader(name):
+		case redact.IsSecretHeader(name):
 			out[name] = Redacted
 		default:
 			out[name] = s.string(strings.Join(values, ", "))
@@ -389,9 +328,6 @@ func (s *scrubber) body(b []byte) json.RawMessage {
 }
 
 func (s *scrubber) leaksDecoded(doc []byte) bool {
-	if len(s.forms) == 0 {
-		return false
-	}
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
 		return true

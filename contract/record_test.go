@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -229,4 +230,78 @@ func TestLoadInteractionRejectsIncompleteFiles(t *testing.T) {
 	}
 	_, err := LoadInteraction(filepath.Join(dir, "missing.json"))
 	require.Error(t, err)
+}
+
+// jsonEscaped is v as it appears inside a JSON string.
+func jsonEscaped(v string, escapeHTML bool) string {
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(v)
+	out := strings.TrimSuffix(buf.String(), "\n")
+	return out[1 : len(out)-1]
+}
+
+// everyForm is s in every encoding a server or gateway might echo it in.
+func everyForm(s string) []string {
+	var uAll strings.Builder
+	for _, r := range s {
+		fmt.Fprintf(&uAll, `\u%04X`, r)
+	}
+	lowerPct := regexp.MustCompile(`%[0-9A-F]{2}`)
+	lower := func(v string) string { return lowerPct.ReplaceAllStringFunc(v, strings.ToLower) }
+	return []string{
+		s, url.QueryEscape(s), url.PathEscape(s), lower(url.QueryEscape(s)), lower(url.PathEscape(s)),
+		jsonEscaped(s, true), jsonEscaped(s, false), strings.ReplaceAll(jsonEscaped(s, true), "/", `\/`),
+		htmlEscape(s), uAll.String(),
+	}
+}
+
+// TestRecordedFixtureHoldsNoSecretInAnyEncoding: a gateway that echoes every
+// credential in every encoding, in a JSON body, an HTML page, the path and
+// headers: neither the Interaction nor the file written holds any form.
+func TestRecordedFixtureHoldsNoSecretInAnyEncoding(t *testing.T) {
+	secrets := []string{testSK, testSecurityToken, testIAMToken, testAK}
+	var echo []string
+	for _, s := range secrets {
+		echo = append(echo, everyForm(s)...)
+	}
+	all := strings.Join(echo, " ")
+	jsonBody, err := json.Marshal(map[string]string{"error_code": "APIGW.0301", "error_msg": all, "sig": "Signature=" + testSignature})
+	require.NoError(t, err)
+	for name, body := range map[string][]byte{
+		"json": jsonBody,
+		// Forms that are JSON escapes stay literal text in a page.
+		"html": []byte("<html><body>" + all + " Signature=" + testSignature + "</body></html>"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, "https://drs.example.com/v3/"+url.PathEscape(testIAMToken)+"/jobs/batch-precheck?sk="+url.QueryEscape(testSK), nil)
+			require.NoError(t, err)
+			req.Header.Set("X-Auth-Token", testIAMToken)
+			resp := &http.Response{StatusCode: 401, Header: http.Header{
+				"Content-Type": {"application/json"},
+				"X-Request-Id": {url.QueryEscape(all)},
+				"X-Echo":       {strings.Join(everyForm(testSecurityToken), ",")},
+			}}
+			in := Record(req, nil, resp, body, ProvenanceLiveRecorded, "unit test", RecordOptions{Secrets: secrets})
+			path := filepath.Join(t.TempDir(), "fixture.json")
+			require.NoError(t, in.WriteFile(path))
+			file, err := os.ReadFile(path)
+			require.NoError(t, err)
+			// The file, and what the file decodes to: the response body as
+			// wire text, every header and the path.
+			texts := []string{string(file), string(in.Response.WireBody()), in.Request.Path, fmt.Sprint(in.Request.Headers), fmt.Sprint(in.Response.Headers)}
+			for _, text := range texts {
+				for _, s := range append(secrets, testSignature) {
+					for _, f := range everyForm(s) {
+						if i := strings.Index(text, f); i >= 0 {
+							t.Errorf("the recording holds %q as %q: ...%s...", s, f, text[max(0, i-60):min(len(text), i+len(f)+20)])
+						}
+					}
+				}
+			}
+			assert.Contains(t, string(in.Response.WireBody()), "Signature=REDACTED")
+			assert.Equal(t, "/v3/REDACTED/jobs/batch-precheck?sk=REDACTED", in.Request.Path)
+		})
+	}
 }

@@ -13,6 +13,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -163,6 +164,8 @@ var encoders = []func(string) string{
 	jsonSlashNoHTML,
 	jsonASCII,
 	percentAll,
+	jsonAll,
+	html.EscapeString,
 }
 
 // outerEncoders are the encodings seen wrapped around another one: a URL
@@ -250,6 +253,22 @@ func jsonASCII(s string) string {
 		default:
 			writeU(&b, r)
 		}
+	}
+	return b.String()
+}
+
+// jsonAll writes every rune as a JSON \uXXXX escape, a form only a JSON
+// decoder reads back but one a byte-level search would miss.
+func jsonAll(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r > 0xFFFF {
+			r -= 0x10000
+			writeU(&b, 0xD800+(r>>10))
+			writeU(&b, 0xDC00+(r&0x3FF))
+			continue
+		}
+		writeU(&b, r)
 	}
 	return b.String()
 }
