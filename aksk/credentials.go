@@ -6,10 +6,13 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// redacted replaces secret values whenever credentials are printed.
-const redacted = "[REDACTED]"
+// redacted replaces secret values whenever credentials are printed: the
+// module's one mask.
+const redacted = redact.Mask
 
 // Credentials is an access key (AK) / secret key (SK) pair, plus the security
 // token that comes with temporary credentials.
