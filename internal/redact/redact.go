@@ -4,10 +4,20 @@
 // client might echo them in, request signatures, and terminal control
 // characters in text that came from a server.
 //
-// Secrets shorter than MinSecretLen bytes are ignored by New: masking every
-// occurrence of a one- or two-byte string would mangle all text, and no
-// credential this module handles (IAM token, SK, security token, signature)
-// is that short.
+// A secret is found raw; URL query- and path-escaped; percent-encoded byte
+// by byte; JSON-escaped as encoding/json writes it (with and without its
+// HTML escaping \u003c \u003e \u0026, \u2028 \u2029), with "/" as "\/",
+// with non-ASCII as \u escapes, or with every character a \u escape;
+// HTML-escaped; and in a URL or JSON encoding of any of those (a URL quoted
+// in a JSON message, a JSON string quoted again). The hex digits of %XX and
+// \uXXXX escapes match in either case. Where forms overlap, the union is
+// masked, so the longer form wins and no tail survives.
+//
+// Secrets shorter than MinSecretLen bytes are ignored: masking every
+// occurrence of a one- to three-byte string would mangle all text (every
+// "a", every "200"), and no credential this module handles (IAM token, SK,
+// security token, signature) is that short. A caller holding such a value
+// has a broken credential, which the server will refuse anyway.
 package redact
 
 import (
