@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/drs"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 const usageText = `drs-precheck: can these Huawei Cloud DRS jobs start?
@@ -239,7 +241,8 @@ func (a *app) newClient(g *globalFlags) (*drs.Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		transport = &contract.Transport{Base: transport, Spec: spec}
+		// Fail only on what no client can decode; print documented drift.
+		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, a.cliRedactor(g))}
 	}
 	if g.verbose {
 		transport = &verboseTransport{base: transport, w: a.stderr, red: a.cliRedactor(g)}
@@ -251,4 +254,23 @@ func (a *app) newClient(g *globalFlags) (*drs.Client, error) {
 		return nil, &usageError{err.Error()}
 	}
 	return c, nil
+}
+
+// driftPrinter returns the --validate report of documented drift: each
+// distinct departure once, as a warning line on w naming the field and the
+// value, redacted and escaped for a terminal. The transport calls it from
+// concurrent requests.
+func driftPrinter(w io.Writer, red *redact.Redactor) func(*contract.Violation) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(v *contract.Violation) {
+		line := redact.Terminal(red.String(v.Warning()))
+		mu.Lock()
+		defer mu.Unlock()
+		if seen[line] {
+			return
+		}
+		seen[line] = true
+		fmt.Fprintf(w, "drs-precheck: warning: %s\n", line)
+	}
 }

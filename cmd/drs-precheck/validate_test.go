@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,14 +29,16 @@ func TestValidatePassesAgainstTheSimulator(t *testing.T) {
 	expectExit(t, res, exitOK)
 }
 
-// breakDirection serves sim, but answers BatchCheckResults with a
-// job_direction outside the documented enum: the client tolerates it, the
-// contract does not.
-func breakDirection(sim http.Handler) http.Handler {
+// rewriteResults serves sim, but replaces old with new in the bodies of its
+// BatchCheckResults answers.
+func rewriteResults(sim http.Handler, old, new string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		sim.ServeHTTP(rec, r)
-		body := bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"job_direction":"up"`), []byte(`"job_direction":"sideways"`))
+		body := rec.Body.Bytes()
+		if strings.HasSuffix(r.URL.Path, "/batch-precheck-result") {
+			body = bytes.ReplaceAll(body, []byte(old), []byte(new))
+		}
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
@@ -45,24 +48,54 @@ func breakDirection(sim http.Handler) http.Handler {
 	})
 }
 
-// --validate really checks the answers: one that breaks the contract fails
-// the run, while the same run without --validate passes.
-func TestValidateCatchesAContractViolation(t *testing.T) {
+// --validate reports drift from the documented contract (a job_direction
+// outside the page's enum) as a warning naming the field and the value, once,
+// and the run goes on.
+func TestValidateReportsDrift(t *testing.T) {
 	t.Parallel()
 	sim, err := drstest.New(drstest.WithScenario(fastScenario()), drstest.AcceptAnyToken())
 	require.NoError(t, err)
-	srv := httptest.NewServer(breakDirection(sim))
+	srv := httptest.NewServer(rewriteResults(sim, `"job_direction":"up"`, `"job_direction":"sideways"`))
 	t.Cleanup(srv.Close)
 	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=any"}
 	run := argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))
 
-	res := runCLI(t, env, "", run...)
+	res := runCLI(t, env, "", append(run, "--validate")...)
 	expectExit(t, res, exitOK)
+	warning := `warning: contract drift in response of POST /v3/` + sim.ProjectID() + `/jobs/batch-precheck-result (BatchCheckResults), status 200: field /results/0/job_direction breaks rule "enum"`
+	assert.Contains(t, res.stderr, warning)
+	assert.Contains(t, res.stderr, `got "sideways"`)
+	assert.Equal(t, 1, strings.Count(res.stderr, warning), "each drift is reported once per run")
+	assert.NotContains(t, res.output(), "contract violation")
 
+	// A server that echoes the token into a drifting field: the warning shows
+	// the value redacted.
+	const token = "MIIdrift-echo-token-0042"
+	echo := httptest.NewServer(rewriteResults(sim, `"job_direction":"up"`, `"job_direction":"`+token+`"`))
+	t.Cleanup(echo.Close)
+	env = []string{"DRS_ENDPOINT=" + echo.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=" + token}
 	res = runCLI(t, env, "", append(run, "--validate")...)
+	expectExit(t, res, exitOK)
+	assert.Contains(t, res.stderr, "field /results/0/job_direction")
+	assert.Contains(t, res.stderr, `got "[REDACTED]"`)
+	assert.NotContains(t, res.output(), token)
+}
+
+// --validate really checks the answers: one no client can decode (a string
+// count) fails the run with the field and the rule.
+func TestValidateCatchesAContractViolation(t *testing.T) {
+	t.Parallel()
+	sim, err := drstest.New(drstest.WithScenario(fastScenario()), drstest.AcceptAnyToken())
+	require.NoError(t, err)
+	srv := httptest.NewServer(rewriteResults(sim, `"count":1,`, `"count":"1",`))
+	t.Cleanup(srv.Close)
+	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=any"}
+	run := argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))
+
+	res := runCLI(t, env, "", append(run, "--validate")...)
 	expectExit(t, res, exitAPIError)
 	assert.Contains(t, res.stderr, "contract violation in response")
-	assert.Contains(t, res.stderr, "job_direction")
+	assert.Contains(t, res.stderr, "/count")
 
 	res = runCLI(t, env, "", append(run, "--validate", "--output", "json")...)
 	expectExit(t, res, exitAPIError)
@@ -72,5 +105,5 @@ func TestValidateCatchesAContractViolation(t *testing.T) {
 	assert.Equal(t, "no_answer", doc.Jobs[0].Outcome, "the wait stopped on the violation: no answer, not a slow job")
 	assert.Nil(t, doc.Jobs[0].Progress, "no progress for a job with no answer")
 	require.NotNil(t, doc.Jobs[0].Error)
-	assert.Contains(t, doc.Jobs[0].Error.Message, `field /results/0/job_direction breaks rule "enum"`)
+	assert.Contains(t, doc.Jobs[0].Error.Message, `field /count breaks rule "type"`)
 }
