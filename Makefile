@@ -8,8 +8,8 @@ STATICCHECK := $(BIN)/staticcheck
 GEN_CONFIGS := oapi-codegen.yaml oapi-codegen.server.yaml
 FUZZTIME  ?= 10s
 # package:FuzzTarget, every native fuzz target of the main module
-FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzParsePercent \
-	./drs:FuzzErrorBody ./drs:FuzzPrecheckResponse ./cmd/drs-precheck:FuzzParseJobsFile
+FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzDecodeAnswer \
+	./cmd/drs-precheck:FuzzParseJobsFile
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
         bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest breaking-baseline clean tools \

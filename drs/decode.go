@@ -86,7 +86,7 @@ func decodeStrict(body []byte, out any) error {
 				break
 			}
 			name := tok.String()
-			folded := strings.ToLower(name)
+			folded := strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
 			if prev, seen := top.names[folded]; seen {
 				if prev == name {
 					return fmt.Errorf("the key %q appears twice in one object", name)
