@@ -185,10 +185,10 @@ func known(v any, schema map[string]map[string]bool, kind string) any {
 }
 
 var answerSchema = map[string]map[string]bool{
-	"start":  {"error_code": true, "error_msg": true, "id": true, "precheck_id": true, "status": true},
-	"result": {"error_code": true, "error_msg": true, "job_direction": true, "precheck_id": true, "precheck_result": true, "process": true, "rds_instance_id": true, "result": true, "total_passed_rate": true},
+	"start":           {"error_code": true, "error_msg": true, "id": true, "precheck_id": true, "status": true},
+	"result":          {"error_code": true, "error_msg": true, "job_direction": true, "precheck_id": true, "precheck_result": true, "process": true, "rds_instance_id": true, "result": true, "total_passed_rate": true},
 	"precheck_result": {"data": true, "failed_reason": true, "failed_sub_jobs": true, "group": true, "is_skipped": true, "is_support_skip": true, "item": true, "raw_error_msg": true, "result": true},
-	"failed_sub_jobs":  {"check_result": true, "id": true, "name": true},
+	"failed_sub_jobs": {"check_result": true, "id": true, "name": true},
 }
 
 // single returns the one distinct entry of entries, or a reason.
