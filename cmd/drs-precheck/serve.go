@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drstest"
@@ -20,12 +21,12 @@ type serveFlags struct {
 func (a *app) cmdServe(ctx context.Context, args []string) error {
 	var f serveFlags
 	fs := a.newFlagSet("serve")
-	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&f.scenario, "scenario", "", "scenario file (JSON or YAML); default: the demo jobs")
-	fs.StringVar(&f.projectID, "project-id", "", "project ID to serve (default: the scenario's)")
-	fs.StringVar(&f.token, "token", "", "accept only this IAM token (default: any token)")
-	fs.StringVar(&f.ak, "ak", "", "accept AK/SK signatures of this access key (with --sk)")
-	fs.StringVar(&f.sk, "sk", "", "secret key for --ak")
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "`address` to listen on, host:port (port 0: any free port)")
+	fs.StringVar(&f.scenario, "scenario", "", "scenario `file` (JSON or YAML); without it, the four demo jobs")
+	fs.StringVar(&f.projectID, "project-id", "", "project `ID` to serve instead of the scenario's")
+	fs.StringVar(&f.token, "token", "", "accept only this IAM `token` (without --token and --ak: any token)")
+	fs.StringVar(&f.ak, "ak", "", "accept AK/SK signatures of this access `key` (with --sk)")
+	fs.StringVar(&f.sk, "sk", "", "the secret `key` of --ak")
 	if err := a.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,8 +40,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(a.stdout, "DRS simulator listening on %s (project %s)\n", url, sim.ProjectID())
-	fmt.Fprintf(a.stdout, "try: DRS_ENDPOINT=%s HUAWEICLOUD_SDK_PROJECT_ID=%s HUAWEICLOUD_IAM_TOKEN=demo drs-precheck run --job %s --wait\n",
-		url, sim.ProjectID(), drstest.ExampleJobID)
+	fmt.Fprintln(a.stdout, tryLine(f, url, sim.ProjectID()))
 	return serveUntilDone(ctx, ln, sim)
 }
 
@@ -95,4 +95,32 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 		return serveErr
 	}
 	return err
+}
+
+// tryLine is a command that works against the simulator as started: it
+// authenticates the way the simulator accepts. A secret given to serve is
+// never printed: the line reads it from a shell variable the user sets.
+func tryLine(f serveFlags, url, projectID string) string {
+	env := "DRS_ENDPOINT=" + url + " HUAWEICLOUD_SDK_PROJECT_ID=" + projectID
+	cmd := "drs-precheck run --job " + drstest.ExampleJobID + " --wait"
+	switch {
+	case f.ak != "":
+		return "try: " + env + " HUAWEICLOUD_SDK_AK=" + shellQuote(f.ak) + ` HUAWEICLOUD_SDK_SK="$SK" ` + cmd +
+			"\n     (with SK set to the secret key given to --sk)"
+	case f.token != "":
+		return "try: " + env + ` HUAWEICLOUD_IAM_TOKEN="$TOKEN" ` + cmd +
+			"\n     (with TOKEN set to the token given to --token)"
+	default:
+		return "try: " + env + " HUAWEICLOUD_IAM_TOKEN=any-token " + cmd
+	}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,:/@%+=", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

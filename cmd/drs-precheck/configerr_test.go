@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drs"
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// goIdentifierRE matches what a CLI user cannot act on: a drs option or an
+// exported identifier of package drs.
+var goIdentifierRE = regexp.MustCompile(`\bWith[A-Z][A-Za-z]*|\bdrs\.[A-Z]|ConfigError`)
+
+// problemLineRE: every problem line names the flag or variable to fix first.
+var problemLineRE = regexp.MustCompile(`^drs-precheck: (--[a-z-]+|[A-Z][A-Z_]+[A-Z])[ :,]`)
+
+// Configuration errors are refused before anything is sent (exit 2), one line
+// per problem naming the flag or environment variable to fix, never a Go
+// identifier, never a secret.
+func TestConfigErrorsNameFlagsAndVariables(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	okEnv := tokenEnv(srv)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(secretToken+"\x01\n"), 0o600))
+
+	cases := map[string]struct {
+		env  []string
+		args []string
+		want []string // lines (or their starts) on stderr
+	}{
+		"nothing set": {nil, nil, []string{
+			"drs-precheck: --region or " + drs.EnvRegion + ": ",
+			"drs-precheck: --project-id or " + drs.EnvProjectID + ": ",
+			"drs-precheck: --token-file or " + drs.EnvIAMToken,
+		}},
+		"bad --region": {[]string{"HUAWEICLOUD_SDK_PROJECT_ID=" + srv.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + secretToken},
+			[]string{"--region", "Mars_1"}, []string{"drs-precheck: --region: "}},
+		"bad region variable": {[]string{drs.EnvRegion + "=Mars_1", "HUAWEICLOUD_SDK_PROJECT_ID=" + srv.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + secretToken},
+			nil, []string{"drs-precheck: --region or " + drs.EnvRegion + ": "}},
+		"bad --endpoint": {okEnv[1:], []string{"--endpoint", "ftp://127.0.0.1:21"}, []string{"drs-precheck: --endpoint: "}},
+		"bad DRS_ENDPOINT": {append([]string{"DRS_ENDPOINT=http://drs.example.com"}, okEnv[1:]...), nil,
+			[]string{"drs-precheck: DRS_ENDPOINT: "}},
+		"bad --project-id": {okEnv, []string{"--project-id", "a/b"}, []string{"drs-precheck: --project-id: "}},
+		"bad project variable": {[]string{"DRS_ENDPOINT=" + srv.URL, drs.EnvProjectID + "=a b", "HUAWEICLOUD_IAM_TOKEN=" + secretToken},
+			nil, []string{"drs-precheck: --project-id or " + drs.EnvProjectID + ": "}},
+		"control character in --token-file": {endpointEnv(srv), []string{"--token-file", tokenFile},
+			[]string{"drs-precheck: --token-file: "}},
+		"token and AK/SK": {append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN="+secretToken, "HUAWEICLOUD_SDK_AK=AK0000000000000001", "HUAWEICLOUD_SDK_SK="+secretSK),
+			nil, []string{"drs-precheck: --token-file or " + drs.EnvIAMToken}},
+		"AK without SK": {append(endpointEnv(srv), "HUAWEICLOUD_SDK_AK=AK0000000000000001"),
+			nil, []string{"drs-precheck: HUAWEICLOUD_SDK_"}},
+		"security token alone": {append(endpointEnv(srv), "HUAWEICLOUD_SDK_SECURITY_TOKEN="+secretST),
+			nil, []string{"drs-precheck: " + drs.EnvSecurityToken}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res := runCLI(t, tc.env, "", argv([]string{"results", "--job", drstest.ExampleJobID}, tc.args)...)
+			expectExit(t, res, exitUsage)
+			assert.Empty(t, res.stdout)
+			for _, want := range tc.want {
+				assert.Contains(t, "\n"+res.stderr, "\n"+want, "stderr:\n%s", res.stderr)
+			}
+			checkConfigErrorWords(t, res.stderr)
+		})
+	}
+	assert.Zero(t, srv.RequestCount(), "nothing is sent when the configuration is refused")
+}
+
+// checkConfigErrorWords: each line names a flag or variable, then the help
+// hint; no Go identifier and no secret anywhere.
+func checkConfigErrorWords(t *testing.T, stderr string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	require.GreaterOrEqual(t, len(lines), 2, "stderr:\n%s", stderr)
+	for _, line := range lines[:len(lines)-1] {
+		assert.Regexp(t, problemLineRE, line)
+	}
+	assert.Equal(t, "(run 'drs-precheck results --help' for usage)", lines[len(lines)-1])
+	assert.NotRegexp(t, goIdentifierRE, stderr)
+	for _, secret := range []string{secretToken, secretSK, secretST} {
+		assert.NotContains(t, stderr, secret)
+	}
+}
+
+// --region and an endpoint both say where DRS is: refused, naming both.
+func TestRegionAndEndpoint(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", "results", "--region", "cn-north-4", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "--region and DRS_ENDPOINT both say where DRS is: give only one")
+	assert.Zero(t, srv.RequestCount())
+}
+
+// The translation itself: a value the CLI passed is blamed on its source,
+// anything else on the flag and the variable that could set it; an option
+// the CLI sets on its own is reported as the CLI's bug.
+func TestDescribeConfigError(t *testing.T) {
+	t.Parallel()
+	err := errors.Join(
+		newDRSConfigError("WithProjectID", drs.EnvProjectID, "no project ID"),
+		newDRSConfigError("WithEndpoint", "", "not an absolute URL"),
+		newDRSConfigError("WithAKSK", "", "an access key needs its secret key"),
+		newDRSConfigError("WithUserAgent", "", "the user agent must be printable text"),
+		errors.New("something else"),
+	)
+	got := newConfigError(err, map[string]string{"WithEndpoint": "DRS_ENDPOINT"})
+	assert.Equal(t, []string{
+		"--project-id or " + drs.EnvProjectID + ": no project ID",
+		"DRS_ENDPOINT: not an absolute URL",
+		drs.EnvAccessKey + " and " + drs.EnvSecretKey + ": an access key needs its secret key",
+		"internal error of drs-precheck, please report it: a client setting it chose itself is invalid: the user agent must be printable text",
+		"something else",
+	}, got.problems)
+}
+
+func newDRSConfigError(option, env, reason string) *drs.ConfigError {
+	return &drs.ConfigError{Option: option, Env: env, Reason: reason}
+}

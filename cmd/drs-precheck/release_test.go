@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+// releaseConfig is the part of .goreleaser.yaml these tests check. Building
+// goreleaser itself is too heavy for every test run (make release-snapshot
+// does that); the config's promises are checked here instead.
+type releaseConfig struct {
+	Version int `yaml:"version"`
+	Builds  []struct {
+		Main         string   `yaml:"main"`
+		Env          []string `yaml:"env"`
+		Flags        []string `yaml:"flags"`
+		Ldflags      []string `yaml:"ldflags"`
+		ModTimestamp string   `yaml:"mod_timestamp"`
+		Goos         []string `yaml:"goos"`
+		Goarch       []string `yaml:"goarch"`
+		Ignore       []any    `yaml:"ignore"`
+	} `yaml:"builds"`
+	Archives []struct {
+		BuildsInfo struct {
+			Mtime string `yaml:"mtime"`
+		} `yaml:"builds_info"`
+	} `yaml:"archives"`
+	Checksum struct {
+		NameTemplate string `yaml:"name_template"`
+		Algorithm    string `yaml:"algorithm"`
+	} `yaml:"checksum"`
+}
+
+func loadReleaseConfig(t *testing.T) releaseConfig {
+	t.Helper()
+	raw, err := os.ReadFile("../../.goreleaser.yaml")
+	require.NoError(t, err)
+	var cfg releaseConfig
+	require.NoError(t, yaml.Unmarshal(raw, &cfg))
+	return cfg
+}
+
+// The release builds the CLI for linux, darwin and windows on amd64 and
+// arm64, statically, with nothing of the build machine in the binaries or
+// the archives (paths, file times), and publishes sha256 checksums.
+func TestReleaseConfig(t *testing.T) {
+	t.Parallel()
+	cfg := loadReleaseConfig(t)
+	assert.Equal(t, 2, cfg.Version, "goreleaser v2 configuration")
+	require.Len(t, cfg.Builds, 1)
+	b := cfg.Builds[0]
+	assert.Equal(t, "./cmd/drs-precheck", b.Main)
+	slices.Sort(b.Goos)
+	slices.Sort(b.Goarch)
+	assert.Equal(t, []string{"darwin", "linux", "windows"}, b.Goos)
+	assert.Equal(t, []string{"amd64", "arm64"}, b.Goarch)
+	assert.Empty(t, b.Ignore, "every one of the six targets is built")
+	assert.Contains(t, b.Env, "CGO_ENABLED=0")
+	assert.Contains(t, b.Flags, "-trimpath")
+	assert.Equal(t, "{{ .CommitTimestamp }}", b.ModTimestamp)
+	require.NotEmpty(t, cfg.Archives)
+	for _, a := range cfg.Archives {
+		assert.Equal(t, "{{ .CommitDate }}", a.BuildsInfo.Mtime)
+	}
+	assert.Equal(t, "sha256", cfg.Checksum.Algorithm)
+	assert.NotEmpty(t, cfg.Checksum.NameTemplate)
+}
+
+// Built as the release builds it, the CLI is the same bytes every time and
+// holds no path of the machine that built it.
+func TestReleaseBuildIsReproducible(t *testing.T) {
+	t.Parallel()
+	b := loadReleaseConfig(t).Builds[0]
+	moduleDir, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	var binaries [][]byte
+	for i := range 2 {
+		out := filepath.Join(t.TempDir(), "drs-precheck")
+		args := append([]string{"build", "-o", out}, b.Flags...)
+		for _, l := range b.Ldflags {
+			args = append(args, "-ldflags="+l)
+		}
+		args = append(args, b.Main)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*cliTimeout)
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = moduleDir
+		cmd.Env = append(os.Environ(), b.Env...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		cancel()
+		require.NoError(t, err, "build %d: go %s\n%s", i+1, strings.Join(args, " "), stderr.String())
+		bin, err := os.ReadFile(out)
+		require.NoError(t, err)
+		binaries = append(binaries, bin)
+	}
+	if !bytes.Equal(binaries[0], binaries[1]) {
+		// The build information says whether the tree changed in between.
+		t.Errorf("two release builds of the same tree differ; their build information:\n%s\n%s",
+			buildInfoOf(t, binaries[0]), buildInfoOf(t, binaries[1]))
+	}
+	for _, dir := range []string{moduleDir, os.TempDir(), goEnv(t, "GOMODCACHE"), goEnv(t, "GOROOT")} {
+		assert.False(t, bytes.Contains(binaries[0], []byte(dir+string(filepath.Separator))), "the release binary holds the build machine's path %s", dir)
+	}
+}
+
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	require.NoError(t, err)
+	return strings.TrimSpace(string(out))
+}
+
+// buildInfoOf is `go version -m` of a binary's bytes.
+func buildInfoOf(t *testing.T, bin []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bin")
+	require.NoError(t, os.WriteFile(path, bin, 0o700))
+	out, err := exec.Command("go", "version", "-m", path).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return string(out)
+}
