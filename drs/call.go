@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Operation names, as in Huawei's API reference.
@@ -32,6 +34,7 @@ type answer struct {
 	header    http.Header
 	body      []byte
 	requestID string
+	red       *redact.Redactor // the client's secrets and this request's signature
 }
 
 // call runs one operation through send (a generated client method) with the
@@ -97,7 +100,12 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 		return answer{}, c.netFailure(err, actx, ctx)
 	}
 	defer resp.Body.Close()
-	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: c.text(resp.Header.Get("X-Request-Id"))}
+	red := c.red
+	if c.s.akskSet && resp.Request != nil {
+		// A signature is a secret of one request: a server may echo it back.
+		red = c.red.With(redact.HeaderSecrets(resp.Request.Header)...)
+	}
+	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: text(red, resp.Header.Get("X-Request-Id")), red: red}
 	max := c.s.maxResponseBytes
 	if resp.ContentLength <= max {
 		ans.body, err = io.ReadAll(io.LimitReader(resp.Body, max+1))

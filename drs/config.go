@@ -108,7 +108,8 @@ func (s *settings) resolveCredentials(env func(string) string) error {
 	bad := func(option, envName, reason string) error {
 		return &ConfigError{Option: option, Env: envName, Reason: reason}
 	}
-	if !s.tokenSet && !s.akskSet {
+	explicit := s.tokenSet || s.akskSet
+	if !explicit {
 		s.token = env(EnvIAMToken)
 		s.accessKey, s.secretKey = env(EnvAccessKey), env(EnvSecretKey)
 		s.tokenSet = s.token != ""
@@ -117,7 +118,7 @@ func (s *settings) resolveCredentials(env func(string) string) error {
 			return bad("WithToken", EnvIAMToken, "both an IAM token and an AK/SK are set; use one")
 		}
 	}
-	if !s.securityTokenSet {
+	if !s.securityTokenSet && !(explicit && s.tokenSet) {
 		s.securityToken = env(EnvSecurityToken)
 		s.securityTokenSet = s.securityToken != ""
 	}

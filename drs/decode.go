@@ -18,36 +18,38 @@ import (
 
 // text makes server text fit for people: secrets removed, control
 // characters escaped.
-func (c *Client) text(s string) string { return redact.Terminal(c.red.String(s)) }
+func text(red *redact.Redactor, s string) string { return redact.Terminal(red.String(s)) }
+
+func (c *Client) text(s string) string { return text(c.red, s) }
 
 // excerpt is a short, safe extract of a body for an error.
-func (c *Client) excerpt(body []byte) string { return redact.Terminal(c.red.Excerpt(body, 256)) }
+func excerpt(red *redact.Redactor, body []byte) string { return redact.Terminal(red.Excerpt(body, 256)) }
 
 // decode reads a 2xx answer into out (a generated model): the body must be
 // JSON with no duplicate or case-variant keys, and must not carry an error
 // code for the whole call. Every string in out then has the secrets removed.
 func (c *Client) decode(op string, ans answer, out any) error {
 	fail := func(reason string) error {
-		return &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID, Reason: reason, Body: c.excerpt(ans.body)}
+		return &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID, Reason: reason, Body: excerpt(ans.red, ans.body)}
 	}
 	ct := ans.header.Get("Content-Type")
 	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return fail(fmt.Sprintf("Content-Type %q is not JSON", c.text(ct)))
+		return fail(fmt.Sprintf("Content-Type %q is not JSON", text(ans.red, ct)))
 	}
 	if err := decodeStrict(ans.body, out); err != nil {
-		return fail(c.text(err.Error()))
+		return fail(text(ans.red, err.Error()))
 	}
 	if code, msg, _, ok := parseErrorBody(ans.body); ok && code != "" {
-		return &APIError{Operation: op, StatusCode: ans.status, Code: c.text(code), Message: c.text(msg), RequestID: ans.requestID}
+		return &APIError{Operation: op, StatusCode: ans.status, Code: text(ans.red, code), Message: text(ans.red, msg), RequestID: ans.requestID}
 	}
-	c.scrub(reflect.ValueOf(out))
+	scrub(ans.red, reflect.ValueOf(out))
 	return nil
 }
 
 // decodeStrict decodes a JSON object into out, matching names exactly and
-// refusing what could be read two ways: a name given twice in an object,
-// or two names that differ only in case (encoding/json would keep the last,
-// or match either).
+// refusing what could be read two ways: a name given twice in an object, two
+// names that differ only in case, or a name that differs from a documented
+// one only in case (encoding/json would keep the last, or match either).
 func decodeStrict(body []byte, out any) error {
 	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
 		return errors.New("the body is not a JSON object")
@@ -59,13 +61,14 @@ func decodeStrict(body []byte, out any) error {
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
 	var stack []frame
+	var cased []string // names with an upper-case letter (DRS's are all lower case)
 	for {
 		tok, err := dec.ReadToken()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("invalid JSON: %w", err)
+			return syntaxError(err)
 		}
 		kind := tok.Kind()
 		var top *frame
@@ -94,6 +97,9 @@ func decodeStrict(body []byte, out any) error {
 				return fmt.Errorf("the keys %q and %q differ only in case", prev, name)
 			}
 			top.names[folded] = name
+			if folded != name {
+				cased = append(cased, name)
+			}
 		}
 	}
 	if err := jsonv2.Unmarshal(body, out); err != nil {
@@ -101,9 +107,28 @@ func decodeStrict(body []byte, out any) error {
 		if errors.As(err, &se) && se.JSONPointer != "" {
 			return fmt.Errorf("%s has the wrong JSON type (%s)", se.JSONPointer, se.JSONKind)
 		}
-		return fmt.Errorf("invalid JSON: %w", err)
+		return syntaxError(err)
+	}
+	if len(cased) > 0 {
+		// Read case-insensitively too: if that changes anything, some key
+		// is a documented one in another case.
+		other := reflect.New(reflect.TypeOf(out).Elem())
+		if jsonv2.Unmarshal(body, other.Interface(), jsonv2.MatchCaseInsensitiveNames(true)) != nil ||
+			!reflect.DeepEqual(other.Elem().Interface(), reflect.ValueOf(out).Elem().Interface()) {
+			return fmt.Errorf("a key differs from a documented one only in case (keys with capitals: %q)", cased)
+		}
 	}
 	return nil
+}
+
+// syntaxError says where the JSON broke, without the decoder's text: it
+// quotes a shortened path, and a secret cut short could not be redacted.
+func syntaxError(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at byte %d", se.ByteOffset)
+	}
+	return errors.New("invalid JSON")
 }
 
 // parseErrorBody reads the error shapes Huawei's services send:
@@ -149,41 +174,41 @@ func (c *Client) apiError(op string, ans answer) *APIError {
 	e := &APIError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID,
 		RetryAfter: parseRetryAfter(ans.header.Get("Retry-After"), c.s.now())}
 	if ans.status >= 300 && ans.status < 400 {
-		e.Body = "redirect to " + c.text(ans.header.Get("Location"))
+		e.Body = "redirect to " + text(ans.red, ans.header.Get("Location"))
 		return e
 	}
 	code, msg, rid, ok := parseErrorBody(ans.body)
 	switch {
 	case ok:
-		e.Code, e.Message = c.text(code), c.text(msg)
+		e.Code, e.Message = text(ans.red, code), text(ans.red, msg)
 		if e.RequestID == "" {
-			e.RequestID = c.text(rid)
+			e.RequestID = text(ans.red, rid)
 		}
 	case len(ans.body) > 0:
-		e.Body = c.excerpt(ans.body)
+		e.Body = excerpt(ans.red, ans.body)
 	}
 	return e
 }
 
 // scrub removes the secrets from every string in a decoded model, so a
 // server that echoes a credential anywhere cannot make the client show it.
-func (c *Client) scrub(v reflect.Value) {
+func scrub(red *redact.Redactor, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			c.scrub(v.Elem())
+			scrub(red, v.Elem())
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			c.scrub(v.Field(i))
+			scrub(red, v.Field(i))
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			c.scrub(v.Index(i))
+			scrub(red, v.Index(i))
 		}
 	case reflect.String:
 		if v.CanSet() {
-			v.SetString(c.red.String(v.String()))
+			v.SetString(red.String(v.String()))
 		}
 	}
 }

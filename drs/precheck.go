@@ -107,10 +107,15 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 			return nil
 		}
 		perJob, unmatched := match(refs(ids), resp.Results, func(e generated.PostPreCheckResp) string { return e.Id })
+		var extra []Verdict
 		for i, id := range ids {
 			out[i] = c.judgeStart(id, perJob[i], ans.status, ans.requestID)
+			if d := distinct(perJob[i]); len(d) > 1 {
+				for _, e := range d {
+					extra = append(extra, c.judgeStart(id, []generated.PostPreCheckResp{e}, ans.status, ans.requestID))
+				}
+			}
 		}
-		var extra []Verdict
 		for _, k := range unmatched {
 			e := resp.Results[k]
 			extra = append(extra, c.judgeStart(e.Id, []generated.PostPreCheckResp{e}, ans.status, ans.requestID))

@@ -49,10 +49,15 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 			return nil
 		}
 		perJob, unmatched := match(asked, resp.Results, func(r generated.QueryPreCheckResp) string { return r.PrecheckId })
+		var extra []Verdict
 		for i, j := range asked {
 			out[i] = c.judgeResult(j, perJob[i], ans.status, ans.requestID)
+			if d := distinct(perJob[i]); len(d) > 1 {
+				for _, r := range d {
+					extra = append(extra, c.judgeResult(j, []generated.QueryPreCheckResp{r}, ans.status, ans.requestID))
+				}
+			}
 		}
-		var extra []Verdict
 		for _, k := range unmatched {
 			r := resp.Results[k]
 			extra = append(extra, c.judgeResult(jobRef{jobID: r.PrecheckId}, []generated.QueryPreCheckResp{r}, ans.status, ans.requestID))
