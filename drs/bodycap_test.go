@@ -58,6 +58,7 @@ func TestBodyOverCapIsNotReadPast(t *testing.T) {
 			assert.Contains(t, err.Error(), "over the 1000-byte cap")
 			assert.Equal(t, tc.status, respErr.StatusCode)
 			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+			tr.done()
 			assert.Equal(t, tc.wantRead, tr.read.Load(), "body bytes the handler got to write")
 			assert.Equal(t, 1, rc.count(), "an answer over the cap is not asked again")
 		})
@@ -74,6 +75,7 @@ func TestBodyAtCapIsRead(t *testing.T) {
 	rep, err := c.Precheck(bg, ModeStartJob, []string{"job-1"})
 	require.NoError(t, err)
 	assert.Equal(t, InProgress, rep.Verdicts[0].State)
+	tr.done()
 	assert.Equal(t, int64(testCap), tr.read.Load())
 }
 

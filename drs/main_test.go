@@ -205,9 +205,13 @@ func memClient(t testing.TB, h handlerFunc, clk *fakeClock, opts ...Option) (*Cl
 // which does not buffer: the bytes the handler managed to write are exactly
 // the bytes the client read.
 type handlerTransport struct {
-	h    http.Handler
-	read atomic.Int64 // response body bytes written by the handler and read by the client
+	h       http.Handler
+	read    atomic.Int64   // response body bytes written by the handler and read by the client
+	serving sync.WaitGroup // the handlers still running
 }
+
+// done waits for every handler to return; read is final after it.
+func (t *handlerTransport) done() { t.serving.Wait() }
 
 func (t *handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
@@ -227,7 +231,9 @@ func (t *handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	pr, pw := io.Pipe()
 	w := &pipeWriter{t: t, pw: pw, header: http.Header{}, ready: make(chan struct{})}
 	stop := context.AfterFunc(ctx, func() { pr.CloseWithError(ctx.Err()) })
+	t.serving.Add(1)
 	go func() {
+		defer t.serving.Done()
 		defer func() {
 			w.WriteHeader(http.StatusOK)
 			_ = pw.Close()
