@@ -23,7 +23,9 @@ func text(red *redact.Redactor, s string) string { return redact.Terminal(red.St
 func (c *Client) text(s string) string { return text(c.red, s) }
 
 // excerpt is a short, safe extract of a body for an error.
-func excerpt(red *redact.Redactor, body []byte) string { return redact.Terminal(red.Excerpt(body, 256)) }
+func excerpt(red *redact.Redactor, body []byte) string {
+	return redact.Terminal(red.Excerpt(body, 256))
+}
 
 // decode reads a 2xx answer into out (a generated model): the body must be
 // JSON with no duplicate or case-variant keys, and must not carry an error
