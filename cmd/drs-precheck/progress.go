@@ -50,11 +50,11 @@ func (p *progress) update(rep drs.Report) {
 		return
 	}
 	if !p.tty {
-		avg := 100.0
+		avg := ""
 		if running > 0 {
-			avg = sum / float64(running)
+			avg = fmt.Sprintf(" (average %.0f%%)", sum/float64(running))
 		}
-		fmt.Fprintf(p.w, "poll %d: %d of %d jobs %s (average %.0f%%)%s\n",
+		fmt.Fprintf(p.w, "poll %d: %d of %d jobs %s%s%s\n",
 			rep.Polls, counts[drs.InProgress], len(rep.Verdicts), drs.InProgress, avg, others(counts, drs.InProgress))
 		return
 	}
