@@ -130,3 +130,37 @@ func buildInfoOf(t *testing.T, bin []byte) string {
 	require.NoError(t, err, "%s", out)
 	return string(out)
 }
+
+// The container image for CI: the release's static build, an empty base,
+// and an unprivileged user. (No container engine runs in the tests; this
+// keeps the image definition from drifting from those promises.)
+func TestDockerfile(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../Dockerfile")
+	require.NoError(t, err)
+	var stages [][]string // instructions per stage
+	for line := range strings.Lines(string(raw)) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "FROM ") {
+			stages = append(stages, nil)
+		}
+		require.NotEmpty(t, stages, "an instruction before the first FROM: %s", line)
+		stages[len(stages)-1] = append(stages[len(stages)-1], line)
+	}
+	require.GreaterOrEqual(t, len(stages), 2, "a build stage and a final stage")
+	build, final := strings.Join(stages[len(stages)-2], "\n"), stages[len(stages)-1]
+	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build -trimpath .*\./cmd/drs-precheck$`, build)
+	assert.Equal(t, "FROM scratch", final[0])
+	var user string
+	for _, in := range final {
+		if u, ok := strings.CutPrefix(in, "USER "); ok {
+			user = u
+		}
+	}
+	uid, _, _ := strings.Cut(user, ":")
+	assert.NotContains(t, []string{"", "0", "root"}, uid, "the image runs as a non-root user")
+	assert.Contains(t, final, `ENTRYPOINT ["/usr/local/bin/drs-precheck"]`)
+}
