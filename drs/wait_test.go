@@ -220,6 +220,23 @@ func TestWaitDeadlineShorterThanFirstPollDelay(t *testing.T) {
 	})
 }
 
+// TestWaitWithoutFirstPollDelay proves that WithFirstPollDelay(0) queries at
+// once.
+func TestWaitWithoutFirstPollDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var at []time.Duration
+		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+			at = append(at, time.Since(start))
+			results(w, result("a", "100%", true))
+		}, nil, WithFirstPollDelay(0))
+		rep, err := c.Wait(bg, []string{"a"})
+		require.NoError(t, err)
+		assert.Equal(t, Passed, rep.Verdicts[0].State)
+		assert.Equal(t, []time.Duration{0}, at)
+	})
+}
+
 // TestWaitCanceled proves that a canceled context ends the wait with its jobs
 // InProgress, carrying the reason, and err non-nil.
 func TestWaitCanceled(t *testing.T) {
