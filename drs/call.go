@@ -74,10 +74,10 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		case !retry:
 			return answer{}, giveUp(op, attempt, err, "")
 		case attempt >= c.s.retry.MaxAttempts:
-			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" attempts, the retry policy's limit")
+			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" "+plural(attempt, "attempt", "attempts")+", the retry policy's limit")
 		}
 		if deadline, ok := ctx.Deadline(); ok && c.s.now().Add(delay).After(deadline) {
-			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" attempts: the next one would start after the context's deadline")
+			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" "+plural(attempt, "attempt", "attempts")+": the next one would start after the context's deadline")
 		}
 		if c.s.sleep(ctx, delay) != nil {
 			return answer{}, c.ended(op, attempt, ctx, "", err)

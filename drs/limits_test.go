@@ -152,7 +152,7 @@ func TestHangEndsNamingTheLimit(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
 			assert.Equal(t, 1, rc.count())
-			assert.Contains(t, err.Error(), "gave up after 1 attempts: the next one would start after the context's deadline")
+			assert.Contains(t, err.Error(), "gave up after 1 attempt: the next one would start after the context's deadline")
 		})
 	})
 	t.Run("canceled while waiting to retry", func(t *testing.T) {
