@@ -19,7 +19,12 @@ bench=${BENCH:-'PrecheckCall(Remote)?'}
 bin=$(mktemp -d)/bench.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" .
-: > "$out"
+# What was measured, as benchstat configuration lines: the commit (+dirty
+# when the library's code differs from it) and the load at the start.
+{
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- ../drs ../aksk ../generated ../internal 2>/dev/null || echo +dirty)"
+  if [ -r /proc/loadavg ]; then echo "loadavg: $(cut -d' ' -f1-3 /proc/loadavg)"; fi
+} > "$out"
 for i in $(seq "$rounds"); do
   "$bin" -test.run '^$' -test.bench "^Benchmark${bench}\$" -test.benchmem -test.count 1 >> "$out"
 done
