@@ -13,8 +13,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Operation names, as in Huawei's API reference.
@@ -34,7 +32,7 @@ type answer struct {
 	header    http.Header
 	body      []byte
 	requestID string
-	red       *redact.Redactor // the client's secrets and this request's signature
+	red       *redactor // the client's secrets and this request's signature
 }
 
 // call runs one operation through send (a generated client method) with the
@@ -100,10 +98,9 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 		return answer{}, c.netFailure(err, actx, ctx)
 	}
 	defer resp.Body.Close()
-	red := c.red
+	red := &redactor{base: c.red}
 	if c.s.akskSet && resp.Request != nil {
-		// A signature is a secret of one request: a server may echo it back.
-		red = c.red.With(redact.HeaderSecrets(resp.Request.Header)...)
+		red.sig = signatureOf(resp.Request.Header.Get("Authorization"))
 	}
 	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: text(red, resp.Header.Get("X-Request-Id")), red: red}
 	max := c.s.maxResponseBytes

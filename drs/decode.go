@@ -16,15 +16,52 @@ import (
 	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
+// redactor removes the client's secrets and one request's signature (a
+// server may echo it). The signature joins the client's redactor only for
+// text that may hold it: building its every encoding costs more than the
+// rest of a call.
+type redactor struct {
+	base *redact.Redactor
+	sig  string // lower-case hex, "" for token authentication
+	full *redact.Redactor
+}
+
+func (r *redactor) pick(s string) *redact.Redactor {
+	if r.sig == "" || len(s) < len(r.sig) {
+		return r.base
+	}
+	// Hex survives JSON and URL escaping; any other encoding of it is at
+	// least three bytes a digit and uses one of % \ &.
+	if !strings.Contains(strings.ToLower(s), r.sig) && (len(s) < 3*len(r.sig) || !strings.ContainsAny(s, `%\&`)) {
+		return r.base
+	}
+	if r.full == nil {
+		r.full = r.base.With(r.sig)
+	}
+	return r.full
+}
+
+func (r *redactor) String(s string) string { return r.pick(s).String(s) }
+
+// signatureOf returns the signature of an SDK-HMAC-SHA256 Authorization value.
+func signatureOf(authorization string) string {
+	_, sig, ok := strings.Cut(authorization, "Signature=")
+	if !ok {
+		return ""
+	}
+	sig, _, _ = strings.Cut(sig, ",")
+	return strings.ToLower(strings.TrimSpace(sig))
+}
+
 // text makes server text fit for people: secrets removed, control
 // characters escaped.
-func text(red *redact.Redactor, s string) string { return redact.Terminal(red.String(s)) }
+func text(red *redactor, s string) string { return redact.Terminal(red.String(s)) }
 
-func (c *Client) text(s string) string { return text(c.red, s) }
+func (c *Client) text(s string) string { return redact.Terminal(c.red.String(s)) }
 
 // excerpt is a short, safe extract of a body for an error.
-func excerpt(red *redact.Redactor, body []byte) string {
-	return redact.Terminal(red.Excerpt(body, 256))
+func excerpt(red *redactor, body []byte) string {
+	return redact.Terminal(red.pick(string(body)).Excerpt(body, 256))
 }
 
 // decode reads a 2xx answer into out (a generated model): the body must be
@@ -41,8 +78,12 @@ func (c *Client) decode(op string, ans answer, out any) error {
 	if err := decodeStrict(ans.body, out); err != nil {
 		return fail(text(ans.red, err.Error()))
 	}
-	if code, msg, _, ok := parseErrorBody(ans.body); ok && code != "" {
-		return &APIError{Operation: op, StatusCode: ans.status, Code: text(ans.red, code), Message: text(ans.red, msg), RequestID: ans.requestID}
+	// A 2xx answer may carry an error code for the whole call (read only
+	// when the body names an error field at all).
+	if bytes.Contains(ans.body, []byte(`"error`)) || bytes.Contains(ans.body, []byte(`"code"`)) {
+		if code, msg, _, ok := parseErrorBody(ans.body); ok && code != "" {
+			return &APIError{Operation: op, StatusCode: ans.status, Code: text(ans.red, code), Message: text(ans.red, msg), RequestID: ans.requestID}
+		}
 	}
 	scrub(ans.red, reflect.ValueOf(out))
 	return nil
@@ -82,8 +123,10 @@ func decodeStrict(body []byte, out any) error {
 			top.n++
 		}
 		switch kind {
-		case '{', '[':
-			stack = append(stack, frame{object: kind == '{', names: map[string]string{}})
+		case '{':
+			stack = append(stack, frame{object: true, names: map[string]string{}})
+		case '[':
+			stack = append(stack, frame{})
 		case '}', ']':
 			stack = stack[:len(stack)-1]
 		case '"':
@@ -194,7 +237,7 @@ func (c *Client) apiError(op string, ans answer) *APIError {
 
 // scrub removes the secrets from every string in a decoded model, so a
 // server that echoes a credential anywhere cannot make the client show it.
-func scrub(red *redact.Redactor, v reflect.Value) {
+func scrub(red *redactor, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
