@@ -9,6 +9,7 @@ import (
 	"mime"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -134,7 +135,10 @@ func decodeStrict(body []byte, out any) error {
 				break
 			}
 			name := tok.String()
-			folded := strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
+			folded := strings.ToLower(name) // no copy for the usual lower-case ASCII name
+			if !isASCII(name) {
+				folded = strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
+			}
 			if prev, seen := top.names[folded]; seen {
 				if prev == name {
 					return fmt.Errorf("the key %q appears twice in one object", name)
@@ -164,6 +168,15 @@ func decodeStrict(body []byte, out any) error {
 		}
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // syntaxError says where the JSON broke, without the decoder's text: it

@@ -449,6 +449,9 @@ func (r *Redactor) scrub(b []byte) []byte {
 // signature replaced by Mask.
 func (r *Redactor) String(s string) string {
 	out := r.scrub([]byte(s))
+	if string(out) == s {
+		return s // nothing masked: no copy
+	}
 	return string(out)
 }
 
