@@ -46,7 +46,7 @@ func New(opts ...Option) (*Client, error) {
 		c.auth = "AK/SK " + s.accessKey
 	}
 	c.edit = newAuthEditor(&s)
-	// The secrets now live only in the editor's closure and the redactor.
+	// From here on the secrets live only in the editor's closure and the redactor.
 	s.token, s.secretKey, s.securityToken = "", "", ""
 
 	hc := *s.httpClient
