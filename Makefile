@@ -1,33 +1,41 @@
-# Every target installs what it needs through go.mod (tools.go pins the versions):
-# a fresh machine with Go 1.26 needs nothing else.
+# Every target installs what it needs through go.mod (tools.go pins the versions)
+# or a module of its own under tools/: a fresh machine with Go 1.26 needs nothing else.
 GO        ?= go
 PKGS      := ./...
 BIN       := $(CURDIR)/.bin
 OAPI      := $(BIN)/oapi-codegen
 STATICCHECK := $(BIN)/staticcheck
+GORELEASER := $(BIN)/goreleaser
 GEN_CONFIGS := oapi-codegen.yaml oapi-codegen.server.yaml
 FUZZTIME  ?= 10s
-# package:FuzzTarget, every native fuzz target of the main module
-FUZZ_TARGETS := ./aksk:FuzzCanonicalRequest ./aksk:FuzzSignVerify ./drs:FuzzDecodeAnswer \
-	./cmd/drs-precheck:FuzzParseJobsFile
+HEARTBEAT := $(CURDIR)/tools/heartbeat.sh
 
-.PHONY: all run generate check-generated fmt-check vet lint test test-go contract contract-live \
+# One way to compile for everything make runs, so that tools, vet, staticcheck,
+# the demo and the release-build test share one build cache instead of compiling
+# the standard library and the dependencies several times: -trimpath (as the
+# release builds) and, except under -race (which needs cgo), no cgo.
+export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
+NOCGO     := CGO_ENABLED=0
+
+.PHONY: all run generate check-generated fmt-check vet lint test test-gates test-go contract contract-live \
         bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest breaking-baseline clean tools \
-        lint-ci-examples
+        lint-ci-examples release-snapshot
 
 all: test
 
 ## run: the CLI's demo, against the built-in simulator (no account needed)
 run:
-	$(GO) run ./cmd/drs-precheck demo
+	@echo "make run: building the CLI, then its demo against the built-in DRS simulator (a first build downloads and compiles the dependencies: about half a minute)"
+	@$(NOCGO) $(HEARTBEAT) "make run: building" $(GO) build -o $(BIN)/drs-precheck ./cmd/drs-precheck
+	$(BIN)/drs-precheck demo
 
 tools: $(OAPI) $(STATICCHECK)
 
 $(OAPI): go.mod go.sum
-	$(GO) build -o $@ github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+	$(NOCGO) $(GO) build -o $@ github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 
 $(STATICCHECK): go.mod go.sum
-	$(GO) build -o $@ honnef.co/go/tools/cmd/staticcheck
+	$(NOCGO) $(GO) build -o $@ honnef.co/go/tools/cmd/staticcheck
 
 ## generate: regenerate generated/ from openapi.yaml
 generate:
@@ -46,18 +54,25 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet $(PKGS)
+	$(NOCGO) $(GO) vet $(PKGS)
 
 ## lint: staticcheck, version pinned in go.mod
 lint: $(STATICCHECK)
-	$(STATICCHECK) $(PKGS)
+	$(NOCGO) $(STATICCHECK) $(PKGS)
 
-## test: everything CI checks
-test: check-generated fmt-check vet lint breaking lint-ci-examples test-go test-bench-module fuzz-ci
+## test: everything CI checks, two steps at a time (CI has 2 cores), their lines shown as they come
+## and a heartbeat line every 20 s
+test:
+	@$(HEARTBEAT) "make test" $(MAKE) --no-print-directory -j2 test-gates
 
-# fuzz-ci: every fuzz target briefly, so CI keeps them compiling and their seeds passing
+# The longest step first: the race-enabled tests, whose build is the biggest.
+test-gates: test-go check-generated fmt-check vet lint breaking lint-ci-examples test-bench-module fuzz-ci
+
+# fuzz-ci: the fuzzing engine briefly on every fuzz target, so that each keeps working under
+# -fuzz; their seeds already ran as tests in test-go (with -race).
 fuzz-ci:
-	$(MAKE) fuzz FUZZTIME=5s
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_CI)
+FUZZTIME_CI ?= 2s
 
 test-go:
 	$(GO) test -race -count=1 $(PKGS)
@@ -73,7 +88,7 @@ contract-live:
 ACTIONLINT := $(BIN)/actionlint
 
 $(ACTIONLINT): tools/actionlint/go.mod tools/actionlint/go.sum
-	cd tools/actionlint && $(GO) build -o $@ github.com/rhysd/actionlint/cmd/actionlint
+	cd tools/actionlint && $(NOCGO) $(GO) build -o $@ github.com/rhysd/actionlint/cmd/actionlint
 
 ## lint-ci-examples: actionlint (pinned in tools/actionlint) on the example GitHub Actions workflow;
 ## the GitLab example is checked by a Go test (cmd/drs-precheck/ci_examples_test.go)
@@ -90,7 +105,7 @@ BREAKING_ALLOWLIST := contract_test/testdata/breaking-allowlist.md
 BASE      ?=
 
 $(OASDIFF): tools/oasdiff/go.mod tools/oasdiff/go.sum
-	cd tools/oasdiff && $(GO) build -o $@ github.com/oasdiff/oasdiff
+	cd tools/oasdiff && $(NOCGO) $(GO) build -o $@ github.com/oasdiff/oasdiff
 
 ## breaking: fail on breaking changes of openapi.yaml against the committed baseline (or BASE=<git ref>)
 ## that the allowlist does not record
@@ -121,9 +136,13 @@ breaking-selftest: $(OASDIFF)
 	test -s $(BREAKING_BASELINE) || { echo "breaking-selftest: $(BREAKING_BASELINE) is missing"; exit 1; }; \
 	echo "breaking-selftest: oasdiff flags a removed enum value, and only a line naming it lets it through"
 
-## fuzz: run every fuzz target for FUZZTIME (CI: 5s each); seeds live in testdata/fuzz and f.Add
+# Every native fuzz target of the main module, as dir:FuzzName, found in the sources.
+FUZZ_TARGETS = $(shell git ls-files '*_test.go' | grep -v '^bench/' | xargs grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed -E 's|^(.*)/[^/]*:func |./\1:|' | sort -u)
+
+## fuzz: run every fuzz target for FUZZTIME (default 10s) each; seeds live in testdata/fuzz and f.Add
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	@set -e; test -n "$(FUZZ_TARGETS)" || { echo "fuzz: no fuzz targets found"; exit 1; }; \
+	for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
 
@@ -153,7 +172,16 @@ bench-size:
 ## test-bench-module: the bench module's vet, lint and tests: interop with the official SDK's
 ## signatures, every benchmark client once, a load smoke run, goleak
 test-bench-module: $(STATICCHECK)
-	cd bench && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+	cd bench && $(NOCGO) $(GO) vet ./... && $(NOCGO) $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+
+$(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
+	@echo "building goreleaser (pinned in tools/goreleaser; a large build, minutes on 2 cores)"
+	cd tools/goreleaser && $(NOCGO) $(HEARTBEAT) "building goreleaser" $(GO) build -o $@ github.com/goreleaser/goreleaser/v2
+
+## release-snapshot: the release archives and checksums.txt in dist/ (.goreleaser.yaml), for the
+## current commit, built locally and published nowhere
+release-snapshot: $(GORELEASER)
+	$(GORELEASER) release --snapshot --clean
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist
