@@ -6,6 +6,9 @@
 //	drs-precheck run --job ID [--job ID ...] --wait    # start pre-checks and wait for the verdicts
 //	drs-precheck results --jobs-file jobs.txt          # read the current verdicts
 //	drs-precheck serve --addr 127.0.0.1:8080           # run the simulator for other tools' tests
+//	drs-precheck version                               # the module version and commit of this binary
+//
+// Each command's --help lists exactly its flags (docs/CLI.md too).
 //
 // Credentials come from the environment variables Huawei's SDKs use
 // (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID,
