@@ -231,7 +231,7 @@ func countRequests(srv *drstest.Server, op string, keep func(drstest.Request) bo
 func assertOnlyProgress(t *testing.T, stderr string) {
 	t.Helper()
 	for line := range strings.Lines(stderr) {
-		if !strings.HasPrefix(line, "poll ") {
+		if !strings.HasPrefix(line, "poll ") && !strings.HasPrefix(line, "started ") {
 			t.Errorf("unexpected line on stderr: %q\nstderr:\n%s", line, stderr)
 		}
 	}
