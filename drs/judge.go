@@ -13,27 +13,43 @@ import (
 // jobRef is a job asked about and, when known, its pre-check ID.
 type jobRef struct{ jobID, precheckID string }
 
-// match attributes the entries of one answer to the jobs asked in that call,
-// for both operations: an entry belongs to the job whose pre-check ID (when
-// known) or job ID equals the entry's key (its id or precheck_id). An entry
-// without a key belongs to the job asked only when one job was asked and one
-// entry came back. It returns the entries of each job and the indexes of the
-// entries that belong to none.
-func match[T any](asked []jobRef, entries []T, key func(T) string) (perJob [][]T, unmatched []int) {
-	perJob = make([][]T, len(asked))
-	if len(asked) == 1 && len(entries) == 1 && key(entries[0]) == "" {
-		perJob[0] = entries
-		return perJob, nil
+// attribute fills out (one verdict per job asked, in order) from one call
+// of either operation, and returns the answers that decide no job. After a
+// failed call every job gets its error. Otherwise an entry belongs to the
+// job whose pre-check ID (when known) or job ID equals the entry's key (its
+// id or precheck_id); an entry without a key belongs to the job asked only
+// when one job was asked and one entry came back. judge reads the entries of
+// one job; a job's different entries, and entries of no job asked, are
+// returned too, judged alone, so a server that mixes up answers is seen.
+func attribute[T any](out []Verdict, asked []jobRef, err error, entries []T, key func(T) string, judge func(jobRef, []T) Verdict) []Verdict {
+	if err != nil {
+		for i, j := range asked {
+			out[i] = Verdict{JobID: j.jobID, PrecheckID: j.precheckID, RequestID: requestIDOf(err), Err: err}
+		}
+		return nil
 	}
-	for k, e := range entries {
+	perJob := make([][]T, len(asked))
+	var unmatched []Verdict
+	for _, e := range entries {
 		i := find(asked, key(e))
+		if len(asked) == 1 && len(entries) == 1 && key(e) == "" {
+			i = 0
+		}
 		if i < 0 {
-			unmatched = append(unmatched, k)
+			unmatched = append(unmatched, judge(jobRef{jobID: key(e)}, []T{e}))
 			continue
 		}
 		perJob[i] = append(perJob[i], e)
 	}
-	return perJob, unmatched
+	for i, j := range asked {
+		out[i] = judge(j, perJob[i])
+		if d := distinct(perJob[i]); len(d) > 1 {
+			for _, e := range d {
+				unmatched = append(unmatched, judge(j, []T{e}))
+			}
+		}
+	}
+	return unmatched
 }
 
 func find(asked []jobRef, key string) int {
@@ -73,7 +89,8 @@ func distinct[T any](entries []T) []T {
 // exactly "success" with no error is a start; any error code is a refusal
 // with that code; anything else leaves it unknown whether the pre-check
 // started.
-func (c *Client) judgeStart(jobID string, entries []generated.PostPreCheckResp, status int, requestID string) Verdict {
+func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, status int, requestID string) Verdict {
+	jobID := job.jobID
 	v := Verdict{JobID: jobID, RequestID: requestID}
 	unusable := func(reason string) Verdict {
 		v.Err = &ResponseError{Operation: opJobs, StatusCode: status, RequestID: requestID, JobID: jobID,

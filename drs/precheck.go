@@ -94,33 +94,16 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		ans, err := c.call(ctx, g, opJobs, func(ctx context.Context) (*http.Response, error) {
 			return c.gen.BatchCheckJobs(ctx, c.s.projectID, params, req)
 		}, &resp)
-		out := rep.Verdicts[lo:hi]
-		if err != nil {
-			var respErr *ResponseError
-			var tErr *TransportError
-			if errors.As(err, &respErr) || errors.As(err, &tErr) && tErr.Attempts > 0 {
-				err = fmt.Errorf("%w; it is unknown whether the pre-checks started", err)
-			}
-			for i, id := range ids {
-				out[i] = Verdict{JobID: id, RequestID: requestIDOf(err), Err: err}
-			}
-			return nil
+		var respErr *ResponseError
+		var tErr *TransportError
+		if errors.As(err, &respErr) || errors.As(err, &tErr) && tErr.Attempts > 0 {
+			err = fmt.Errorf("%w; it is unknown whether the pre-checks started", err)
 		}
-		perJob, unmatched := match(refs(ids), resp.Results, func(e generated.PostPreCheckResp) string { return e.Id })
-		var extra []Verdict
-		for i, id := range ids {
-			out[i] = c.judgeStart(id, perJob[i], ans.status, ans.requestID)
-			if d := distinct(perJob[i]); len(d) > 1 {
-				for _, e := range d {
-					extra = append(extra, c.judgeStart(id, []generated.PostPreCheckResp{e}, ans.status, ans.requestID))
-				}
-			}
-		}
-		for _, k := range unmatched {
-			e := resp.Results[k]
-			extra = append(extra, c.judgeStart(e.Id, []generated.PostPreCheckResp{e}, ans.status, ans.requestID))
-		}
-		return extra
+		return attribute(rep.Verdicts[lo:hi], refs(ids), err, resp.Results,
+			func(e generated.PostPreCheckResp) string { return e.Id },
+			func(j jobRef, e []generated.PostPreCheckResp) Verdict {
+				return c.judgeStart(j, e, ans.status, ans.requestID)
+			})
 	})
 	return rep
 }

@@ -41,28 +41,11 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 		ans, err := c.call(ctx, g, opResults, func(ctx context.Context) (*http.Response, error) {
 			return c.gen.BatchCheckResults(ctx, c.s.projectID, params, req)
 		}, &resp)
-		out := rep.Verdicts[lo:hi]
-		if err != nil {
-			for i, j := range asked {
-				out[i] = Verdict{JobID: j.jobID, PrecheckID: j.precheckID, RequestID: requestIDOf(err), Err: err}
-			}
-			return nil
-		}
-		perJob, unmatched := match(asked, resp.Results, func(r generated.QueryPreCheckResp) string { return r.PrecheckId })
-		var extra []Verdict
-		for i, j := range asked {
-			out[i] = c.judgeResult(j, perJob[i], ans.status, ans.requestID)
-			if d := distinct(perJob[i]); len(d) > 1 {
-				for _, r := range d {
-					extra = append(extra, c.judgeResult(j, []generated.QueryPreCheckResp{r}, ans.status, ans.requestID))
-				}
-			}
-		}
-		for _, k := range unmatched {
-			r := resp.Results[k]
-			extra = append(extra, c.judgeResult(jobRef{jobID: r.PrecheckId}, []generated.QueryPreCheckResp{r}, ans.status, ans.requestID))
-		}
-		return extra
+		return attribute(rep.Verdicts[lo:hi], asked, err, resp.Results,
+			func(r generated.QueryPreCheckResp) string { return r.PrecheckId },
+			func(j jobRef, r []generated.QueryPreCheckResp) Verdict {
+				return c.judgeResult(j, r, ans.status, ans.requestID)
+			})
 	})
 	return rep
 }
