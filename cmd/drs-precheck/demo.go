@@ -18,7 +18,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	var output string
 	var verbose, validate bool
 	fs := a.newFlagSet("demo")
-	fs.StringVar(&output, "output", "table", "output format: table or json")
+	fs.StringVar(&output, "output", "table", "output `format`: "+formatChoices())
 	fs.BoolVar(&verbose, "verbose", false, "log requests and responses (secrets redacted)")
 	fs.BoolVar(&validate, "validate", true, "check every request and response against openapi.yaml")
 	if err := a.parseFlags(fs, args); err != nil {
