@@ -121,10 +121,10 @@ func TestCompatibleAcceptsWhatDRSSends(t *testing.T) {
 		{"Retry-After in seconds", opJobs, 429, withHeader(jsonCT(), "Retry-After", "2"), `{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, nil},
 		{"Retry-After as an HTTP date", opJobs, 429, withHeader(jsonCT(), "Retry-After", httpDate),
 			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`,
-			[]drift{{"header Retry-After", "header", `"` + httpDate + `"`}}},
+			[]drift{{"header Retry-After", "pattern", `"` + httpDate + `"`}}},
 		{"Retry-After as an HTTP date on a 503, and an XML body", opResults, 503, withHeader(http.Header{"Content-Type": {"application/xml"}}, "Retry-After", httpDate),
 			`<error/>`,
-			[]drift{{"header Retry-After", "header", `"` + httpDate + `"`}, {"/", "maxLength", `"<error/>"`}}},
+			[]drift{{"header Retry-After", "pattern", `"` + httpDate + `"`}, {"/", "maxLength", `"<error/>"`}}},
 		{"undocumented error status", opJobs, 418, jsonCT(), `{"error_code":"X.1","error_msg":"teapot"}`,
 			[]drift{{"status", "status", "418"}}},
 		{"undocumented success status, empty", opResults, 204, http.Header{}, ``,
@@ -257,8 +257,9 @@ func TestLevelsComeFromOneDocument(t *testing.T) {
 		assert.Equal(t, "minItems", v.Rule)
 	}
 
-	// Without x-compatible-schema, an HTTP-date Retry-After breaks the
-	// compatible level too: the extension, not code, admits it.
+	// The compatible level drops patterns, so without x-compatible-schema a
+	// Retry-After of any text would pass: the extension, not code, keeps
+	// what no client can read (neither seconds nor a date) out.
 	text := string(drsprecheck.OpenAPISpec)
 	start := strings.Index(text, "      x-compatible-schema:\n")
 	require.Positive(t, start)
@@ -266,8 +267,9 @@ func TestLevelsComeFromOneDocument(t *testing.T) {
 	require.Positive(t, end)
 	edited, err := Load([]byte(text[:start] + text[start+end:]))
 	require.NoError(t, err)
-	ex := exchangeFor(t, edited, opJobs)
-	_, err = edited.CheckResponse(context.Background(), ex, 429, withHeader(jsonCT(), "Retry-After", httpDate), []byte(`{}`))
+	_, err = edited.Compatible().CheckResponse(context.Background(), exchangeFor(t, edited.Compatible(), opJobs), 429, withHeader(jsonCT(), "Retry-After", "soon"), []byte(`{}`))
+	require.NoError(t, err, "without the extension the compatible level takes any text")
+	_, err = compat.CheckResponse(context.Background(), exchangeFor(t, compat, opJobs), 429, withHeader(jsonCT(), "Retry-After", "soon"), []byte(`{}`))
 	var v *Violation
 	require.True(t, errors.As(err, &v), "want a violation, got %v", err)
 	assert.Equal(t, "header Retry-After", v.Field)

@@ -100,8 +100,8 @@ func errorBody(requestID, code, msg string) generated.ErrorBody {
 }
 
 // retryAfterSeconds formats a Retry-After delay in whole seconds, rounded up.
-func retryAfterSeconds(d time.Duration) int {
-	return int((d + time.Second - 1) / time.Second)
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 // writeError answers a request with a JSON ErrorBody through the generated
@@ -126,7 +126,7 @@ func (s *Simulator) writeError(w http.ResponseWriter, info *requestInfo, status 
 		err = writeJSON(w, status, info.id, body)
 	default:
 		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", strconv.Itoa(ra))
+			w.Header().Set("Retry-After", ra)
 		}
 		err = writeJSON(w, status, info.id, body)
 	}
@@ -149,7 +149,7 @@ func writeJSON(w http.ResponseWriter, status int, requestID string, v any) error
 
 // jobsError returns the generated BatchCheckJobs response for an error
 // status, or nil for a status the spec does not document.
-func jobsError(status int, id string, body generated.ErrorBody, retryAfter int) generated.BatchCheckJobsResponseObject {
+func jobsError(status int, id string, body generated.ErrorBody, retryAfter string) generated.BatchCheckJobsResponseObject {
 	switch status {
 	case 400:
 		return generated.BatchCheckJobs400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{Body: body, Headers: generated.BadRequestResponseHeaders{XRequestId: id}}}
@@ -176,7 +176,7 @@ func jobsError(status int, id string, body generated.ErrorBody, retryAfter int) 
 }
 
 // resultsError is jobsError for BatchCheckResults.
-func resultsError(status int, id string, body generated.ErrorBody, retryAfter int) generated.BatchCheckResultsResponseObject {
+func resultsError(status int, id string, body generated.ErrorBody, retryAfter string) generated.BatchCheckResultsResponseObject {
 	switch status {
 	case 400:
 		return generated.BatchCheckResults400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{Body: body, Headers: generated.BadRequestResponseHeaders{XRequestId: id}}}
@@ -267,7 +267,7 @@ func (s *Simulator) writeGatewayPage(w http.ResponseWriter, info *requestInfo, s
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set(headerRequestID, id)
 		if status == 503 {
-			w.Header().Set("Retry-After", strconv.Itoa(ra))
+			w.Header().Set("Retry-After", ra)
 		}
 		w.WriteHeader(status)
 		_, err = w.Write([]byte(page))

@@ -961,7 +961,7 @@ type BatchCheckJobsResponse422Headers struct {
 
 // BatchCheckJobsResponse429Headers the declared response headers of an HTTP 429 response for BatchCheckJobs
 type BatchCheckJobsResponse429Headers struct {
-	RetryAfter int
+	RetryAfter string
 	XRequestId string
 }
 
@@ -977,7 +977,7 @@ type BatchCheckJobsResponse502Headers struct {
 
 // BatchCheckJobsResponse503Headers the declared response headers of an HTTP 503 response for BatchCheckJobs
 type BatchCheckJobsResponse503Headers struct {
-	RetryAfter int
+	RetryAfter string
 	XRequestId string
 }
 
@@ -1207,7 +1207,7 @@ type BatchCheckResultsResponse422Headers struct {
 
 // BatchCheckResultsResponse429Headers the declared response headers of an HTTP 429 response for BatchCheckResults
 type BatchCheckResultsResponse429Headers struct {
-	RetryAfter int
+	RetryAfter string
 	XRequestId string
 }
 
@@ -1223,7 +1223,7 @@ type BatchCheckResultsResponse502Headers struct {
 
 // BatchCheckResultsResponse503Headers the declared response headers of an HTTP 503 response for BatchCheckResults
 type BatchCheckResultsResponse503Headers struct {
-	RetryAfter int
+	RetryAfter string
 	XRequestId string
 }
 
@@ -1738,8 +1738,8 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 	case rsp.StatusCode == 429:
 		var headers BatchCheckJobsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -1775,8 +1775,8 @@ func ParseBatchCheckJobsResponse(rsp *http.Response) (*BatchCheckJobsResponse, e
 	case rsp.StatusCode == 503:
 		var headers BatchCheckJobsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -2068,8 +2068,8 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 	case rsp.StatusCode == 429:
 		var headers BatchCheckResultsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -2105,8 +2105,8 @@ func ParseBatchCheckResultsResponse(rsp *http.Response) (*BatchCheckResultsRespo
 	case rsp.StatusCode == 503:
 		var headers BatchCheckResultsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value

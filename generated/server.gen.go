@@ -505,7 +505,7 @@ type ServiceAbnormalTextResponse struct {
 }
 
 type ServiceUnavailableResponseHeaders struct {
-	RetryAfter int
+	RetryAfter string
 	XRequestId string
 }
 type ServiceUnavailableAsteriskResponse struct {
@@ -533,7 +533,7 @@ type ServiceUnavailableTextResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
-	RetryAfter int
+	RetryAfter string
 	XRequestId string
 }
 type TooManyRequestsAsteriskResponse struct {
