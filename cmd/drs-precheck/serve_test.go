@@ -64,22 +64,10 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	})
 
 	// The first line names the URL; :0 must have become the real port.
-	startCtx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-	defer cancel()
-	select {
-	case line, ok := <-p.lines:
-		if !ok {
-			p.stopped = true
-			_ = p.cmd.Wait() // before reading stderr
-			t.Fatalf("serve exited before printing its URL:\n%s", p.stderr.String())
-		}
-		p.stdout = append(p.stdout, line)
-		m := listeningRE.FindStringSubmatch(line)
-		require.NotNil(t, m, "serve's first line does not name the URL it listens on: %q", line)
-		p.url, p.project = m[1], m[2]
-	case <-startCtx.Done():
-		t.Fatalf("serve printed no URL within %s", cliTimeout)
-	}
+	line := p.nextLine(t)
+	m := listeningRE.FindStringSubmatch(line)
+	require.NotNil(t, m, "serve's first line does not name the URL it listens on: %q", line)
+	p.url, p.project = m[1], m[2]
 	return p
 }
 
