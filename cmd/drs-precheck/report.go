@@ -48,22 +48,24 @@ type summary struct {
 	NoAnswer   int `json:"no_answer"`
 }
 
-// count returns the number of jobs with outcome o.
-func (s summary) count(o string) int {
+// counter is the count of outcome o. An outcome nobody set counts as no
+// answer, never as passed.
+func (s *summary) counter(o string) *int {
 	switch o {
 	case outcomePassed:
-		return s.Passed
+		return &s.Passed
 	case outcomeFailed:
-		return s.Failed
+		return &s.Failed
 	case outcomeRefused:
-		return s.Refused
+		return &s.Refused
 	case outcomeInProgress:
-		return s.InProgress
-	case outcomeNoAnswer:
-		return s.NoAnswer
+		return &s.InProgress
 	}
-	return 0
+	return &s.NoAnswer
 }
+
+// count returns the number of jobs with outcome o.
+func (s summary) count(o string) int { return *s.counter(o) }
 
 type jobReport struct {
 	JobID      string      `json:"job_id"`
@@ -119,19 +121,7 @@ type unsolicited struct {
 func (d *document) add(j jobReport) {
 	d.Jobs = append(d.Jobs, j)
 	d.Summary.Total++
-	switch j.Outcome {
-	case outcomePassed:
-		d.Summary.Passed++
-	case outcomeFailed:
-		d.Summary.Failed++
-	case outcomeRefused:
-		d.Summary.Refused++
-	case outcomeInProgress:
-		d.Summary.InProgress++
-	default:
-		// Never counted as passed: an outcome nobody set is no answer.
-		d.Summary.NoAnswer++
-	}
+	*d.Summary.counter(j.Outcome)++
 }
 
 // startOnly reports whether the document is about starting pre-checks (run
