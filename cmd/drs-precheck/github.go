@@ -96,7 +96,7 @@ func annotationText(j jobReport) string {
 		lines = append(lines, "request "+safeLine(j.RequestID))
 	}
 	for _, it := range j.Failed {
-		lines = append(lines, "FAILED "+safeLine(it.name())+": "+safeLine(orDash(it.Reason)))
+		lines = append(lines, itemLine("FAILED", it))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -156,7 +156,7 @@ func problemText(j jobReport) string {
 		line("progress", fmt.Sprintf("%.0f%%", *j.Progress))
 	}
 	for _, it := range j.Failed {
-		fmt.Fprintf(&b, "FAILED %s: %s\n", safeLine(it.name()), safeLine(orDash(it.Reason)))
+		b.WriteString(itemLine("FAILED", it) + "\n")
 		for _, sj := range it.FailedSubJobs {
 			fmt.Fprintf(&b, "  %s\n", safeLine(sj.String()))
 		}
@@ -168,17 +168,9 @@ func problemText(j jobReport) string {
 func alarmLines(alarms []checkItem) string {
 	var b strings.Builder
 	for _, it := range alarms {
-		fmt.Fprintf(&b, "ALARM %s: %s\n", safeLine(it.name()), safeLine(orDash(it.Reason)))
+		b.WriteString(itemLine("ALARM", it) + "\n")
 	}
 	return b.String()
-}
-
-func unsolicitedLine(u unsolicited) string {
-	s := fmt.Sprintf("warning: the server answered about %q: %s", u.JobID, u.Detail)
-	if u.RequestID != "" {
-		s += " (request " + u.RequestID + ")"
-	}
-	return safeLine(s)
 }
 
 // junitAttr is server or user text for an attribute: one line, escaped for

@@ -112,11 +112,7 @@ func writeTable(w io.Writer, doc *document) error {
 		writeItems(w, "ALARM ", j.Alarms)
 	}
 	for _, u := range doc.Unsolicited {
-		fmt.Fprintf(w, "\nwarning: the server answered about %q: %s", u.JobID, safeLine(u.Detail))
-		if u.RequestID != "" {
-			fmt.Fprintf(w, " (request %s)", safeLine(u.RequestID))
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "\n%s\n", unsolicitedLine(u))
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", closingLine(doc))
 	return err
@@ -133,6 +129,20 @@ func writeItems(w io.Writer, label string, items []checkItem) {
 			fmt.Fprintf(w, "         %s\n", safeLine(sj.String()))
 		}
 	}
+}
+
+// itemLine is a check item on one line, e.g. "FAILED db_params/binlog: why".
+func itemLine(label string, it checkItem) string {
+	return label + " " + safeLine(it.name()) + ": " + safeLine(orDash(it.Reason))
+}
+
+// unsolicitedLine warns of an answer about a job nobody asked about.
+func unsolicitedLine(u unsolicited) string {
+	s := fmt.Sprintf("warning: the server answered about %q: %s", u.JobID, u.Detail)
+	if u.RequestID != "" {
+		s += " (request " + u.RequestID + ")"
+	}
+	return safeLine(s)
 }
 
 // String describes a failed sub-job in one line.
