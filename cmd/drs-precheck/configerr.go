@@ -29,9 +29,6 @@ var optionSettings = map[string]cliSetting{
 	"WithPollInterval":   {"--poll-interval", ""},
 }
 
-// configOption is the drs option a configuration error is about.
-func configOption(e *drs.ConfigError) string { return e.Option }
-
 // configError is drs.New's refusal in the CLI's words: one line per
 // problem, each naming the flag or environment variable to fix.
 type configError struct{ problems []string }
@@ -57,7 +54,7 @@ func newConfigError(err error, fromCLI map[string]string) *configError {
 // describeConfigError says which flag or variable to fix, then why. drs
 // words its reasons without Go identifiers, for any interface.
 func describeConfigError(e *drs.ConfigError, fromCLI map[string]string) string {
-	option := configOption(e)
+	option := e.Option
 	set, known := optionSettings[option]
 	if !known {
 		return "internal error of drs-precheck, please report it: a client setting it chose itself is invalid: " + e.Reason

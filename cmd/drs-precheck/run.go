@@ -58,7 +58,7 @@ func (j *jobFlags) load(a *app) ([]jobEntry, error) {
 // from, and --mode for the mode.
 func inputError(err error, jobs []jobEntry) error {
 	var lines []string
-	for _, e := range unjoin(err) {
+	for _, e := range leaves(err) {
 		var in *drs.InputError
 		switch {
 		case !errors.As(e, &in):
@@ -80,14 +80,6 @@ func inputError(err error, jobs []jobEntry) error {
 		}
 	}
 	return &usageError{strings.Join(lines, "\n")}
-}
-
-// unjoin lists the errors an errors.Join holds (err itself otherwise).
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }
 
 // waitFlags tune polling and its display; the defaults are the library's,
