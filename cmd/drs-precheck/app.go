@@ -374,16 +374,17 @@ func (a *app) newClient(g *globalFlags) (*drs.Client, error) {
 		fromCLI["WithToken"] = "--token-file"
 	}
 	var transport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	red := a.cliRedactor(g)
 	if g.validate {
 		spec, err := contract.Default()
 		if err != nil {
 			return nil, err
 		}
 		// Fail only on what no client can decode; print documented drift.
-		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, a.cliRedactor(g))}
+		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, red)}
 	}
 	if g.verbose {
-		transport = &verboseTransport{base: transport, w: a.stderr, red: a.cliRedactor(g)}
+		transport = &verboseTransport{base: transport, w: a.stderr, red: red}
 	}
 	opts = append(opts, drs.WithHTTPClient(&http.Client{Transport: transport}))
 	opts = append(opts, a.clientOptions...)
