@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drs"
 )
 
 // testClock is the injected time of the JUnit timestamp.
@@ -41,9 +43,30 @@ func sampleDoc() *document {
 	d.add(jobReport{JobID: "job-in-progress", Outcome: outcomeInProgress, Progress: ptr(40), PassedRate: ptr(0),
 		Summary: "in progress (40%)", RequestID: "req-poll", Error: &errorInfo{Message: "the wait timed out", RequestID: "req-poll"}})
 	d.add(jobReport{JobID: "job-no-answer", Outcome: outcomeNoAnswer, Summary: "no answer: HTTP 401",
-		Error: &errorInfo{Status: 401, Code: "APIGW.0301", Message: "Incorrect IAM authentication information", RequestID: "req-401"}})
+		Error: &errorInfo{Status: 401, Code: "APIGW.0301", Message: "Incorrect IAM authentication information", RequestID: "req-401", Remedy: credentialsRemedy}})
 	d.Unsolicited = []unsolicited{{JobID: "job-nobody-asked", Detail: "answer about a job that was not asked about", RequestID: "req-start"}}
 	return d
+}
+
+// credentialsRemedy is package drs's advice after a 401.
+var credentialsRemedy = remedy(&drs.APIError{StatusCode: 401, Code: "APIGW.0301"})
+
+// The remedy of an API error is package drs's, read from its error; the
+// credentials' one is what a 401 or an authentication code gets.
+func TestRemedy(t *testing.T) {
+	t.Parallel()
+	assert.Contains(t, credentialsRemedy, "check the credentials (an expired token, a wrong AK/SK, or a clock more than 15 minutes off)")
+	for _, e := range []*drs.APIError{
+		{StatusCode: 401},
+		{StatusCode: 401, Code: "APIGW.0301", Message: "m; n (request ID x)", RequestID: "req-1", Body: "b"},
+		{StatusCode: 200, Code: "DRS.M00100", Message: "m", JobID: "j"},
+	} {
+		assert.Equal(t, credentialsRemedy, remedy(e), "%+v", e)
+		assert.True(t, strings.HasSuffix(e.Error(), "; "+credentialsRemedy), "drs appends it: %s", e)
+	}
+	assert.Contains(t, remedy(&drs.APIError{StatusCode: 403, Code: "APIGW.0302"}), "IAM permissions")
+	assert.Contains(t, remedy(&drs.APIError{StatusCode: 503, RequestID: "r"}), "retry later")
+	assert.Empty(t, remedy(&drs.APIError{StatusCode: 200, Code: "DRS.M00304", Message: "wrong state", JobID: "j"}), "a refusal says it all")
 }
 
 // outApp is an app whose environment, clock and files are the test's.
@@ -111,10 +134,11 @@ func TestOneLabelPerOutcome(t *testing.T) {
 					if j.Outcome == outcomePassed {
 						near = regexp.MustCompile(`<testcase name="` + regexp.QuoteMeta(j.JobID) + `"[^>]*>\s*(<system-out><!\[CDATA\[[^\]]*\]\]></system-out>\s*)?</testcase>`)
 					} else {
-						near = regexp.MustCompile(`<testcase name="` + regexp.QuoteMeta(j.JobID) + `"[^>]*>\s*<(failure|error) message="[^"]*" type="` + j.Outcome + `"><!\[CDATA\[outcome: ` + j.Outcome + "\n")
+						near = regexp.MustCompile(`<testcase name="` + regexp.QuoteMeta(j.JobID) + `"[^>]*>\s*<(failure|error) message="[^"]*" type="` + j.Outcome + `"><!\[CDATA\[[^\n]*\noutcome: ` + j.Outcome + "\n")
 					}
 				case formatMarkdown:
-					near = regexp.MustCompile(`\| job \| ` + regexp.QuoteMeta(mdText(j.JobID)) + ` \|\n\|---\|---\|\n\| outcome \| \*\*` + j.Outcome + `\*\* \|`)
+					near = regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(mdText(j.JobID)) + ` \| \*\*` + j.Outcome + `\*\* \|` +
+						`(.|\n)*\| job \| ` + regexp.QuoteMeta(mdText(j.JobID)) + ` \|\n\|---\|---\|\n\| outcome \| \*\*` + j.Outcome + `\*\* \|`)
 				}
 				assert.Regexp(t, near, out, "job %s", j.JobID)
 			}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Under GitHub Actions (GITHUB_ACTIONS=true) the report also goes where the
@@ -23,6 +21,14 @@ const (
 	// warning annotations of a step; beyond that the last one says how many
 	// more there are.
 	maxAnnotations = 10
+	// maxAnnotationItems is the number of failed items an ::error names; a
+	// last line says how many more there are.
+	maxAnnotationItems = 5
+	// maxAnnotationText caps an annotation's text, in bytes before GitHub's
+	// escaping (at most three times as many after it).
+	maxAnnotationText = 4 << 10
+	// maxAnnotationTitle caps an annotation's title, in bytes.
+	maxAnnotationTitle = 200
 	// maxStepSummary is GitHub's limit for one step's summary (1 MiB),
 	// less room for what other tools of the same step append.
 	maxStepSummary = 1<<20 - 64<<10
@@ -37,7 +43,7 @@ func (a *app) reportToGitHub(doc *document) {
 		return
 	}
 	if err := a.appendStepSummary(name, doc); err != nil {
-		fmt.Fprintln(a.stderr, workflowCommand("warning", "drs-precheck", "cannot append the report to GITHUB_STEP_SUMMARY: "+err.Error()))
+		fmt.Fprintln(a.stderr, workflowCommand("warning", "drs-precheck", "cannot append the report to GITHUB_STEP_SUMMARY: "+safeLine(err.Error())))
 	}
 }
 
@@ -80,14 +86,15 @@ func writeCapped(w io.Writer, kind string, cmds []string, what string) {
 	if len(cmds) > maxAnnotations {
 		rest := len(cmds) - (maxAnnotations - 1)
 		cmds = append(cmds[:maxAnnotations-1:maxAnnotations-1],
-			workflowCommand(kind, "drs-precheck", fmt.Sprintf("%d more %s: see the step summary or the report", rest, what)))
+			workflowCommand(kind, "drs-precheck", fmt.Sprintf("… and %d more %s: see the step summary or the report", rest, what)))
 	}
 	for _, c := range cmds {
 		fmt.Fprintln(w, c)
 	}
 }
 
-// annotationText is a job's summary, error and failed items, one per line.
+// annotationText is a job's summary, error and failed items, one per line,
+// at most maxAnnotationItems items.
 func annotationText(j jobReport) string {
 	lines := []string{safeLine(j.Summary)}
 	if j.Error != nil {
@@ -95,17 +102,34 @@ func annotationText(j jobReport) string {
 	} else if j.RequestID != "" {
 		lines = append(lines, "request "+safeLine(j.RequestID))
 	}
-	for _, it := range j.Failed {
+	for i, it := range j.Failed {
+		if i == maxAnnotationItems {
+			lines = append(lines, fmt.Sprintf("… and %d more failed items: see the step summary or the report", len(j.Failed)-i))
+			break
+		}
 		lines = append(lines, itemLine("FAILED", it))
 	}
 	return strings.Join(lines, "\n")
 }
 
+// cut is s within n bytes, cut on a rune boundary and marked as cut.
+func cut(s string, n int) string {
+	const mark = " …(cut)"
+	if len(s) <= n {
+		return s
+	}
+	// The text is UTF-8 (safeLine escapes other bytes): this drops only a
+	// rune cut in two.
+	return strings.ToValidUTF8(s[:n-len(mark)], "") + mark
+}
+
 // workflowCommand is "::kind title=TITLE::MESSAGE" with GitHub's escaping:
 // in the message %, CR and LF; in the title also : and , (which would end
 // the property). So no text can end the command early or start another.
+// The title is cut at maxAnnotationTitle bytes and the message at
+// maxAnnotationText.
 func workflowCommand(kind, title, message string) string {
-	return "::" + kind + " title=" + escapeProperty(redact.Terminal(title)) + "::" + escapeData(message)
+	return "::" + kind + " title=" + escapeProperty(cut(safeLine(title), maxAnnotationTitle)) + "::" + escapeData(cut(message, maxAnnotationText))
 }
 
 var (

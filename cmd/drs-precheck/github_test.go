@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,9 +32,9 @@ func TestGitHubActions(t *testing.T) {
 			"%0ADRS.M00304: the job is not in CONFIGURATION (request req-start)",
 		"::error title=drs-precheck%3A job job-in-progress in_progress::in progress (40%25)%0Athe wait timed out (request req-poll)",
 		"::error title=drs-precheck%3A job job-no-answer no_answer::no answer: HTTP 401" +
-			"%0AHTTP 401 APIGW.0301: Incorrect IAM authentication information (request req-401)",
+			"%0AHTTP 401 APIGW.0301: Incorrect IAM authentication information (request req-401); " + credentialsRemedy,
 		"::warning title=drs-precheck%3A job job-passed alarm::db_params/dstDbCharacterSetCheck: character sets differ",
-		"drs-precheck: 1 job got no answer (API or network error): APIGW.0301: Incorrect IAM authentication information",
+		"drs-precheck: 1 job got no answer (API or network error): APIGW.0301: Incorrect IAM authentication information; " + credentialsRemedy,
 		"",
 	}, "\n"), ta.stderr.String(), "annotations on stderr: an error per job that may not start, a warning per alarm")
 
@@ -99,9 +100,40 @@ func TestGitHubAnnotationsCapped(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(w.String(), "\n"), "\n")
 	require.Len(t, lines, 2*maxAnnotations)
 	assert.Equal(t, "::error title=drs-precheck%3A job job-08 failed::failed", lines[8])
-	assert.Equal(t, "::error title=drs-precheck::16 more jobs may not start: see the step summary or the report", lines[9])
+	assert.Equal(t, "::error title=drs-precheck::… and 16 more jobs may not start: see the step summary or the report", lines[9])
 	assert.Equal(t, "::warning title=drs-precheck%3A job job-04 alarm::a: -", lines[18])
-	assert.Equal(t, "::warning title=drs-precheck::41 more alarms: see the step summary or the report", lines[19])
+	assert.Equal(t, "::warning title=drs-precheck::… and 41 more alarms: see the step summary or the report", lines[19])
+}
+
+// However many items fail, an ::error names at most maxAnnotationItems of
+// them and says how many more there are, and no annotation is longer than
+// its cap.
+func TestGitHubAnnotationsBoundedPerJob(t *testing.T) {
+	t.Parallel()
+	d := &document{Schema: schemaVersion, Command: "results"}
+	var items []checkItem
+	for i := range 1000 {
+		items = append(items, checkItem{Item: fmt.Sprintf("item-%d", i), Reason: strings.Repeat("r", 100)})
+	}
+	d.add(jobReport{JobID: "many", Outcome: outcomeFailed, Summary: "pre-check failed", Failed: items})
+	d.add(jobReport{JobID: "huge", Outcome: outcomeFailed, Summary: strings.Repeat("é", 100_000),
+		Alarms: []checkItem{{Item: "a", Reason: strings.Repeat("w", 100_000)}}})
+	d.add(jobReport{JobID: strings.Repeat("j", 10_000), Outcome: outcomeRefused, Summary: "refused"})
+	var w bytes.Buffer
+	writeAnnotations(&w, d)
+	lines := strings.Split(strings.TrimSuffix(w.String(), "\n"), "\n")
+	require.Len(t, lines, 4)
+	msg := strings.Split(lines[0][strings.LastIndex(lines[0], "::")+2:], "%0A")
+	require.Len(t, msg, 1+maxAnnotationItems+1, "summary, %d items, the rest counted", maxAnnotationItems)
+	assert.Equal(t, "FAILED item-4: "+strings.Repeat("r", 100), msg[maxAnnotationItems])
+	assert.Equal(t, "… and 995 more failed items: see the step summary or the report", msg[maxAnnotationItems+1])
+	for _, l := range lines {
+		assert.LessOrEqual(t, len(l), 3*(maxAnnotationText+maxAnnotationTitle)+40, "an annotation within its cap")
+		assert.True(t, utf8.ValidString(l), "cut on a rune boundary")
+	}
+	assert.True(t, strings.HasSuffix(lines[1], " …(cut)"), "a cut text says so")
+	assert.True(t, strings.HasSuffix(lines[3], " …(cut)"), "a cut alarm says so")
+	assert.Contains(t, lines[2], "::error title=drs-precheck%3A job jjj")
 }
 
 // No text can end a workflow command early or start another: %, CR and LF
@@ -109,7 +141,7 @@ func TestGitHubAnnotationsCapped(t *testing.T) {
 // annotations is exactly one command.
 func TestWorkflowCommandEscaping(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "::error title=a%3A b%2C c%25 d\\ne::x%25y%0Dz%0A::stop-commands::t, u: v",
+	assert.Equal(t, "::error title=a%3A b%2C c%25 d e::x%25y%0Dz%0A::stop-commands::t, u: v",
 		workflowCommand("error", "a: b, c% d\ne", "x%y\rz\n::stop-commands::t, u: v"))
 
 	ta := newOutApp(githubEnv)
@@ -124,8 +156,8 @@ func TestWorkflowCommandEscaping(t *testing.T) {
 	assert.Contains(t, ta.stderr.String(), "::error title=drs-precheck%3A job job <&\"'> ]]> failed::"+
 		`failed\x1b[31m red\x00 \x07%0AFAILED i]]>: line one ::error::injected ::add-mask::x \x1b]0;title\x07`+"\n")
 	assert.Contains(t, ta.stderr.String(), "::warning title=drs-precheck%3A job job <&\"'> ]]> alarm::a: alarm ::warning::fake\n")
-	assertNoCommandLines(t, ta.stdout.String())
-	assertNoCommandLines(t, ta.files["/runner/step-summary.md"].String())
+	assertNoCommands(t, ta.stdout.String())
+	assertNoCommands(t, ta.files["/runner/step-summary.md"].String())
 }
 
 // The CLI under GitHub Actions: annotations on stderr, the report alone on
@@ -139,7 +171,8 @@ func TestGitHubActionsProcess(t *testing.T) {
 
 	res := runCLI(t, env, "", args...)
 	expectExit(t, res, exitJobs)
-	require.NoError(t, junitSchema(t).validate([]byte(res.stdout)), "stdout is the JUnit document alone:\n%s", res.stdout)
+	_, err := checkJUnit([]byte(res.stdout))
+	require.NoError(t, err, "stdout is the JUnit document alone:\n%s", res.stdout)
 	assert.Contains(t, res.stderr, "::error title=drs-precheck%3A job "+drstest.RunningJobID+" refused::")
 	assert.Contains(t, res.stderr, "::warning title=drs-precheck%3A job "+drstest.AlarmJobID+" alarm::db_params/dstDbCharacterSetCheck: ")
 	first, err := os.ReadFile(summary)

@@ -4,10 +4,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
 )
 
 // hostileServer answers every call with body, as DRS would answer
@@ -58,4 +64,56 @@ func jsonEscape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// No server text starts a command of GitHub's runner, in any output: not a
+// reason holding "##[stop-commands]" (the legacy parser finds "##[" anywhere
+// in a line), not a job ID beginning with "::" (a workflow command at the
+// start of a table row), on stdout, stderr or in the step summary.
+func TestServerTextCannotStartWorkflowCommands(t *testing.T) {
+	t.Parallel()
+	body := `{"results":[` +
+		`{"precheck_id":"job-a","process":"100%","result":false,"total_passed_rate":"50%","precheck_result":[` +
+		`{"item":"chk","group":"##[group]g","result":"FAILED","failed_reason":"##[stop-commands]x"},` +
+		`{"item":"alarm","result":"ALARM","failed_reason":"##[warning]w"}]},` +
+		`{"precheck_id":"::error::evil","error_code":"DRS.M00304","error_msg":"::set-output name=a::b ##[error]e"},` +
+		`{"precheck_id":"::warning::nobody-asked","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[]}]}`
+	srv := hostileServer(t, body)
+	for _, output := range outputFormats {
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef", "HUAWEICLOUD_IAM_TOKEN=a-token-value",
+			"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}
+		res := runCLI(t, env, "", "results", "--output", output, "--job", "job-a", "--job", "::error::evil")
+		expectExit(t, res, exitJobs)
+		md, err := os.ReadFile(summary)
+		require.NoError(t, err)
+		for name, out := range map[string]string{"stdout": res.stdout, "stderr": res.stderr, "step summary": string(md)} {
+			assert.Contains(t, out, "stop-commands", "%s %s holds the reason", output, name)
+			for line := range strings.Lines(out) {
+				assert.NotContains(t, line, "##[", "%s %s: a legacy command", output, name)
+				if strings.HasPrefix(name, "std") && strings.HasPrefix(strings.TrimSpace(line), "::") {
+					assert.Regexp(t, `^::(error|warning) title=drs-precheck(%3A job [^:]*)?::`, line, "%s %s: only our annotations are commands", output, name)
+				}
+			}
+		}
+		assert.Contains(t, res.stdout, "evil", output)
+	}
+}
+
+// The 401 remedy is wherever the error is: the table and the stderr line.
+func TestCredentialsRemedyPrinted(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t, drstest.WithToken("the-only-good-token"))
+	env := append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN=a-bad-token")
+	const remedy = "check the credentials (an expired token, a wrong AK/SK, or a clock more than 15 minutes off)"
+	for _, output := range outputFormats {
+		res := runCLI(t, env, "", "results", "--output", output, "--job", drstest.ExampleJobID)
+		expectExit(t, res, exitAPIError)
+		assert.Contains(t, res.stdout, remedy, output)
+		assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error): APIGW.0301: ", output)
+		assert.Contains(t, res.stderr, remedy, "%s: the stderr line", output)
+		if output == formatTable {
+			assert.Regexp(t, `(?m)^`+drstest.ExampleJobID+` +no_answer +- +HTTP 401 APIGW.0301: .*; `+regexp.QuoteMeta(remedy), res.stdout, "the table row")
+		}
+	}
 }

@@ -6,13 +6,12 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // The --output junit document: the JUnit XML that Jenkins, GitLab and
-// GitHub's test reporters read (the schema the tests check it against is in
-// testdata/junit.xsd). One testsuite per run, one testcase per job.
+// GitHub's test reporters read. One testsuite per run, one testcase per job,
+// and one skipped testcase per alarm of a job that may start (see
+// alarmCases).
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -61,6 +60,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
+	Skipped   *junitProblem `xml:"skipped,omitempty"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	SystemOut *junitText    `xml:"system-out"`
@@ -68,7 +68,7 @@ type junitCase struct {
 
 type junitProblem struct {
 	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
+	Type    string `xml:"type,attr,omitempty"`
 	Text    string `xml:",cdata"`
 }
 
@@ -78,14 +78,14 @@ const junitTimestamp = "2006-01-02T15:04:05"
 
 // writeJUnit writes doc as JUnit XML. A job that is not ok is a <failure>
 // (failed, refused, in_progress) or an <error> (no_answer) whose message is
-// the job's summary and whose text lists the error, failed items, codes and
-// request IDs; alarms go to the testcase's <system-out>. Times are 0: how
+// the job's summary and whose text starts with it, since some reporters show
+// only the text's first line; then the error, failed items, alarms, codes and
+// request IDs. Alarms also go to the testcase's <system-out>. Times are 0: how
 // long a pre-check takes is DRS's business, not measured here.
 func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 	name := "drs-precheck." + doc.Command
 	suite := junitSuite{
 		Name:      name,
-		Tests:     len(doc.Jobs),
 		Time:      "0",
 		Timestamp: now.UTC().Format(junitTimestamp),
 		Properties: []junitProperty{
@@ -99,9 +99,12 @@ func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "mode", Value: doc.Mode})
 	}
 	for _, j := range doc.Jobs {
-		tc := junitCase{Name: redact.Terminal(j.JobID), Classname: name, Time: "0", SystemOut: cdata(alarmLines(j.Alarms))}
+		tc := junitCase{Name: safeLine(j.JobID), Classname: name, Time: "0", SystemOut: cdata(alarmLines(j.Alarms))}
+		var alarms []junitCase
 		switch {
 		case doc.ok(j):
+			alarms = alarmCases(j, name)
+			suite.Skipped += len(alarms)
 		case j.Outcome == outcomeNoAnswer:
 			tc.Error = problem(j)
 			suite.Errors++
@@ -109,13 +112,14 @@ func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 			tc.Failure = problem(j)
 			suite.Failures++
 		}
-		suite.Cases = append(suite.Cases, tc)
+		suite.Cases = append(append(suite.Cases, tc), alarms...)
 	}
 	var warnings strings.Builder
 	for _, u := range doc.Unsolicited {
 		warnings.WriteString(unsolicitedLine(u) + "\n")
 	}
 	suite.SystemErr = cdata(warnings.String())
+	suite.Tests = len(suite.Cases)
 	out := junitSuites{Name: "drs-precheck", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Time: "0", Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
@@ -132,21 +136,20 @@ func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 
 // problem is the <failure> or <error> of a job that is not ok.
 func problem(j jobReport) *junitProblem {
-	return &junitProblem{Message: junitAttr(j.Summary), Type: j.Outcome, Text: xmlChars(problemText(j))}
+	return &junitProblem{Message: safeLine(j.Summary), Type: j.Outcome, Text: xmlChars(problemText(j))}
 }
 
-// problemText says everything known about a job that is not ok, one fact per
-// line, each line starting with a word of ours (so no server text starts a
-// line, where a CI log could read it as a command).
+// problemText says everything known about a job that is not ok, the summary
+// first, then one fact per line, each line starting with a word of ours.
 func problemText(j jobReport) string {
 	var b strings.Builder
+	b.WriteString(safeLine(orDash(j.Summary)) + "\n")
 	line := func(label, value string) {
 		if value != "" {
 			fmt.Fprintf(&b, "%s: %s\n", label, safeLine(value))
 		}
 	}
 	line("outcome", j.Outcome)
-	line("summary", j.Summary)
 	if j.Error != nil {
 		line("error", errorLine(j.Error))
 	}
@@ -161,6 +164,7 @@ func problemText(j jobReport) string {
 			fmt.Fprintf(&b, "  %s\n", safeLine(sj.String()))
 		}
 	}
+	b.WriteString(alarmLines(j.Alarms))
 	return b.String()
 }
 
@@ -173,12 +177,23 @@ func alarmLines(alarms []checkItem) string {
 	return b.String()
 }
 
-// junitAttr is server or user text for an attribute: one line, escaped for
-// terminals (CI pages show it as is).
-func junitAttr(s string) string { return redact.Terminal(oneLine(s)) }
+// alarmCases are the alarms of a job that may start, one <skipped> testcase
+// each, named "JOB alarm GROUP/ITEM". GitLab shows neither <system-out> nor
+// anything else of a passing testcase, and dorny/test-reporter shows only
+// its name; both list skipped testcases, GitLab with their text. A skipped
+// testcase fails no build, as an alarm stops no job.
+func alarmCases(j jobReport, classname string) []junitCase {
+	cases := make([]junitCase, len(j.Alarms))
+	for i, it := range j.Alarms {
+		text := itemLine("ALARM", it)
+		cases[i] = junitCase{Name: safeLine(j.JobID + " alarm " + it.name()), Classname: classname, Time: "0",
+			Skipped: &junitProblem{Message: xmlChars(text), Text: xmlChars(text + "\n")}}
+	}
+	return cases
+}
 
 // xmlChars replaces what XML 1.0 cannot hold (in CDATA either) by U+FFFD.
-// The text has been through redact.Terminal, so only U+FFFE and U+FFFF can be
+// The text has been through safeLine, so only U+FFFE and U+FFFF can be
 // left; the check covers every case anyway.
 func xmlChars(s string) string {
 	return strings.Map(func(r rune) rune {

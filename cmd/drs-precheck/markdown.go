@@ -2,24 +2,30 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // writeMarkdown writes doc as GitHub-flavoured markdown: a heading with the
-// counts, then a table per job (outcome, summary, error, failed items,
-// alarms). It is what a GitHub step summary or a merge request comment shows.
+// counts, an overview table (a row per job: job, outcome, summary), then a
+// table per job (outcome, summary, error, failed items, alarms). It is what a
+// GitHub step summary or a merge request comment shows.
 func writeMarkdown(w io.Writer, doc *document) error {
 	return writeMarkdownLimited(w, doc, 0)
 }
 
-// writeMarkdownLimited is writeMarkdown within max bytes (0: no limit). When
-// the whole report does not fit, the jobs that are not ok come first and a
-// last line says how many jobs were left out.
-func writeMarkdownLimited(w io.Writer, doc *document, max int) error {
+// maxOverviewSummary caps the summary in an overview row, in runes; the
+// job's own table has it whole.
+const maxOverviewSummary = 300
+
+// writeMarkdownLimited is writeMarkdown within limit bytes (0: no limit).
+// When the whole report does not fit, the jobs that are not ok come first,
+// the overview rows before the jobs' tables, and a line says how many jobs
+// each part left out.
+func writeMarkdownLimited(w io.Writer, doc *document, limit int) error {
 	var head bytes.Buffer
 	// closingLine and countsLine hold only numbers and the outcome labels,
 	// whose underscores are inside words: no escaping, so the labels read
@@ -34,11 +40,15 @@ func writeMarkdownLimited(w io.Writer, doc *document, max int) error {
 	}
 	fmt.Fprintf(&head, "%d %s (%s): %s.\n", doc.Summary.Total, plural(doc.Summary.Total, "job", "jobs"), mdText(what), countsLine(doc.Summary))
 
-	sections := make([][]byte, len(doc.Jobs))
+	rows := make([][]byte, len(doc.Jobs))
+	tables := make([][]byte, len(doc.Jobs))
+	total := 0
 	for i, j := range doc.Jobs {
+		rows[i] = []byte("| " + mdText(j.JobID) + " | **" + j.Outcome + "** | " + mdText(overviewSummary(j)) + " |\n")
 		var b bytes.Buffer
 		writeJobTable(&b, j)
-		sections[i] = b.Bytes()
+		tables[i] = b.Bytes()
+		total += len(rows[i]) + len(tables[i])
 	}
 	var tail bytes.Buffer
 	if len(doc.Unsolicited) > 0 {
@@ -52,52 +62,88 @@ func writeMarkdownLimited(w io.Writer, doc *document, max int) error {
 		}
 	}
 
-	total := head.Len() + tail.Len()
-	for _, s := range sections {
-		total += len(s)
+	const (
+		overviewHead = "\n| job | outcome | summary |\n|---|---|---|\n"
+		detailsHead  = "\n### Jobs\n"
+		noteRoom     = 200 // for each line about the jobs left out
+	)
+	size := head.Len() + len(overviewHead) + len(detailsHead) + tail.Len() + 2*noteRoom
+	order := make([]int, len(doc.Jobs))
+	for i := range order {
+		order[i] = i
 	}
-	order := make([]int, 0, len(doc.Jobs))
-	if max > 0 && total > max {
-		// Not all fits: the jobs that need attention first.
-		for i, j := range doc.Jobs {
-			if !doc.ok(j) {
-				order = append(order, i)
-			}
-		}
-		for i, j := range doc.Jobs {
-			if doc.ok(j) {
-				order = append(order, i)
-			}
+	showRow := make([]bool, len(doc.Jobs))
+	showTable := make([]bool, len(doc.Jobs))
+	if limit <= 0 || size+total <= limit {
+		for i := range doc.Jobs {
+			showRow[i], showTable[i] = true, true
 		}
 	} else {
-		for i := range doc.Jobs {
-			order = append(order, i)
+		// Not all fits: the jobs that need attention first, their rows and
+		// tables before those of the others, while there is room.
+		slices.SortStableFunc(order, func(a, b int) int {
+			return cmp.Compare(boolInt(doc.ok(doc.Jobs[a])), boolInt(doc.ok(doc.Jobs[b])))
+		})
+		for _, ok := range []bool{false, true} {
+			for _, part := range []struct {
+				show  []bool
+				bytes [][]byte
+			}{{showRow, rows}, {showTable, tables}} {
+				for _, i := range order {
+					if doc.ok(doc.Jobs[i]) == ok && size+len(part.bytes[i]) <= limit {
+						part.show[i] = true
+						size += len(part.bytes[i])
+					}
+				}
+			}
 		}
 	}
-	const noteRoom = 200 // for the line about the jobs left out
-	size := head.Len() + tail.Len()
-	shown := 0
-	if _, err := w.Write(head.Bytes()); err != nil {
-		return err
-	}
-	for _, i := range order {
-		if max > 0 && size+len(sections[i])+noteRoom > max {
-			break
+	// write writes the parts shown and says how many it left out.
+	write := func(out *bytes.Buffer, parts [][]byte, show []bool, one, many string) {
+		left := 0
+		for _, i := range order {
+			if show[i] {
+				out.Write(parts[i])
+			} else {
+				left++
+			}
 		}
-		if _, err := w.Write(sections[i]); err != nil {
-			return err
-		}
-		size += len(sections[i])
-		shown++
-	}
-	if left := len(order) - shown; left > 0 {
-		if _, err := fmt.Fprintf(w, "\n_%d more %s not shown here (the summary is limited to %d KiB): see the job's log or the JUnit report._\n",
-			left, plural(left, "job", "jobs"), max>>10); err != nil {
-			return err
+		if left > 0 {
+			fmt.Fprintf(out, "\n_%d more %s not shown here (the summary is limited to %d KiB): see the job's log or the JUnit report._\n",
+				left, plural(left, one, many), limit>>10)
 		}
 	}
-	_, err := w.Write(tail.Bytes())
+	var out bytes.Buffer
+	out.Write(head.Bytes())
+	if len(doc.Jobs) > 0 {
+		out.WriteString(overviewHead)
+		write(&out, rows, showRow, "job", "jobs")
+		out.WriteString(detailsHead)
+		write(&out, tables, showTable, "job's table", "jobs' tables")
+	}
+	out.Write(tail.Bytes())
+	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// overviewSummary is a job's summary for its overview row: cut to
+// maxOverviewSummary runes, and ending with the error's remedy.
+func overviewSummary(j jobReport) string {
+	s := j.Summary
+	if r := []rune(s); len(r) > maxOverviewSummary {
+		s = string(r[:maxOverviewSummary]) + "…"
+	}
+	if j.Error != nil && j.Error.Remedy != "" && !strings.Contains(s, j.Error.Remedy) {
+		s += "; " + j.Error.Remedy
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // writeJobTable writes one job's table.
@@ -139,14 +185,14 @@ func writeJobTable(b *bytes.Buffer, j jobReport) {
 const mdSpecial = "\\`*_[]<>|~&#!"
 
 // mdText is server or user text as literal markdown inside a table cell:
-// syntax characters backslash-escaped, line breaks as <br>, and everything
-// that could drive a terminal escaped as for the table output.
+// each line through safeLine, syntax characters backslash-escaped, line
+// breaks as <br>.
 func mdText(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	lines := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
 	for i, l := range lines {
 		var b strings.Builder
-		for _, r := range redact.Terminal(strings.Join(strings.Fields(l), " ")) {
+		for _, r := range safeLine(l) {
 			if r < 0x80 && strings.ContainsRune(mdSpecial, r) {
 				b.WriteByte('\\')
 			}

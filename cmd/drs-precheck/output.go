@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,10 +81,19 @@ func (a *app) openAppend(name string) (io.WriteCloser, error) {
 	return os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 }
 
+// writeJSON writes doc as indented JSON. A line of it never starts with
+// "::", and "##[", which GitHub's runner reads anywhere in a line, is
+// written "#\u0023[": the same string to every JSON reader ('#' is found only
+// inside strings).
 func writeJSON(w io.Writer, doc *document) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("##["), []byte(`#\u0023[`)))
+	return err
 }
 
 // writeTable prints one block per job: the verdict line, then the failed items
@@ -173,7 +183,7 @@ func detail(j jobReport) string {
 	return j.Summary
 }
 
-// errorLine is an error's status, code, message and request ID in one line.
+// errorLine is an error's status, code, message, request ID and remedy.
 func errorLine(e *errorInfo) string {
 	s := e.Message
 	if e.Code != "" {
@@ -184,6 +194,9 @@ func errorLine(e *errorInfo) string {
 	}
 	if e.RequestID != "" {
 		s += " (request " + e.RequestID + ")"
+	}
+	if e.Remedy != "" {
+		s += "; " + e.Remedy
 	}
 	return s
 }
@@ -242,6 +255,16 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// safeLine is s on one line with everything that could drive a terminal
-// escaped: for text from the server or the user.
-func safeLine(s string) string { return redact.Terminal(oneLine(s)) }
+// safeLine is s on one line, safe in every output: everything that could
+// drive a terminal escaped, and nothing that a CI runner reads as a command.
+// GitHub's runner starts a workflow command at "::" at the start of a line
+// and a legacy one at "##[" anywhere in it; every printed fragment goes
+// through here, so neither survives wherever the fragment lands. The
+// escapes are visible, in the style of redact.Terminal.
+func safeLine(s string) string {
+	s = strings.ReplaceAll(redact.Terminal(oneLine(s)), "##[", `#\x23[`)
+	if rest, ok := strings.CutPrefix(s, "::"); ok {
+		s = `\x3a:` + rest
+	}
+	return s
+}

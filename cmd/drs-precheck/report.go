@@ -110,6 +110,9 @@ type errorInfo struct {
 	Code      string `json:"code,omitempty"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id,omitempty"`
+	// Remedy is what to do about it, in package drs's words: printed
+	// wherever the error is.
+	Remedy string `json:"remedy,omitempty"`
 }
 
 type unsolicited struct {
@@ -170,7 +173,7 @@ type apiFailure struct {
 func (e *apiFailure) Error() string {
 	msg := fmt.Sprintf("%d %s got no answer (API or network error)", e.n, plural(e.n, "job", "jobs"))
 	if e.first != "" {
-		msg += ": " + oneLine(e.first)
+		msg += ": " + safeLine(e.first)
 	}
 	return msg
 }
@@ -181,11 +184,15 @@ func (d *document) firstError() string {
 		if j.Outcome != outcomeNoAnswer {
 			continue
 		}
-		if j.Error != nil && j.Error.Message != "" {
-			if j.Error.Code != "" {
-				return j.Error.Code + ": " + j.Error.Message
+		if e := j.Error; e != nil && e.Message != "" {
+			msg := e.Message
+			if e.Code != "" {
+				msg = e.Code + ": " + msg
 			}
-			return j.Error.Message
+			if e.Remedy != "" {
+				msg += "; " + e.Remedy
+			}
+			return msg
 		}
 		return j.Summary
 	}
@@ -239,6 +246,27 @@ func errorInfoOf(err error, requestID string) *errorInfo {
 		if apiErr.RequestID != "" {
 			info.RequestID = apiErr.RequestID
 		}
+		info.Remedy = remedy(apiErr)
 	}
 	return info
+}
+
+// remedy is the advice package drs appends to an API error's text, after
+// the message and the request ID ("check the credentials (...)"). drs
+// chooses it from the status, the code and whether a job ID and a request
+// ID are present, so it is read from a copy that keeps only those, with a
+// marker in place of the message: the advice is what follows the marker.
+func remedy(e *drs.APIError) string {
+	const marker = "\x00"
+	c := drs.APIError{StatusCode: e.StatusCode, Code: e.Code, Message: marker}
+	if e.JobID != "" {
+		c.JobID = "j"
+	}
+	if e.RequestID != "" {
+		c.RequestID = "r"
+	}
+	text := c.Error()
+	rest := text[strings.LastIndex(text, marker)+len(marker):]
+	rest = strings.TrimPrefix(rest, " (request ID r)")
+	return strings.TrimPrefix(rest, "; ")
 }
