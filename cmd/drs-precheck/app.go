@@ -403,7 +403,7 @@ func driftPrinter(w io.Writer, red *redact.Redactor) func(*contract.Violation) {
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	return func(v *contract.Violation) {
-		line := redact.Terminal(red.String(v.Warning()))
+		line := safeLine(red.String(v.Warning()))
 		mu.Lock()
 		defer mu.Unlock()
 		if seen[line] {

@@ -48,6 +48,7 @@ type jsonJob struct {
 		Code      string `json:"code"`
 		Message   string `json:"message"`
 		RequestID string `json:"request_id"`
+		Remedy    string `json:"remedy"`
 	} `json:"error"`
 	RequestID string `json:"request_id"`
 }
@@ -215,5 +216,6 @@ func TestJSONOutputAPIError(t *testing.T) {
 	assert.Equal(t, 401, j.Error.Status)
 	assert.Equal(t, "APIGW.0301", j.Error.Code)
 	assert.Equal(t, requestIDs(srv, drstest.OpBatchCheckJobs), []string{j.Error.RequestID})
+	assert.Equal(t, credentialsRemedy, j.Error.Remedy, "what to do, apart from the server's message")
 	assert.Contains(t, res.stderr, "APIGW.0301", "stderr names the problem; stdout stays pure JSON")
 }
