@@ -39,17 +39,6 @@ func (e *xmlElem) attr(name string) (string, bool) {
 	return "", false
 }
 
-// children are e's child elements named name.
-func (e *xmlElem) children(name string) []xmlElem {
-	var out []xmlElem
-	for _, c := range e.Children {
-		if c.XMLName.Local == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // junitSeconds is a time attribute as reporters parse it: decimal seconds.
 var junitSeconds = regexp.MustCompile(`^\d+(\.\d+)?$`)
 

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 )
 
@@ -68,32 +66,29 @@ func writeMarkdownLimited(w io.Writer, doc *document, limit int) error {
 		noteRoom     = 200 // for each line about the jobs left out
 	)
 	size := head.Len() + len(overviewHead) + len(detailsHead) + tail.Len() + 2*noteRoom
-	order := make([]int, len(doc.Jobs))
-	for i := range order {
-		order[i] = i
+	// When not all fits, the jobs that need attention come first, and the
+	// rows of a group of jobs before their tables, while there is room.
+	fits := limit <= 0 || size+total <= limit
+	var first, rest []int
+	for i, j := range doc.Jobs {
+		if fits || !doc.ok(j) {
+			first = append(first, i)
+		} else {
+			rest = append(rest, i)
+		}
 	}
+	order := append(first[:len(first):len(first)], rest...)
 	showRow := make([]bool, len(doc.Jobs))
 	showTable := make([]bool, len(doc.Jobs))
-	if limit <= 0 || size+total <= limit {
-		for i := range doc.Jobs {
-			showRow[i], showTable[i] = true, true
-		}
-	} else {
-		// Not all fits: the jobs that need attention first, their rows and
-		// tables before those of the others, while there is room.
-		slices.SortStableFunc(order, func(a, b int) int {
-			return cmp.Compare(boolInt(doc.ok(doc.Jobs[a])), boolInt(doc.ok(doc.Jobs[b])))
-		})
-		for _, ok := range []bool{false, true} {
-			for _, part := range []struct {
-				show  []bool
-				bytes [][]byte
-			}{{showRow, rows}, {showTable, tables}} {
-				for _, i := range order {
-					if doc.ok(doc.Jobs[i]) == ok && size+len(part.bytes[i]) <= limit {
-						part.show[i] = true
-						size += len(part.bytes[i])
-					}
+	for _, group := range [][]int{first, rest} {
+		for _, part := range []struct {
+			show  []bool
+			bytes [][]byte
+		}{{showRow, rows}, {showTable, tables}} {
+			for _, i := range group {
+				if fits || size+len(part.bytes[i]) <= limit {
+					part.show[i] = true
+					size += len(part.bytes[i])
 				}
 			}
 		}
@@ -137,13 +132,6 @@ func overviewSummary(j jobReport) string {
 		s += "; " + j.Error.Remedy
 	}
 	return s
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // writeJobTable writes one job's table.
