@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // hostileServer answers every call with body, as DRS would answer
@@ -116,4 +118,16 @@ func TestCredentialsRemedyPrinted(t *testing.T) {
 			assert.Regexp(t, `(?m)^`+drstest.ExampleJobID+` +no_answer +- +HTTP 401 APIGW.0301: .*; `+regexp.QuoteMeta(remedy), res.stdout, "the table row")
 		}
 	}
+}
+
+// A contract warning quotes the server's value on stderr: it starts no
+// command of GitHub's runner either.
+func TestDriftWarningCannotStartWorkflowCommands(t *testing.T) {
+	t.Parallel()
+	var w strings.Builder
+	warn := driftPrinter(&w, redact.New())
+	warn(&contract.Violation{Level: contract.Documented, Method: "POST", Path: "/p", Field: "/results/0/status",
+		Value: "\"##[stop-commands]x\n::error::y\""})
+	assert.Contains(t, w.String(), "stop-commands")
+	assertNoCommands(t, w.String())
 }
