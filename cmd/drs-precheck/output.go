@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,14 +32,7 @@ func formatChoices() string {
 }
 
 // validFormat reports whether f is an --output value.
-func validFormat(f string) bool {
-	for _, v := range outputFormats {
-		if f == v {
-			return true
-		}
-	}
-	return false
-}
+func validFormat(f string) bool { return slices.Contains(outputFormats, f) }
 
 // writeReport prints doc in format on stdout and, under GitHub Actions, adds
 // the annotations and the step summary. It returns doc's exit error.
