@@ -52,8 +52,10 @@ func TestInputErrorNamesWhereEachJobCameFrom(t *testing.T) {
 	assert.Contains(t, msg, `f:9: job ID "a": listed twice (--job #1 and f:9): list each job once`)
 	_, err = c.Results(t.Context(), nil)
 	assert.Contains(t, inputError(err, nil).Error(), "no job IDs")
+	// The CLI checks --mode itself (exitcodes_test's "unknown --mode" names
+	// the flag); drs's words for a bad mode are passed on as they are.
 	_, err = c.Precheck(t.Context(), "forNothing", []string{"a"})
-	assert.Contains(t, inputError(err, jobs[:1]).Error(), "--mode: unknown pre-check mode")
+	assert.Contains(t, inputError(err, jobs[:1]).Error(), "unknown pre-check mode")
 }
 
 // FuzzParseJobsFile: any bytes give jobs or an error, never a panic, and every
