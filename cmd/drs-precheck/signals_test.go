@@ -218,3 +218,27 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	got, stderr := p.exit(t)
 	assert.Equal(t, 143, got, "the second signal's code: %s", stderr)
 }
+
+// Writing a report to a pipe nobody reads, the CLI ends at a single signal.
+func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	var ids strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "jobs.txt")
+	require.NoError(t, writeFile(file, ids.String()))
+	r, w, err := os.Pipe() // stdout: never read
+	require.NoError(t, err)
+	defer r.Close()
+	p := startProc(t, tokenEnv(srv), nil, w, "results", "--jobs-file", file, "-o", "json")
+	require.NoError(t, w.Close())
+	deadline := time.Now().Add(cliTimeout)
+	for srv.RequestCount() < 100 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // every answer is in: the CLI is writing its report
+	}
+	p.signal(t, syscall.SIGTERM)
+	got, stderr := p.exit(t)
+	assert.Equal(t, 143, got, stderr)
+}
