@@ -30,8 +30,8 @@ var optionSettings = map[string]cliSetting{
 }
 
 // configProblems words drs.New's refusal for the CLI: one line per
-// problem, each naming the flag or environment variable to fix. It translates err, the joined *drs.ConfigError values of
-// drs.New. fromCLI maps each option the CLI set to the flag or variable it
+// problem, each naming the flag or environment variable to fix. err holds
+// the joined *drs.ConfigError values of drs.New. fromCLI maps each option the CLI set to the flag or variable it
 // took the value from, so a bad value is blamed on where it came from.
 func configProblems(err error, fromCLI map[string]string) []string {
 	var problems []string

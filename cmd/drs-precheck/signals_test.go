@@ -242,3 +242,17 @@ func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
 	got, stderr := p.exit(t)
 	assert.Equal(t, 143, got, stderr)
 }
+
+// Blocked opening a step summary that is a FIFO nobody reads, the CLI ends
+// at a single signal.
+func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	fifo := filepath.Join(t.TempDir(), "summary")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	p := startProc(t, append(tokenEnv(srv), "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY="+fifo), nil, io.Discard, "results", "--job", drstest.ExampleJobID)
+	p.waitLine(t, "::error") // the annotations come before the step summary
+	p.signal(t, syscall.SIGTERM)
+	got, stderr := p.exit(t)
+	assert.Equal(t, 143, got, stderr)
+}
