@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drs"
@@ -94,40 +95,32 @@ func firstLine(s string) string {
 func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 	doc, _ := commandByName(fs.Name())
 	fmt.Fprintf(w, "Usage: drs-precheck %s\n\n%s\n", doc.usage, doc.summary)
-	type row struct{ name, usage string }
-	var rows []row
-	width := 0
-	short := map[string]string{}
-	for s, long := range shortFlags {
-		short[long] = s
-	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	header := "\nFlags:\n"
 	fs.VisitAll(func(f *flag.Flag) {
 		if _, isShort := shortFlags[f.Name]; isShort {
 			return
 		}
 		value, usage := flag.UnquoteUsage(f)
 		name := "--" + f.Name
+		if value == "value" {
+			value = f.Name
+		}
 		if value != "" {
-			if value == "value" {
-				value = f.Name
-			}
 			name += " " + strings.ToUpper(value)
 		}
-		if s := short[f.Name]; s != "" {
-			name += ", -" + s
+		for short, long := range shortFlags {
+			if long == f.Name {
+				name += ", -" + short
+			}
 		}
 		if def := f.DefValue; def != "" && def != "0" && def != "0s" && def != "false" {
 			usage += " (default " + def + ")"
 		}
-		rows = append(rows, row{name, usage})
-		width = max(width, len(name))
+		fmt.Fprintf(tw, "%s  %s\t%s\n", header, name, usage)
+		header = ""
 	})
-	if len(rows) > 0 {
-		fmt.Fprint(w, "\nFlags:\n")
-		for _, r := range rows {
-			fmt.Fprintf(w, "  %-*s  %s\n", width, r.name, r.usage)
-		}
-	}
+	_ = tw.Flush()
 	if doc.footer != "" {
 		fmt.Fprint(w, "\n", doc.footer)
 	}
