@@ -93,6 +93,9 @@ func (j *jobFlags) load(a *app) ([]jobEntry, error) {
 	if len(jobs) == 0 {
 		return nil, usage("no jobs given: use --job ID (repeatable) or --jobs-file FILE")
 	}
+	if j.maxJobs < 1 {
+		return nil, usage("--max-jobs %d: must be at least 1", j.maxJobs)
+	}
 	if len(jobs) > j.maxJobs {
 		return nil, usage("%d jobs given, more than --max-jobs %d: raise --max-jobs to check them all in one run", len(jobs), j.maxJobs)
 	}

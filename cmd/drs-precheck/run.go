@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"slices"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drs"
@@ -73,7 +74,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 	}
 	timeout := commandTimeout(c.g.timeout, c.wait)
 	var prog *progress
-	opts := a.clientOptions
+	opts := slices.Clone(a.clientOptions)
 	if c.wait {
 		firstPoll := c.wf.firstPoll
 		if firstPoll == 0 && c.command == "run" {
