@@ -20,9 +20,9 @@ import (
 const (
 	// maxJobsFileBytes bounds a jobs file: 100,000 IDs of ~40 bytes fit.
 	maxJobsFileBytes = 8 << 20
-	// maxJobLineBytes bounds a line (or JSON string) of a jobs file: DRS's
-	// IDs are about 40 bytes, so a longer line is not a job ID.
-	maxJobLineBytes = 1 << 10
+	// maxJobIDBytes bounds a job ID from any source: DRS's IDs are about 40
+	// bytes (package drs has its own, tighter cap).
+	maxJobIDBytes = 1 << 10
 	// defaultMaxJobs is the default of --max-jobs.
 	defaultMaxJobs = 1000
 )
@@ -101,9 +101,11 @@ func (j *jobFlags) load(a *app) ([]jobEntry, error) {
 	}
 	var bad []string
 	for _, e := range jobs {
-		if i := strings.IndexFunc(e.id, invisible); i >= 0 {
+		if len(e.id) > maxJobIDBytes {
+			bad = append(bad, fmt.Sprintf("%s: job ID %s: longer than a job ID can be (at most %d bytes)", e.src, quoteID(e.id), maxJobIDBytes))
+		} else if i := strings.IndexFunc(e.id, invisible); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(e.id[i:])
-			bad = append(bad, fmt.Sprintf("%s: job ID %q: an invisible character (%U): retype the ID", e.src, e.id, r))
+			bad = append(bad, fmt.Sprintf("%s: job ID %s: an invisible character (%U): retype the ID", e.src, quoteID(e.id), r))
 		}
 	}
 	if len(bad) > 0 {
@@ -169,11 +171,7 @@ func parseJobsFile(name string, r io.Reader) ([]jobEntry, error) {
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		src := jobSource{name: name, line: n}
-		if len(line) > maxJobLineBytes {
-			return nil, fmt.Errorf("%s: a line of %d bytes is not a job ID (at most %d bytes)", src, len(line), maxJobLineBytes)
-		}
-		jobs = append(jobs, jobEntry{id: line, src: src})
+		jobs = append(jobs, jobEntry{id: line, src: jobSource{name: name, line: n}})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("cannot read jobs file %s: %w", name, err)
@@ -188,11 +186,7 @@ func parseJobsJSON(name string, data []byte) ([]jobEntry, error) {
 	}
 	jobs := make([]jobEntry, 0, len(ids))
 	for i, id := range ids {
-		src := jobSource{name: fmt.Sprintf("%s[%d]", name, i)}
-		if len(id) > maxJobLineBytes {
-			return nil, fmt.Errorf("%s: a string of %d bytes is not a job ID (at most %d bytes)", src, len(id), maxJobLineBytes)
-		}
-		jobs = append(jobs, jobEntry{id: id, src: src})
+		jobs = append(jobs, jobEntry{id: id, src: jobSource{name: fmt.Sprintf("%s[%d]", name, i)}})
 	}
 	return jobs, nil
 }
@@ -229,8 +223,18 @@ func inputError(err error, jobs []jobEntry) error {
 			if first := seen[j.id]; first != j.src {
 				reason = fmt.Sprintf("listed twice (%s and %s): list each job once", first, j.src)
 			}
-			lines = append(lines, fmt.Sprintf("%s: job ID %q: %s", j.src, j.id, reason))
+			lines = append(lines, fmt.Sprintf("%s: job ID %s: %s", j.src, quoteID(j.id), reason))
 		}
 	}
 	return usage("%s", strings.Join(lines, "\n"))
+}
+
+// quoteID quotes a job ID for an error, escaped, and cut when it is too long
+// to be one.
+func quoteID(id string) string {
+	const show = 64
+	if len(id) <= show {
+		return fmt.Sprintf("%q", id)
+	}
+	return fmt.Sprintf("%q... (%d bytes)", id[:show], len(id))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -78,4 +79,14 @@ func FuzzParseJobsFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A job ID drs refuses for its length is named by where it came from and
+// shown cut, not whole.
+func TestInputErrorCutsALongJobID(t *testing.T) {
+	long := strings.Repeat("z", 1<<20)
+	jobs := []jobEntry{{"a", jobSource{name: "--job #1"}}, {long, jobSource{name: "wave.txt", line: 7}}}
+	msg := inputError(errors.Join(&drs.InputError{JobID: long, Index: 1, Reason: "longer than 128 bytes"}), jobs).Error()
+	assert.Contains(t, msg, `wave.txt:7: job ID "`+strings.Repeat("z", 64)+`"... (1048576 bytes): longer than 128 bytes`)
+	assert.Less(t, len(msg), 200)
 }
