@@ -29,26 +29,21 @@ var optionSettings = map[string]cliSetting{
 	"WithPollInterval":   {"--poll-interval", ""},
 }
 
-// configError is drs.New's refusal in the CLI's words: one line per
-// problem, each naming the flag or environment variable to fix.
-type configError struct{ problems []string }
-
-func (e *configError) Error() string { return strings.Join(e.problems, "; ") }
-
-// newConfigError translates err, the joined *drs.ConfigError values of
-// drs.New. fromCLI maps each option the CLI set to the flag or variable it
+// configProblems words drs.New's refusal for the CLI: one line per
+// problem, each naming the flag or environment variable to fix. err holds
+// the joined *drs.ConfigError values of drs.New. fromCLI maps each option the CLI set to the flag or variable it
 // took the value from, so a bad value is blamed on where it came from.
-func newConfigError(err error, fromCLI map[string]string) *configError {
-	ce := &configError{}
+func configProblems(err error, fromCLI map[string]string) []string {
+	var problems []string
 	for _, leaf := range leaves(err) {
 		var cfg *drs.ConfigError
 		if !errors.As(leaf, &cfg) {
-			ce.problems = append(ce.problems, leaf.Error())
+			problems = append(problems, leaf.Error())
 			continue
 		}
-		ce.problems = append(ce.problems, describeConfigError(cfg, fromCLI))
+		problems = append(problems, describeConfigError(cfg, fromCLI))
 	}
-	return ce
+	return problems
 }
 
 // describeConfigError says which flag or variable to fix, then why. drs

@@ -114,14 +114,14 @@ func TestDescribeConfigError(t *testing.T) {
 		newDRSConfigError("WithUserAgent", "", "the user agent must be printable text"),
 		errors.New("something else"),
 	)
-	got := newConfigError(err, map[string]string{"WithEndpoint": "DRS_ENDPOINT"})
+	got := configProblems(err, map[string]string{"WithEndpoint": "DRS_ENDPOINT"})
 	assert.Equal(t, []string{
 		"--project-id or " + drs.EnvProjectID + ": no project ID",
 		"DRS_ENDPOINT: not an absolute URL",
 		drs.EnvAccessKey + " and " + drs.EnvSecretKey + ": an access key needs its secret key",
 		"internal error of drs-precheck, please report it: a client setting it chose itself is invalid: the user agent must be printable text",
 		"something else",
-	}, got.problems)
+	}, got)
 }
 
 func newDRSConfigError(option, env, reason string) *drs.ConfigError {

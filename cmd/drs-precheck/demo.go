@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -11,17 +14,20 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// cmdDemo shows the whole workflow with no account: it starts the simulator
-// in-process on a loopback port with the demo jobs, then runs
-// `run --wait` against it with the same code path a real run takes.
-func (a *app) cmdDemo(ctx context.Context, args []string) error {
-	var output string
-	var verbose, validate bool
-	fs := a.newFlagSet("demo")
-	fs.StringVar(&output, "output", "table", "output `format`: "+formatChoices())
-	fs.BoolVar(&verbose, "verbose", false, "log requests and responses (secrets redacted)")
-	fs.BoolVar(&validate, "validate", true, "check every request and response against openapi.yaml")
-	if err := a.parseFlags(fs, args); err != nil {
+// defineDemo: the whole workflow with no account. It starts the simulator
+// in-process on a loopback port with the demo jobs, then runs what
+// `run --wait` runs against it.
+func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
+	c := &checkJobs{command: "run", mode: string(drs.ModeStartJob), wait: true}
+	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+formatChoices())
+	fs.BoolVar(&c.g.verbose, "verbose", false, "log requests and responses (secrets redacted)")
+	fs.BoolVar(&c.g.validate, "validate", true, "check every request and response against openapi.yaml")
+	fs.BoolVar(&c.wf.quiet, "quiet", false, "print no introduction and no progress on stderr")
+	return func(ctx context.Context, a *app) error { return a.demo(ctx, c) }
+}
+
+func (a *app) demo(ctx context.Context, c *checkJobs) error {
+	if err := c.g.check(); err != nil {
 		return err
 	}
 	const token = "demo-token"
@@ -36,28 +42,28 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	url := "http://" + ln.Addr().String()
 
 	jobs := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID}
-	fmt.Fprintf(a.stderr, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+
+	for i, id := range jobs {
+		c.jf.given = append(c.jf.given, jobEntry{id: id, src: jobSource{name: fmt.Sprintf("demo job #%d", i+1)}})
+	}
+	c.jf.maxJobs = len(jobs)
+	c.g.endpoint, c.g.timeout = "http://"+ln.Addr().String(), 2*time.Minute
+	c.wf.firstPoll, c.wf.interval = 500*time.Millisecond, 500*time.Millisecond
+	info := a.stderr
+	if c.wf.quiet {
+		info = io.Discard
+	}
+	fmt.Fprintf(info, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+
 		"one fails, one is not in CONFIGURATION. Starting their pre-checks and waiting for the verdicts...\n\n",
-		url, sim.ProjectID(), len(jobs))
+		c.g.endpoint, sim.ProjectID(), len(jobs))
 
 	demo := *a
 	demo.clientOptions = []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(sim.ProjectID()), drs.WithToken(token)}
 	demo.getenv = func(string) string { return "" }
-	runArgs := []string{"--endpoint", url, "--output", output, "--wait", "--first-poll-delay", "500ms", "--poll-interval", "500ms", "--timeout", "2m"}
-	if verbose {
-		runArgs = append(runArgs, "--verbose")
-	}
-	if validate {
-		runArgs = append(runArgs, "--validate")
-	}
-	for _, id := range jobs {
-		runArgs = append(runArgs, "--job", id)
-	}
-	err = demo.cmdRun(ctx, runArgs)
-	if _, notReady := err.(*jobsNotReadyError); notReady {
+	err = c.run(ctx, &demo)
+	var ee *exitError
+	if errors.As(err, &ee) && ee.code == exitJobs {
 		// The demo's failing and refused jobs are meant to fail: the workflow worked.
 		fmt.Fprintln(a.stderr, "\nThe demo worked: against real DRS this run would exit with code 1, because two jobs may not start.")
 		return nil

@@ -102,7 +102,7 @@ func render(t *testing.T, doc *document, format string) string {
 	t.Helper()
 	ta := newOutApp(nil)
 	err := ta.writeReport(doc, format)
-	var notReady *jobsNotReadyError
+	var notReady *exitError
 	var noAnswer *apiFailure
 	if err != nil && !errors.As(err, &notReady) && !errors.As(err, &noAnswer) {
 		t.Fatalf("writeReport %s: %v", format, err)

@@ -14,11 +14,13 @@ import (
 // docSections names, per command, the sections of docs/CLI.md whose tables
 // list its flags: together they must list exactly what `COMMAND --help` lists.
 var docSections = map[string][]string{
-	"run":     {"Flags of run and results", "Flags of run only"},
-	"results": {"Flags of run and results"},
-	"serve":   {"Flags of serve"},
-	"demo":    {"Flags of demo"},
-	"version": nil,
+	"run":        {"Flags of run, wait and results", "Flags of run and wait", "Flags of run only"},
+	"wait":       {"Flags of run, wait and results", "Flags of run and wait"},
+	"results":    {"Flags of run, wait and results"},
+	"serve":      {"Flags of serve"},
+	"demo":       {"Flags of demo"},
+	"completion": {"Flags of completion"},
+	"version":    nil,
 }
 
 var flagNameRE = regexp.MustCompile(`--[a-z][a-z0-9-]*`)

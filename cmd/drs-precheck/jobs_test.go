@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -52,8 +53,10 @@ func TestInputErrorNamesWhereEachJobCameFrom(t *testing.T) {
 	assert.Contains(t, msg, `f:9: job ID "a": listed twice (--job #1 and f:9): list each job once`)
 	_, err = c.Results(t.Context(), nil)
 	assert.Contains(t, inputError(err, nil).Error(), "no job IDs")
+	// The CLI checks --mode itself (exitcodes_test's "unknown --mode" names
+	// the flag); drs's words for a bad mode are passed on as they are.
 	_, err = c.Precheck(t.Context(), "forNothing", []string{"a"})
-	assert.Contains(t, inputError(err, jobs[:1]).Error(), "--mode: unknown pre-check mode")
+	assert.Contains(t, inputError(err, jobs[:1]).Error(), "unknown pre-check mode")
 }
 
 // FuzzParseJobsFile: any bytes give jobs or an error, never a panic, and every
@@ -76,4 +79,14 @@ func FuzzParseJobsFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A job ID drs refuses for its length is named by where it came from and
+// shown cut, not whole.
+func TestInputErrorCutsALongJobID(t *testing.T) {
+	long := strings.Repeat("z", 1<<20)
+	jobs := []jobEntry{{"a", jobSource{name: "--job #1"}}, {long, jobSource{name: "wave.txt", line: 7}}}
+	msg := inputError(errors.Join(&drs.InputError{JobID: long, Index: 1, Reason: "longer than 128 bytes"}), jobs).Error()
+	assert.Contains(t, msg, `wave.txt:7: job ID "`+strings.Repeat("z", 64)+`"... (1048576 bytes): longer than 128 bytes`)
+	assert.Less(t, len(msg), 200)
 }

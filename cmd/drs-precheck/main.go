@@ -4,8 +4,10 @@
 //
 //	drs-precheck demo                                  # the whole workflow against the built-in simulator
 //	drs-precheck run --job ID [--job ID ...] --wait    # start pre-checks and wait for the verdicts
+//	drs-precheck wait --job ID                         # wait for pre-checks started elsewhere
 //	drs-precheck results --jobs-file jobs.txt          # read the current verdicts
 //	drs-precheck serve --addr 127.0.0.1:8080           # run the simulator for other tools' tests
+//	drs-precheck completion bash                       # shell completion
 //	drs-precheck version                               # the module version and commit of this binary
 //
 // Each command's --help lists exactly its flags (docs/CLI.md too).
@@ -15,21 +17,19 @@
 // HUAWEICLOUD_SDK_SECURITY_TOKEN) or an IAM token (HUAWEICLOUD_IAM_TOKEN, or
 // --token-file), never from a flag value that would land in shell history.
 //
-// Exit codes: 0 every job may start (run: every pre-check started; with --wait
-// or results: every job passed); 1 some job's pre-check failed or was refused;
-// 2 usage or configuration error; 3 API or network error.
+// Exit codes: 0 every job may start (run: every pre-check started; with --wait,
+// wait or results: every job passed); 1 some job's pre-check failed or was
+// refused; 2 usage or configuration error; 3 API or network error; 130/143
+// SIGINT/SIGTERM.
 package main
 
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv).run(ctx, os.Args[1:])
-	stop()
-	os.Exit(code)
+	a := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	a.signals = watchSignals(os.Exit)
+	os.Exit(a.run(context.Background(), os.Args[1:]))
 }

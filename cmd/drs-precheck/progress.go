@@ -22,11 +22,12 @@ type progress struct {
 	quiet     bool
 	jobs      int
 	firstPoll time.Duration
-	drawn     int // lines drawn last time (tty)
+	waitOnly  bool // the pre-checks were started elsewhere (wait)
+	drawn     int  // lines drawn last time (tty)
 }
 
-func (a *app) newProgress(jobs int, firstPoll time.Duration, quiet bool) *progress {
-	return &progress{w: a.stderr, tty: a.isTTY, quiet: quiet, jobs: jobs, firstPoll: firstPoll}
+func (a *app) newProgress(jobs int, firstPoll time.Duration, quiet, waitOnly bool) *progress {
+	return &progress{w: a.stderr, tty: a.isTTY, quiet: quiet, jobs: jobs, firstPoll: firstPoll, waitOnly: waitOnly}
 }
 
 func (p *progress) update(rep drs.Report) {
@@ -44,7 +45,11 @@ func (p *progress) update(rep drs.Report) {
 			running++
 		}
 	}
-	if rep.Polls == 0 {
+	switch {
+	case rep.Polls == 0 && p.waitOnly:
+		fmt.Fprintf(p.w, "waiting for %d pre-checks; first poll in %s\n", p.jobs, p.firstPoll.Round(time.Millisecond))
+		return
+	case rep.Polls == 0:
 		fmt.Fprintf(p.w, "started %d of %d pre-checks%s; first poll in %s\n",
 			counts[drs.InProgress], p.jobs, others(counts, drs.InProgress), p.firstPoll.Round(time.Millisecond))
 		return

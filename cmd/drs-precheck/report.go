@@ -158,7 +158,7 @@ func (d *document) exitErr() error {
 		return &apiFailure{n: d.Summary.NoAnswer, first: d.firstError()}
 	}
 	if good := d.Summary.count(d.wanted()); good < d.Summary.Total {
-		return &jobsNotReadyError{n: d.Summary.Total - good}
+		return &exitError{code: exitJobs} // the report says which jobs and why
 	}
 	return nil
 }

@@ -2,84 +2,22 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
-	"os"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drs"
 )
 
-// jobFlags collect job IDs from --job (repeatable) and --jobs-file. The IDs
-// are checked once, by package drs; the CLI only knows where each came from.
-type jobFlags struct {
-	jobs     []jobEntry
-	jobsFile string
-}
-
-func (j *jobFlags) register(fs *flag.FlagSet) {
-	fs.Func("job", "job ID (repeat for more jobs)", func(v string) error {
-		j.jobs = append(j.jobs, jobEntry{id: v, src: jobSource{name: fmt.Sprintf("--job #%d", len(j.jobs)+1)}})
-		return nil
-	})
-	fs.StringVar(&j.jobsFile, "jobs-file", "", "file with one job ID per line (or a JSON array); - for stdin")
-}
-
-// load returns every job entry, from --job and --jobs-file.
-func (j *jobFlags) load(a *app) ([]jobEntry, error) {
-	jobs := j.jobs
-	if j.jobsFile != "" {
-		name, r := j.jobsFile, a.stdin
-		if name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
-				return nil, &usageError{fmt.Sprintf("--jobs-file: %v", err)}
-			}
-			defer f.Close()
-			r = f
-		} else {
-			name = "stdin"
-		}
-		fileJobs, err := parseJobsFile(name, r)
-		if err != nil {
-			return nil, &usageError{err.Error()}
-		}
-		jobs = append(jobs, fileJobs...)
-	}
-	if len(jobs) == 0 {
-		return nil, &usageError{"no jobs given: use --job ID (repeatable) or --jobs-file FILE"}
-	}
-	return jobs, nil
-}
-
-// inputError words drs's input errors for the CLI: where each job ID came
-// from, and --mode for the mode.
-func inputError(err error, jobs []jobEntry) error {
-	var lines []string
-	for _, e := range leaves(err) {
-		var in *drs.InputError
-		switch {
-		case !errors.As(e, &in):
-			lines = append(lines, e.Error())
-		case in.Index < 0 && strings.Contains(in.Reason, "mode"):
-			lines = append(lines, "--mode: "+in.Reason)
-		case in.Index < 0 || in.Index >= len(jobs):
-			lines = append(lines, in.Reason)
-		default:
-			j := jobs[in.Index]
-			reason := in.Reason
-			for _, prev := range jobs[:in.Index] {
-				if prev.id == j.id {
-					reason = fmt.Sprintf("listed twice (%s and %s): list each job once", prev.src, j.src)
-					break
-				}
-			}
-			lines = append(lines, fmt.Sprintf("%s: job ID %q: %s", j.src, j.id, reason))
-		}
-	}
-	return &usageError{strings.Join(lines, "\n")}
+// checkJobs is what run, wait, results and demo do: which jobs, how, and
+// with which settings.
+type checkJobs struct {
+	command string // "run", "wait" or "results": the report's command
+	mode    string // run's pre-check mode
+	wait    bool   // poll until every verdict is in
+	g       globalFlags
+	jf      jobFlags
+	wf      waitFlags
 }
 
 // waitFlags tune polling and its display; the defaults are the library's,
@@ -89,56 +27,67 @@ type waitFlags struct {
 	quiet               bool
 }
 
-func (w *waitFlags) register(fs *flag.FlagSet) {
-	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this long before the first poll (default 20s; at most half of --timeout)")
-	fs.DurationVar(&w.interval, "poll-interval", 0, "poll this often while progress moves (default 5s, growing to 30s while nothing moves)")
+func (w *waitFlags) register(fs *flag.FlagSet, firstPoll string) {
+	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this `duration` before the first poll ("+firstPoll+")")
+	fs.DurationVar(&w.interval, "poll-interval", 0, "poll this often (`duration`) while progress moves (default 5s, growing to 30s while nothing moves)")
 	fs.BoolVar(&w.quiet, "quiet", false, "print no progress on stderr")
 }
 
-func (w *waitFlags) options() []drs.Option {
-	var opts []drs.Option
-	if w.firstPoll > 0 {
-		opts = append(opts, drs.WithFirstPollDelay(w.firstPoll))
-	}
-	if w.interval > 0 {
-		opts = append(opts, drs.WithPollInterval(w.interval))
-	}
-	return opts
+func defineRun(fs *flag.FlagSet) func(context.Context, *app) error {
+	c := &checkJobs{command: "run"}
+	c.g.register(fs)
+	c.jf.register(fs)
+	c.wf.register(fs, "default 20s; at most half of --timeout")
+	fs.StringVar(&c.mode, "mode", string(drs.ModeStartJob), "pre-check `mode`: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
+	fs.BoolVar(&c.wait, "wait", false, "wait for the verdicts")
+	return c.run
 }
 
-func (a *app) cmdRun(ctx context.Context, args []string) error {
-	var g globalFlags
-	var jf jobFlags
-	var wf waitFlags
-	var mode string
-	var wait bool
-	fs := a.newFlagSet("run")
-	g.register(fs)
-	jf.register(fs)
-	wf.register(fs)
-	fs.StringVar(&mode, "mode", string(drs.ModeStartJob), "pre-check mode: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
-	fs.BoolVar(&wait, "wait", false, "wait for the verdicts")
-	if err := a.parseFlags(fs, args); err != nil {
+func defineWait(fs *flag.FlagSet) func(context.Context, *app) error {
+	c := &checkJobs{command: "wait", wait: true}
+	c.g.register(fs)
+	c.jf.register(fs)
+	c.wf.register(fs, "default 0: at once")
+	return c.run
+}
+
+func defineResults(fs *flag.FlagSet) func(context.Context, *app) error {
+	c := &checkJobs{command: "results"}
+	c.g.register(fs)
+	c.jf.register(fs)
+	return c.run
+}
+
+// run checks the settings, reads the jobs, calls DRS and reports. The
+// network part is interruptible: a signal cancels it, the report of what
+// is known is printed, and the exit code is the signal's.
+func (c *checkJobs) run(ctx context.Context, a *app) error {
+	if err := c.g.check(); err != nil {
 		return err
 	}
-	if err := g.check(); err != nil {
-		return err
+	if c.command == "run" && c.mode != string(drs.ModeStartJob) && c.mode != string(drs.ModeRetryJob) {
+		return usage("--mode: unknown pre-check mode %q; use forStartJob or forRetryJob", c.mode)
 	}
-	jobs, err := jf.load(a)
+	jobs, err := c.jf.load(a)
 	if err != nil {
 		return err
 	}
-	timeout := commandTimeout(g.timeout, wait)
+	timeout := commandTimeout(c.g.timeout, c.wait)
 	var prog *progress
-	if wait {
-		firstPoll := wf.firstPoll
-		if firstPoll == 0 {
+	opts := slices.Clone(a.clientOptions)
+	if c.wait {
+		firstPoll := c.wf.firstPoll
+		if firstPoll == 0 && c.command == "run" {
 			firstPoll = 20 * time.Second
 		}
-		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), wf.quiet)
-		a.clientOptions = append(a.clientOptions, append(wf.options(), drs.WithProgress(prog.update))...)
+		opts = append(opts, drs.WithFirstPollDelay(firstPoll))
+		if c.wf.interval > 0 {
+			opts = append(opts, drs.WithPollInterval(c.wf.interval))
+		}
+		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), c.wf.quiet, c.command == "wait")
+		opts = append(opts, drs.WithProgress(prog.update))
 	}
-	client, err := a.newClient(&g)
+	client, err := a.newClient(&c.g, opts)
 	if err != nil {
 		return err
 	}
@@ -146,57 +95,41 @@ func (a *app) cmdRun(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	ctx, endInterruptible := a.signals.interruptible(ctx)
+	ids := jobIDs(jobs)
 	var rep *drs.Report
-	if wait {
-		rep, err = client.PrecheckAndWait(ctx, drs.Mode(mode), jobIDs(jobs))
+	switch {
+	case c.command == "wait":
+		rep, err = client.Wait(ctx, ids)
+	case c.command == "results":
+		rep, err = client.Results(ctx, ids)
+	case c.wait:
+		rep, err = client.PrecheckAndWait(ctx, drs.Mode(c.mode), ids)
+	default:
+		rep, err = client.Precheck(ctx, drs.Mode(c.mode), ids)
+	}
+	signaled := endInterruptible()
+	if prog != nil {
 		prog.done()
-	} else {
-		rep, err = client.Precheck(ctx, drs.Mode(mode), jobIDs(jobs))
 	}
 	if rep == nil {
 		return inputError(err, jobs)
 	}
-	return a.emitReport(&document{Schema: schemaVersion, Command: "run", Mode: mode, Waited: wait}, rep, &g)
-}
-
-func (a *app) cmdResults(ctx context.Context, args []string) error {
-	var g globalFlags
-	var jf jobFlags
-	fs := a.newFlagSet("results")
-	g.register(fs)
-	jf.register(fs)
-	if err := a.parseFlags(fs, args); err != nil {
-		return err
+	doc := &document{Schema: schemaVersion, Command: c.command, Waited: c.wait}
+	if c.command == "run" {
+		doc.Mode = c.mode
 	}
-	if err := g.check(); err != nil {
-		return err
-	}
-	jobs, err := jf.load(a)
-	if err != nil {
-		return err
-	}
-	client, err := a.newClient(&g)
-	if err != nil {
-		return err
-	}
-	defer client.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(ctx, commandTimeout(g.timeout, false))
-	defer cancel()
-	rep, err := client.Results(ctx, jobIDs(jobs))
-	if rep == nil {
-		return inputError(err, jobs)
-	}
-	return a.emitReport(&document{Schema: schemaVersion, Command: "results"}, rep, &g)
-}
-
-func (a *app) emitReport(doc *document, rep *drs.Report, g *globalFlags) error {
 	for _, v := range rep.Verdicts {
 		doc.add(fromVerdict(v, doc.startOnly()))
 	}
 	for _, u := range rep.Unmatched {
 		doc.Unsolicited = append(doc.Unsolicited, unsolicited{JobID: u.JobID, Detail: "an answer that matches no single job asked about: " + u.Summary(), RequestID: u.RequestID})
 	}
-	return a.writeReport(doc, g.output)
+	err = a.writeReport(doc, c.g.output)
+	if signaled != 0 {
+		return &exitError{code: signaled, msg: "interrupted by " + signalName(signaled) + ": the report holds what was known then"}
+	}
+	return err
 }
 
 // commandTimeout bounds the whole command: --timeout, else 30 minutes when

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,39 +20,49 @@ type serveFlags struct {
 	addr, scenario, projectID, token, ak, sk string
 }
 
-func (a *app) cmdServe(ctx context.Context, args []string) error {
-	var f serveFlags
-	fs := a.newFlagSet("serve")
+func defineServe(fs *flag.FlagSet) func(context.Context, *app) error {
+	f := &serveFlags{}
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "`address` to listen on, host:port (port 0: any free port)")
 	fs.StringVar(&f.scenario, "scenario", "", "scenario `file` (JSON or YAML); without it, the four demo jobs")
 	fs.StringVar(&f.projectID, "project-id", "", "project `ID` to serve instead of the scenario's")
 	fs.StringVar(&f.token, "token", "", "accept only this IAM `token` (without --token and --ak: any token)")
 	fs.StringVar(&f.ak, "ak", "", "accept AK/SK signatures of this access `key` (with --sk)")
 	fs.StringVar(&f.sk, "sk", "", "the secret `key` of --ak")
-	if err := a.parseFlags(fs, args); err != nil {
-		return err
-	}
-	sim, err := newSimulator(f)
+	return func(ctx context.Context, a *app) error { return a.serve(ctx, f) }
+}
+
+func (a *app) serve(ctx context.Context, f *serveFlags) error {
+	sim, job, err := newSimulator(f)
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		return &usageError{fmt.Sprintf("--addr %s: %v", f.addr, err)}
+		return usage("--addr %s: %v", f.addr, err)
 	}
-	url := "http://" + ln.Addr().String()
+	// A server on every address (0.0.0.0, [::]) is reached here on loopback.
+	addr := ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	url := "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
 	fmt.Fprintf(a.stdout, "DRS simulator listening on %s (project %s)\n", url, sim.ProjectID())
-	fmt.Fprintln(a.stdout, tryLine(f, url, sim.ProjectID()))
+	fmt.Fprintln(a.stdout, tryLine(f, url, sim.ProjectID(), job))
+	// The first signal stops serving cleanly (exit 0); a second one at once.
+	ctx, end := a.signals.interruptible(ctx)
+	defer end()
 	return serveUntilDone(ctx, ln, sim)
 }
 
-// newSimulator builds the simulator from serve's flags.
-func newSimulator(f serveFlags) (*drstest.Simulator, error) {
+// newSimulator builds the simulator from serve's flags, and picks the
+// scenario's job (with its mode) for the try line.
+func newSimulator(f *serveFlags) (*drstest.Simulator, []string, error) {
 	scenario := drstest.DefaultScenario()
 	if f.scenario != "" {
 		s, err := drstest.LoadScenario(f.scenario)
 		if err != nil {
-			return nil, &usageError{fmt.Sprintf("--scenario: %v", err)}
+			return nil, nil, usage("--scenario: %v", err)
 		}
 		scenario = s
 	}
@@ -59,7 +71,7 @@ func newSimulator(f serveFlags) (*drstest.Simulator, error) {
 		opts = append(opts, drstest.WithProjectID(f.projectID))
 	}
 	if (f.ak == "") != (f.sk == "") {
-		return nil, &usageError{"--ak and --sk go together: give both or neither"}
+		return nil, nil, usage("--ak and --sk go together: give both or neither")
 	}
 	if f.ak != "" {
 		opts = append(opts, drstest.WithAKSK(f.ak, f.sk))
@@ -72,9 +84,17 @@ func newSimulator(f serveFlags) (*drstest.Simulator, error) {
 	}
 	sim, err := drstest.New(opts...)
 	if err != nil {
-		return nil, &usageError{err.Error()}
+		return nil, nil, usage("%v", err)
 	}
-	return sim, nil
+	if len(scenario.Jobs) == 0 {
+		return sim, []string{"--job", "JOB-ID"}, nil
+	}
+	for _, j := range scenario.Jobs {
+		if j.State == "" || j.State == drstest.StateConfiguration {
+			return sim, []string{"--job", shellQuote(j.ID)}, nil
+		}
+	}
+	return sim, []string{"--job", shellQuote(scenario.Jobs[0].ID), "--mode", "forRetryJob"}, nil
 }
 
 // serveUntilDone serves h on ln until ctx ends (SIGINT/SIGTERM), then shuts
@@ -88,7 +108,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), signalGrace/2)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
 	if serveErr := <-errc; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
@@ -100,9 +120,9 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 // tryLine is a command that works against the simulator as started: it
 // authenticates the way the simulator accepts. A secret given to serve is
 // never printed: the line reads it from a shell variable the user sets.
-func tryLine(f serveFlags, url, projectID string) string {
+func tryLine(f *serveFlags, url, projectID string, job []string) string {
 	env := "DRS_ENDPOINT=" + url + " HUAWEICLOUD_SDK_PROJECT_ID=" + projectID
-	cmd := "drs-precheck run --job " + drstest.ExampleJobID + " --wait"
+	cmd := "drs-precheck run " + strings.Join(job, " ") + " --wait"
 	switch {
 	case f.ak != "":
 		return "try: " + env + " HUAWEICLOUD_SDK_AK=" + shellQuote(f.ak) + ` HUAWEICLOUD_SDK_SK="$SK" ` + cmd +

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,14 +35,18 @@ type serveProc struct {
 
 var listeningRE = regexp.MustCompile(`^DRS simulator listening on (http://127\.0\.0\.1:[1-9][0-9]*) \(project ([0-9a-f]+)\)$`)
 
-// startServe starts `drs-precheck serve --addr 127.0.0.1:0 args...` and
+// startServe starts `drs-precheck serve --addr 127.0.0.1:0 args...` (args
+// may give another --addr) and
 // reads the URL it listens on from its stdout. The process is killed when
 // the test ends if the test did not stop it.
 func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
 	ctx, kill := context.WithCancel(context.Background())
 	p := &serveProc{kill: kill, lines: make(chan string, 64)}
-	p.cmd = exec.CommandContext(ctx, cliPath, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	if !slices.Contains(args, "--addr") {
+		args = append([]string{"--addr", "127.0.0.1:0"}, args...)
+	}
+	p.cmd = exec.CommandContext(ctx, cliPath, append([]string{"serve"}, args...)...)
 	p.cmd.Env = cliEnv(t, nil)
 	p.cmd.Stderr = &p.stderr
 	out, err := p.cmd.StdoutPipe()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -182,15 +181,8 @@ func (b *loggedBody) logLocked(err error) {
 }
 
 // cliRedactor knows the secrets the CLI was given: the IAM token (from the
-// environment or --token-file), the secret key and the security token. The
-// token file is read again here rather than threaded through newClient: it
-// is small, and newClient has just checked that it is readable.
+// environment or --token-file, read by newClient), the secret key and the
+// security token.
 func (a *app) cliRedactor(g *globalFlags) *redact.Redactor {
-	secrets := []string{a.getenv("HUAWEICLOUD_IAM_TOKEN"), a.getenv("HUAWEICLOUD_SDK_SK"), a.getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN")}
-	if g.tokenFile != "" {
-		if data, err := os.ReadFile(g.tokenFile); err == nil {
-			secrets = append(secrets, strings.TrimSpace(string(data)))
-		}
-	}
-	return redact.New(secrets...)
+	return redact.New(a.getenv("HUAWEICLOUD_IAM_TOKEN"), a.getenv("HUAWEICLOUD_SDK_SK"), a.getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"), g.token)
 }

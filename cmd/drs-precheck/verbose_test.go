@@ -400,7 +400,10 @@ func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "token")
 	const fileToken = "file-token/DO-NOT-PRINT"
 	require.NoError(t, writeFile(file, "\n"+fileToken+"\n"))
-	red := testApp(t).cliRedactor(&globalFlags{tokenFile: file})
+	a := testApp(t)
+	token, err := a.readTokenFile(file)
+	require.NoError(t, err)
+	red := a.cliRedactor(&globalFlags{tokenFile: file, token: token})
 	for _, s := range []string{secretToken, secretSK, secretST, fileToken} {
 		for _, f := range secretForms(s) {
 			assert.Equal(t, "a "+redact.Mask+" b", red.String("a "+f+" b"), "%q as %q", s, f)

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/drs"
+	"github.com/drsclient/drs-precheck/internal/redact"
+)
+
+// maxTokenFileBytes bounds --token-file: an IAM token is about 10 KiB.
+const maxTokenFileBytes = 64 << 10
+
+// newClient builds the drs client from flags, the environment and opts.
+func (a *app) newClient(g *globalFlags, opts []drs.Option) (*drs.Client, error) {
+	all := []drs.Option{drs.WithUserAgent("drs-precheck-cli")}
+	// fromCLI records, for each option set here, where the CLI took its
+	// value: a configuration error then names that flag or variable.
+	fromCLI := map[string]string{}
+	if g.region != "" {
+		all = append(all, drs.WithRegion(g.region))
+		fromCLI["WithRegion"] = "--region"
+	}
+	endpoint, endpointFrom := g.endpoint, "--endpoint"
+	if endpoint == "" {
+		endpoint, endpointFrom = a.getenv("DRS_ENDPOINT"), "DRS_ENDPOINT"
+	}
+	if endpoint != "" && g.region != "" {
+		return nil, usage("--region and %s both say where DRS is: give only one", endpointFrom)
+	}
+	if endpoint != "" {
+		all = append(all, drs.WithEndpoint(endpoint))
+		fromCLI["WithEndpoint"] = endpointFrom
+	}
+	if g.projectID != "" {
+		all = append(all, drs.WithProjectID(g.projectID))
+		fromCLI["WithProjectID"] = "--project-id"
+	}
+	if g.lang != "" {
+		all = append(all, drs.WithLanguage(g.lang))
+		fromCLI["WithLanguage"] = "--lang"
+	}
+	// A padded secret is a copy-paste accident, whichever it is: refused
+	// alike, by name, never shown.
+	for _, name := range []string{drs.EnvAccessKey, drs.EnvSecretKey, drs.EnvSecurityToken, drs.EnvIAMToken} {
+		if v := a.getenv(name); strings.TrimSpace(v) != v {
+			return nil, usage("%s has leading or trailing white space: remove it (the value is not shown)", name)
+		}
+	}
+	if g.tokenFile != "" {
+		token, err := a.readTokenFile(g.tokenFile)
+		if err != nil {
+			return nil, err
+		}
+		g.token = token
+		all = append(all, drs.WithToken(token))
+		fromCLI["WithToken"] = "--token-file"
+	}
+	var transport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	red := a.cliRedactor(g)
+	if g.validate {
+		spec, err := contract.Default()
+		if err != nil {
+			return nil, err
+		}
+		// Fail only on what no client can decode; print documented drift.
+		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, red)}
+	}
+	if g.verbose {
+		transport = &verboseTransport{base: transport, w: a.stderr, red: red}
+	}
+	all = append(all, drs.WithHTTPClient(&http.Client{Transport: transport}))
+	c, err := drs.New(append(all, opts...)...)
+	if err != nil {
+		return nil, usage("%s", strings.Join(configProblems(err, fromCLI), "\n"))
+	}
+	return c, nil
+}
+
+// readTokenFile reads the IAM token of --token-file, at most
+// maxTokenFileBytes, warning (as ssh does) when every user may read it.
+func (a *app) readTokenFile(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", usage("--token-file: %v", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o004 != 0 && runtime.GOOS != "windows" {
+		fmt.Fprintf(a.stderr, "drs-precheck: warning: --token-file %s is readable by every user (mode %#o): chmod 600 %s\n", name, st.Mode().Perm(), name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
+	if err != nil {
+		return "", usage("--token-file: %v", err)
+	}
+	if len(data) > maxTokenFileBytes {
+		return "", usage("--token-file %s is larger than %d KiB: it is not an IAM token", name, maxTokenFileBytes>>10)
+	}
+	token := strings.TrimSpace(string(data))
+	if token == "" {
+		return "", usage("--token-file %s is empty: put the IAM token in it", name)
+	}
+	return token, nil
+}
+
+// driftPrinter returns the --validate report of documented drift: each
+// distinct departure once, as a warning line on w naming the field and the
+// value, redacted and escaped for a terminal. The transport calls it from
+// concurrent requests.
+func driftPrinter(w io.Writer, red *redact.Redactor) func(*contract.Violation) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(v *contract.Violation) {
+		line := safeLine(red.String(v.Warning()))
+		mu.Lock()
+		defer mu.Unlock()
+		if seen[line] {
+			return
+		}
+		seen[line] = true
+		fmt.Fprintf(w, "drs-precheck: warning: %s\n", line)
+	}
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// Two jobs files are both read: a failing job in the first is not dropped
+// by the second (once a false pass: only the last file was kept).
+func TestJobsFileIsRepeatable(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	dir := t.TempDir()
+	wave1, wave2 := filepath.Join(dir, "wave1.txt"), filepath.Join(dir, "wave2.txt")
+	require.NoError(t, writeFile(wave1, drstest.FailingJobID+"\n"))
+	require.NoError(t, writeFile(wave2, drstest.ExampleJobID+"\n"))
+	res := runCLI(t, tokenEnv(srv), drstest.AlarmJobID+"\n", argv([]string{"run", "--wait", "-o", "json", "--jobs-file", wave1,
+		"--job", drstest.RunningJobID, "--jobs-file", wave2, "--jobs-file", "-"}, fastWait)...)
+	expectExit(t, res, exitJobs)
+	doc := parseJSONDoc(t, res.stdout)
+	var got []string
+	for _, j := range doc.Jobs {
+		got = append(got, j.JobID)
+	}
+	assert.Equal(t, []string{drstest.FailingJobID, drstest.RunningJobID, drstest.ExampleJobID, drstest.AlarmJobID}, got, "every file, in command-line order")
+	assert.Equal(t, 1, doc.Summary.Failed)
+}
+
+// Any flag that keeps one value refuses a second one, before anything is
+// sent; so does a second read of stdin.
+func TestRepeatedSingleValuedFlagIsAnError(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	for _, args := range [][]string{
+		{"--output", "json", "--output", "table"},
+		{"-o", "json", "--output", "json"},
+		{"--mode", "forRetryJob", "--mode", "forStartJob"},
+		{"--wait", "--wait"},
+		{"--timeout", "1m", "--timeout=2m"},
+		{"--region", "cn-north-4", "--region", "cn-north-4"},
+	} {
+		res := runCLI(t, tokenEnv(srv), "", append([]string{"run", "--job", drstest.ExampleJobID}, args...)...)
+		expectExit(t, res, exitUsage)
+		name := strings.TrimLeft(args[0], "-")
+		if name == "o" {
+			name = "output"
+		}
+		assert.Contains(t, res.stderr, "--"+name+" is given twice: give it once", args)
+	}
+	res := runCLI(t, tokenEnv(srv), "x\n", "results", "--jobs-file", "-", "--jobs-file", "-")
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "stdin (-) can be read once")
+	assert.Zero(t, srv.RequestCount())
+}
+
+// -o is --output, for every command that prints a report.
+func TestShortOutputFlag(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", "results", "-o", "json", "--job", drstest.ExampleJobID)
+	parseJSONDoc(t, res.stdout)
+	res = runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
+	expectExit(t, res, exitOK)
+	parseJSONDoc(t, res.stdout)
+	assert.NotContains(t, res.stderr, "Simulated DRS", "--quiet silences demo's introduction")
+	assert.NotContains(t, res.stderr, "poll ", "and its progress")
+}
+
+// Typos and habits from other tools get a suggestion; a secret given as a
+// flag is refused with where it goes, and its value is never printed.
+func TestSuggestions(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rnu"}, `unknown command "rnu": did you mean run?`},
+		{[]string{"wiat"}, `unknown command "wiat": did you mean wait?`},
+		{[]string{"run", "--jobsfile", "x"}, "flag provided but not defined: -jobsfile: did you mean --jobs-file?"},
+		{[]string{"results", "--outptu", "json"}, "did you mean --output?"},
+		{[]string{"run", "--timeout", "600", "--job", "a"}, "--timeout 600: a duration needs a unit: did you mean 600s?"},
+		{[]string{"run", "--wait", "--poll-interval=ten", "--job", "a"}, `--poll-interval "ten": not a duration`},
+		{[]string{"run", "--token", secretToken, "--job", "a"}, "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"},
+		{[]string{"results", "--token=" + secretToken, "--job", "a"}, "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"},
+		{[]string{"run", "--sk", secretSK, "--job", "a"}, "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"},
+		{[]string{"run", "--max-jobs", "many", "--job", "a"}, `--max-jobs "many": not a whole number`},
+	}
+	for _, tc := range cases {
+		res := runCLI(t, nil, "", tc.args...)
+		expectExit(t, res, exitUsage)
+		assert.Contains(t, res.stderr, tc.want, tc.args)
+		assert.NotContains(t, res.output(), secretToken)
+		assert.NotContains(t, res.output(), secretSK)
+	}
+}
+
+func TestEditDistanceAndSuggest(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 0, editDistance("run", "run"))
+	assert.Equal(t, 2, editDistance("rnu", "run"))
+	assert.Equal(t, 3, editDistance("", "abc"))
+	assert.Equal(t, 1, editDistance("jobsfile", "jobs-file"))
+	assert.Equal(t, "output", suggest("out", []string{"output", "job"}))
+	assert.Equal(t, "", suggest("frobnicate", []string{"run", "results"}))
+}
+
+// completion bash prints a script bash can load, completing commands and
+// each command's flags.
+func TestCompletionBash(t *testing.T) {
+	t.Parallel()
+	res := runCLI(t, nil, "", "completion", "bash")
+	expectExit(t, res, exitOK)
+	script := filepath.Join(t.TempDir(), "c.bash")
+	require.NoError(t, writeFile(script, res.stdout))
+	complete := func(words ...string) string {
+		line := "source " + script + "; COMP_WORDS=(" + strings.Join(words, " ") + "); COMP_CWORD=" +
+			strconv.Itoa(len(words)-1) + "; _drs_precheck; echo \"${COMPREPLY[*]}\""
+		out, err := exec.Command("bash", "-c", line).CombinedOutput()
+		require.NoError(t, err, string(out))
+		return strings.TrimSpace(string(out))
+	}
+	assert.Equal(t, "run", complete("drs-precheck", "ru"))
+	assert.Equal(t, "wait", complete("drs-precheck", "wa"))
+	assert.Equal(t, "--jobs-file", complete("drs-precheck", "run", "--jobs-"))
+	assert.Equal(t, "", complete("drs-precheck", "results", "--wa"), "results has no --wait")
+	assert.Equal(t, "fish", complete("drs-precheck", "completion", "f"))
+
+	for _, shell := range []string{"zsh", "fish"} {
+		res := runCLI(t, nil, "", "completion", shell)
+		expectExit(t, res, exitOK)
+		assert.Contains(t, res.stdout, "jobs-file", shell)
+	}
+	expectExit(t, runCLI(t, nil, "", "completion", "tcsh"), exitUsage)
+}
+
+// A token file is read through a cap (/dev/zero too), and a token file
+// every user may read gets a warning, as ssh gives.
+func TestTokenFileCapsAndMode(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	big := filepath.Join(t.TempDir(), "big")
+	require.NoError(t, writeFile(big, strings.Repeat("t", 100<<10)))
+	for _, file := range []string{"/dev/zero", big} {
+		res := runCLI(t, endpointEnv(srv), "", "results", "--job", drstest.ExampleJobID, "--token-file", file)
+		expectExit(t, res, exitUsage)
+		assert.Contains(t, res.stderr, "--token-file "+file+" is larger than 64 KiB")
+	}
+	open := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, writeFile(open, srv.Token+"\n"))
+	require.NoError(t, os.Chmod(open, 0o644))
+	res := runCLI(t, endpointEnv(srv), "", "results", "--job", drstest.ExampleJobID, "--token-file", open)
+	expectExit(t, res, exitJobs) // authenticated; the job's pre-check was never started
+	assert.Contains(t, res.stderr, "warning: --token-file "+open+" is readable by every user (mode 0644): chmod 600")
+	assert.NotContains(t, res.output(), srv.Token)
+	assert.Equal(t, 1, srv.RequestCount(), "only the last run sent anything")
+}
+
+// A jobs file too large, a line too long to be a job ID, and more jobs
+// than --max-jobs are refused before anything is sent, naming the file and
+// line or the flag to raise.
+func TestJobsCaps(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	dir := t.TempDir()
+	huge, longLine, many := filepath.Join(dir, "huge.txt"), filepath.Join(dir, "long.txt"), filepath.Join(dir, "many.txt")
+	require.NoError(t, writeFile(huge, drstest.ExampleJobID+"\n"+strings.Repeat("# padding\n", 900<<10)))
+	require.NoError(t, writeFile(longLine, drstest.ExampleJobID+"\n"+strings.Repeat("x", 2<<20)+"\n"))
+	var ids strings.Builder
+	for i := range 1001 {
+		fmt.Fprintf(&ids, "job-%04d\n", i)
+	}
+	require.NoError(t, writeFile(many, ids.String()))
+
+	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", huge)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "jobs file "+huge+" is larger than 8 MiB")
+	res = runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", longLine)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, longLine+`:2: job ID "`+strings.Repeat("x", 64)+`"... (2097152 bytes): longer than a job ID can be (at most 1024 bytes)`)
+	res = runCLI(t, tokenEnv(srv), `["`+strings.Repeat("y", 5000)+`"]`, "run", "--jobs-file", "-", "--job", strings.Repeat("w", 100<<10))
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, `stdin[0]: job ID "`+strings.Repeat("y", 64)+`"... (5000 bytes): longer than a job ID can be`)
+	assert.Contains(t, res.stderr, `--job #1: job ID "`+strings.Repeat("w", 64)+`"... (102400 bytes): longer than a job ID can be`)
+	assert.Less(t, len(res.stderr), 1000, "the IDs are not printed whole")
+	res = runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", many)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "1001 jobs given, more than --max-jobs 1000: raise --max-jobs")
+	assert.Zero(t, srv.RequestCount())
+
+	res = runCLI(t, tokenEnv(srv), "", "results", "--jobs-file", many, "--max-jobs", "1001", "-o", "json")
+	expectExit(t, res, exitJobs)
+	assert.Len(t, parseJSONDoc(t, res.stdout).Jobs, 1001, "a raised limit checks them all")
+}
+
+// Job IDs with characters a terminal does not show are refused, printed
+// escaped, naming the file and line.
+func TestInvisibleCharactersInJobIDs(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	file := filepath.Join(t.TempDir(), "wave.txt")
+	require.NoError(t, writeFile(file, "\ufeff"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+"\u200b\n\ufeff"+drstest.FailingJobID+"\n"))
+	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", file, "--job", "a\u2060b")
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, file+`:2: job ID "`+drstest.AlarmJobID+`\u200b": an invisible character (U+200B)`)
+	assert.Contains(t, res.stderr, file+`:3: job ID "\ufeff`+drstest.FailingJobID+`": an invisible character (U+FEFF)`)
+	assert.Contains(t, res.stderr, `--job #1: job ID "a\u2060b"`)
+	assert.NotContains(t, res.stderr, "\u200b", "never printed invisibly")
+	assert.Zero(t, srv.RequestCount())
+}
+
+// A secret key with surrounding spaces is refused like an access key with
+// one: by name, before anything is sent, its value never shown.
+func TestPaddedCredentialsAreRefusedAlike(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	for name, env := range map[string][]string{
+		"HUAWEICLOUD_SDK_SK": {"HUAWEICLOUD_SDK_AK=" + srv.AccessKey, "HUAWEICLOUD_SDK_SK= " + srv.SecretKey + " "},
+		"HUAWEICLOUD_SDK_AK": {"HUAWEICLOUD_SDK_AK=" + srv.AccessKey + " ", "HUAWEICLOUD_SDK_SK=" + srv.SecretKey},
+	} {
+		res := runCLI(t, append(endpointEnv(srv), env...), "", "results", "--job", drstest.ExampleJobID)
+		expectExit(t, res, exitUsage)
+		assert.Contains(t, res.stderr, name+" has leading or trailing white space: remove it")
+		assert.NotContains(t, res.output(), srv.SecretKey)
+	}
+	assert.Zero(t, srv.RequestCount())
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// signalGrace bounds the time from a first signal during a network wait to
+// the exit: enough to print the partial report, not enough to hang on a
+// pipe nobody reads.
+const signalGrace = 5 * time.Second
+
+// interrupts decides what SIGINT and SIGTERM do. Inside an interruptible
+// part (a network wait, serve's serving) the first one cancels it, so the
+// command can print what it has and exit with the signal's code; anywhere
+// else, and for a second signal, the process exits at once. Nothing else can
+// block it: reading a FIFO or an open empty stdin, or writing to a pipe
+// nobody reads, ends at the signal.
+type interrupts struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc // set while an interruptible part runs
+	got    os.Signal          // the first signal caught inside one
+	exit   func(code int)
+}
+
+// watchSignals catches SIGINT and SIGTERM for the rest of the process.
+func watchSignals(exit func(int)) *interrupts {
+	s := &interrupts{exit: exit}
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for sig := range ch {
+			s.handle(sig)
+		}
+	}()
+	return s
+}
+
+func (s *interrupts) handle(sig os.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel == nil || s.got != nil {
+		s.exit(signalCode(sig))
+		return
+	}
+	s.got = sig
+	s.cancel()
+	time.AfterFunc(signalGrace, func() { s.exit(signalCode(sig)) })
+}
+
+// interruptible returns ctx, canceled by the first signal, and end, which
+// closes the interruptible part and returns the exit code of the signal
+// that canceled it, or 0. Without a watcher (in-process tests) it is ctx.
+func (s *interrupts) interruptible(ctx context.Context) (context.Context, func() int) {
+	if s == nil {
+		return ctx, func() int { return 0 }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	return ctx, func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.cancel = nil
+		cancel()
+		if s.got == nil {
+			return 0
+		}
+		return signalCode(s.got)
+	}
+}
+
+// signalCode is 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM.
+func signalCode(sig os.Signal) int {
+	if n, ok := sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 128 + int(syscall.SIGINT)
+}
+
+// signalName is "SIGINT" or "SIGTERM", for the message of an interrupted command.
+func signalName(code int) string {
+	if code == 128+int(syscall.SIGTERM) {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}

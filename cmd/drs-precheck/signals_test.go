@@ -1,0 +1,258 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// proc is a CLI process a test signals.
+type proc struct {
+	cmd    *exec.Cmd
+	stderr chan string // stderr lines; closed at EOF
+	errs   []string    // lines read so far
+}
+
+// startProc starts the CLI with env, stdin and stdout (nil: none), reading
+// its stderr line by line. It is killed when the test ends.
+func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, args ...string) *proc {
+	t.Helper()
+	ctx, kill := context.WithCancel(context.Background())
+	p := &proc{cmd: exec.CommandContext(ctx, cliPath, args...), stderr: make(chan string, 1024)}
+	p.cmd.Env = cliEnv(t, env)
+	p.cmd.Dir = t.TempDir()
+	p.cmd.Stdin, p.cmd.Stdout = stdin, stdout
+	errPipe, err := p.cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		defer close(p.stderr)
+		sc := bufio.NewScanner(errPipe)
+		for sc.Scan() {
+			p.stderr <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		kill()
+		for range p.stderr {
+		}
+		_ = p.cmd.Wait()
+	})
+	return p
+}
+
+// waitLine reads stderr until a line starts with prefix.
+func (p *proc) waitLine(t *testing.T, prefix string) {
+	t.Helper()
+	timeout := time.After(cliTimeout)
+	for {
+		select {
+		case line, ok := <-p.stderr:
+			require.True(t, ok, "the CLI exited before printing %q:\n%s", prefix, strings.Join(p.errs, "\n"))
+			p.errs = append(p.errs, line)
+			if strings.HasPrefix(line, prefix) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no line %q within %s", prefix, cliTimeout)
+		}
+	}
+}
+
+// exit waits for the process to end (failing the test if it does not
+// within cliTimeout) and returns its exit code and the rest of stderr.
+func (p *proc) exit(t *testing.T) (int, string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		for line := range p.stderr {
+			p.errs = append(p.errs, line)
+		}
+		done <- p.cmd.Wait()
+	}()
+	select {
+	case err := <-done:
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				t.Fatalf("the CLI was killed by %s instead of exiting", ws.Signal())
+			}
+			return exitErr.ExitCode(), strings.Join(p.errs, "\n")
+		}
+		require.NoError(t, err)
+		return 0, strings.Join(p.errs, "\n")
+	case <-time.After(cliTimeout):
+		t.Fatalf("the CLI did not exit within %s after the signal", cliTimeout)
+		return 0, ""
+	}
+}
+
+func (p *proc) signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(sig))
+}
+
+var signalCodes = map[os.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143}
+
+// A signal while the CLI waits for a pre-check ends the wait: the partial
+// report is printed, and the exit code is the signal's.
+func TestSignalDuringWaitPrintsPartialReport(t *testing.T) {
+	t.Parallel()
+	for sig, code := range signalCodes {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			srv := newSim(t)
+			var stdout strings.Builder
+			p := startProc(t, tokenEnv(srv), nil, &stdout, "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m", "-o", "json",
+				"--job", drstest.ExampleJobID)
+			p.waitLine(t, "started 1 of 1 pre-checks")
+			p.signal(t, sig)
+			got, stderr := p.exit(t)
+			assert.Equal(t, code, got, stderr)
+			assert.Contains(t, stderr, fmt.Sprintf("interrupted by %s: the report holds what was known then", strings.ToUpper("SIG"+map[int]string{130: "int", 143: "term"}[code])))
+			doc := parseJSONDoc(t, stdout.String())
+			require.Len(t, doc.Jobs, 1)
+			assert.Equal(t, "in_progress", doc.Jobs[0].Outcome)
+		})
+	}
+}
+
+// Blocked on a jobs file that is a FIFO nobody writes, the CLI ends at the
+// signal with its code.
+func TestSignalWhileReadingAFIFO(t *testing.T) {
+	t.Parallel()
+	for sig, code := range signalCodes {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			fifo := filepath.Join(t.TempDir(), "jobs")
+			require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+			p := startProc(t, nil, nil, nil, "results", "--jobs-file", fifo)
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the CLI opened it
+			require.NoError(t, err)
+			defer w.Close()
+			p.signal(t, sig)
+			got, stderr := p.exit(t)
+			assert.Equal(t, code, got, stderr)
+		})
+	}
+}
+
+// Blocked reading an open, empty stdin, the CLI ends at SIGINT with 130. It
+// starts with SIGINT ignored (as a shell's background job does), which it
+// undoes once it handles signals, so signals are sent until one is handled.
+func TestSignalWhileReadingEmptyStdin(t *testing.T) {
+	t.Parallel()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", `trap "" INT; echo ignoring >&2; exec "$0" "$@"`, cliPath, "results", "--jobs-file", "-")
+	cmd.Env = cliEnv(t, nil)
+	cmd.Stdin = r
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(stderr).ReadString('\n') // SIGINT is ignored from here on until the CLI handles it
+	require.NoError(t, err)
+	require.Equal(t, "ignoring\n", line)
+	done := make(chan error, 1)
+	go func() {
+		_, _ = io.Copy(io.Discard, stderr)
+		done <- cmd.Wait()
+	}()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			var exitErr *exec.ExitError
+			require.ErrorAs(t, err, &exitErr)
+			assert.Equal(t, 130, exitErr.ExitCode())
+			return
+		case <-tick.C:
+			_ = cmd.Process.Signal(syscall.SIGINT)
+		case <-ctx.Done():
+			t.Fatal("the CLI reading stdin did not end at SIGINT")
+		}
+	}
+}
+
+// A second signal ends the process at once, with its own code, even while
+// the first one's partial report is stuck on a pipe nobody reads.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	var ids strings.Builder
+	for i := range 999 {
+		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i) // refused at the start: a big report
+	}
+	file := filepath.Join(t.TempDir(), "jobs.txt")
+	require.NoError(t, writeFile(file, ids.String()))
+	r, w, err := os.Pipe() // stdout: never read
+	require.NoError(t, err)
+	defer r.Close()
+	p := startProc(t, tokenEnv(srv), nil, w, "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
+		"--job", drstest.ExampleJobID, "--jobs-file", file)
+	require.NoError(t, w.Close())
+	p.waitLine(t, "started 1 of 1000 pre-checks")
+	p.signal(t, syscall.SIGINT)
+	p.signal(t, syscall.SIGTERM)
+	got, stderr := p.exit(t)
+	assert.Equal(t, 143, got, "the second signal's code: %s", stderr)
+}
+
+// Writing a report to a pipe nobody reads, the CLI ends at a single signal.
+func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	var ids strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "jobs.txt")
+	require.NoError(t, writeFile(file, ids.String()))
+	r, w, err := os.Pipe() // stdout: never read
+	require.NoError(t, err)
+	defer r.Close()
+	p := startProc(t, tokenEnv(srv), nil, w, "results", "--jobs-file", file, "-o", "json")
+	require.NoError(t, w.Close())
+	deadline := time.Now().Add(cliTimeout)
+	for srv.RequestCount() < 100 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // every answer is in: the CLI is writing its report
+	}
+	p.signal(t, syscall.SIGTERM)
+	got, stderr := p.exit(t)
+	assert.Equal(t, 143, got, stderr)
+}
+
+// Blocked opening a step summary that is a FIFO nobody reads, the CLI ends
+// at a single signal.
+func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	fifo := filepath.Join(t.TempDir(), "summary")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	p := startProc(t, append(tokenEnv(srv), "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY="+fifo), nil, io.Discard, "results", "--job", drstest.ExampleJobID)
+	p.waitLine(t, "::error") // the annotations come before the step summary
+	p.signal(t, syscall.SIGTERM)
+	got, stderr := p.exit(t)
+	assert.Equal(t, 143, got, stderr)
+}
