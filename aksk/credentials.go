@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// redacted replaces secret values whenever credentials are printed: the
-// module's one mask.
-const redacted = redact.Mask
+// redacted replaces secret values whenever credentials are printed. It is
+// the module's one mask, internal/redact.Mask (a test there holds them
+// equal); aksk cannot import that package, which reads Authorization
+// headers with ParseAuthorization.
+const redacted = "[REDACTED]"
 
 // Credentials is an access key (AK) / secret key (SK) pair, plus the security
 // token that comes with temporary credentials.
@@ -30,6 +30,30 @@ type Credentials struct {
 	// SecurityToken is set only for temporary credentials; Sign sends it as
 	// X-Security-Token and signs it.
 	SecurityToken string
+}
+
+// Validate reports whether the credentials can sign: an access key and a
+// secret key, the access key printable without white space or commas, the
+// security token free of control characters. Messages never include the
+// values; errors.Is(err, ErrInvalidCredentials) holds.
+func (c Credentials) Validate() error {
+	if c.AccessKey == "" {
+		return fmt.Errorf("%w: the access key is empty; set Credentials.AccessKey", ErrInvalidCredentials)
+	}
+	if c.SecretKey == "" {
+		return fmt.Errorf("%w: the secret key is empty; set Credentials.SecretKey", ErrInvalidCredentials)
+	}
+	for i := 0; i < len(c.AccessKey); i++ {
+		if ch := c.AccessKey[i]; ch <= ' ' || ch >= 0x7f || ch == ',' {
+			return fmt.Errorf("%w: the access key contains white space, a comma or a non-printable byte; check for a copy-paste error", ErrInvalidCredentials)
+		}
+	}
+	for i := 0; i < len(c.SecurityToken); i++ {
+		if ch := c.SecurityToken[i]; (ch < ' ' && ch != '\t') || ch == 0x7f {
+			return fmt.Errorf("%w: the security token contains a control character and cannot be sent as a header; check for a copy-paste error", ErrInvalidCredentials)
+		}
+	}
+	return nil
 }
 
 // secretState describes a secret without revealing it.

@@ -70,19 +70,6 @@ func isToken(s string) bool {
 	return true
 }
 
-// isLowerToken reports whether s is a token without upper-case ASCII letters.
-func isLowerToken(s string) bool {
-	if !isToken(s) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
 // lowerASCII lower-cases ASCII letters only; header names are ASCII tokens,
 // and Unicode case folding (e.g. KELVIN SIGN to 'k') must not apply.
 func lowerASCII(c byte) byte {
@@ -103,21 +90,6 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
-}
-
-// compareFoldASCII orders strings as their ASCII lower-case forms would be
-// ordered, without allocating those forms.
-func compareFoldASCII(a, b string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		ca, cb := lowerASCII(a[i]), lowerASCII(b[i])
-		if ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
 }
 
 // deleteHeaderFold removes every key of h equal to name ignoring ASCII case,
@@ -154,56 +126,16 @@ func requestHost(req *http.Request) string {
 	return ""
 }
 
-// signedHeaderNames sorts names (in place) by their ASCII lower-case forms,
-// removes duplicates, and returns the lower-case forms and the same list
-// joined with ';' (the SignedHeaders value). The returned slice shares
-// names' backing array, and its strings are substrings of the joined string,
-// so the whole list costs one allocation. The names are not validated here.
-func signedHeaderNames(names []string) ([]string, string) {
-	slices.SortFunc(names, compareFoldASCII)
-	names = slices.CompactFunc(names, equalFoldASCII)
-
-	n := 0
-	for _, s := range names {
-		n += len(s) + 1
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i, s := range names {
-		if i > 0 {
-			b.WriteByte(';')
+// lowerSorted lower-cases names (ASCII only), sorts them and removes
+// duplicates, in place: the SignedHeaders list.
+func lowerSorted(names []string) []string {
+	for i, n := range names {
+		b := []byte(n)
+		for j := range b {
+			b[j] = lowerASCII(b[j])
 		}
-		for j := 0; j < len(s); j++ {
-			b.WriteByte(lowerASCII(s[j]))
-		}
+		names[i] = string(b)
 	}
-	joined := b.String()
-	// Re-slice the names out of joined: same lengths, now lower-case.
-	off := 0
-	for i, s := range names {
-		names[i] = joined[off : off+len(s)]
-		off += len(s) + 1
-	}
-	return names, joined
-}
-
-// withExtra returns a new slice holding names followed by extra.
-func withExtra(names []string, extra ...string) []string {
-	all := make([]string, 0, len(names)+len(extra))
-	all = append(all, names...)
-	return append(all, extra...)
-}
-
-// defaultHeaderNames lists the header keys of req that Sign signs when
-// Signer.SignedHeaders is empty: every header except those for which
-// isUnsignedByDefault holds, followed by extra. The names keep their
-// original case.
-func defaultHeaderNames(req *http.Request, extra ...string) []string {
-	names := make([]string, 0, len(req.Header)+len(extra))
-	for k := range req.Header {
-		if !isUnsignedByDefault(k) {
-			names = append(names, k)
-		}
-	}
-	return append(names, extra...)
+	slices.Sort(names)
+	return slices.Compact(names)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,49 +35,64 @@ type Verifier struct {
 // (req.URL holds only path and query, req.Host the host) and client-side
 // ones alike.
 //
-// On success it returns the access key that signed the request. Otherwise
-// the error wraps one of ErrMissingAuthorization, ErrMalformedAuthorization,
+// On success it returns the verified Authorization: the access key that
+// signed the request and the headers the signature covers. Otherwise the
+// error wraps one of ErrMissingAuthorization, ErrMalformedAuthorization,
 // ErrDateNotSigned, ErrInvalidDate, ErrDateSkew, ErrUnknownAccessKey or
-// ErrSignatureMismatch, and the access key is "".
+// ErrSignatureMismatch, and the Authorization is the zero value.
 //
 // Verify authenticates the request; it does not prevent replay within the
 // skew window, and it does not validate X-Security-Token, which Lookup does
-// not see.
-func (v Verifier) Verify(req *http.Request, body []byte) (accessKey string, err error) {
+// not see (whether it was signed is in the result's SignedHeaders).
+func (v Verifier) Verify(req *http.Request, body []byte) (Authorization, error) {
 	if v.Lookup == nil {
-		return "", errors.New("aksk: Verifier.Lookup is nil; set it to a function that returns the secret key for an access key")
+		return Authorization{}, errors.New("aksk: Verifier.Lookup is nil; set it to a function that returns the secret key for an access key")
 	}
 	if req == nil {
-		return "", fmt.Errorf("%w: the request is nil", ErrMissingAuthorization)
+		return Authorization{}, fmt.Errorf("%w: the request is nil", ErrMissingAuthorization)
 	}
+	auth, date, err := v.check(req)
+	if err != nil {
+		return Authorization{}, err
+	}
+	secretKey, ok := v.Lookup(auth.AccessKey)
+	if !ok {
+		return Authorization{}, fmt.Errorf("%w: the access key in the Authorization header is not known to this server; check that the client uses the right credentials", ErrUnknownAccessKey)
+	}
+	hash := hexSHA256(body)
+	canonical := canonicalRequest(req, auth.SignedHeaders, hash)
+	if !hmac.Equal([]byte(signature(secretKey, date, canonical)), []byte(auth.Signature)) {
+		return Authorization{}, fmt.Errorf("%w: the request differs from what was signed (method, path, query, a signed header or the body changed after signing, e.g. by a proxy), or the secret key is wrong; "+
+			"the server's canonical request has SHA-256 %s, signed headers %s and body SHA-256 %s: compare with aksk.CanonicalRequest on the client",
+			ErrSignatureMismatch, hexSHA256([]byte(canonical)), strings.Join(auth.SignedHeaders, ";"), hash)
+	}
+	return auth, nil
+}
+
+// check parses the Authorization header and checks the date it signs.
+func (v Verifier) check(req *http.Request) (auth Authorization, date string, err error) {
 	values := req.Header.Values(HeaderAuthorization)
 	switch len(values) {
 	case 0:
-		return "", fmt.Errorf("%w: sign the request with an access key and secret key (header %q)", ErrMissingAuthorization, HeaderAuthorization)
+		return auth, "", fmt.Errorf("%w: sign the request with an access key and secret key (header %q)", ErrMissingAuthorization, HeaderAuthorization)
 	case 1:
 	default:
-		return "", malformed("the request has more than one Authorization header")
+		return auth, "", malformed("the request has more than one Authorization header")
 	}
-	auth, err := parseAuthorization(values[0])
-	if err != nil {
-		return "", err
+	if auth, err = ParseAuthorization(values[0]); err != nil {
+		return auth, "", err
 	}
-	names, err := parseSignedHeaders(auth.signedHeaders)
-	if err != nil {
-		return "", err
+	if !slices.Contains(auth.SignedHeaders, signedSdkDate) {
+		return auth, "", fmt.Errorf("%w: SignedHeaders must include %q so that the signature covers the request time; re-sign with a signer that always signs it", ErrDateNotSigned, signedSdkDate)
 	}
-	if _, found := slices.BinarySearch(names, signedSdkDate); !found {
-		return "", fmt.Errorf("%w: SignedHeaders must include %q so that the signature covers the request time; re-sign with a signer that always signs it", ErrDateNotSigned, signedSdkDate)
-	}
-
 	dates := req.Header.Values(HeaderSdkDate)
 	if len(dates) != 1 {
-		return "", fmt.Errorf("%w: expected exactly one %s header, got %d; set it to the signing time in UTC, formatted as %s", ErrInvalidDate, HeaderSdkDate, len(dates), DateFormat)
+		return auth, "", fmt.Errorf("%w: expected exactly one %s header, got %d; set it to the signing time in UTC, formatted as %s", ErrInvalidDate, HeaderSdkDate, len(dates), DateFormat)
 	}
-	date := dates[0]
+	date = dates[0]
 	signedAt, perr := time.Parse(DateFormat, date)
 	if perr != nil || len(date) != len(DateFormat) {
-		return "", fmt.Errorf("%w: %s is not a UTC time formatted as %s (e.g. 20060102T150405Z)", ErrInvalidDate, HeaderSdkDate, DateFormat)
+		return auth, "", fmt.Errorf("%w: %s is not a UTC time formatted as %s (e.g. 20060102T150405Z)", ErrInvalidDate, HeaderSdkDate, DateFormat)
 	}
 	maxSkew := v.MaxSkew
 	if maxSkew <= 0 {
@@ -88,26 +104,8 @@ func (v Verifier) Verify(req *http.Request, body []byte) (accessKey string, err 
 	}
 	serverTime := now()
 	if skew := serverTime.Sub(signedAt); skew > maxSkew || skew < -maxSkew {
-		return "", fmt.Errorf("%w: %s %s is %s away from the server time %s, more than the allowed %s; synchronise the client clock (NTP) and sign each request (including retries) just before sending it",
+		return auth, "", fmt.Errorf("%w: %s %s is %s away from the server time %s, more than the allowed %s; synchronise the client clock (NTP) and sign each request (including retries) just before sending it",
 			ErrDateSkew, HeaderSdkDate, date, skew.Abs().Round(time.Second), serverTime.UTC().Format(DateFormat), maxSkew)
 	}
-
-	secretKey, ok := v.Lookup(auth.accessKey)
-	if !ok {
-		return "", fmt.Errorf("%w: the access key in the Authorization header is not known to this server; check that the client uses the right credentials", ErrUnknownAccessKey)
-	}
-
-	hash := hexSHA256(body)
-	var buf [1024]byte
-	canonical := appendCanonicalRequest(buf[:0], req, names, auth.signedHeaders, hash[:])
-	want := computeSignature(secretKey, date, canonical)
-	var got [signatureSize]byte
-	copy(got[:], auth.signature) // length checked by parseAuthorization
-	if !hmac.Equal(want[:], got[:]) {
-		canonicalHash := hexSHA256(canonical)
-		return "", fmt.Errorf("%w: the request differs from what was signed (method, path, query, a signed header or the body changed after signing, e.g. by a proxy), or the secret key is wrong; "+
-			"the server's canonical request has SHA-256 %s, signed headers %s and body SHA-256 %s: compare with aksk.CanonicalRequest on the client",
-			ErrSignatureMismatch, string(canonicalHash[:]), auth.signedHeaders, string(hash[:]))
-	}
-	return auth.accessKey, nil
+	return auth, date, nil
 }
