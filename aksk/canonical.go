@@ -45,14 +45,10 @@ func canonicalRequest(req *http.Request, names []string, bodyHash string) string
 		headers.String(), strings.Join(names, ";"), bodyHash}, "\n")
 }
 
-// canonicalURI is the canonical form of an escaped path: each '/'-separated
-// segment is percent-decoded and re-encoded, and the result always ends in
-// '/'.
-//
-// Splitting the escaped (wire) form before decoding keeps an encoded slash
-// ("%2F") inside its segment, so "/a%2Fb" and "/a/b" stay distinct. Decoding
-// then re-encoding makes equivalent spellings ("%41" and "A", "%7e" and "~")
-// canonicalise identically on both sides of a proxy that re-escapes paths.
+// canonicalURI is the canonical form of an escaped path (see the package
+// documentation). Splitting the wire form before decoding keeps "/a%2Fb"
+// and "/a/b" distinct; decoding then re-encoding makes "%41" and "A" agree
+// on both sides of a proxy that re-escapes paths.
 func canonicalURI(escapedPath string) string {
 	segs := strings.Split(escapedPath, "/")
 	for i, seg := range segs {
@@ -70,15 +66,10 @@ func canonicalURI(escapedPath string) string {
 	return out
 }
 
-// canonicalQuery is the canonical form of a raw query string: pairs split
-// on '&' (empty pieces skipped) and on the first '=' (a missing '=' means an
-// empty value), key and value decoded as in application/x-www-form-urlencoded
-// ('+' is a space), sorted by decoded key then decoded value, re-encoded with
-// escape (a space becomes %20) and joined as k=v with '&'.
-//
-// The raw string is parsed here rather than with url.ParseQuery because that
-// silently drops pairs it cannot decode; such pairs would then be unsigned.
-// A key or value with an invalid escape is instead kept literally.
+// canonicalQuery is the canonical form of a raw query string (see the
+// package documentation). It is parsed here rather than with url.ParseQuery,
+// which silently drops pairs it cannot decode, leaving them unsigned; a key
+// or value with an invalid escape is kept literally instead.
 func canonicalQuery(rawQuery string) string {
 	type pair struct{ key, value string }
 	var pairs []pair
@@ -111,10 +102,8 @@ func queryUnescape(s string) string {
 }
 
 // headerValues returns the trimmed values of header name, joined with ','.
-// Keys are matched ignoring ASCII case, so a header set by direct map
-// assignment with a non-canonical key is found too; if several keys match,
-// they are taken in sorted key order, the order net/http writes them on the
-// wire, so that the result does not depend on map iteration order.
+// Keys match ignoring ASCII case (a header set by direct map assignment
+// counts), in sorted key order, the order net/http writes them.
 func headerValues(h http.Header, name string) string {
 	var keys []string
 	for k := range h {
@@ -133,11 +122,8 @@ func headerValues(h http.Header, name string) string {
 }
 
 // escape returns s with every byte that is not an RFC 3986 unreserved
-// character (A-Z a-z 0-9 - _ . ~) replaced by %XX in upper-case hex, as the
-// algorithm requires. It works on bytes, so multi-byte UTF-8 sequences
-// become one escape per byte and invalid UTF-8 is encoded verbatim: the
-// encoding is injective, which is what makes the canonical form
-// unambiguous.
+// character replaced by %XX in upper-case hex. Working on bytes keeps the
+// encoding injective, even for invalid UTF-8.
 func escape(s string) string {
 	const upperHex = "0123456789ABCDEF"
 	var b strings.Builder

@@ -64,8 +64,8 @@ func secretState(s string) string {
 	return redacted
 }
 
-// secretGoState is secretState in Go syntax.
-func secretGoState(s string) string {
+// goState is secretState in Go syntax.
+func goState(s string) string {
 	if s == "" {
 		return `""`
 	}
@@ -82,8 +82,8 @@ func (c Credentials) String() string {
 // GoString implements fmt.GoStringer (%#v) with the secrets redacted.
 func (c Credentials) GoString() string {
 	return "aksk.Credentials{AccessKey:" + strconv.Quote(c.AccessKey) +
-		", SecretKey:" + secretGoState(c.SecretKey) +
-		", SecurityToken:" + secretGoState(c.SecurityToken) + "}"
+		", SecretKey:" + goState(c.SecretKey) +
+		", SecurityToken:" + goState(c.SecurityToken) + "}"
 }
 
 // Format implements fmt.Formatter so that every verb (%v, %+v, %s, %q, %x,
@@ -116,28 +116,12 @@ func (s Signer) String() string {
 
 // GoString implements fmt.GoStringer (%#v) with the secrets redacted.
 func (s Signer) GoString() string {
-	var b strings.Builder
-	b.WriteString("aksk.Signer{Credentials:")
-	b.WriteString(s.Credentials.GoString())
-	b.WriteString(", SignedHeaders:")
-	if s.SignedHeaders == nil {
-		b.WriteString("[]string(nil)")
-	} else {
-		b.WriteString("[]string{")
-		for i, h := range s.SignedHeaders {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(strconv.Quote(h))
-		}
-		b.WriteString("}")
+	now := "nil"
+	if s.Now != nil {
+		now = "set"
 	}
-	if s.Now == nil {
-		b.WriteString(", Now:(func() time.Time)(nil)}")
-	} else {
-		b.WriteString(", Now:(func() time.Time)(set)}")
-	}
-	return b.String()
+	return "aksk.Signer{Credentials:" + s.Credentials.GoString() + ", SignedHeaders:" +
+		fmt.Sprintf("%#v", s.SignedHeaders) + ", Now:(func() time.Time)(" + now + ")}"
 }
 
 // Format implements fmt.Formatter; see Credentials.Format. Signer needs its

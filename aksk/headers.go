@@ -1,6 +1,7 @@
 package aksk
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -35,72 +36,41 @@ var unsignedByDefault = [...]string{
 // of the default signed set: one of unsignedByDefault, or a name containing
 // '_', which many gateways and proxies (nginx by default) drop.
 func isUnsignedByDefault(name string) bool {
-	if strings.IndexByte(name, '_') >= 0 {
-		return true
-	}
-	for _, u := range unsignedByDefault {
-		if equalFoldASCII(name, u) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(name, "_") || slices.Contains(unsignedByDefault[:], lowerASCII(name))
 }
 
-// isTokenChar reports whether c may appear in an HTTP header name
-// (RFC 9110 token).
-func isTokenChar(c byte) bool {
-	if isUnreserved(c) {
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+^`|", c) >= 0
-}
-
-// isToken reports whether s is a non-empty HTTP token. Tokens never contain
-// ';', ',', '=' or whitespace, so a list of them is unambiguous inside the
-// Authorization header.
+// isToken reports whether s is a non-empty HTTP token (RFC 9110). Tokens
+// never contain ';', ',', '=' or whitespace, so a list of them is
+// unambiguous inside the Authorization header.
 func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
 	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
+		if !isUnreserved(s[i]) && !strings.Contains("!#$%&'*+^`|", s[i:i+1]) {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
 // lowerASCII lower-cases ASCII letters only; header names are ASCII tokens,
 // and Unicode case folding (e.g. KELVIN SIGN to 'k') must not apply.
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + ('a' - 'A')
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
 	}
-	return c
+	return string(b)
 }
 
 // equalFoldASCII reports whether a and b are equal ignoring ASCII case.
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lowerASCII(a[i]) != lowerASCII(b[i]) {
-			return false
-		}
-	}
-	return true
-}
+func equalFoldASCII(a, b string) bool { return lowerASCII(a) == lowerASCII(b) }
 
 // deleteHeaderFold removes every key of h equal to name ignoring ASCII case,
 // including non-canonical keys set by direct map assignment, so that a
 // re-signed request cannot carry a stale copy of a header Sign sets.
 func deleteHeaderFold(h http.Header, name string) {
-	for k := range h {
-		if equalFoldASCII(k, name) {
-			delete(h, k)
-		}
-	}
+	maps.DeleteFunc(h, func(k string, _ []string) bool { return equalFoldASCII(k, name) })
 }
 
 // hasHeaderFold reports whether h has a key equal to name ignoring ASCII case.
@@ -117,24 +87,17 @@ func hasHeaderFold(h http.Header, name string) bool {
 // sent with: Go keeps it in req.Host, never in req.Header, and a client
 // request with an empty req.Host is sent with req.URL.Host.
 func requestHost(req *http.Request) string {
-	if req.Host != "" {
-		return req.Host
-	}
-	if req.URL != nil {
+	if req.Host == "" && req.URL != nil {
 		return req.URL.Host
 	}
-	return ""
+	return req.Host
 }
 
 // lowerSorted lower-cases names (ASCII only), sorts them and removes
 // duplicates, in place: the SignedHeaders list.
 func lowerSorted(names []string) []string {
 	for i, n := range names {
-		b := []byte(n)
-		for j := range b {
-			b[j] = lowerASCII(b[j])
-		}
-		names[i] = string(b)
+		names[i] = lowerASCII(n)
 	}
 	slices.Sort(names)
 	return slices.Compact(names)

@@ -29,13 +29,8 @@ type Signer struct {
 	// SignedHeaders, if not empty, is the exact set of headers to sign (any
 	// case; "host" means the request's Host). x-sdk-date, and
 	// x-security-token when Credentials.SecurityToken is set, are always
-	// added. Every listed header must be present on the request.
-	//
-	// If empty, Sign signs host, x-sdk-date and every header present on the
-	// request except Authorization, Content-Type, Content-Length, hop-by-hop
-	// headers (Connection, Keep-Alive, Proxy-Authorization,
-	// Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade) and names
-	// containing '_'.
+	// added. Every listed header must be present on the request. If empty,
+	// the default set is signed (see the package documentation).
 	SignedHeaders []string
 
 	// Now returns the signing time; nil means time.Now. It is converted to
