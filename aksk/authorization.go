@@ -41,14 +41,17 @@ func malformed(reason string) error {
 // as a signer writes it (lower-case names, strictly ascending, joined with
 // ';') and the Signature as 64 lower-case hex digits, so that a request
 // has exactly one accepted spelling. Errors wrap ErrMalformedAuthorization
-// and never quote the value.
+// and never quote the value; the Authorization then holds what was read
+// before the error, so a server can count a failure against the access key
+// a malformed header names (never trust it).
 func ParseAuthorization(v string) (Authorization, error) {
 	var a Authorization
 	rest, ok := strings.CutPrefix(v, Algorithm)
 	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
 		return a, malformed("the scheme is not " + Algorithm)
 	}
-	values := map[string]string{}
+	seen := map[string]bool{}
+	var signed string
 	for param := range strings.SplitSeq(rest, ",") {
 		param = strings.TrimSpace(param)
 		if param == "" {
@@ -59,13 +62,14 @@ func ParseAuthorization(v string) (Authorization, error) {
 			return a, malformed("a parameter has no '='")
 		}
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		var field *string
 		switch {
 		case equalFoldASCII(name, "Access"):
-			name = "Access"
+			name, field = "Access", &a.AccessKey
 		case equalFoldASCII(name, "SignedHeaders"):
-			name = "SignedHeaders"
+			name, field = "SignedHeaders", &signed
 		case equalFoldASCII(name, "Signature"):
-			name = "Signature"
+			name, field = "Signature", &a.Signature
 		default:
 			// The name is not echoed: it might be a secret pasted by mistake.
 			return a, malformed("it has an unknown parameter; only Access, SignedHeaders and Signature are allowed")
@@ -73,21 +77,20 @@ func ParseAuthorization(v string) (Authorization, error) {
 		if value == "" {
 			return a, malformed(`the "` + name + `" parameter is empty`)
 		}
-		if _, seen := values[name]; seen {
+		if seen[name] {
 			return a, malformed(`the "` + name + `" parameter is repeated`)
 		}
-		values[name] = value
+		seen[name], *field = true, value
 	}
 	for _, name := range []string{"Access", "SignedHeaders", "Signature"} {
-		if _, ok := values[name]; !ok {
+		if !seen[name] {
 			return a, malformed(`the "` + name + `" parameter is missing`)
 		}
 	}
-	a.AccessKey, a.Signature = values["Access"], values["Signature"]
 	if !isLowerHex(a.Signature, signatureSize) {
 		return a, malformed(fmt.Sprintf("the Signature is not %d lower-case hex digits", signatureSize))
 	}
-	a.SignedHeaders = strings.Split(values["SignedHeaders"], ";")
+	a.SignedHeaders = strings.Split(signed, ";")
 	for i, n := range a.SignedHeaders {
 		if !isToken(n) || strings.ToLower(n) != n {
 			return a, malformed(fmt.Sprintf("SignedHeaders entry %d is not a lower-case header name", i+1))
