@@ -25,11 +25,11 @@ const (
 	MinSecretLen = 4            // the shortest secret New accepts; shorter ones are ignored
 )
 
-// secretHeaderWords mark a header as secret when its name contains one.
+// secretHeaderWords mark a header as secret when its name, in any case,
+// contains one (Set-Cookie, X-Auth-Token).
 var secretHeaderWords = []string{"authorization", "cookie", "token", "secret", "password", "passwd", "credential", "session", "api-key", "apikey"}
 
-// IsSecretHeader reports whether a header's value is a secret: its name
-// holds one of secretHeaderWords, in any case (Set-Cookie, X-Auth-Token).
+// IsSecretHeader reports whether a header's value is a secret, by its name.
 func IsSecretHeader(name string) bool {
 	lower := strings.ToLower(name)
 	return slices.ContainsFunc(secretHeaderWords, func(w string) bool { return strings.Contains(lower, w) })
@@ -50,16 +50,12 @@ func New(secrets ...string) *Redactor { return (*Redactor)(nil).With(secrets...)
 
 // With returns a Redactor that hides r's secrets and these too.
 func (r *Redactor) With(secrets ...string) *Redactor {
-	out := &Redactor{}
-	if r != nil {
-		out.forms, out.window = slices.Clip(r.forms), r.window
-	}
+	out := &Redactor{slices.Clip(r.orNone().forms), r.orNone().window}
 	for _, s := range secrets {
 		if len(s) < MinSecretLen {
 			continue
 		}
-		// Raw or URL-escaped, perhaps in a JSON string, perhaps in another:
-		// a JSON body escapes again the escaped form it echoes.
+		// Raw or URL-escaped, perhaps in a JSON string, perhaps in two.
 		forms := []string{s, url.QueryEscape(s), url.PathEscape(s)}
 		for range 2 {
 			for _, f := range forms {
@@ -91,25 +87,24 @@ func lowerASCII(s string) string {
 }
 
 // Window is the length of the longest form of any secret (0 for none).
-func (r *Redactor) Window() int {
+func (r *Redactor) Window() int { return r.orNone().window }
+
+// orNone is r, or a Redactor that knows no secrets.
+func (r *Redactor) orNone() *Redactor {
 	if r == nil {
-		return 0
+		return &Redactor{}
 	}
-	return r.window
+	return r
 }
 
-// span is a half-open byte range holding secrets.
-type span struct{ start, end int }
+type span struct{ start, end int } // a half-open byte range holding secrets
 
 // spans returns the ordered ranges of s holding a form of a secret, joined
 // where they touch, so no tail of one form survives another.
 func (r *Redactor) spans(s string) []span {
-	if r == nil {
-		return nil
-	}
 	var all, out []span
 	low := lowerASCII(s)
-	for _, f := range r.forms {
+	for _, f := range r.orNone().forms {
 		for from := 0; strings.Contains(low[from:], f); from++ {
 			from += strings.Index(low[from:], f)
 			all = append(all, span{from, from + len(f)})
@@ -131,18 +126,16 @@ func mask(s string, spans []span, end int) string {
 	var b strings.Builder
 	prev := 0
 	for _, sp := range spans {
-		if sp.start >= end {
-			break
+		if sp.start < end {
+			b.WriteString(s[prev:sp.start] + Mask)
+			prev = sp.end
 		}
-		b.WriteString(s[prev:sp.start] + Mask)
-		prev = sp.end
 	}
 	b.WriteString(s[prev:end])
 	return signature.ReplaceAllString(b.String(), "${1}"+Mask)
 }
 
-// String returns s with every secret and the hex of every signature
-// replaced by Mask.
+// String returns s with every secret and signature replaced by Mask.
 func (r *Redactor) String(s string) string { return mask(s, r.spans(s), len(s)) }
 
 // Excerpt returns a text of total bytes, of which b is the start (all of it
