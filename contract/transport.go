@@ -33,7 +33,8 @@ type Transport struct {
 	// goroutine, before the response is returned.
 	OnDrift func(*Violation)
 	// MaxBodyBytes caps how much of a response body is buffered for validation;
-	// 16 MiB (above the API gateway's 12 MB) when zero.
+	// 16 MiB (above the API gateway's 12 MB) when zero. A longer body is
+	// passed on whole, unvalidated.
 	MaxBodyBytes int64
 }
 
@@ -81,16 +82,21 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		limit = 16 << 20
 	}
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	_ = resp.Body.Close()
 	if err != nil {
+		_ = resp.Body.Close()
 		return nil, fmt.Errorf("contract: read response body: %w", err)
 	}
-	// Hand the caller the full body (even over the limit: capping is the
-	// client's job) and validate only what fits.
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	if int64(len(respBody)) > limit {
+		// Too big to validate: the caller reads the whole body, what was
+		// read then the rest (capping is the client's job).
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(respBody), resp.Body), resp.Body}
 		return resp, nil
 	}
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	if t.OnDrift == nil {
 		if verr := spec.ValidateResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody); verr != nil {
 			if err := t.report(verr); err != nil {
