@@ -9,8 +9,7 @@ import (
 //
 //	SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<hex>
 //
-// It is the module's one reading of that header: the verifier, the
-// simulator and the redaction of logs all use ParseAuthorization.
+// ParseAuthorization is the module's one reading of that header.
 type Authorization struct {
 	AccessKey string
 	// SignedHeaders are the lower-case names, sorted, without duplicates.
@@ -34,16 +33,13 @@ func malformed(reason string) error {
 	return fmt.Errorf("%w: %s; expected %s", ErrMalformedAuthorization, reason, authorizationFormat)
 }
 
-// ParseAuthorization parses an Authorization header value. It accepts any
-// white space after the algorithm and around the ','-separated parameters,
-// and parameter names in any case; it requires each of Access,
-// SignedHeaders and Signature exactly once and nothing else, SignedHeaders
-// as a signer writes it (lower-case names, strictly ascending, joined with
-// ';') and the Signature as 64 lower-case hex digits, so that a request
-// has exactly one accepted spelling. Errors wrap ErrMalformedAuthorization
-// and never quote the value; the Authorization then holds what was read
-// before the error, so a server can count a failure against the access key
-// a malformed header names (never trust it).
+// ParseAuthorization parses an Authorization header value: any white space
+// after the algorithm and around the ','-separated parameters, names in any
+// case, each of Access, SignedHeaders (lower-case names, strictly ascending)
+// and Signature (64 lower-case hex digits) exactly once, so that a request
+// has one accepted spelling. Errors wrap ErrMalformedAuthorization, never
+// quote the value, and come with what was read before them, so a server can
+// count a failure against the access key a malformed header names.
 func ParseAuthorization(v string) (Authorization, error) {
 	var a Authorization
 	rest, ok := strings.CutPrefix(v, Algorithm)

@@ -5,31 +5,20 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
 )
 
-// redacted replaces secret values whenever credentials are printed. It is
-// the module's one mask, internal/redact.Mask (a test there holds them
-// equal); aksk cannot import that package, which reads Authorization
-// headers with ParseAuthorization.
+// redacted is the module's one mask, internal/redact.Mask (a test there holds
+// them equal), which aksk cannot import: that package imports aksk.
 const redacted = "[REDACTED]"
 
 // Credentials is an access key (AK) / secret key (SK) pair, plus the security
-// token that comes with temporary credentials.
-//
-// The SecretKey and SecurityToken never appear in the output of fmt (any
-// verb, including %#v), of String/GoString, or of log/slog; only the
-// AccessKey, which identifies the key but grants nothing, is shown.
-// encoding/json is not intercepted: do not marshal Credentials.
+// token of temporary credentials. fmt (any verb), String, GoString and
+// log/slog show only the AccessKey, which grants nothing; encoding/json is
+// not intercepted: do not marshal Credentials.
 type Credentials struct {
-	// AccessKey identifies the key pair; it is sent in the clear in the
-	// Authorization header.
-	AccessKey string
-	// SecretKey is the HMAC key. It is never sent.
-	SecretKey string
-	// SecurityToken is set only for temporary credentials; Sign sends it as
-	// X-Security-Token and signs it.
-	SecurityToken string
+	AccessKey     string // names the key pair; sent in the clear
+	SecretKey     string // the HMAC key; never sent
+	SecurityToken string // temporary credentials only; sent and signed
 }
 
 // Validate reports whether the credentials can sign: an access key and a
@@ -86,15 +75,13 @@ func (c Credentials) GoString() string {
 		", SecurityToken:" + goState(c.SecurityToken) + "}"
 }
 
-// Format implements fmt.Formatter so that every verb (%v, %+v, %s, %q, %x,
-// ...) formats the redacted String form and %#v the redacted GoString form;
-// without it, verbs such as %x would print the raw fields.
+// Format implements fmt.Formatter so that every verb (%x too) formats the
+// redacted String form, and %#v the redacted GoString form.
 func (c Credentials) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, c.String(), c.GoString())
 }
 
-// LogValue implements slog.LogValuer, so that slog handlers (including
-// JSONHandler) log the redacted form.
+// LogValue implements slog.LogValuer with the secrets redacted.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("access_key", c.AccessKey),
@@ -105,28 +92,16 @@ func (c Credentials) LogValue() slog.Value {
 
 // String returns the signer's configuration with the secrets redacted.
 func (s Signer) String() string {
-	now := "<nil>"
-	if s.Now != nil {
-		now = "<set>"
-	}
-	return "{Credentials:" + s.Credentials.String() +
-		" SignedHeaders:[" + strings.Join(s.SignedHeaders, " ") + "]" +
-		" Now:" + now + "}"
+	return fmt.Sprintf("{Credentials:%s SignedHeaders:%v Now:%s}", s.Credentials, s.SignedHeaders, map[bool]string{false: "<nil>", true: "<set>"}[s.Now != nil])
 }
 
 // GoString implements fmt.GoStringer (%#v) with the secrets redacted.
 func (s Signer) GoString() string {
-	now := "nil"
-	if s.Now != nil {
-		now = "set"
-	}
-	return "aksk.Signer{Credentials:" + s.Credentials.GoString() + ", SignedHeaders:" +
-		fmt.Sprintf("%#v", s.SignedHeaders) + ", Now:(func() time.Time)(" + now + ")}"
+	return fmt.Sprintf("aksk.Signer{Credentials:%#v, SignedHeaders:%#v, Now:(func() time.Time)(%s)}", s.Credentials, s.SignedHeaders, map[bool]string{false: "nil", true: "set"}[s.Now != nil])
 }
 
-// Format implements fmt.Formatter; see Credentials.Format. Signer needs its
-// own because it would otherwise inherit the embedded Credentials' methods
-// and print only the credentials.
+// Format implements fmt.Formatter; see Credentials.Format. Without it Signer
+// would print only its embedded Credentials.
 func (s Signer) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, s.String(), s.GoString())
 }

@@ -22,10 +22,8 @@ const (
 	signedHost          = "host"
 )
 
-// unsignedByDefault lists the headers left out of the default signed set:
-// the Authorization header itself; Content-Type and Content-Length, which
-// HTTP libraries and proxies rewrite (Huawei's own SDKs leave Content-Type
-// out too); and hop-by-hop headers, which proxies may change or drop.
+// unsignedByDefault are left out of the default signed set (see the package
+// documentation for why).
 var unsignedByDefault = [...]string{
 	"authorization", "content-type", "content-length",
 	"connection", "keep-alive", "proxy-authorization", "proxy-connection",
@@ -33,8 +31,7 @@ var unsignedByDefault = [...]string{
 }
 
 // isUnsignedByDefault reports whether the header name (any case) is left out
-// of the default signed set: one of unsignedByDefault, or a name containing
-// '_', which many gateways and proxies (nginx by default) drop.
+// of the default signed set: one of unsignedByDefault, or a name with '_'.
 func isUnsignedByDefault(name string) bool {
 	return strings.Contains(name, "_") || slices.Contains(unsignedByDefault[:], lowerASCII(name))
 }

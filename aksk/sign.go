@@ -33,25 +33,17 @@ type Signer struct {
 	// the default set is signed (see the package documentation).
 	SignedHeaders []string
 
-	// Now returns the signing time; nil means time.Now. It is converted to
-	// UTC.
+	// Now returns the signing time (converted to UTC); nil means time.Now.
 	Now func() time.Time
 }
 
-// Sign signs req, whose body is exactly body (nil or empty for no body).
-// Sign does not read or replace req.Body: the caller sends body unchanged,
-// byte for byte (note that json.Encoder appends a newline, which counts).
-//
-// Sign sets X-Sdk-Date to the current time, X-Security-Token if the
-// credentials carry one, and Authorization. Any earlier values of these
-// headers are replaced, so a retried request can be signed again; it must
-// be, since the date is part of the signature and is checked for freshness.
-// Every header that is signed must be set before calling Sign and not
-// changed afterwards.
-//
-// The Host that is signed is req.Host, or req.URL.Host if that is empty. It
-// is signed as written: Huawei's guide asks for the default port (:443 for
-// https, :80 for http) to be left out of the URL.
+// Sign signs req, whose body is exactly body, byte for byte (json.Encoder's
+// trailing newline counts); it does not read req.Body. It sets X-Sdk-Date,
+// X-Security-Token if the credentials carry one, and Authorization,
+// replacing earlier values, so a retry can (and must) be signed again. Every
+// signed header must be set before and not changed after. The Host signed
+// is req.Host, or req.URL.Host if that is empty, as written: Huawei asks for
+// the default port to be left out of the URL.
 func (s Signer) Sign(req *http.Request, body []byte) error {
 	if req == nil || req.URL == nil {
 		return errors.New("aksk: Sign needs a request with a URL")
