@@ -9,6 +9,7 @@ package redact
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -35,8 +36,10 @@ func IsSecretHeader(name string) bool {
 	return slices.ContainsFunc(secretHeaderWords, func(w string) bool { return strings.Contains(lower, w) })
 }
 
-// signature is the hex after "signature=", the "=" also URL- or JSON-escaped.
-var signature = regexp.MustCompile(`(?i)(signature(?:=|%3d|\\u003d))[0-9a-f]+`)
+// signature finds the hex after "signature=" (or %3d, \u003d) in lower case.
+var signature = regexp.MustCompile(`signature(?:=|%3d|\\u003d)([0-9a-f]+)`)
+
+var unescapeHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 // Redactor hides a fixed set of secrets; it is immutable. A nil *Redactor
 // knows no secrets but still masks request signatures.
@@ -57,13 +60,14 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 		}
 		// Raw or URL-escaped, perhaps in a JSON string, perhaps in two.
 		forms := []string{s, url.QueryEscape(s), url.PathEscape(s)}
-		for range 2 {
-			for _, f := range forms {
+		for i, level := 0, forms; i < 2; i++ {
+			var next []string
+			for _, f := range slices.Compact(slices.Sorted(slices.Values(level))) {
 				j, _ := json.Marshal(f) // a string always marshals
-				html := string(j[1 : len(j)-1])
-				plain := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(html)
-				forms = append(forms, html, plain, strings.ReplaceAll(html, "/", `\/`), strings.ReplaceAll(plain, "/", `\/`))
+				html, plain := string(j[1:len(j)-1]), unescapeHTML.Replace(string(j[1:len(j)-1]))
+				next = append(next, html, plain, strings.ReplaceAll(html, "/", `\/`), strings.ReplaceAll(plain, "/", `\/`))
 			}
+			level, forms = next, append(forms, next...)
 		}
 		for _, f := range forms {
 			if f = lowerASCII(f); !slices.Contains(out.forms, f) {
@@ -110,6 +114,9 @@ func (r *Redactor) spans(s string) []span {
 			all = append(all, span{from, from + len(f)})
 		}
 	}
+	for _, m := range signature.FindAllStringSubmatchIndex(low, -1) {
+		all = append(all, span{m[2], m[3]})
+	}
 	slices.SortFunc(all, func(a, b span) int { return a.start - b.start })
 	for _, sp := range all {
 		if n := len(out); n > 0 && sp.start <= out[n-1].end {
@@ -121,8 +128,27 @@ func (r *Redactor) spans(s string) []span {
 	return out
 }
 
-// mask returns s[:end] with the spans, then signatures, replaced by Mask.
-func mask(s string, spans []span, end int) string {
+// String returns s with every secret and signature replaced by Mask.
+func (r *Redactor) String(s string) string { return r.excerpt(s, int64(len(s)), math.MaxInt) }
+
+// Excerpt returns a text of total bytes, of which b is the start, redacted,
+// then cut to at most limit bytes on a rune boundary and never inside a Mask,
+// with a marker counting the bytes not shown. When the text goes on past b,
+// b's last Window()-1 bytes are not shown: a secret there may not be whole.
+func (r *Redactor) Excerpt(b []byte, total int64, limit int) string {
+	return r.excerpt(string(b), total, limit)
+}
+
+func (r *Redactor) excerpt(s string, total int64, limit int) string {
+	end, spans := len(s), r.spans(s)
+	if total > int64(end) && r.Window() > 1 {
+		end = max(0, end-(r.Window()-1))
+		for _, sp := range spans {
+			if sp.start < end && end < sp.end {
+				end = sp.end // a secret whole in b: shown as its Mask
+			}
+		}
+	}
 	var b strings.Builder
 	prev := 0
 	for _, sp := range spans {
@@ -132,30 +158,7 @@ func mask(s string, spans []span, end int) string {
 		}
 	}
 	b.WriteString(s[prev:end])
-	return signature.ReplaceAllString(b.String(), "${1}"+Mask)
-}
-
-// String returns s with every secret and signature replaced by Mask.
-func (r *Redactor) String(s string) string { return mask(s, r.spans(s), len(s)) }
-
-// Excerpt returns a text of total bytes, of which b is the start (all of it
-// when total is len(b)), redacted, then cut to at most limit bytes on a rune
-// boundary and never inside a Mask, with a marker counting the bytes not
-// shown. When the text goes on past b, b's last Window()-1 bytes are not
-// shown: a secret starting there is not whole in b.
-func (r *Redactor) Excerpt(b []byte, total int64, limit int) string {
-	s, end := string(b), len(b)
-	spans := r.spans(s)
-	if total > int64(end) && r.Window() > 1 {
-		end = max(0, end-(r.Window()-1))
-		for _, sp := range spans {
-			if sp.start < end && end < sp.end {
-				end = sp.end // a secret whole in b: shown as its Mask
-			}
-		}
-	}
-	out := mask(s, spans, end)
-	cut := len(out)
+	out, cut := b.String(), b.Len()
 	if limit < cut {
 		cut = max(limit, 0)
 		for cut > 0 && !utf8.RuneStart(out[cut]) {
@@ -171,9 +174,8 @@ func (r *Redactor) Excerpt(b []byte, total int64, limit int) string {
 	return out
 }
 
-// Header returns a copy of h with secret headers' values Mask and the others
-// through String. An SDK-HMAC-SHA256 Authorization keeps Access and
-// SignedHeaders, so a log still shows which key signed what.
+// Header returns a copy of h with secret headers' values Mask (an SDK-HMAC
+// Authorization keeps Access and SignedHeaders) and the others redacted.
 func (r *Redactor) Header(h http.Header) http.Header {
 	if h == nil {
 		return nil
@@ -196,9 +198,8 @@ func (r *Redactor) Header(h http.Header) http.Header {
 	return out
 }
 
-// HeaderSecrets returns the secrets in h: the value of every secret header,
-// the credential after an Authorization scheme, and an SDK-HMAC-SHA256
-// signature, for With, so that a server echoing them is masked too.
+// HeaderSecrets returns, for With, the secrets in h: secret headers' values,
+// the credential after a scheme, and an SDK-HMAC-SHA256 signature.
 func HeaderSecrets(h http.Header) []string {
 	var out []string
 	for k, vs := range h {

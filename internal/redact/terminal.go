@@ -5,7 +5,6 @@ import (
 	"strings"
 )
 
-// named are the control characters written as Go escapes.
 var named = map[rune]string{'\n': `\n`, '\r': `\r`, '\t': `\t`}
 
 // Terminal returns s with everything that could drive a terminal (move the
