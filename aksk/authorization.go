@@ -5,34 +5,25 @@ import (
 	"strings"
 )
 
-// authorization is the parsed Authorization header.
-type authorization struct {
-	accessKey     string
-	signedHeaders string // as received: lower-case names joined with ';'
-	signature     string // lower-case hex
+// Authorization is a parsed SDK-HMAC-SHA256 Authorization header value:
+//
+//	SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<hex>
+//
+// ParseAuthorization is the module's one reading of that header.
+type Authorization struct {
+	AccessKey string
+	// SignedHeaders are the lower-case names, sorted, without duplicates.
+	SignedHeaders []string
+	// Signature is the lower-case hex HMAC.
+	Signature string
 }
 
 // authorizationFormat is quoted in error messages to show what is expected.
 const authorizationFormat = `"SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<hex>"`
 
-// formatAuthorization returns the Authorization header value.
-func formatAuthorization(accessKey, signedHeaders string, signature []byte) string {
-	const (
-		access  = " Access="
-		headers = ", SignedHeaders="
-		sig     = ", Signature="
-	)
-	var b strings.Builder
-	b.Grow(len(Algorithm) + len(access) + len(accessKey) + len(headers) +
-		len(signedHeaders) + len(sig) + len(signature))
-	b.WriteString(Algorithm)
-	b.WriteString(access)
-	b.WriteString(accessKey)
-	b.WriteString(headers)
-	b.WriteString(signedHeaders)
-	b.WriteString(sig)
-	b.Write(signature)
-	return b.String()
+// header returns the Authorization header value.
+func (a Authorization) header() string {
+	return Algorithm + " Access=" + a.AccessKey + ", SignedHeaders=" + strings.Join(a.SignedHeaders, ";") + ", Signature=" + a.Signature
 }
 
 // malformed wraps ErrMalformedAuthorization. reason must not quote the
@@ -42,20 +33,22 @@ func malformed(reason string) error {
 	return fmt.Errorf("%w: %s; expected %s", ErrMalformedAuthorization, reason, authorizationFormat)
 }
 
-// parseAuthorization parses an Authorization header value. It accepts any
-// white space after the algorithm and around the ','-separated parameters,
-// and parameter names in any case; it requires each of Access,
-// SignedHeaders and Signature exactly once and nothing else.
-func parseAuthorization(v string) (authorization, error) {
-	var a authorization
+// ParseAuthorization parses an Authorization header value: any white space
+// after the algorithm and around the ','-separated parameters, names in any
+// case, each of Access, SignedHeaders (lower-case names, strictly ascending)
+// and Signature (64 lower-case hex digits) exactly once, so that a request
+// has one accepted spelling. Errors wrap ErrMalformedAuthorization, never
+// quote the value, and come with what was read before them, so a server can
+// count a failure against the access key a malformed header names.
+func ParseAuthorization(v string) (Authorization, error) {
+	var a Authorization
 	rest, ok := strings.CutPrefix(v, Algorithm)
 	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
 		return a, malformed("the scheme is not " + Algorithm)
 	}
-	var seenAccess, seenHeaders, seenSig bool
-	for rest != "" {
-		var param string
-		param, rest, _ = strings.Cut(rest, ",")
+	seen := map[string]bool{}
+	var signed string
+	for param := range strings.SplitSeq(rest, ",") {
 		param = strings.TrimSpace(param)
 		if param == "" {
 			continue // tolerate ", ," and a trailing comma
@@ -64,17 +57,15 @@ func parseAuthorization(v string) (authorization, error) {
 		if !ok {
 			return a, malformed("a parameter has no '='")
 		}
-		name = strings.TrimSpace(name)
-		value = strings.TrimSpace(value)
-		var seen *bool
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 		var field *string
 		switch {
 		case equalFoldASCII(name, "Access"):
-			name, seen, field = "Access", &seenAccess, &a.accessKey
+			name, field = "Access", &a.AccessKey
 		case equalFoldASCII(name, "SignedHeaders"):
-			name, seen, field = "SignedHeaders", &seenHeaders, &a.signedHeaders
+			name, field = "SignedHeaders", &signed
 		case equalFoldASCII(name, "Signature"):
-			name, seen, field = "Signature", &seenSig, &a.signature
+			name, field = "Signature", &a.Signature
 		default:
 			// The name is not echoed: it might be a secret pasted by mistake.
 			return a, malformed("it has an unknown parameter; only Access, SignedHeaders and Signature are allowed")
@@ -82,53 +73,40 @@ func parseAuthorization(v string) (authorization, error) {
 		if value == "" {
 			return a, malformed(`the "` + name + `" parameter is empty`)
 		}
-		if *seen {
+		if seen[name] {
 			return a, malformed(`the "` + name + `" parameter is repeated`)
 		}
-		*field = value
-		*seen = true
+		seen[name], *field = true, value
 	}
-	switch {
-	case !seenAccess:
-		return a, malformed(`the "Access" parameter is missing`)
-	case !seenHeaders:
-		return a, malformed(`the "SignedHeaders" parameter is missing`)
-	case !seenSig:
-		return a, malformed(`the "Signature" parameter is missing`)
+	for _, name := range []string{"Access", "SignedHeaders", "Signature"} {
+		if !seen[name] {
+			return a, malformed(`the "` + name + `" parameter is missing`)
+		}
 	}
-	if !isLowerHex(a.signature, signatureSize) {
+	if !isLowerHex(a.Signature, signatureSize) {
 		return a, malformed(fmt.Sprintf("the Signature is not %d lower-case hex digits", signatureSize))
+	}
+	a.SignedHeaders = strings.Split(signed, ";")
+	for i, n := range a.SignedHeaders {
+		if !isToken(n) || strings.ToLower(n) != n {
+			return a, malformed(fmt.Sprintf("SignedHeaders entry %d is not a lower-case header name", i+1))
+		}
+		if i > 0 && a.SignedHeaders[i-1] >= n {
+			return a, malformed("SignedHeaders is not sorted, or repeats a name")
+		}
 	}
 	return a, nil
 }
 
-// isLowerHex reports whether s is exactly n lower-case hex digits. Upper
-// case is rejected so that a signature has exactly one accepted spelling.
+// isLowerHex reports whether s is exactly n lower-case hex digits.
 func isLowerHex(s string, n int) bool {
 	if len(s) != n {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false
 		}
 	}
 	return true
-}
-
-// parseSignedHeaders splits a SignedHeaders value and checks that it is what
-// a signer produces: lower-case tokens, strictly ascending, separated by ';'.
-// The canonical request uses the list verbatim, so it must be unambiguous.
-func parseSignedHeaders(s string) ([]string, error) {
-	names := strings.Split(s, ";")
-	for i, n := range names {
-		if !isLowerToken(n) {
-			return nil, malformed(fmt.Sprintf("SignedHeaders entry %d is not a lower-case header name", i+1))
-		}
-		if i > 0 && names[i-1] >= n {
-			return nil, malformed("SignedHeaders is not sorted, or repeats a name")
-		}
-	}
-	return names, nil
 }

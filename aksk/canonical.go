@@ -19,197 +19,126 @@ import (
 // value. It is exported so that a failing signature can be debugged by
 // comparing the canonical request on both sides.
 func CanonicalRequest(req *http.Request, signedHeaders []string, bodyHash string) string {
-	names, joined := signedHeaderNames(slices.Clone(signedHeaders))
-	return string(appendCanonicalRequest(nil, req, names, joined, []byte(bodyHash)))
+	return canonicalRequest(req, lowerSorted(slices.Clone(signedHeaders)), bodyHash)
 }
 
-// appendCanonicalRequest appends the canonical request to dst. names must be
-// lower-case, sorted and unique, and joined must be names joined with ';'.
-func appendCanonicalRequest(dst []byte, req *http.Request, names []string, joined string, bodyHash []byte) []byte {
+// canonicalRequest is CanonicalRequest for names already lower-case, sorted
+// and unique.
+func canonicalRequest(req *http.Request, names []string, bodyHash string) string {
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet // what net/http sends for an empty Method
 	}
-	dst = append(dst, method...)
-	dst = append(dst, '\n')
-	var u *url.URL
-	if req.URL != nil {
-		u = req.URL
-	} else {
+	u := req.URL
+	if u == nil {
 		u = &url.URL{}
 	}
-	dst = appendCanonicalURI(dst, u.EscapedPath())
-	dst = append(dst, '\n')
-	dst = appendCanonicalQuery(dst, u.RawQuery)
-	dst = append(dst, '\n')
-	dst = appendCanonicalHeaders(dst, req, names)
-	dst = append(dst, '\n')
-	dst = append(dst, joined...)
-	dst = append(dst, '\n')
-	dst = append(dst, bodyHash...)
-	return dst
+	var headers strings.Builder
+	for _, name := range names {
+		value := strings.TrimSpace(requestHost(req))
+		if name != signedHost {
+			value = headerValues(req.Header, name)
+		}
+		headers.WriteString(name + ":" + value + "\n")
+	}
+	return strings.Join([]string{method, canonicalURI(u.EscapedPath()), canonicalQuery(u.RawQuery),
+		headers.String(), strings.Join(names, ";"), bodyHash}, "\n")
 }
 
-// appendCanonicalURI appends the canonical form of an escaped path: each
-// '/'-separated segment is percent-decoded and re-encoded, and the result
-// always ends in '/'.
-//
-// Splitting the escaped (wire) form before decoding keeps an encoded slash
-// ("%2F") inside its segment, so "/a%2Fb" and "/a/b" stay distinct. Decoding
-// then re-encoding makes equivalent spellings ("%41" and "A", "%7e" and "~")
-// canonicalise identically on both sides of a proxy that re-escapes paths.
-// The trailing '/' is the algorithm's rule: the canonical form of "/v1/x"
-// and "/v1/x/" is the same.
-func appendCanonicalURI(dst []byte, escapedPath string) []byte {
-	if escapedPath == "" {
-		return append(dst, '/')
-	}
-	rest := escapedPath
-	for first := true; ; first = false {
-		seg, tail, more := strings.Cut(rest, "/")
-		if !first {
-			dst = append(dst, '/')
+// canonicalURI is the canonical form of an escaped path (see the package
+// documentation). Splitting the wire form before decoding keeps "/a%2Fb"
+// and "/a/b" distinct; decoding then re-encoding makes "%41" and "A" agree
+// on both sides of a proxy that re-escapes paths.
+func canonicalURI(escapedPath string) string {
+	segs := strings.Split(escapedPath, "/")
+	for i, seg := range segs {
+		// An invalid escape is kept literally (its '%' becomes %25); both
+		// sides see the same bytes, so they still agree.
+		if dec, err := url.PathUnescape(seg); err == nil {
+			seg = dec
 		}
-		if strings.IndexByte(seg, '%') >= 0 {
-			if dec, err := url.PathUnescape(seg); err == nil {
-				seg = dec
-			}
-			// An invalid escape is kept literally (its '%' becomes %25);
-			// both sides see the same bytes, so they still agree.
-		}
-		dst = appendEscaped(dst, seg)
-		if !more {
-			break
-		}
-		rest = tail
+		segs[i] = escape(seg)
 	}
-	if dst[len(dst)-1] != '/' {
-		dst = append(dst, '/')
+	out := strings.Join(segs, "/")
+	if !strings.HasSuffix(out, "/") {
+		out += "/"
 	}
-	return dst
+	return out
 }
 
-// queryParam is one decoded key=value pair of a query string.
-type queryParam struct{ key, value string }
-
-// appendCanonicalQuery appends the canonical form of a raw query string:
-// pairs split on '&' (empty pieces skipped) and on the first '=' (a missing
-// '=' means an empty value), key and value decoded as in
-// application/x-www-form-urlencoded ('+' is a space), sorted by decoded key
-// then decoded value, re-encoded with appendEscaped (a space becomes %20) and
-// joined as k=v with '&'. Nothing is appended for an empty query.
-//
-// The raw string is parsed here rather than with url.ParseQuery because that
-// silently drops pairs it cannot decode; such pairs would then be unsigned.
-// A key or value with an invalid escape is instead kept literally.
-func appendCanonicalQuery(dst []byte, rawQuery string) []byte {
-	if rawQuery == "" {
-		return dst
-	}
-	params := make([]queryParam, 0, 8)
-	for rest := rawQuery; rest != ""; {
-		var piece string
-		piece, rest, _ = strings.Cut(rest, "&")
-		if piece == "" {
-			continue
+// canonicalQuery is the canonical form of a raw query string (see the
+// package documentation). It is parsed here rather than with url.ParseQuery,
+// which silently drops pairs it cannot decode, leaving them unsigned; a key
+// or value with an invalid escape is kept literally instead.
+func canonicalQuery(rawQuery string) string {
+	type pair struct{ key, value string }
+	var pairs []pair
+	for piece := range strings.SplitSeq(rawQuery, "&") {
+		if piece != "" {
+			k, v, _ := strings.Cut(piece, "=")
+			pairs = append(pairs, pair{queryUnescape(k), queryUnescape(v)})
 		}
-		k, v, _ := strings.Cut(piece, "=")
-		params = append(params, queryParam{key: queryUnescape(k), value: queryUnescape(v)})
 	}
-	slices.SortFunc(params, func(a, b queryParam) int {
+	slices.SortFunc(pairs, func(a, b pair) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return strings.Compare(a.value, b.value)
 	})
-	for i, p := range params {
-		if i > 0 {
-			dst = append(dst, '&')
-		}
-		dst = appendEscaped(dst, p.key)
-		dst = append(dst, '=')
-		dst = appendEscaped(dst, p.value)
+	out := make([]string, len(pairs))
+	for i, p := range pairs {
+		out[i] = escape(p.key) + "=" + escape(p.value)
 	}
-	return dst
+	return strings.Join(out, "&")
 }
 
 // queryUnescape decodes s as a query component, or returns s unchanged if it
 // contains an invalid escape.
 func queryUnescape(s string) string {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		return s
-	}
 	if dec, err := url.QueryUnescape(s); err == nil {
 		return dec
 	}
 	return s
 }
 
-// appendCanonicalHeaders appends "name:value\n" for each of names (which
-// must be lower-case and sorted). The value of "host" is the request's Host
-// (see requestHost); any other header's values are trimmed of surrounding
-// white space and joined with ','.
-func appendCanonicalHeaders(dst []byte, req *http.Request, names []string) []byte {
-	for _, name := range names {
-		dst = append(dst, name...)
-		dst = append(dst, ':')
-		if name == signedHost {
-			dst = append(dst, strings.TrimSpace(requestHost(req))...)
-		} else {
-			dst = appendHeaderValues(dst, req.Header, name)
-		}
-		dst = append(dst, '\n')
-	}
-	return dst
-}
-
-// appendHeaderValues appends the trimmed values of header name, joined with
-// ','. Keys are matched ignoring ASCII case, so a header set by direct map
-// assignment with a non-canonical key is found too; if several keys match,
-// they are taken in sorted key order, the order net/http writes them on the
-// wire, so that the result does not depend on map iteration order.
-func appendHeaderValues(dst []byte, h http.Header, name string) []byte {
-	var key string
-	n := 0
-	for k := range h {
-		if equalFoldASCII(k, name) {
-			key = k
-			n++
-		}
-	}
-	switch n {
-	case 0:
-		return dst
-	case 1:
-		return appendTrimmedValues(dst, h[key], true)
-	}
-	keys := make([]string, 0, n)
+// headerValues returns the trimmed values of header name, joined with ','.
+// Keys match ignoring ASCII case (a header set by direct map assignment
+// counts), in sorted key order, the order net/http writes them.
+func headerValues(h http.Header, name string) string {
+	var keys []string
 	for k := range h {
 		if equalFoldASCII(k, name) {
 			keys = append(keys, k)
 		}
 	}
 	slices.Sort(keys)
-	first := true
+	var values []string
 	for _, k := range keys {
-		if len(h[k]) == 0 {
-			continue
+		for _, v := range h[k] {
+			values = append(values, strings.TrimSpace(v))
 		}
-		dst = appendTrimmedValues(dst, h[k], first)
-		first = false
 	}
-	return dst
+	return strings.Join(values, ",")
 }
 
-// appendTrimmedValues appends values trimmed and joined with ',', preceded
-// by ',' unless first.
-func appendTrimmedValues(dst []byte, values []string, first bool) []byte {
-	for _, v := range values {
-		if !first {
-			dst = append(dst, ',')
+// escape returns s with every byte that is not an RFC 3986 unreserved
+// character replaced by %XX in upper-case hex. Working on bytes keeps the
+// encoding injective, even for invalid UTF-8.
+func escape(s string) string {
+	const upperHex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isUnreserved(c) {
+			b.WriteByte(c)
+		} else {
+			b.Write([]byte{'%', upperHex[c>>4], upperHex[c&0x0f]})
 		}
-		first = false
-		dst = append(dst, strings.TrimSpace(v)...)
 	}
-	return dst
+	return b.String()
+}
+
+// isUnreserved reports whether c is an RFC 3986 unreserved character.
+func isUnreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '_' || c == '.' || c == '~'
 }

@@ -5,31 +5,44 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// redacted replaces secret values whenever credentials are printed: the
-// module's one mask.
-const redacted = redact.Mask
+// redacted is the module's one mask, internal/redact.Mask (a test there holds
+// them equal), which aksk cannot import: that package imports aksk.
+const redacted = "[REDACTED]"
 
 // Credentials is an access key (AK) / secret key (SK) pair, plus the security
-// token that comes with temporary credentials.
-//
-// The SecretKey and SecurityToken never appear in the output of fmt (any
-// verb, including %#v), of String/GoString, or of log/slog; only the
-// AccessKey, which identifies the key but grants nothing, is shown.
-// encoding/json is not intercepted: do not marshal Credentials.
+// token of temporary credentials. fmt (any verb), String, GoString and
+// log/slog show only the AccessKey, which grants nothing; encoding/json is
+// not intercepted: do not marshal Credentials.
 type Credentials struct {
-	// AccessKey identifies the key pair; it is sent in the clear in the
-	// Authorization header.
-	AccessKey string
-	// SecretKey is the HMAC key. It is never sent.
-	SecretKey string
-	// SecurityToken is set only for temporary credentials; Sign sends it as
-	// X-Security-Token and signs it.
-	SecurityToken string
+	AccessKey     string // names the key pair; sent in the clear
+	SecretKey     string // the HMAC key; never sent
+	SecurityToken string // temporary credentials only; sent and signed
+}
+
+// Validate reports whether the credentials can sign: an access key and a
+// secret key, the access key printable without white space or commas, the
+// security token free of control characters. Messages never include the
+// values; errors.Is(err, ErrInvalidCredentials) holds.
+func (c Credentials) Validate() error {
+	if c.AccessKey == "" {
+		return fmt.Errorf("%w: the access key is empty; set Credentials.AccessKey", ErrInvalidCredentials)
+	}
+	if c.SecretKey == "" {
+		return fmt.Errorf("%w: the secret key is empty; set Credentials.SecretKey", ErrInvalidCredentials)
+	}
+	for i := 0; i < len(c.AccessKey); i++ {
+		if ch := c.AccessKey[i]; ch <= ' ' || ch >= 0x7f || ch == ',' {
+			return fmt.Errorf("%w: the access key contains white space, a comma or a non-printable byte; check for a copy-paste error", ErrInvalidCredentials)
+		}
+	}
+	for i := 0; i < len(c.SecurityToken); i++ {
+		if ch := c.SecurityToken[i]; (ch < ' ' && ch != '\t') || ch == 0x7f {
+			return fmt.Errorf("%w: the security token contains a control character and cannot be sent as a header; check for a copy-paste error", ErrInvalidCredentials)
+		}
+	}
+	return nil
 }
 
 // secretState describes a secret without revealing it.
@@ -40,8 +53,8 @@ func secretState(s string) string {
 	return redacted
 }
 
-// secretGoState is secretState in Go syntax.
-func secretGoState(s string) string {
+// goState is secretState in Go syntax.
+func goState(s string) string {
 	if s == "" {
 		return `""`
 	}
@@ -58,19 +71,17 @@ func (c Credentials) String() string {
 // GoString implements fmt.GoStringer (%#v) with the secrets redacted.
 func (c Credentials) GoString() string {
 	return "aksk.Credentials{AccessKey:" + strconv.Quote(c.AccessKey) +
-		", SecretKey:" + secretGoState(c.SecretKey) +
-		", SecurityToken:" + secretGoState(c.SecurityToken) + "}"
+		", SecretKey:" + goState(c.SecretKey) +
+		", SecurityToken:" + goState(c.SecurityToken) + "}"
 }
 
-// Format implements fmt.Formatter so that every verb (%v, %+v, %s, %q, %x,
-// ...) formats the redacted String form and %#v the redacted GoString form;
-// without it, verbs such as %x would print the raw fields.
+// Format implements fmt.Formatter so that every verb (%x too) formats the
+// redacted String form, and %#v the redacted GoString form.
 func (c Credentials) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, c.String(), c.GoString())
 }
 
-// LogValue implements slog.LogValuer, so that slog handlers (including
-// JSONHandler) log the redacted form.
+// LogValue implements slog.LogValuer with the secrets redacted.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("access_key", c.AccessKey),
@@ -81,44 +92,16 @@ func (c Credentials) LogValue() slog.Value {
 
 // String returns the signer's configuration with the secrets redacted.
 func (s Signer) String() string {
-	now := "<nil>"
-	if s.Now != nil {
-		now = "<set>"
-	}
-	return "{Credentials:" + s.Credentials.String() +
-		" SignedHeaders:[" + strings.Join(s.SignedHeaders, " ") + "]" +
-		" Now:" + now + "}"
+	return fmt.Sprintf("{Credentials:%s SignedHeaders:%v Now:%s}", s.Credentials, s.SignedHeaders, map[bool]string{false: "<nil>", true: "<set>"}[s.Now != nil])
 }
 
 // GoString implements fmt.GoStringer (%#v) with the secrets redacted.
 func (s Signer) GoString() string {
-	var b strings.Builder
-	b.WriteString("aksk.Signer{Credentials:")
-	b.WriteString(s.Credentials.GoString())
-	b.WriteString(", SignedHeaders:")
-	if s.SignedHeaders == nil {
-		b.WriteString("[]string(nil)")
-	} else {
-		b.WriteString("[]string{")
-		for i, h := range s.SignedHeaders {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(strconv.Quote(h))
-		}
-		b.WriteString("}")
-	}
-	if s.Now == nil {
-		b.WriteString(", Now:(func() time.Time)(nil)}")
-	} else {
-		b.WriteString(", Now:(func() time.Time)(set)}")
-	}
-	return b.String()
+	return fmt.Sprintf("aksk.Signer{Credentials:%#v, SignedHeaders:%#v, Now:(func() time.Time)(%s)}", s.Credentials, s.SignedHeaders, map[bool]string{false: "nil", true: "set"}[s.Now != nil])
 }
 
-// Format implements fmt.Formatter; see Credentials.Format. Signer needs its
-// own because it would otherwise inherit the embedded Credentials' methods
-// and print only the credentials.
+// Format implements fmt.Formatter; see Credentials.Format. Without it Signer
+// would print only its embedded Credentials.
 func (s Signer) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, s.String(), s.GoString())
 }

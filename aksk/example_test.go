@@ -61,12 +61,12 @@ func ExampleVerifier_Verify() {
 		},
 		Now: func() time.Time { return signAt.Add(time.Minute) },
 	}
-	ak, err := v.Verify(req, []byte(body))
-	fmt.Println(ak, err)
+	auth, err := v.Verify(req, []byte(body))
+	fmt.Println(auth.AccessKey, auth.SignedHeaders, err)
 
 	_, err = v.Verify(req, []byte(`{"jobs":[1]}`))
 	fmt.Println(errors.Is(err, aksk.ErrSignatureMismatch))
 	// Output:
-	// AK1 <nil>
+	// AK1 [host x-sdk-date] <nil>
 	// true
 }

@@ -1,6 +1,7 @@
 package aksk
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,10 +22,8 @@ const (
 	signedHost          = "host"
 )
 
-// unsignedByDefault lists the headers left out of the default signed set:
-// the Authorization header itself; Content-Type and Content-Length, which
-// HTTP libraries and proxies rewrite (Huawei's own SDKs leave Content-Type
-// out too); and hop-by-hop headers, which proxies may change or drop.
+// unsignedByDefault are left out of the default signed set (see the package
+// documentation for why).
 var unsignedByDefault = [...]string{
 	"authorization", "content-type", "content-length",
 	"connection", "keep-alive", "proxy-authorization", "proxy-connection",
@@ -32,103 +31,43 @@ var unsignedByDefault = [...]string{
 }
 
 // isUnsignedByDefault reports whether the header name (any case) is left out
-// of the default signed set: one of unsignedByDefault, or a name containing
-// '_', which many gateways and proxies (nginx by default) drop.
+// of the default signed set: one of unsignedByDefault, or a name with '_'.
 func isUnsignedByDefault(name string) bool {
-	if strings.IndexByte(name, '_') >= 0 {
-		return true
-	}
-	for _, u := range unsignedByDefault {
-		if equalFoldASCII(name, u) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(name, "_") || slices.Contains(unsignedByDefault[:], lowerASCII(name))
 }
 
-// isTokenChar reports whether c may appear in an HTTP header name
-// (RFC 9110 token).
-func isTokenChar(c byte) bool {
-	if isUnreserved(c) {
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+^`|", c) >= 0
-}
-
-// isToken reports whether s is a non-empty HTTP token. Tokens never contain
-// ';', ',', '=' or whitespace, so a list of them is unambiguous inside the
-// Authorization header.
+// isToken reports whether s is a non-empty HTTP token (RFC 9110). Tokens
+// never contain ';', ',', '=' or whitespace, so a list of them is
+// unambiguous inside the Authorization header.
 func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
 	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
+		if !isUnreserved(s[i]) && !strings.Contains("!#$%&'*+^`|", s[i:i+1]) {
 			return false
 		}
 	}
-	return true
-}
-
-// isLowerToken reports whether s is a token without upper-case ASCII letters.
-func isLowerToken(s string) bool {
-	if !isToken(s) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return false
-		}
-	}
-	return true
+	return s != ""
 }
 
 // lowerASCII lower-cases ASCII letters only; header names are ASCII tokens,
 // and Unicode case folding (e.g. KELVIN SIGN to 'k') must not apply.
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + ('a' - 'A')
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
 	}
-	return c
+	return string(b)
 }
 
 // equalFoldASCII reports whether a and b are equal ignoring ASCII case.
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lowerASCII(a[i]) != lowerASCII(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// compareFoldASCII orders strings as their ASCII lower-case forms would be
-// ordered, without allocating those forms.
-func compareFoldASCII(a, b string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		ca, cb := lowerASCII(a[i]), lowerASCII(b[i])
-		if ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
-}
+func equalFoldASCII(a, b string) bool { return lowerASCII(a) == lowerASCII(b) }
 
 // deleteHeaderFold removes every key of h equal to name ignoring ASCII case,
 // including non-canonical keys set by direct map assignment, so that a
 // re-signed request cannot carry a stale copy of a header Sign sets.
 func deleteHeaderFold(h http.Header, name string) {
-	for k := range h {
-		if equalFoldASCII(k, name) {
-			delete(h, k)
-		}
-	}
+	maps.DeleteFunc(h, func(k string, _ []string) bool { return equalFoldASCII(k, name) })
 }
 
 // hasHeaderFold reports whether h has a key equal to name ignoring ASCII case.
@@ -145,65 +84,18 @@ func hasHeaderFold(h http.Header, name string) bool {
 // sent with: Go keeps it in req.Host, never in req.Header, and a client
 // request with an empty req.Host is sent with req.URL.Host.
 func requestHost(req *http.Request) string {
-	if req.Host != "" {
-		return req.Host
-	}
-	if req.URL != nil {
+	if req.Host == "" && req.URL != nil {
 		return req.URL.Host
 	}
-	return ""
+	return req.Host
 }
 
-// signedHeaderNames sorts names (in place) by their ASCII lower-case forms,
-// removes duplicates, and returns the lower-case forms and the same list
-// joined with ';' (the SignedHeaders value). The returned slice shares
-// names' backing array, and its strings are substrings of the joined string,
-// so the whole list costs one allocation. The names are not validated here.
-func signedHeaderNames(names []string) ([]string, string) {
-	slices.SortFunc(names, compareFoldASCII)
-	names = slices.CompactFunc(names, equalFoldASCII)
-
-	n := 0
-	for _, s := range names {
-		n += len(s) + 1
+// lowerSorted lower-cases names (ASCII only), sorts them and removes
+// duplicates, in place: the SignedHeaders list.
+func lowerSorted(names []string) []string {
+	for i, n := range names {
+		names[i] = lowerASCII(n)
 	}
-	var b strings.Builder
-	b.Grow(n)
-	for i, s := range names {
-		if i > 0 {
-			b.WriteByte(';')
-		}
-		for j := 0; j < len(s); j++ {
-			b.WriteByte(lowerASCII(s[j]))
-		}
-	}
-	joined := b.String()
-	// Re-slice the names out of joined: same lengths, now lower-case.
-	off := 0
-	for i, s := range names {
-		names[i] = joined[off : off+len(s)]
-		off += len(s) + 1
-	}
-	return names, joined
-}
-
-// withExtra returns a new slice holding names followed by extra.
-func withExtra(names []string, extra ...string) []string {
-	all := make([]string, 0, len(names)+len(extra))
-	all = append(all, names...)
-	return append(all, extra...)
-}
-
-// defaultHeaderNames lists the header keys of req that Sign signs when
-// Signer.SignedHeaders is empty: every header except those for which
-// isUnsignedByDefault holds, followed by extra. The names keep their
-// original case.
-func defaultHeaderNames(req *http.Request, extra ...string) []string {
-	names := make([]string, 0, len(req.Header)+len(extra))
-	for k := range req.Header {
-		if !isUnsignedByDefault(k) {
-			names = append(names, k)
-		}
-	}
-	return append(names, extra...)
+	slices.Sort(names)
+	return slices.Compact(names)
 }

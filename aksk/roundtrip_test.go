@@ -19,15 +19,15 @@ import (
 func TestSignVerifyRoundTrip(t *testing.T) {
 	req, body := signedPrecheckRequest(t)
 	ak, err := testVerifier(signTime).Verify(req, body)
-	if err != nil || ak != testAK {
-		t.Fatalf("Verify = %q, %v; want %q, nil", ak, err, testAK)
+	if err != nil || ak.AccessKey != testAK {
+		t.Fatalf("Verify = %q, %v; want %q, nil", ak.AccessKey, err, testAK)
 	}
 	srv, ok := overTheWire(t, req, body)
 	if !ok {
 		t.Fatal("request cannot be sent")
 	}
-	if ak, err := testVerifier(signTime).Verify(srv, body); err != nil || ak != testAK {
-		t.Fatalf("server-side Verify = %q, %v; want %q, nil", ak, err, testAK)
+	if ak, err := testVerifier(signTime).Verify(srv, body); err != nil || ak.AccessKey != testAK {
+		t.Fatalf("server-side Verify = %q, %v; want %q, nil", ak.AccessKey, err, testAK)
 	}
 }
 
@@ -390,8 +390,8 @@ func TestVerifyErrors(t *testing.T) {
 			r := clone(signed)
 			tt.modify(r)
 			ak, err := testVerifier(signTime).Verify(r, body)
-			if !errors.Is(err, tt.want) || ak != "" {
-				t.Fatalf("Verify = %q, %v; want \"\", %v", ak, err, tt.want)
+			if !errors.Is(err, tt.want) || ak.AccessKey != "" {
+				t.Fatalf("Verify = %q, %v; want \"\", %v", ak.AccessKey, err, tt.want)
 			}
 		})
 	}
@@ -540,5 +540,27 @@ func TestHTTPTestServer(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestParseAuthorization: the one reading of the header returns its parts,
+// and the verified Authorization says which headers the signature covers.
+func TestParseAuthorization(t *testing.T) {
+	sig := strings.Repeat("0a", 32)
+	a, err := aksk.ParseAuthorization("SDK-HMAC-SHA256  access=AK1 ,SignedHeaders=host;x-sdk-date;x-security-token, SIGNATURE=" + sig + ",")
+	if err != nil || a.AccessKey != "AK1" || a.Signature != sig || strings.Join(a.SignedHeaders, ";") != "host;x-sdk-date;x-security-token" {
+		t.Fatalf("ParseAuthorization = %+v, %v", a, err)
+	}
+	for _, bad := range []string{"", "Bearer x", "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host, Signature=" + strings.ToUpper(sig),
+		"SDK-HMAC-SHA256 Access=AK1, SignedHeaders=x-sdk-date;host, Signature=" + sig} {
+		if _, err := aksk.ParseAuthorization(bad); !errors.Is(err, aksk.ErrMalformedAuthorization) {
+			t.Errorf("ParseAuthorization(%q) = %v", bad, err)
+		}
+	}
+	req, body := signedPrecheckRequest(t)
+	got, err := testVerifier(signTime).Verify(req, body)
+	want, perr := aksk.ParseAuthorization(req.Header.Get("Authorization"))
+	if err != nil || perr != nil || !slices.Equal(got.SignedHeaders, want.SignedHeaders) || !slices.Contains(got.SignedHeaders, "x-sdk-date") {
+		t.Errorf("Verify = %+v, %v; the header holds %+v, %v", got, err, want, perr)
 	}
 }

@@ -127,8 +127,8 @@ func TestVectors(t *testing.T) {
 				Lookup: func(ak string) (string, bool) { return tt.sk, ak == tt.ak },
 				Now:    fixedClock(t, tt.date),
 			}
-			if ak, err := v.Verify(req, tt.body); err != nil || ak != tt.ak {
-				t.Errorf("Verify = %q, %v; want %q, nil", ak, err, tt.ak)
+			if ak, err := v.Verify(req, tt.body); err != nil || ak.AccessKey != tt.ak {
+				t.Errorf("Verify = %q, %v; want %q, nil", ak.AccessKey, err, tt.ak)
 			}
 		})
 	}

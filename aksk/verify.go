@@ -1,11 +1,13 @@
 package aksk
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,16 +15,14 @@ import (
 // is the window Huawei's API gateway applies.
 const DefaultMaxSkew = 15 * time.Minute
 
-// Verifier checks SDK-HMAC-SHA256 signatures, typically in an HTTP server or
-// a test double of a Huawei Cloud API. A Verifier is safe for concurrent use
-// if Lookup is.
+// Verifier checks SDK-HMAC-SHA256 signatures, in a server or a test double.
+// It is safe for concurrent use if Lookup is.
 type Verifier struct {
-	// Lookup returns the secret key for an access key, and false if the
-	// access key is unknown. It is required.
+	// Lookup returns the secret key for an access key, or false; required.
 	Lookup func(accessKey string) (secretKey string, ok bool)
 
-	// MaxSkew is how far X-Sdk-Date may be from Now, in either direction;
-	// zero or negative means DefaultMaxSkew.
+	// MaxSkew is how far X-Sdk-Date may be from Now, either way; zero or
+	// negative means DefaultMaxSkew.
 	MaxSkew time.Duration
 
 	// Now returns the verifier's current time; nil means time.Now.
@@ -30,84 +30,58 @@ type Verifier struct {
 }
 
 // Verify checks the signature of req, whose body is exactly body (read it
-// from req.Body first, with a size limit). It works on server-side requests
-// (req.URL holds only path and query, req.Host the host) and client-side
-// ones alike.
-//
-// On success it returns the access key that signed the request. Otherwise
-// the error wraps one of ErrMissingAuthorization, ErrMalformedAuthorization,
-// ErrDateNotSigned, ErrInvalidDate, ErrDateSkew, ErrUnknownAccessKey or
-// ErrSignatureMismatch, and the access key is "".
-//
-// Verify authenticates the request; it does not prevent replay within the
-// skew window, and it does not validate X-Security-Token, which Lookup does
-// not see.
-func (v Verifier) Verify(req *http.Request, body []byte) (accessKey string, err error) {
+// from req.Body first, with a size limit), server-side or client-side. On
+// success it returns the verified Authorization: the access key and the
+// headers the signature covers (whether X-Security-Token is one; Verify does
+// not check its value, nor prevent replay within the skew window). Errors
+// wrap ErrMissingAuthorization, ErrMalformedAuthorization, ErrDateNotSigned,
+// ErrInvalidDate, ErrDateSkew, ErrUnknownAccessKey or ErrSignatureMismatch.
+func (v Verifier) Verify(req *http.Request, body []byte) (Authorization, error) {
+	var none Authorization
 	if v.Lookup == nil {
-		return "", errors.New("aksk: Verifier.Lookup is nil; set it to a function that returns the secret key for an access key")
+		return none, errors.New("aksk: Verifier.Lookup is nil; set it to a function that returns the secret key for an access key")
 	}
-	if req == nil {
-		return "", fmt.Errorf("%w: the request is nil", ErrMissingAuthorization)
+	if req == nil || len(req.Header.Values(HeaderAuthorization)) == 0 {
+		return none, fmt.Errorf("%w: sign the request with an access key and secret key (header %q)", ErrMissingAuthorization, HeaderAuthorization)
 	}
-	values := req.Header.Values(HeaderAuthorization)
-	switch len(values) {
-	case 0:
-		return "", fmt.Errorf("%w: sign the request with an access key and secret key (header %q)", ErrMissingAuthorization, HeaderAuthorization)
-	case 1:
-	default:
-		return "", malformed("the request has more than one Authorization header")
+	if len(req.Header.Values(HeaderAuthorization)) > 1 {
+		return none, malformed("the request has more than one Authorization header")
 	}
-	auth, err := parseAuthorization(values[0])
+	auth, err := ParseAuthorization(req.Header.Get(HeaderAuthorization))
 	if err != nil {
-		return "", err
+		return none, err
 	}
-	names, err := parseSignedHeaders(auth.signedHeaders)
-	if err != nil {
-		return "", err
+	if !slices.Contains(auth.SignedHeaders, signedSdkDate) {
+		return none, fmt.Errorf("%w: SignedHeaders must include %q so that the signature covers the request time; re-sign with a signer that always signs it", ErrDateNotSigned, signedSdkDate)
 	}
-	if _, found := slices.BinarySearch(names, signedSdkDate); !found {
-		return "", fmt.Errorf("%w: SignedHeaders must include %q so that the signature covers the request time; re-sign with a signer that always signs it", ErrDateNotSigned, signedSdkDate)
-	}
-
 	dates := req.Header.Values(HeaderSdkDate)
 	if len(dates) != 1 {
-		return "", fmt.Errorf("%w: expected exactly one %s header, got %d; set it to the signing time in UTC, formatted as %s", ErrInvalidDate, HeaderSdkDate, len(dates), DateFormat)
+		return none, fmt.Errorf("%w: expected exactly one %s header, got %d; set it to the signing time in UTC, formatted as %s", ErrInvalidDate, HeaderSdkDate, len(dates), DateFormat)
 	}
 	date := dates[0]
 	signedAt, perr := time.Parse(DateFormat, date)
 	if perr != nil || len(date) != len(DateFormat) {
-		return "", fmt.Errorf("%w: %s is not a UTC time formatted as %s (e.g. 20060102T150405Z)", ErrInvalidDate, HeaderSdkDate, DateFormat)
+		return none, fmt.Errorf("%w: %s is not a UTC time formatted as %s (e.g. 20060102T150405Z)", ErrInvalidDate, HeaderSdkDate, DateFormat)
 	}
-	maxSkew := v.MaxSkew
-	if maxSkew <= 0 {
-		maxSkew = DefaultMaxSkew
-	}
-	now := time.Now
+	maxSkew := cmp.Or(max(v.MaxSkew, 0), DefaultMaxSkew)
+	serverTime := time.Now()
 	if v.Now != nil {
-		now = v.Now
+		serverTime = v.Now()
 	}
-	serverTime := now()
-	if skew := serverTime.Sub(signedAt); skew > maxSkew || skew < -maxSkew {
-		return "", fmt.Errorf("%w: %s %s is %s away from the server time %s, more than the allowed %s; synchronise the client clock (NTP) and sign each request (including retries) just before sending it",
+	if skew := serverTime.Sub(signedAt); skew.Abs() > maxSkew {
+		return none, fmt.Errorf("%w: %s %s is %s away from the server time %s, more than the allowed %s; synchronise the client clock (NTP) and sign each request (including retries) just before sending it",
 			ErrDateSkew, HeaderSdkDate, date, skew.Abs().Round(time.Second), serverTime.UTC().Format(DateFormat), maxSkew)
 	}
-
-	secretKey, ok := v.Lookup(auth.accessKey)
+	secretKey, ok := v.Lookup(auth.AccessKey)
 	if !ok {
-		return "", fmt.Errorf("%w: the access key in the Authorization header is not known to this server; check that the client uses the right credentials", ErrUnknownAccessKey)
+		return none, fmt.Errorf("%w: the access key in the Authorization header is not known to this server; check that the client uses the right credentials", ErrUnknownAccessKey)
 	}
-
 	hash := hexSHA256(body)
-	var buf [1024]byte
-	canonical := appendCanonicalRequest(buf[:0], req, names, auth.signedHeaders, hash[:])
-	want := computeSignature(secretKey, date, canonical)
-	var got [signatureSize]byte
-	copy(got[:], auth.signature) // length checked by parseAuthorization
-	if !hmac.Equal(want[:], got[:]) {
-		canonicalHash := hexSHA256(canonical)
-		return "", fmt.Errorf("%w: the request differs from what was signed (method, path, query, a signed header or the body changed after signing, e.g. by a proxy), or the secret key is wrong; "+
+	canonical := canonicalRequest(req, auth.SignedHeaders, hash)
+	if !hmac.Equal([]byte(signature(secretKey, date, canonical)), []byte(auth.Signature)) {
+		return none, fmt.Errorf("%w: the request differs from what was signed (method, path, query, a signed header or the body changed after signing, e.g. by a proxy), or the secret key is wrong; "+
 			"the server's canonical request has SHA-256 %s, signed headers %s and body SHA-256 %s: compare with aksk.CanonicalRequest on the client",
-			ErrSignatureMismatch, string(canonicalHash[:]), auth.signedHeaders, string(hash[:]))
+			ErrSignatureMismatch, hexSHA256([]byte(canonical)), strings.Join(auth.SignedHeaders, ";"), hash)
 	}
-	return auth.accessKey, nil
+	return auth, nil
 }

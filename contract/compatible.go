@@ -26,8 +26,7 @@ const (
 )
 
 // compatibleSchemaExt names, on a response header, the schema the compatible
-// level uses instead of the documented one (Retry-After: seconds or an HTTP
-// date). The generator ignores x- extensions.
+// level uses instead (Retry-After: seconds or an HTTP date).
 const compatibleSchemaExt = "x-compatible-schema"
 
 // relax turns doc, a freshly parsed copy of openapi.yaml, into the compatible
@@ -79,8 +78,7 @@ func isErrorStatus(code string) bool {
 }
 
 type relaxer struct {
-	// schemas maps each documented schema to its relaxed copy, so shared and
-	// recursive schemas are copied once and request schemas never change.
+	// schemas maps each documented schema to its relaxed copy (once each).
 	schemas map[*openapi3.Schema]*openapi3.Schema
 	// responses and headers are shared through $ref; relax each once.
 	responses map[*openapi3.Response]bool
@@ -202,11 +200,9 @@ func isJSONMediaType(mime string) bool {
 	return mime == "application/json" || len(mime) > 5 && mime[len(mime)-5:] == "+json"
 }
 
-// describeValue renders an offending value for Violation.Value: JSON scalars
-// of at most maxValueLen bytes as JSON text with every non-ASCII and control
-// character escaped; longer values, objects and arrays only by kind and size,
-// so that a long secret is never cut into a prefix a redactor would not
-// recognise.
+// describeValue renders an offending value for Violation.Value: short JSON
+// scalars as ASCII JSON text, anything else by kind and size, so that a long
+// secret is never cut into a prefix a redactor would not recognise.
 func describeValue(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -218,10 +214,15 @@ func describeValue(v any) string {
 			return string(data)
 		}
 		return strconv.FormatFloat(x, 'g', -1, 64)
-	case json.Number:
-		return describeText(string(x), false)
-	case string:
-		return describeText(x, true)
+	case json.Number, string:
+		text := fmt.Sprint(x)
+		switch _, isNumber := x.(json.Number); {
+		case len(text) > maxValueLen:
+			return fmt.Sprintf("a string of %d bytes", len(text))
+		case isNumber:
+			return text
+		}
+		return strconv.QuoteToASCII(text)
 	case map[string]any:
 		return fmt.Sprintf("an object of %d members", len(x))
 	case []any:
@@ -232,13 +233,3 @@ func describeValue(v any) string {
 
 // maxValueLen bounds the text of a value a Violation repeats.
 const maxValueLen = 64
-
-func describeText(s string, quote bool) string {
-	if len(s) > maxValueLen {
-		return fmt.Sprintf("a string of %d bytes", len(s))
-	}
-	if !quote {
-		return s
-	}
-	return strconv.QuoteToASCII(s)
-}

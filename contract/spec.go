@@ -1,16 +1,13 @@
-// Package contract checks HTTP traffic against openapi.yaml with kin-openapi.
+// Package contract checks HTTP traffic against openapi.yaml with kin-openapi,
+// the one place that loads the spec at run time: the contract tests, the
+// simulator (drstest) and the CLI's --validate use it, so "valid" means the
+// same everywhere. The client (drs) does not import it, which keeps
+// kin-openapi out of library users' builds.
 //
-// It is the one place that loads the spec at run time. The contract tests, the
-// client's tests, the simulator (package drstest) and the CLI's --validate flag all
-// use it, so "valid" means the same thing everywhere. Only test code, the simulator
-// and the CLI import it: the client package (drs) does not, which keeps kin-openapi
-// out of library users' builds.
-//
-// One document gives two levels (see Level). Documented is openapi.yaml as
-// written; Compatible is derived from it when it is loaded, by relaxing every
-// response (see relax). A Spec is the documented level; Spec.Compatible is the
-// other. Spec.CheckResponse validates an answer at both: it fails only at the
-// compatible level and reports each documented departure as drift.
+// One document gives two levels (see Level): Documented is openapi.yaml as
+// written, Compatible is derived from it by relaxing every response (see
+// relax). Spec.CheckResponse validates an answer at both: it fails only at
+// the compatible level and reports each documented departure as drift.
 package contract
 
 import (
@@ -27,25 +24,21 @@ import (
 
 // Spec is openapi.yaml at one level, loaded and validated once.
 type Spec struct {
-	// Doc is the parsed document of this level. Treat it as read-only: it is
-	// shared.
+	// Doc is the parsed document of this level; shared, so read-only.
 	Doc    *openapi3.T
 	router routers.Router
 	level  Level
-	// compat is the compatible level of a documented Spec; nil on the
-	// compatible Spec itself.
+	// compat is the compatible level of a documented Spec, else nil.
 	compat *Spec
 }
 
 var loadOnce = sync.OnceValues(func() (*Spec, error) { return Load(drsprecheck.OpenAPISpec) })
 
-// Default returns the spec embedded in this module (openapi.yaml), parsed and
-// validated on first use, at the documented level.
+// Default returns the embedded openapi.yaml, loaded on first use.
 func Default() (*Spec, error) { return loadOnce() }
 
-// Load parses and validates an OpenAPI document and derives its compatible
-// level. It returns the documented level. Tests use it for altered copies of
-// the spec; everything else uses Default.
+// Load parses and validates an OpenAPI document, derives its compatible
+// level, and returns the documented one. Tests use it for altered copies.
 func Load(data []byte) (*Spec, error) {
 	doc, err := parse(data)
 	if err != nil {
@@ -58,8 +51,7 @@ func Load(data []byte) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A second parse is the deep copy the relaxed level is made from: nothing
-	// of the documented document is shared with it.
+	// A second parse is the deep copy the relaxed level is made from.
 	relaxed, err := parse(data)
 	if err != nil {
 		return nil, err
@@ -85,8 +77,7 @@ func parse(data []byte) (*openapi3.T, error) {
 }
 
 func newSpec(doc *openapi3.T, level Level) (*Spec, error) {
-	// Route on paths only: the spec's servers name the public cloud hosts, while the
-	// same operations are served by loopback simulators and recorded fixtures.
+	// Route on paths only: loopback simulators serve the same operations.
 	routing := *doc
 	routing.Servers = nil
 	router, err := legacy.NewRouter(&routing)

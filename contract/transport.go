@@ -8,17 +8,12 @@ import (
 )
 
 // Transport is an http.RoundTripper that validates every request before it is
-// sent and every response before it is returned. In the default strict mode a
-// violation is returned as the round trip's error (a *Violation, usable with
-// errors.As), so nothing that breaks the contract passes silently; with
-// OnViolation set, violations are reported to it and traffic flows unchanged.
-//
-// Without OnDrift, responses are held to Spec's own level (the documented one
-// for Default()): what the simulator's tests use. With OnDrift set, responses
-// are checked at both levels (Spec.CheckResponse): only a compatible violation
-// fails the round trip (or goes to OnViolation), and each documented departure
-// goes to OnDrift: what the CLI's --validate, the live contract test and the
-// replay tests use. Requests are checked the same way in both modes.
+// sent and every response before it is returned. A violation is the round
+// trip's error (a *Violation), or with OnViolation set goes to it while
+// traffic flows unchanged. Without OnDrift, responses are held to Spec's own
+// level (the simulator's tests); with it, to both (Spec.CheckResponse): only
+// a compatible violation fails, and each documented departure goes to
+// OnDrift (the CLI's --validate, the live and replay tests).
 type Transport struct {
 	// Base sends the requests; http.DefaultTransport when nil.
 	Base http.RoundTripper
@@ -28,12 +23,12 @@ type Transport struct {
 	// round trip (report mode).
 	OnViolation func(*Violation)
 	// OnDrift, when set, switches responses to the two levels and receives
-	// each departure from the documented level (Level Documented; print it
-	// with Violation.Warning, redacted). It is called on the round trip's
-	// goroutine, before the response is returned.
+	// each documented departure (print it with Violation.Warning, redacted),
+	// on the round trip's goroutine, before the response is returned.
 	OnDrift func(*Violation)
 	// MaxBodyBytes caps how much of a response body is buffered for validation;
-	// 16 MiB (above the API gateway's 12 MB) when zero.
+	// 16 MiB (above the API gateway's 12 MB) when zero. A longer body is
+	// passed on whole, unvalidated.
 	MaxBodyBytes int64
 }
 
@@ -55,11 +50,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-
 	reqBody, req, err := readRequestBody(req)
 	if err != nil {
 		return nil, err
@@ -71,7 +61,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 
-	resp, err := base.RoundTrip(req)
+	resp, err := t.base().RoundTrip(req)
 	if err != nil || ex == nil {
 		return resp, err
 	}
@@ -81,25 +71,27 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		limit = 16 << 20
 	}
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	_ = resp.Body.Close()
 	if err != nil {
+		_ = resp.Body.Close()
 		return nil, fmt.Errorf("contract: read response body: %w", err)
 	}
-	// Hand the caller the full body (even over the limit: capping is the
-	// client's job) and validate only what fits.
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	if int64(len(respBody)) > limit {
+		// Too big to validate: the caller reads the whole body, what was
+		// read then the rest (capping is the client's job).
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(respBody), resp.Body), resp.Body}
 		return resp, nil
 	}
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	var drift []*Violation
 	if t.OnDrift == nil {
-		if verr := spec.ValidateResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody); verr != nil {
-			if err := t.report(verr); err != nil {
-				return nil, err
-			}
-		}
-		return resp, nil
+		verr = spec.ValidateResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody)
+	} else {
+		drift, verr = spec.CheckResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody)
 	}
-	drift, verr := spec.CheckResponse(req.Context(), ex, resp.StatusCode, resp.Header, respBody)
 	if verr != nil {
 		if err := t.report(verr); err != nil {
 			return nil, err
@@ -123,25 +115,12 @@ func (t *Transport) report(err error) error {
 	return v
 }
 
-// readRequestBody returns the request body's bytes and the request to send:
-// req itself when its body can be copied with GetBody, otherwise a shallow copy
-// carrying the buffered body (a RoundTripper must not modify the caller's
-// request), so the base transport sends exactly the bytes that were validated.
+// readRequestBody returns the request body's bytes and a shallow copy of req
+// carrying them (a RoundTripper must not modify the caller's request), so
+// exactly the bytes validated are sent.
 func readRequestBody(req *http.Request) ([]byte, *http.Request, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, req, nil
-	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, nil, fmt.Errorf("contract: copy request body: %w", err)
-		}
-		defer rc.Close()
-		data, err := io.ReadAll(rc)
-		if err != nil {
-			return nil, nil, fmt.Errorf("contract: copy request body: %w", err)
-		}
-		return data, req, nil
 	}
 	data, err := io.ReadAll(req.Body)
 	_ = req.Body.Close()
@@ -154,14 +133,16 @@ func readRequestBody(req *http.Request) ([]byte, *http.Request, error) {
 	return data, &out, nil
 }
 
-// CloseIdleConnections passes the call on to the base transport, so that
-// http.Client.CloseIdleConnections works through a Transport.
+// CloseIdleConnections passes the call on to the base transport.
 func (t *Transport) CloseIdleConnections() {
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+	if c, ok := t.base().(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base == nil {
+		return http.DefaultTransport
+	}
+	return t.Base
 }

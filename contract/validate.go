@@ -14,19 +14,15 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-// openapi3filter has decoders for JSON and text/plain only. The spec
-// documents HTML error pages of the API gateway, load balancers and firewalls,
-// and bodies of any other content type (or none) under "*/*": decode both as
-// plain text, so their schemas (a string; an empty one at the documented
-// level) decide.
+// openapi3filter decodes only JSON and text/plain; the spec documents HTML
+// error pages and "*/*" bodies: decode both as text, so their schemas decide.
 func init() {
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("*/*", openapi3filter.PlainBodyDecoder)
 }
 
-// options are the validation rules used everywhere: nothing is written into the
-// request (no defaults), undocumented statuses fail, and every body is checked.
-// With all set, a body's every departure is reported, not only the first.
+// options are the validation rules used everywhere: no defaults written into
+// the request, undocumented statuses fail; with all, every departure counts.
 func options(all bool) *openapi3filter.Options {
 	return &openapi3filter.Options{
 		IncludeResponseStatus: true,
@@ -37,8 +33,7 @@ func options(all bool) *openapi3filter.Options {
 }
 
 // requireCredentialHeader checks that a security scheme's header is present and
-// well-formed. Whether the token or signature is *correct* is the server's
-// business (see drstest), not the contract's.
+// well-formed; whether it is correct is the server's business (drstest).
 func requireCredentialHeader(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	scheme := in.SecurityScheme
 	if scheme == nil || scheme.Type != "apiKey" || scheme.In != "header" {
@@ -72,8 +67,7 @@ func (e *Exchange) Operation() string {
 	return e.op
 }
 
-// route returns the exchange's route in s's document, finding it on first use
-// when the request was validated by the other level.
+// route returns the exchange's route in s's document, found on first use.
 func (e *Exchange) route(s *Spec) (*routers.Route, error) {
 	if r := e.routes[s.level]; r != nil {
 		return r, nil
@@ -86,14 +80,12 @@ func (e *Exchange) route(s *Spec) (*routers.Route, error) {
 	return r, nil
 }
 
-// ValidateRequest checks req against the spec. body is the exact request body
-// (req.Body is not read). It returns the Exchange to validate the response with,
-// and a *Violation when the request breaks the contract. The Exchange is
-// returned whenever the route was found, even on a violation. Requests are
-// held to the same rules at both levels.
+// ValidateRequest checks req, whose exact body is body (req.Body is not read),
+// at both levels alike. It returns the Exchange to validate the response with
+// whenever the route was found, and a *Violation when the request breaks the
+// contract.
 func (s *Spec) ValidateRequest(ctx context.Context, req *http.Request, body []byte) (*Exchange, error) {
-	// Validate a shallow copy, so nothing kin-openapi does to the request (it reads
-	// and replaces Body) reaches the request that is actually sent.
+	// Validate a copy: kin-openapi reads and replaces Body.
 	probe := req.Clone(ctx)
 	probe.Body = io.NopCloser(bytes.NewReader(body))
 	probe.GetBody = nil
@@ -126,11 +118,9 @@ func (s *Spec) ValidateRequest(ctx context.Context, req *http.Request, body []by
 	return ex, nil
 }
 
-// ValidateResponse checks a response to a request validated by ValidateRequest
-// at this Spec's level, and returns the first *Violation. body is the exact
-// response body. At the documented level a status that only the default
-// response matches is a violation too: the spec lists the documented statuses
-// one by one.
+// ValidateResponse checks a response at this Spec's level and returns the
+// first *Violation. At the documented level a status that only the default
+// response matches is one too: the spec lists the documented statuses.
 func (s *Spec) ValidateResponse(ctx context.Context, ex *Exchange, status int, header http.Header, body []byte) error {
 	vs := s.responseViolations(ctx, ex, status, header, body, false)
 	if len(vs) == 0 {
@@ -139,10 +129,9 @@ func (s *Spec) ValidateResponse(ctx context.Context, ex *Exchange, status int, h
 	return vs[0]
 }
 
-// CheckResponse checks a response at both levels. err is the first violation
-// of the compatible level: an answer no client can decode. drift lists every
-// departure from the documented level of an answer that passed the
-// compatible one (nil when err is set, or when s is the compatible level).
+// CheckResponse checks a response at both levels: err is the first violation
+// of the compatible level (no client can decode the answer); drift lists the
+// departures from the documented level of an answer that passed it.
 func (s *Spec) CheckResponse(ctx context.Context, ex *Exchange, status int, header http.Header, body []byte) (drift []*Violation, err error) {
 	if err := s.Compatible().ValidateResponse(ctx, ex, status, header, body); err != nil {
 		return nil, err
@@ -154,8 +143,7 @@ func (s *Spec) CheckResponse(ctx context.Context, ex *Exchange, status int, head
 }
 
 // responseViolations validates a response at s's level: the first violation,
-// or with all every one (each failing response header, then every departure
-// of the body).
+// or with all every failing header, then every departure of the body.
 func (s *Spec) responseViolations(ctx context.Context, ex *Exchange, status int, header http.Header, body []byte, all bool) []*Violation {
 	base := Violation{Direction: Response, Level: s.level, Method: ex.request.Method, Path: ex.request.URL.Path, Operation: ex.Operation(), Status: status}
 	route, err := ex.route(s)
@@ -238,15 +226,11 @@ func responseErrorViolations(base Violation, err error, header http.Header) []*V
 func flatten(me openapi3.MultiError) []error {
 	var out []error
 	for _, e := range me {
-		var inner openapi3.MultiError
-		if m, ok := e.(openapi3.MultiError); ok {
-			inner = m
-		}
-		if inner != nil {
+		if inner, ok := e.(openapi3.MultiError); ok {
 			out = append(out, flatten(inner)...)
-			continue
+		} else {
+			out = append(out, e)
 		}
-		out = append(out, e)
 	}
 	return out
 }

@@ -21,42 +21,35 @@ const (
 )
 
 // Violation is a request or response that does not match openapi.yaml at one
-// level. It names the operation, the field (a JSON pointer into the body, or a
-// parameter/header name) and the rule of the spec that was broken, so a failing
-// test says exactly what to fix.
+// level: the operation, the field and the rule broken, so a failing test says
+// exactly what to fix.
 type Violation struct {
 	Direction Direction
 	// Level is the contract level broken: Compatible for what no client can
-	// decode (and for requests, held to the same rules at both levels),
-	// Documented for a departure from openapi.yaml as written (drift, when
-	// the compatible level passed).
+	// decode (and requests), Documented for drift from openapi.yaml.
 	Level     Level
 	Method    string
 	Path      string // URL path of the request
 	Operation string // operationId, empty when no operation matched
 	Status    int    // response status; 0 for requests
-	// Field locates the offending value: "/results/0/status" for a body field,
-	// "header X-Language", "path project_id", "header Content-Type", or "" for the
-	// message as a whole (an undocumented status, an unknown route).
+	// Field locates the offending value: "/results/0/status", "header
+	// X-Language", "path project_id", or "" for the whole message.
 	Field string
-	// Rule is the schema keyword or check that failed: "type", "enum", "required",
-	// "minItems", "status", "content-type", "route", "security", ...
+	// Rule is the schema keyword or check that failed: "type", "enum", "status", ...
 	Rule string
 	// Reason is kin-openapi's explanation, without the offending value.
 	Reason string
-	// Value is the offending value as JSON text ("sideways", null, 418, with
-	// non-ASCII and control characters escaped), or its kind and size when it
-	// is longer than 64 bytes or not a scalar; empty when unknown. It is text
-	// the other side sent: Error leaves it out, Warning shows it, and whatever
-	// prints Warning must redact the client's secrets first.
+	// Value is the offending value as ASCII JSON text ("sideways", null,
+	// 418), or its kind and size when longer than 64 bytes or not a scalar.
+	// It is text the other side sent: Error leaves it out, Warning shows it,
+	// and whatever prints Warning must redact the client's secrets first.
 	Value string
 	Err   error
 }
 
 func (v *Violation) Error() string { return v.message(false) }
 
-// Warning is Error with the offending value: the line to print for drift
-// (after redaction, see Value).
+// Warning is Error with the offending value, to print (redacted) for drift.
 func (v *Violation) Warning() string { return v.message(true) }
 
 func (v *Violation) message(withValue bool) string {
@@ -92,8 +85,7 @@ func (v *Violation) message(withValue bool) string {
 
 func (v *Violation) Unwrap() error { return v.Err }
 
-// classify fills Field, Rule and Reason from a kin-openapi error. Schema errors
-// deep inside a request or response error carry the JSON pointer and the keyword.
+// classify fills Field, Rule and Reason from a kin-openapi error.
 func (v *Violation) classify(err error) {
 	v.Err = err
 	var schemaErr *openapi3.SchemaError
@@ -162,8 +154,7 @@ func (v *Violation) classify(err error) {
 }
 
 // responseHeaderName returns the name of the response header a kin-openapi
-// ResponseError is about ("unable to decode header %q value", "response header
-// %q doesn't match schema", "response header %q missing"), or "".
+// ResponseError reason quotes, or "".
 func responseHeaderName(reason string) string {
 	for _, prefix := range []string{"unable to decode header ", "response header ", "unable to get header "} {
 		rest, ok := strings.CutPrefix(reason, prefix)

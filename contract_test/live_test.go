@@ -232,11 +232,11 @@ func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
 		t.Logf("%s: no response (%v), nothing recorded", op, ex.err)
 		return
 	}
-	in := contract.Record(ex.req, ex.reqBody, ex.resp, ex.respBody, contract.ProvenanceLiveRecorded,
+	in := record(ex.req, ex.reqBody, ex.resp, ex.respBody, provenanceLiveRecorded,
 		fmt.Sprintf("live call to %s by TestLiveContract (contract_test/live_test.go)", cfg.Endpoint),
-		contract.RecordOptions{Secrets: cfg.secrets(), Name: fmt.Sprintf("%s: live, %s, status %d", op, cfg.Region, ex.resp.StatusCode)})
+		fmt.Sprintf("%s: live, %s, status %d", op, cfg.Region, ex.resp.StatusCode), cfg.secrets())
 	path := filepath.Join(dir, fmt.Sprintf("live-%s-%s.json", op, in.RecordedAt.Format("20060102T150405Z")))
-	require.NoError(t, in.WriteFile(path))
+	require.NoError(t, in.writeFile(path))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	for _, s := range cfg.secrets() {
@@ -417,19 +417,19 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 					assert.NotContains(t, string(data), s, "%s leaks a secret", filepath.Base(f))
 				}
 				assert.NotRegexp(t, `[0-9a-f]{64}`, string(data), "a signature survived")
-				in, err := contract.LoadInteraction(f)
+				in, err := loadInteraction(f)
 				require.NoError(t, err)
-				assert.Equal(t, contract.ProvenanceLiveRecorded, in.Provenance)
+				assert.Equal(t, provenanceLiveRecorded, in.Provenance)
 				assert.False(t, in.RecordedAt.IsZero())
 				if mode == "aksk" {
 					assert.Regexp(t, authorizationPlaceholder, in.Request.Headers["Authorization"])
 					assert.Regexp(t, `^\d{8}T\d{6}Z$`, in.Request.Headers["X-Sdk-Date"])
-					assert.Equal(t, contract.Redacted, in.Request.Headers["X-Security-Token"])
+					assert.Equal(t, redact.Mask, in.Request.Headers["X-Security-Token"])
 				} else {
-					assert.Equal(t, contract.Redacted, in.Request.Headers["X-Auth-Token"])
+					assert.Equal(t, redact.Mask, in.Request.Headers["X-Auth-Token"])
 				}
-				assert.Equal(t, contract.Redacted, in.Response.Headers["Set-Cookie"])
-				assert.Equal(t, contract.Redacted, in.Response.Headers["X-Debug-Echo"], "an echoed secret is scrubbed from any header")
+				assert.Equal(t, redact.Mask, in.Response.Headers["Set-Cookie"])
+				assert.Equal(t, redact.Mask, in.Response.Headers["X-Debug-Echo"], "an echoed secret is scrubbed from any header")
 				// What was recorded replays like any fixture.
 				out := replay(t, in)
 				require.NoError(t, out.parseErr)

@@ -106,7 +106,7 @@ func replayDRS(t *testing.T, fx fixture) (*drs.Report, error) {
 			w.Header().Set(k, v)
 		}
 		w.WriteHeader(resp.Status)
-		_, _ = w.Write(resp.WireBody())
+		_, _ = w.Write(wireBody(resp.Body))
 	}))
 	t.Cleanup(srv.Close)
 	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint(srv.URL), drs.WithProjectID("054ba152d480d55b2f5dc0069e7ddef0"),
@@ -129,7 +129,7 @@ func recordedJobs(t *testing.T, fx fixture) ([]string, drs.Mode) {
 			Mode  string `json:"precheck_mode"`
 		} `json:"jobs"`
 	}
-	if json.Unmarshal(fx.in.Request.WireBody(), &start) == nil && len(start.Jobs) > 0 && start.Jobs[0].JobID != "" {
+	if json.Unmarshal(wireBody(fx.in.Request.Body), &start) == nil && len(start.Jobs) > 0 && start.Jobs[0].JobID != "" {
 		ids := make([]string, len(start.Jobs))
 		for i, j := range start.Jobs {
 			ids[i] = j.JobID
@@ -139,6 +139,6 @@ func recordedJobs(t *testing.T, fx fixture) ([]string, drs.Mode) {
 	var query struct {
 		Jobs []string `json:"jobs"`
 	}
-	require.NoError(t, json.Unmarshal(fx.in.Request.WireBody(), &query))
+	require.NoError(t, json.Unmarshal(wireBody(fx.in.Request.Body), &query))
 	return query.Jobs, drs.ModeStartJob
 }

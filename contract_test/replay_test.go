@@ -24,6 +24,7 @@ import (
 
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/generated"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 const interactionsDir = "testdata/interactions"
@@ -34,7 +35,7 @@ const minInteractions = 10
 
 type fixture struct {
 	file string // base name
-	in   contract.Interaction
+	in   interaction
 }
 
 func loadFixtures(t *testing.T) []fixture {
@@ -45,7 +46,7 @@ func loadFixtures(t *testing.T) []fixture {
 		"%s holds %d interactions, want at least %d", interactionsDir, len(files), minInteractions)
 	out := make([]fixture, 0, len(files))
 	for _, f := range files {
-		in, err := contract.LoadInteraction(f)
+		in, err := loadInteraction(f)
 		require.NoError(t, err)
 		out = append(out, fixture{file: filepath.Base(f), in: in})
 	}
@@ -56,7 +57,7 @@ var operationPath = regexp.MustCompile(`^/v3/([^/?]+)/jobs/(batch-precheck|batch
 
 // replayServer answers exactly one request with the recorded response, after
 // checking that the request is the recorded one.
-func replayServer(t *testing.T, in contract.Interaction) (*httptest.Server, *atomic.Int32) {
+func replayServer(t *testing.T, in interaction) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,14 +67,14 @@ func replayServer(t *testing.T, in contract.Interaction) (*httptest.Server, *ato
 		// assert, not require: this runs on the server's goroutine.
 		assert.Equal(t, in.Request.Method, r.Method, "method")
 		assert.Equal(t, in.Request.Path, r.URL.RequestURI(), "path")
-		if want := in.Request.WireBody(); len(want) > 0 {
+		if want := wireBody(in.Request.Body); len(want) > 0 {
 			assert.JSONEq(t, string(want), string(body), "request body")
 		} else {
 			assert.Empty(t, body, "request body")
 		}
 		for name, want := range in.Request.Headers {
 			got := r.Header.Values(name)
-			if assert.NotEmpty(t, got, "recorded request header %s is missing", name) && !strings.Contains(want, contract.Redacted) {
+			if assert.NotEmpty(t, got, "recorded request header %s is missing", name) && !strings.Contains(want, redact.Mask) {
 				assert.Equal(t, want, strings.Join(got, ", "), "request header %s", name)
 			}
 		}
@@ -85,7 +86,7 @@ func replayServer(t *testing.T, in contract.Interaction) (*httptest.Server, *ato
 			w.Header()["Content-Type"] = nil // no sniffing: replay the missing header
 		}
 		w.WriteHeader(in.Response.Status)
-		_, _ = w.Write(in.Response.WireBody())
+		_, _ = w.Write(wireBody(in.Response.Body))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &calls
@@ -172,7 +173,7 @@ type replayed struct {
 // two-level contract.Transport to a loopback server playing the recorded
 // response. The round trip must pass the compatible level; the generated
 // client then parses the response (ParseBatchCheckJobsResponse, ...).
-func replay(t *testing.T, in contract.Interaction) replayed {
+func replay(t *testing.T, in interaction) replayed {
 	t.Helper()
 	m := operationPath.FindStringSubmatch(in.Request.Path)
 	require.NotNil(t, m, "recorded path %q is not an operation of the spec", in.Request.Path)
@@ -190,7 +191,7 @@ func replay(t *testing.T, in contract.Interaction) replayed {
 	switch m[2] {
 	case "batch-precheck":
 		var body generated.BatchCheckJobsJSONRequestBody
-		decodeStrict(t, in.Request.WireBody(), &body)
+		decodeStrict(t, wireBody(in.Request.Body), &body)
 		var params *generated.BatchCheckJobsParams
 		if lang != "" {
 			params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(lang)}
@@ -203,7 +204,7 @@ func replay(t *testing.T, in contract.Interaction) replayed {
 		}
 	case "batch-precheck-result":
 		var body generated.BatchCheckResultsJSONRequestBody
-		decodeStrict(t, in.Request.WireBody(), &body)
+		decodeStrict(t, wireBody(in.Request.Body), &body)
 		var params *generated.BatchCheckResultsParams
 		if lang != "" {
 			params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(lang)}
@@ -224,12 +225,12 @@ func replay(t *testing.T, in contract.Interaction) replayed {
 // into what the fixture says: the JSON<status> field holds the recorded body
 // (no field lost), the declared headers were bound, and non-JSON bodies are
 // left raw.
-func checkTyped(t *testing.T, in contract.Interaction, resp any) {
+func checkTyped(t *testing.T, in interaction, resp any) {
 	t.Helper()
 	v := reflect.ValueOf(resp).Elem()
 	status := in.Response.Status
 	require.Equal(t, status, v.FieldByName("HTTPResponse").Interface().(*http.Response).StatusCode)
-	assert.Equal(t, string(in.Response.WireBody()), string(v.FieldByName("Body").Bytes()), "raw body")
+	assert.Equal(t, string(wireBody(in.Response.Body)), string(v.FieldByName("Body").Bytes()), "raw body")
 
 	suffix := strconv.Itoa(status)
 	if !v.FieldByName("Headers" + suffix).IsValid() {
@@ -243,7 +244,7 @@ func checkTyped(t *testing.T, in contract.Interaction, resp any) {
 		require.NoError(t, err)
 		// The generated models omit zero values (prefer-skip-optional-pointer),
 		// so compare without them: every non-zero recorded field must survive.
-		assert.Equal(t, withoutZeros(t, in.Response.WireBody()), withoutZeros(t, got),
+		assert.Equal(t, withoutZeros(t, wireBody(in.Response.Body)), withoutZeros(t, got),
 			"the typed JSON%d result differs from the recorded body", status)
 	} else if typed.IsValid() {
 		assert.True(t, typed.IsNil(), "a %s body must not be parsed as JSON", in.Response.Headers["Content-Type"])
@@ -604,7 +605,7 @@ func TestReplayInteractions(t *testing.T) {
 				got = append(got, driftAt{v.Field, v.Rule, v.Value})
 				t.Log("drift (warning): " + v.Warning())
 			}
-			if f.in.Provenance != contract.ProvenanceLiveRecorded {
+			if f.in.Provenance != provenanceLiveRecorded {
 				want, ok := expectedDrift[f.file]
 				require.True(t, ok, "%s has no entry in expectedDrift: say which documented drift it shows (none: nil)", f.file)
 				if want == nil {
@@ -641,7 +642,7 @@ func keys[V any](m map[string]V) map[string]bool {
 
 // authorizationPlaceholder is the only form an Authorization header may take
 // in a fixture.
-var authorizationPlaceholder = regexp.MustCompile(`^SDK-HMAC-SHA256 Access=REDACTED, SignedHeaders=[a-z0-9;_-]*, Signature=REDACTED$`)
+var authorizationPlaceholder = regexp.MustCompile(`^SDK-HMAC-SHA256 Access=\[REDACTED\], SignedHeaders=[a-z0-9;_-]*, Signature=\[REDACTED\]$`)
 
 // TestFixturesHoldNoSecrets: every credential header in every fixture is a
 // placeholder, and each fixture says where it comes from.
@@ -653,14 +654,14 @@ func TestFixturesHoldNoSecrets(t *testing.T) {
 			require.NoError(t, err)
 			assert.NotRegexp(t, `[0-9a-fA-F]{64}`, string(data), "a signature-like hex string in a fixture")
 			assert.NotEmpty(t, f.in.Source)
-			if f.in.Provenance == contract.ProvenanceLiveRecorded {
+			if f.in.Provenance == provenanceLiveRecorded {
 				assert.True(t, strings.HasPrefix(f.file, "live-"), "live recordings are named live-<op>-<timestamp>.json")
 				assert.False(t, f.in.RecordedAt.IsZero(), "live recordings carry recorded_at")
 			}
 			for _, h := range []map[string]string{f.in.Request.Headers, f.in.Response.Headers} {
 				for _, name := range secretNames {
 					if v, ok := h[name]; ok {
-						assert.Equal(t, contract.Redacted, v, "header %s", name)
+						assert.Equal(t, redact.Mask, v, "header %s", name)
 					}
 				}
 				if v, ok := h["Authorization"]; ok {

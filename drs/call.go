@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Operation names, as in Huawei's API reference.
@@ -32,7 +34,7 @@ type answer struct {
 	header    http.Header
 	body      []byte
 	requestID string
-	red       *redactor // the client's secrets and this request's signature
+	red       *redact.Redactor // the client's secrets and this request's signature
 }
 
 // call runs one operation through send (a generated client method) with the
@@ -98,10 +100,7 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 		return answer{}, c.netFailure(err, actx, ctx)
 	}
 	defer resp.Body.Close()
-	red := &redactor{base: c.red}
-	if c.s.akskSet && resp.Request != nil {
-		red.sig = signatureOf(resp.Request.Header.Get("Authorization"))
-	}
+	red := c.requestRedactor(resp.Request)
 	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: text(red, resp.Header.Get("X-Request-Id")), red: red}
 	max := c.s.maxResponseBytes
 	if resp.ContentLength <= max {

@@ -103,7 +103,7 @@ func (s *settings) resolve() error {
 
 // resolveCredentials picks the credentials: options first, then the
 // environment. Contradictions are errors, never silently resolved. The
-// checks of the AK/SK values themselves are aksk's (Signer.Check).
+// checks of the AK/SK values themselves are aksk's (Credentials.Validate).
 func (s *settings) resolveCredentials(env func(string) string) error {
 	bad := func(option, envName, reason string) error {
 		return &ConfigError{Option: option, Env: envName, Reason: reason}

@@ -3,8 +3,9 @@ package drstest
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,7 +19,7 @@ const (
 	AuthAKSK  = "aksk"  // SDK-HMAC-SHA256 signature
 )
 
-// The gateway's AK/SK lockout (NOTES.md §3): after more than
+// The gateway's AK/SK lockout, enforced here: after more than
 // lockoutFailures consecutive failed signatures, the key pair is refused for
 // lockoutDuration.
 const (
@@ -112,7 +113,8 @@ func (e *authError) Error() string { return msgAuth + ": " + e.reason }
 
 // errLocked answers every request of a locked key. Huawei does not document
 // this answer; see the package documentation.
-var errLocked = &authError{"the access key is locked for 5 minutes after repeated failed signatures (more than 5 in a row); do not retry authentication failures"}
+var errLocked = &authError{fmt.Sprintf("the access key is locked for %d minutes after repeated failed signatures (more than %d in a row); do not retry authentication failures",
+	int(lockoutDuration.Minutes()), lockoutFailures)}
 
 // authenticate checks the request's credentials like the API gateway: an IAM
 // token in X-Auth-Token, or else an SDK-HMAC-SHA256 signature over the exact
@@ -129,12 +131,12 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKe
 		return "", "", &authError{"x-auth-token not found (send an IAM token in X-Auth-Token or sign the request with SDK-HMAC-SHA256)"}
 	}
 
-	// The key the request names: Verify names it only when the signature
-	// is good, but a locked key refuses every request, and a failure counts
-	// against the key it names.
+	// The key the request names, even in a malformed header: Verify names
+	// it only when the signature is good, but a locked key refuses every
+	// request, and a failure counts against the key it names.
 	var claimed *akskKey
-	if len(auths) == 1 {
-		claimed = s.creds.keys[claimedAccessKey(auths[0])]
+	if named, _ := aksk.ParseAuthorization(auths[0]); len(auths) == 1 {
+		claimed = s.creds.keys[named.AccessKey]
 	}
 	now := s.now()
 	// Refusing a locked key before checking the signature saves the work;
@@ -142,13 +144,7 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKe
 	if claimed != nil && claimed.locked(now) {
 		return "", "", errLocked
 	}
-	// Both verifications of a request (see checkSecurityToken) read the
-	// same wall-clock instant, so that they differ only in what they are
-	// meant to compare.
-	wall := time.Now()
-	v := s.verifier
-	v.Now = func() time.Time { return wall }
-	ak, verr := v.Verify(r, body)
+	auth, verr := s.verifier.Verify(r, body)
 	if verr != nil {
 		// aksk's errors never contain a secret, a signature or the header.
 		reason := "verify aksk signature fail"
@@ -164,9 +160,9 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKe
 		return "", "", &authError{reason + ": " + verr.Error()}
 	}
 
-	key := s.creds.keys[ak] // known: Verify looked it up
+	key := s.creds.keys[auth.AccessKey] // known: Verify looked it up
 	if key.securityToken != "" {
-		if terr := checkSecurityToken(v, r, body, key.securityToken); terr != nil {
+		if terr := checkSecurityToken(r, auth, key.securityToken); terr != nil {
 			if key.settle(now, false) {
 				return "", "", errLocked
 			}
@@ -176,7 +172,7 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKe
 	if key.settle(now, true) {
 		return "", "", errLocked
 	}
-	return AuthAKSK, ak, nil
+	return AuthAKSK, auth.AccessKey, nil
 }
 
 // isSignatureFailure reports whether a verification error counts towards
@@ -191,29 +187,10 @@ func isSignatureFailure(err error) bool {
 		errors.Is(err, aksk.ErrDateNotSigned)
 }
 
-// claimedAccessKey returns the Access parameter of an SDK-HMAC-SHA256
-// Authorization header value, or "" if there is none. aksk.Verifier parses
-// the header for real but returns the key only on success; this lenient
-// reading only finds which key's lockout applies, never whether the key may
-// be used.
-func claimedAccessKey(auth string) string {
-	rest, ok := strings.CutPrefix(auth, aksk.Algorithm)
-	if !ok {
-		return ""
-	}
-	for param := range strings.SplitSeq(rest, ",") {
-		name, value, ok := strings.Cut(param, "=")
-		if ok && strings.EqualFold(strings.TrimSpace(name), "Access") {
-			return strings.TrimSpace(value)
-		}
-	}
-	return ""
-}
-
-// checkSecurityToken checks the X-Security-Token of a request that v
-// verified and that was signed with temporary credentials whose token is
-// want. The reasons never quote the token.
-func checkSecurityToken(v aksk.Verifier, r *http.Request, body []byte, want string) error {
+// checkSecurityToken checks the X-Security-Token of a request verified as
+// auth and signed with temporary credentials whose token is want. The
+// reasons never quote the token.
+func checkSecurityToken(r *http.Request, auth aksk.Authorization, want string) error {
 	got := r.Header.Values(aksk.HeaderSecurityToken)
 	switch {
 	case len(got) == 0:
@@ -222,14 +199,9 @@ func checkSecurityToken(v aksk.Verifier, r *http.Request, body []byte, want stri
 		return &authError{"the request has more than one X-Security-Token header"}
 	case subtle.ConstantTimeCompare([]byte(got[0]), []byte(want)) != 1:
 		return &authError{"the X-Security-Token is not the one issued with this access key"}
-	}
-	// Verifier does not tell which headers were signed. Rather than parse
-	// SignedHeaders a second time, ask it what matters: would the signature
-	// still hold with another token? If so, the token is not bound to the
-	// request, and whoever sees the request could swap it.
-	swapped := r.Clone(r.Context())
-	swapped.Header.Set(aksk.HeaderSecurityToken, got[0]+"-swapped")
-	if _, err := v.Verify(swapped, body); err == nil {
+	case !slices.Contains(auth.SignedHeaders, "x-security-token"):
+		// Unsigned, the token is not bound to the request: whoever sees
+		// the request could swap it.
 		return &authError{"the X-Security-Token is not signed: list x-security-token in SignedHeaders"}
 	}
 	return nil

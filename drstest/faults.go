@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -201,17 +202,9 @@ func (s *Simulator) pickFaults(op string, seq uint64) (delay time.Duration, hit 
 }
 
 // draw returns a number in [0, 1) determined by the seed, the request's
-// arrival number and the fault's serial number (splitmix64).
+// arrival number and the fault's serial number.
 func draw(seed int64, seq, serial uint64) float64 {
-	x := uint64(seed)*0x9E3779B97F4A7C15 ^ seq*0xBF58476D1CE4E5B9 ^ serial*0x94D049BB133111EB
-	for range 2 {
-		x += 0x9E3779B97F4A7C15
-		z := x
-		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-		z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-		x = z ^ (z >> 31)
-	}
-	return float64(x>>11) / (1 << 53)
+	return rand.New(rand.NewPCG(uint64(seed), seq<<32^serial)).Float64()
 }
 
 // applyFault answers the request as the fault says.

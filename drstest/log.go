@@ -100,7 +100,7 @@ func (s *Simulator) update(info *requestInfo, f func(*Request)) {
 	defer s.mu.Unlock()
 	f(info.rec)
 	if rec := info.rec; rec.red != nil && rec.Body != nil {
-		rec.Body = rec.red.Bytes(rec.Body)
+		rec.Body = []byte(rec.red.String(string(rec.Body)))
 		rec.red = nil
 	}
 }

@@ -82,7 +82,7 @@ func (t *verboseTransport) CloseIdleConnections() {
 
 // keep is how much of a body is kept for its excerpt: the excerpt plus the
 // longest form of a secret, so a secret that starts before the cut is whole
-// and masked (see redact.Redactor.Head).
+// and masked (see redact.Redactor.Excerpt).
 func keep(red *redact.Redactor) int { return maxLoggedBody + red.Window() }
 
 // line appends one log line: scrubbed, then with control characters escaped,
@@ -110,7 +110,7 @@ func excerpt(red *redact.Redactor, kept []byte, total int64) string {
 		kept = bytes.TrimRight(kept, "\r\n")
 		total = int64(len(kept))
 	}
-	return red.Head(kept, total, maxLoggedBody)
+	return red.Excerpt(kept, total, maxLoggedBody)
 }
 
 func (t *verboseTransport) write(s string) {

@@ -26,11 +26,11 @@ func BenchmarkWithSignature(b *testing.B) {
 	}
 }
 
-func BenchmarkBytes(b *testing.B) {
+func BenchmarkString(b *testing.B) {
 	r := New(benchToken, benchSK)
-	text := []byte(strings.Repeat(`{"job_id":"140b5236-88ad-43c8-811c-1268453jb101","status":"success","percent":"100%","signature":"x\u003c"}`, 100))
+	text := strings.Repeat(`{"job_id":"140b5236-88ad-43c8-811c-1268453jb101","status":"success","percent":"100%","signature":"x\u003c"}`, 100)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		r.Bytes(text)
+		r.String(text)
 	}
 }

@@ -1,4 +1,4 @@
-package contract
+package contract_test
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drsclient/drs-precheck/internal/redact"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -66,14 +67,10 @@ func signedRequest(t *testing.T, body string) *http.Request {
 func TestRecordRedactsEverySecret(t *testing.T) {
 	const reqBody = `{"jobs":[{"job_id":"140b5236-88ad-43c8-811c-1268453jb101","precheck_mode":"forStartJob"}]}`
 	req := signedRequest(t, reqBody)
-	// A gateway that echoes what it got, in every escaping it might use: raw,
-	// \u-escaped (which a byte-level replace cannot see) and HTML-escaped.
-	var uEscapedSK strings.Builder
-	for _, r := range testSK {
-		fmt.Fprintf(&uEscapedSK, `\u%04x`, r)
-	}
+	// A gateway that echoes what it got, in the escapings it uses: raw,
+	// URL-escaped and JSON-escaped.
 	respBody := `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: token ` + testIAMToken +
-		` key ` + uEscapedSK.String() + ` sig ` + testSignature + ` st ` + jsonEscaped(testSecurityToken, true) +
+		` key ` + jsonEscaped(url.QueryEscape(testSK), true) + ` sig ` + testSignature + ` st ` + jsonEscaped(testSecurityToken, true) +
 		`","request_id":"6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9"}`
 	require.True(t, json.Valid([]byte(respBody)))
 	resp := &http.Response{
@@ -86,14 +83,11 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 			"Content-Length":  {"321"},
 		},
 	}
-	at := time.Date(2025, 3, 12, 8, 15, 2, 0, time.UTC)
-	in := Record(req, []byte(reqBody), resp, []byte(respBody), ProvenanceLiveRecorded, "unit test", RecordOptions{
-		Secrets: []string{testAK, testSK, testSecurityToken, testIAMToken},
-		Now:     func() time.Time { return at },
-	})
+	in := record(req, []byte(reqBody), resp, []byte(respBody), provenanceLiveRecorded, "unit test", "",
+		[]string{testAK, testSK, testSecurityToken, testIAMToken})
 
 	path := filepath.Join(t.TempDir(), "sub", "live-BatchCheckJobs.json")
-	require.NoError(t, in.WriteFile(path))
+	require.NoError(t, in.writeFile(path))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	text := string(data)
@@ -102,51 +96,52 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 
 	// What is kept, and the shape of what is redacted.
 	h := in.Request.Headers
-	assert.Equal(t, "SDK-HMAC-SHA256 Access=REDACTED, SignedHeaders=content-type;host;x-language;x-project-id;x-sdk-date;x-security-token, Signature=REDACTED", h["Authorization"])
-	assert.Equal(t, Redacted, h["X-Auth-Token"])
-	assert.Equal(t, Redacted, h["X-Security-Token"])
-	assert.Equal(t, Redacted, h["Cookie"])
+	assert.Equal(t, "SDK-HMAC-SHA256 Access=[REDACTED], SignedHeaders=content-type;host;x-language;x-project-id;x-sdk-date;x-security-token, Signature=[REDACTED]", h["Authorization"])
+	assert.Equal(t, redact.Mask, h["X-Auth-Token"])
+	assert.Equal(t, redact.Mask, h["X-Security-Token"])
+	assert.Equal(t, redact.Mask, h["Cookie"])
 	assert.Equal(t, "20250312T081502Z", h["X-Sdk-Date"], "X-Sdk-Date is not a secret and is kept")
 	assert.Equal(t, "054ba152d480d55b2f5dc0069e7ddef0", h["X-Project-Id"])
 	assert.Equal(t, "en-us", h["X-Language"])
 	assert.NotContains(t, h, "Content-Length")
 	rh := in.Response.Headers
-	assert.Equal(t, Redacted, rh["X-Subject-Token"])
-	assert.Equal(t, Redacted, rh["Set-Cookie"])
+	assert.Equal(t, redact.Mask, rh["X-Subject-Token"])
+	assert.Equal(t, redact.Mask, rh["Set-Cookie"])
 	assert.Equal(t, "6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9", rh["X-Request-Id"])
 	assert.NotContains(t, rh, "Content-Length")
 
 	assert.Equal(t, "POST", in.Request.Method)
 	assert.Equal(t, "/v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck", in.Request.Path)
 	assert.Equal(t, 401, in.Response.Status)
-	assert.Equal(t, at, in.RecordedAt)
-	assert.JSONEq(t, reqBody, string(in.Request.WireBody()), "the request body carries no secret and is kept as is")
+	assert.WithinDuration(t, time.Now(), in.RecordedAt, time.Hour, "recorded now")
+	assert.Equal(t, time.UTC, in.RecordedAt.Location())
+	assert.JSONEq(t, reqBody, string(wireBody(in.Request.Body)), "the request body carries no secret and is kept as is")
 
 	var got map[string]string
-	require.NoError(t, json.Unmarshal(in.Response.WireBody(), &got))
+	require.NoError(t, json.Unmarshal(wireBody(in.Response.Body), &got))
 	assert.Equal(t, "APIGW.0301", got["error_code"])
 	assert.Equal(t, "6b3ad1f0b0b44a51a8e1c5e1b4f2a7c9", got["request_id"])
-	assert.Contains(t, got["error_msg"], "token REDACTED")
+	assert.Contains(t, got["error_msg"], "token [REDACTED]")
 
-	loaded, err := LoadInteraction(path)
+	loaded, err := loadInteraction(path)
 	require.NoError(t, err)
 	assert.Equal(t, in.Request.Headers, loaded.Request.Headers)
 	assert.Equal(t, in.Response.Headers, loaded.Response.Headers)
 	assert.JSONEq(t, string(in.Response.Body), string(loaded.Response.Body))
-	assert.True(t, at.Equal(loaded.RecordedAt))
+	assert.True(t, in.RecordedAt.Equal(loaded.RecordedAt))
 }
 
 // Secret header values are learned: a token echoed in a body is scrubbed even
-// when the caller forgot to pass it in RecordOptions.Secrets.
+// when the caller forgot to pass it.
 func TestRecordLearnsSecretsFromHeaders(t *testing.T) {
 	req := signedRequest(t, `{"jobs":["`+testAK+`"]}`)
 	resp := &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}}}
 	body := `{"error_code":"DRS.M00202","error_msg":"echo ` + testIAMToken + ` ` + testSecurityToken + ` ` + testCookie + ` ` + testSignature + `"}`
-	in := Record(req, []byte(`{"jobs":["`+testAK+`"]}`), resp, []byte(body), ProvenanceLiveRecorded, "unit test")
+	in := record(req, []byte(`{"jobs":["`+testAK+`"]}`), resp, []byte(body), provenanceLiveRecorded, "unit test", "", nil)
 	data, err := json.Marshal(in)
 	require.NoError(t, err)
 	assertNoSecret(t, string(data), testIAMToken, testSecurityToken, testCookie, testSignature, testAK)
-	assert.Contains(t, string(in.Request.Body), Redacted)
+	assert.Contains(t, string(in.Request.Body), redact.Mask)
 }
 
 func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
@@ -155,13 +150,12 @@ func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+testIAMToken)
 	req.Header.Set("X-Api-Key", testAK)
 	page := "<html><body><h1>503 Service Temporarily Unavailable</h1><p>ref " +
-		"SK=" + testSK + " &amp; st=" + htmlEscape(testSecurityToken) + "</p></body></html>\n"
+		"SK=" + testSK + " &amp; st=" + url.QueryEscape(testSecurityToken) + "</p></body></html>\n"
 	resp := &http.Response{StatusCode: 503, Header: http.Header{"Content-Type": {"text/html"}, "Retry-After": {"3"}}}
-	in := Record(req, nil, resp, []byte(page), ProvenanceLiveRecorded, "unit test",
-		RecordOptions{Secrets: []string{testSK, testSecurityToken}, Name: "gateway page"})
+	in := record(req, nil, resp, []byte(page), provenanceLiveRecorded, "unit test", "gateway page", []string{testSK, testSecurityToken})
 
 	path := filepath.Join(t.TempDir(), "page.json")
-	require.NoError(t, in.WriteFile(path))
+	require.NoError(t, in.writeFile(path))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	text := string(data)
@@ -169,25 +163,21 @@ func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
 	assert.Contains(t, text, "<html>", "HTML is stored unescaped, readable")
 
 	assert.Equal(t, "gateway page", in.Name)
-	assert.Equal(t, Redacted, in.Request.Headers["Authorization"], "a non-SDK scheme is redacted whole")
-	assert.Equal(t, Redacted, in.Request.Headers["X-Api-Key"], "header names mentioning a key are redacted")
-	assert.Equal(t, "/v3/p/jobs/batch-precheck?token=REDACTED", in.Request.Path)
+	assert.Equal(t, redact.Mask, in.Request.Headers["Authorization"], "a non-SDK scheme is redacted whole")
+	assert.Equal(t, redact.Mask, in.Request.Headers["X-Api-Key"], "header names mentioning a key are redacted")
+	assert.Equal(t, "/v3/p/jobs/batch-precheck?token=[REDACTED]", in.Request.Path)
 	assert.Nil(t, in.Request.Body)
 	assert.Equal(t, "3", in.Response.Headers["Retry-After"])
 	var s string
 	require.NoError(t, json.Unmarshal(in.Response.Body, &s), "a non-JSON body is recorded as a JSON string")
-	assert.Equal(t, s, string(in.Response.WireBody()))
+	assert.Equal(t, s, string(wireBody(in.Response.Body)))
 	assert.True(t, strings.HasPrefix(s, "<html><body><h1>503"))
-	assert.Contains(t, s, "SK=REDACTED")
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+	assert.Contains(t, s, "SK=[REDACTED]")
 }
 
 func TestRecordWithoutResponse(t *testing.T) {
 	req := signedRequest(t, "")
-	in := Record(req, nil, nil, nil, ProvenanceLiveRecorded, "unit test")
+	in := record(req, nil, nil, nil, provenanceLiveRecorded, "unit test", "", nil)
 	assert.Equal(t, 0, in.Response.Status)
 	assert.Equal(t, "POST /v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck -> 0", in.Name)
 	data, err := json.Marshal(in)
@@ -196,12 +186,12 @@ func TestRecordWithoutResponse(t *testing.T) {
 }
 
 func TestWireBody(t *testing.T) {
-	assert.Nil(t, RecordedResponse{}.WireBody())
-	assert.Equal(t, `{"a":[1,2]}`, string(RecordedResponse{Body: json.RawMessage("{\n  \"a\": [1, 2]\n}")}.WireBody()))
-	assert.Equal(t, "<p>x</p>\n", string(RecordedResponse{Body: json.RawMessage(`"<p>x</p>\n"`)}.WireBody()))
-	// A JSON body that is itself a JSON string round-trips through Record.
-	in := Record(signedRequest(t, ""), []byte(`"just a string"`), nil, nil, ProvenanceSynthetic, "unit test")
-	assert.Equal(t, `"just a string"`, string(in.Request.WireBody()))
+	assert.Nil(t, wireBody(nil))
+	assert.Equal(t, `{"a":[1,2]}`, string(wireBody(json.RawMessage("{\n  \"a\": [1, 2]\n}"))))
+	assert.Equal(t, "<p>x</p>\n", string(wireBody(json.RawMessage(`"<p>x</p>\n"`))))
+	// A JSON body that is itself a JSON string round-trips through record.
+	in := record(signedRequest(t, ""), []byte(`"just a string"`), nil, nil, provenanceSynthetic, "unit test", "", nil)
+	assert.Equal(t, `"just a string"`, string(wireBody(in.Request.Body)))
 }
 
 func TestLoadInteractionRejectsIncompleteFiles(t *testing.T) {
@@ -219,7 +209,7 @@ func TestLoadInteractionRejectsIncompleteFiles(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
 			require.NoError(t, os.WriteFile(path, []byte(tc.text), 0o600))
-			_, err := LoadInteraction(path)
+			_, err := loadInteraction(path)
 			if tc.want == "" {
 				require.NoError(t, err)
 				return
@@ -228,7 +218,7 @@ func TestLoadInteractionRejectsIncompleteFiles(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	_, err := LoadInteraction(filepath.Join(dir, "missing.json"))
+	_, err := loadInteraction(filepath.Join(dir, "missing.json"))
 	require.Error(t, err)
 }
 
@@ -242,18 +232,13 @@ func jsonEscaped(v string, escapeHTML bool) string {
 	return out[1 : len(out)-1]
 }
 
-// everyForm is s in every encoding a server or gateway might echo it in.
+// everyForm is s in every encoding a server or gateway echoes it in.
 func everyForm(s string) []string {
-	var uAll strings.Builder
-	for _, r := range s {
-		fmt.Fprintf(&uAll, `\u%04X`, r)
-	}
 	lowerPct := regexp.MustCompile(`%[0-9A-F]{2}`)
 	lower := func(v string) string { return lowerPct.ReplaceAllStringFunc(v, strings.ToLower) }
 	return []string{
 		s, url.QueryEscape(s), url.PathEscape(s), lower(url.QueryEscape(s)), lower(url.PathEscape(s)),
 		jsonEscaped(s, true), jsonEscaped(s, false), strings.ReplaceAll(jsonEscaped(s, true), "/", `\/`),
-		htmlEscape(s), uAll.String(),
 	}
 }
 
@@ -283,14 +268,14 @@ func TestRecordedFixtureHoldsNoSecretInAnyEncoding(t *testing.T) {
 				"X-Request-Id": {url.QueryEscape(all)},
 				"X-Echo":       {strings.Join(everyForm(testSecurityToken), ",")},
 			}}
-			in := Record(req, nil, resp, body, ProvenanceLiveRecorded, "unit test", RecordOptions{Secrets: secrets})
+			in := record(req, nil, resp, body, provenanceLiveRecorded, "unit test", "", secrets)
 			path := filepath.Join(t.TempDir(), "fixture.json")
-			require.NoError(t, in.WriteFile(path))
+			require.NoError(t, in.writeFile(path))
 			file, err := os.ReadFile(path)
 			require.NoError(t, err)
 			// The file, and what the file decodes to: the response body as
 			// wire text, every header and the path.
-			texts := []string{string(file), string(in.Response.WireBody()), in.Request.Path, fmt.Sprint(in.Request.Headers), fmt.Sprint(in.Response.Headers)}
+			texts := []string{string(file), string(wireBody(in.Response.Body)), in.Request.Path, fmt.Sprint(in.Request.Headers), fmt.Sprint(in.Response.Headers)}
 			for _, text := range texts {
 				for _, s := range append(secrets, testSignature) {
 					for _, f := range everyForm(s) {
@@ -300,8 +285,8 @@ func TestRecordedFixtureHoldsNoSecretInAnyEncoding(t *testing.T) {
 					}
 				}
 			}
-			assert.Contains(t, string(in.Response.WireBody()), "Signature=REDACTED")
-			assert.Equal(t, "/v3/REDACTED/jobs/batch-precheck?sk=REDACTED", in.Request.Path)
+			assert.Contains(t, string(wireBody(in.Response.Body)), "Signature=[REDACTED]")
+			assert.Equal(t, "/v3/[REDACTED]/jobs/batch-precheck?sk=[REDACTED]", in.Request.Path)
 		})
 	}
 }
