@@ -57,21 +57,82 @@ func polled(rc *recorder) [][]string {
 	return out
 }
 
-// TestWaitPollIntervals proves the schedule of a wait: the first query after
-// WithFirstPollDelay, then WithPollInterval, growing by half while nothing
-// moves (from the second query on), capped by WithMaxPollInterval, and back
-// to WithPollInterval when progress moves.
-func TestWaitPollIntervals(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "0%", false), result("a", "0%", false), result("a", "0%", false), result("a", "0%", false),
-		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true),
-	}})
-	c, _, clk := hostile(t, s.handle, WithFirstPollDelay(20*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
-	rep, err := c.Wait(bg, []string{"a"})
+// zeroes is n readings of 0% about job id.
+func zeroes(id string, n int) []generated.QueryPreCheckResp {
+	out := make([]generated.QueryPreCheckResp, n)
+	for i := range out {
+		out[i] = result(id, "0%", false)
+	}
+	return out
+}
+
+// TestWaitWithoutProgressBacksOff proves the schedule of a job whose
+// progress says nothing: the first query after WithFirstPollDelay, the
+// second no sooner than 20s into the wait, then WithPollInterval, growing by
+// half while nothing moves (from the second query on), capped by
+// WithMaxPollInterval, and back to WithPollInterval when progress moves.
+func TestWaitWithoutProgressBacksOff(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": append(zeroes("a", 5),
+		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true))})
+	c, _, clk := hostile(t, s.handle)
+	rep, err := c.Wait(bg, []string{"a"}, WithFirstPollDelay(5*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	assert.Equal(t, 7, rep.Polls)
-	assert.Equal(t, []time.Duration{20 * time.Second, 4 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+	assert.Equal(t, 8, rep.Polls)
+	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+}
+
+// TestWaitAsksWhenProgressSaysDone proves that a job whose progress moves
+// is asked about when it may be done at the earliest: a reading of p% t
+// after the start says no sooner than t·100/(p+1), and never again sooner
+// than MinPollInterval.
+func TestWaitAsksWhenProgressSaysDone(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "4%", false), result("a", "80%", false), result("a", "99%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(5*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	w := clk.waits()
+	require.Len(t, w, 4)
+	assert.Equal(t, 5*time.Second, w[0], "the early look")
+	assert.Equal(t, 95*time.Second, w[1], "4% at 5s: done at 100s at the earliest")
+	assert.InDelta(t, float64(100*time.Second*100/81-100*time.Second), float64(w[2]), float64(time.Millisecond), "80% at 100s: done at 123.5s at the earliest")
+	assert.Equal(t, MinPollInterval, w[3], "99%: done any moment, asked again after the minimum interval")
+}
+
+// TestWaitStepsAreNotReadAsPercents proves that readings in steps (all
+// multiples of 25) make the schedule assume the next step may come sooner
+// than a whole percent would, and that a round first reading is doubted.
+func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "25%", false), result("a", "50%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(10*time.Second))
+	require.NoError(t, err)
+	w := clk.waits()
+	require.Len(t, w, 3)
+	assert.Equal(t, 10*time.Second, w[1], "25% at 10s as a step of 25: the next step comes at 20s at the earliest")
+	assert.InDelta(t, float64(20*time.Second*100/75-20*time.Second), float64(w[2]), float64(time.Millisecond), "50% at 20s in steps of 25: 75% comes after 20s, 100% after 26.7s")
+}
+
+// TestWaitStalledProgressFallsBack proves that a job whose progress stops
+// where it said the pre-check would be done is asked about as one without
+// progress: every WithPollInterval, growing.
+func TestWaitStalledProgressFallsBack(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "41%", false), result("a", "41%", false), result("a", "41%", false), result("a", "41%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(20*time.Second))
+	require.NoError(t, err)
+	w := clk.waits()
+	require.Len(t, w, 5)
+	assert.InDelta(t, float64(20*time.Second*100/42-20*time.Second), float64(w[1]), float64(time.Millisecond), "41% at 20s: done at 47.6s at the earliest")
+	assert.InDelta(t, float64(20*time.Second*100/41-20*time.Second*100/42), float64(w[2]), float64(time.Millisecond), "and at 48.8s at the latest")
+	assert.Equal(t, []time.Duration{7500 * time.Millisecond, 11250 * time.Millisecond}, w[3:], "still 41% then: as without progress")
 }
 
 // TestWaitProgressGetsCopies proves that WithProgress is called after the
@@ -83,11 +144,11 @@ func TestWaitProgressGetsCopies(t *testing.T) {
 		"b": {result("b", "100%", false)},
 	})
 	var seen []Report
-	c, _, _ := hostile(t, s.handle, WithProgress(func(r Report) {
+	c, _, _ := hostile(t, s.handle)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"}, WithProgress(func(r Report) {
 		seen = append(seen, r)
 		r.Verdicts[0].JobID = "changed"
 	}))
-	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"})
 	require.NoError(t, err)
 	assert.Equal(t, []State{Passed, Failed}, statesOf(rep))
 	assert.Equal(t, "a", rep.Verdicts[0].JobID)
@@ -167,8 +228,8 @@ func TestWaitKeepsWhatItKnewWhenAQueryFails(t *testing.T) {
 		default:
 			results(w, result("a", "100%", true))
 		}
-	}, oneShot, WithProgress(func(r Report) { progress = append(progress, r) }))
-	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"})
+	}, oneShot)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithProgress(func(r Report) { progress = append(progress, r) }))
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
 	require.Len(t, progress, 4)
@@ -203,10 +264,10 @@ func TestWaitDeadlineShorterThanFirstPollDelay(t *testing.T) {
 		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
 			at = append(at, time.Since(start))
 			results(w, result("a", "20%", false))
-		}, nil, WithFirstPollDelay(time.Minute), WithPollInterval(time.Minute))
+		}, nil)
 		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		defer cancel()
-		rep, err := c.Wait(ctx, []string{"a"})
+		rep, err := c.Wait(ctx, []string{"a"}, WithFirstPollDelay(time.Minute), WithPollInterval(time.Minute))
 		require.Error(t, err)
 		assert.Equal(t, []time.Duration{5 * time.Second}, at, "one query, halfway to the deadline")
 		assert.Equal(t, 1, rep.Polls)
@@ -229,8 +290,8 @@ func TestWaitWithoutFirstPollDelay(t *testing.T) {
 		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
 			at = append(at, time.Since(start))
 			results(w, result("a", "100%", true))
-		}, nil, WithFirstPollDelay(0))
-		rep, err := c.Wait(bg, []string{"a"})
+		}, nil)
+		rep, err := c.Wait(bg, []string{"a"}, WithFirstPollDelay(0))
 		require.NoError(t, err)
 		assert.Equal(t, Passed, rep.Verdicts[0].State)
 		assert.Equal(t, []time.Duration{0}, at)

@@ -46,7 +46,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) error {
 	demo := *a
 	demo.clientOptions = []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(sim.ProjectID()), drs.WithToken(token)}
 	demo.getenv = func(string) string { return "" }
-	runArgs := []string{"--endpoint", url, "--output", output, "--wait", "--first-poll-delay", "500ms", "--poll-interval", "500ms", "--timeout", "2m"}
+	runArgs := []string{"--endpoint", url, "--output", output, "--wait", "--first-poll-delay", "500ms", "--poll-interval", "1s", "--timeout", "2m"}
 	if verbose {
 		runArgs = append(runArgs, "--verbose")
 	}

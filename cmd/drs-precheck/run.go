@@ -90,13 +90,13 @@ type waitFlags struct {
 }
 
 func (w *waitFlags) register(fs *flag.FlagSet) {
-	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this long before the first poll (default 20s; at most half of --timeout)")
-	fs.DurationVar(&w.interval, "poll-interval", 0, "poll this often while progress moves (default 5s, growing to 30s while nothing moves)")
+	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this long before the first poll (default 5s; at most half of --timeout); then each job is polled when its progress says it will be done")
+	fs.DurationVar(&w.interval, "poll-interval", 0, "poll a job whose progress says nothing this often (default 5s, at least 1s, growing to 30s while nothing moves)")
 	fs.BoolVar(&w.quiet, "quiet", false, "print no progress on stderr")
 }
 
-func (w *waitFlags) options() []drs.Option {
-	var opts []drs.Option
+func (w *waitFlags) options() []drs.WaitOption {
+	var opts []drs.WaitOption
 	if w.firstPoll > 0 {
 		opts = append(opts, drs.WithFirstPollDelay(w.firstPoll))
 	}
@@ -133,10 +133,9 @@ func (a *app) cmdRun(ctx context.Context, args []string) error {
 	if wait {
 		firstPoll := wf.firstPoll
 		if firstPoll == 0 {
-			firstPoll = 20 * time.Second
+			firstPoll = drs.DefaultFirstPollDelay
 		}
 		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), wf.quiet)
-		a.clientOptions = append(a.clientOptions, append(wf.options(), drs.WithProgress(prog.update))...)
 	}
 	client, err := a.newClient(&g)
 	if err != nil {
@@ -148,12 +147,15 @@ func (a *app) cmdRun(ctx context.Context, args []string) error {
 
 	var rep *drs.Report
 	if wait {
-		rep, err = client.PrecheckAndWait(ctx, drs.Mode(mode), jobIDs(jobs))
+		rep, err = client.PrecheckAndWait(ctx, drs.Mode(mode), jobIDs(jobs), append(wf.options(), drs.WithProgress(prog.update))...)
 		prog.done()
 	} else {
 		rep, err = client.Precheck(ctx, drs.Mode(mode), jobIDs(jobs))
 	}
 	if rep == nil {
+		if errors.As(err, new(*drs.ConfigError)) {
+			return newConfigError(err, nil) // a poll flag below the library's floor
+		}
 		return inputError(err, jobs)
 	}
 	return a.emitReport(&document{Schema: schemaVersion, Command: "run", Mode: mode, Waited: wait}, rep, &g)
