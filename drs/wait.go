@@ -149,7 +149,8 @@ func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 }
 
 // send starts the queries that are due at now, as many as may run, and
-// returns when the next one is due (ok false: none is, or the wait stopped).
+// returns when the next one is due (ok false: none is, none may be sent
+// before an answer lands, or the wait stopped).
 func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bool) {
 	if w.stop != nil || ctx.Err() != nil {
 		return time.Time{}, false
@@ -167,6 +168,9 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 		}
 		w.inFlight++
 		go func() { w.answers <- landed{jobs: batch, sent: now, rep: w.c.query(ctx, w.g, asked)} }()
+	}
+	if w.inFlight >= w.maxFlight {
+		return time.Time{}, false // the next answer comes first
 	}
 	for _, j := range w.pending {
 		if !j.inFlight && (!ok || j.due.Before(next)) {
