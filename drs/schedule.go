@@ -13,10 +13,13 @@ import (
 // reached p by t, so it completes by start + (t-start)·100/p (hi); and a
 // reading p asked for at time a says the next step was not yet reached, so
 // it completes after start + (a-start)·100/(p+step) (lo). A job is asked
-// about at lo, never sooner than MinPollInterval nor later than
-// estimatedMax maximum intervals after its previous query, nor after hi. A job whose readings say
-// nothing (no percentage yet, or hi passed: a stall) is asked about as
-// without progress: the poll interval, growing by half while no job moves.
+// about at lo, never later than hi nor than estimatedMax maximum intervals
+// after its previous query; inside the window [lo, hi], every windowPolls-th
+// of it (MinPollInterval to maxSpacing). A job whose readings say nothing (no
+// percentage yet, or hi passed: a stall) is asked about as without
+// progress: no sooner than blindFirst into the wait, then every poll
+// interval, growing by half (from the second such query on) while no job
+// moves.
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
@@ -28,6 +31,12 @@ const (
 	// says when it will be done may wait: hi bounds it anyway, this bounds
 	// a server whose progress lies.
 	estimatedMax = 10
+	// A window of possible completion is asked about in windowPolls
+	// steps, each at least MinPollInterval and at most maxSpacing apart.
+	windowPolls = 5
+	maxSpacing  = 3 * time.Second
+	// farFuture bounds an estimate (beyond any maximum interval).
+	farFuture = 1000 * time.Hour
 )
 
 // estimate is what a job's readings say about when its pre-check completes.
@@ -95,7 +104,8 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	at := func(t time.Time, p float64) time.Time {
-		return e.start.Add(time.Duration(float64(t.Sub(e.start)) * 100 / p))
+		// A tiny reading (0.0001%) must not overflow a Duration.
+		return e.start.Add(time.Duration(min(float64(t.Sub(e.start))*100/p, float64(farFuture))))
 	}
 	hi = at(e.seen, e.p)
 	lo = at(e.asked, e.p+e.step())
@@ -114,6 +124,9 @@ type pollJob struct {
 	due   time.Time // when to ask next
 	sent  time.Time // when the latest query about it was sent
 	polls int       // queries answered about it
+	// blindPolls counts the queries, sent blindFirst or more into the
+	// wait, after which its progress said nothing.
+	blindPolls int
 	// movesBefore is how many answers had shown a job move when the
 	// latest query about it was sent.
 	movesBefore int
@@ -125,14 +138,19 @@ type pollJob struct {
 // plan sets when to ask about j next, after an answer that arrived at now;
 // moved says whether any job moved since j's previous query.
 func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time) {
-	earliest := j.sent.Add(MinPollInterval)
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
-		j.due = later(earliest, earlier(lo, latest))
+		// Inside a wide window (coarse steps, a long pre-check), asking
+		// every second would cost many requests for little lag.
+		spacing := min(max(hi.Sub(lo)/windowPolls, MinPollInterval), maxSpacing)
+		j.due = later(j.sent.Add(spacing), earlier(lo, latest))
 		j.interval = ws.pollInterval
 		return
 	}
-	if moved || j.polls < 2 {
+	if !j.sent.Before(waitStart.Add(blindFirst)) {
+		j.blindPolls++
+	}
+	if moved || j.blindPolls < 2 {
 		j.interval = ws.pollInterval
 	} else {
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)

@@ -90,7 +90,12 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	if deadline, ok := ctx.Deadline(); ok {
 		first = min(first, deadline.Sub(now)/2)
 	}
+	// The first query goes alone unless the start already proved the
+	// credentials: bad ones then fail one request, not many.
 	w := &waiter{c: c, g: g, rep: rep, ws: ws, start: now, startUnm: slices.Clip(rep.Unmatched), maxFlight: 1}
+	if !started.IsZero() {
+		w.maxFlight = max(c.s.concurrency, 1)
+	}
 	for i, v := range rep.Verdicts {
 		if v.State == InProgress {
 			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: estimate{start: started}})

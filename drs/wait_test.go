@@ -69,7 +69,7 @@ func zeroes(id string, n int) []generated.QueryPreCheckResp {
 // TestWaitWithoutProgressBacksOff proves the schedule of a job whose
 // progress says nothing: the first query after WithFirstPollDelay, the
 // second no sooner than 20s into the wait, then WithPollInterval, growing by
-// half while nothing moves (from the second query on), capped by
+// half while nothing moves (from the second query after 20s on), capped by
 // WithMaxPollInterval, and back to WithPollInterval when progress moves.
 func TestWaitWithoutProgressBacksOff(t *testing.T) {
 	s := newScript(map[string][]generated.QueryPreCheckResp{"a": append(zeroes("a", 5),
@@ -79,7 +79,7 @@ func TestWaitWithoutProgressBacksOff(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
 	assert.Equal(t, 8, rep.Polls)
-	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 4 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
 }
 
 // TestWaitAsksWhenProgressSaysDone proves that a job whose progress moves
@@ -132,7 +132,7 @@ func TestWaitStalledProgressFallsBack(t *testing.T) {
 	require.Len(t, w, 5)
 	assert.InDelta(t, float64(20*time.Second*100/42-20*time.Second), float64(w[1]), float64(time.Millisecond), "41% at 20s: done at 47.6s at the earliest")
 	assert.InDelta(t, float64(20*time.Second*100/41-20*time.Second*100/42), float64(w[2]), float64(time.Millisecond), "and at 48.8s at the latest")
-	assert.Equal(t, []time.Duration{7500 * time.Millisecond, 11250 * time.Millisecond}, w[3:], "still 41% then: as without progress")
+	assert.Equal(t, []time.Duration{5 * time.Second, 7500 * time.Millisecond}, w[3:], "still 41% then: as without progress")
 }
 
 // TestWaitProgressGetsCopies proves that WithProgress is called after the
@@ -342,5 +342,98 @@ func TestPrecheckAndWaitAgainstTheSimulator(t *testing.T) {
 	assert.Equal(t, 1, rep.Polls, "the first query comes after the demo's pre-checks are done")
 	for _, r := range srv.Requests() {
 		assert.Equal(t, "en-us", r.Header.Get("X-Language"))
+	}
+}
+
+// TestWaitOptionsBelowTheFloorAreRefused proves that a wait option below
+// MinPollInterval (or a negative first delay) is an error naming the
+// option, with no report and nothing sent, for both waits.
+func TestWaitOptionsBelowTheFloorAreRefused(t *testing.T) {
+	c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) { startAll(w, req) })
+	for _, tc := range []struct {
+		opt    WaitOption
+		option string
+		reason string
+	}{
+		{WithPollInterval(time.Nanosecond), "WithPollInterval", "the poll interval must be at least 1s; got 1ns"},
+		{WithPollInterval(MinPollInterval - 1), "WithPollInterval", "at least 1s"},
+		{WithMaxPollInterval(0), "WithMaxPollInterval", "the maximum poll interval must be at least 1s; got 0s"},
+		{WithFirstPollDelay(-time.Second), "WithFirstPollDelay", "must not be negative"},
+	} {
+		for name, call := range map[string]func() (*Report, error){
+			"Wait":            func() (*Report, error) { return c.Wait(bg, []string{"a"}, tc.opt) },
+			"PrecheckAndWait": func() (*Report, error) { return c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, tc.opt) },
+		} {
+			rep, err := call()
+			assert.Nil(t, rep, name)
+			var cfg *ConfigError
+			require.ErrorAs(t, err, &cfg, name)
+			assert.Equal(t, tc.option, cfg.Option, name)
+			assert.Contains(t, cfg.Reason, tc.reason, name)
+		}
+	}
+	assert.Zero(t, rc.count(), "nothing sent")
+}
+
+// TestWaitPublishesEachAnswerAsItLands proves that the progress callback
+// sees a batch's verdicts while another batch's answer is still awaited:
+// after the start, both batches are asked at once, and the second answer
+// is held until the callback has seen the first.
+func TestWaitPublishesEachAnswerAsItLands(t *testing.T) {
+	ids := make([]string, 20)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("job-%02d", i)
+	}
+	release := make(chan struct{})
+	var once sync.Once
+	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+		if req.isStart() {
+			startAll(w, req)
+			return
+		}
+		if req.Jobs[0] == ids[10] {
+			select { // the second batch answers once the first is published
+			case <-release:
+			case <-time.After(5 * time.Second): // or, failing the test, later
+			}
+		}
+		var out []generated.QueryPreCheckResp
+		for _, id := range req.Jobs {
+			out = append(out, result(id, "100%", true))
+		}
+		results(w, out...)
+	})
+	var seen []int
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, ids, WithProgress(func(r Report) {
+		passed := 0
+		for _, v := range r.Verdicts {
+			if v.State == Passed {
+				passed++
+			}
+		}
+		seen = append(seen, passed)
+		if passed == 10 {
+			once.Do(func() { close(release) })
+		}
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 10, 20}, seen, "at the start, after the first batch, after the second")
+	assert.Equal(t, 2, rep.Polls)
+}
+
+// TestWaitSurvivesAbsurdProgress proves that a reading of a tiny or
+// backward-moving percentage neither breaks the schedule nor makes it ask
+// sooner than MinPollInterval or later than the bound of an estimate.
+func TestWaitSurvivesAbsurdProgress(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "0.0000001%", false), result("a", "60%", false), result("a", "3%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	for _, d := range clk.waits()[1:] {
+		assert.GreaterOrEqual(t, d, MinPollInterval)
+		assert.LessOrEqual(t, d, estimatedMax*30*time.Second)
 	}
 }
