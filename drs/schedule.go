@@ -26,7 +26,7 @@ const (
 	blindFirst = 20 * time.Second
 	// pullAhead is how early a job may be asked about to fill a request
 	// that goes anyway.
-	pullAhead = 2 * time.Second
+	pullAhead = 5 * time.Second
 	// estimatedMax is how many maximum poll intervals a job whose progress
 	// says when it will be done may wait: hi bounds it anyway, this bounds
 	// a server whose progress lies.
@@ -127,16 +127,16 @@ type pollJob struct {
 	// blindPolls counts the queries, sent blindFirst or more into the
 	// wait, after which its progress said nothing.
 	blindPolls int
-	// movesBefore is how many answers had shown a job move when the
-	// latest query about it was sent.
-	movesBefore int
+	// movesSeen is how many answers had shown a job move when the
+	// previous answer about it landed.
+	movesSeen int
 	interval    time.Duration
 	inFlight    bool
 	est         estimate
 }
 
 // plan sets when to ask about j next, after an answer that arrived at now;
-// moved says whether any job moved since j's previous query.
+// moved says whether any job moved since the previous answer about j.
 func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
