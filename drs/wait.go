@@ -167,7 +167,7 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 		}
 		asked := make([]jobRef, len(batch))
 		for k, j := range batch {
-			j.inFlight, j.sent, j.movesBefore = true, now, w.moves
+			j.inFlight, j.sent = true, now
 			v := w.rep.Verdicts[j.i]
 			asked[k] = jobRef{jobID: v.JobID, precheckID: v.PrecheckID}
 		}
@@ -251,7 +251,8 @@ func (w *waiter) land(a landed) {
 	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
 	for _, j := range a.jobs {
 		if !done[j] {
-			j.plan(w.ws, now, w.moves > j.movesBefore, w.start)
+			j.plan(w.ws, now, w.moves > j.movesSeen, w.start)
+			j.movesSeen = w.moves
 		}
 	}
 	w.publish()
