@@ -130,9 +130,9 @@ type pollJob struct {
 	// movesSeen is how many answers had shown a job move when the
 	// previous answer about it landed.
 	movesSeen int
-	interval    time.Duration
-	inFlight    bool
-	est         estimate
+	interval  time.Duration
+	inFlight  bool
+	est       estimate
 }
 
 // plan sets when to ask about j next, after an answer that arrived at now;
