@@ -19,7 +19,8 @@ import (
 // WithMaxPollInterval; a job whose progress says nothing is asked about
 // every WithPollInterval, growing while no job moves. Jobs due at about the
 // same time share a request of up to WithBatchSize jobs; requests run up to
-// WithConcurrency at once (the first alone), under the client's rate limit.
+// WithConcurrency at once (the first alone, unless PrecheckAndWait's start
+// proved the credentials), under the client's rate limit.
 // Each answer updates the report as it lands; WithProgress sees it then. A
 // query that fails in a way asking again may cure (throttling, 5xx, a broken
 // connection or an unusable answer, after the call's own retries) does not

@@ -437,3 +437,26 @@ func TestWaitSurvivesAbsurdProgress(t *testing.T) {
 		assert.LessOrEqual(t, d, estimatedMax*30*time.Second)
 	}
 }
+
+// TestEstimateOfAPrecheckStartedElsewhere proves that a wait on a
+// pre-check it did not start finds the start from two readings (10% first
+// seen at 10s, 32% at 21s: proportional progress started at 5s) and then
+// expects completion between 53.5s and 55s; one reading says nothing.
+func TestEstimateOfAPrecheckStartedElsewhere(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	var e estimate
+	e.observe(at(10), at(10), 10)
+	_, _, ok := e.window()
+	assert.False(t, ok, "one reading of a pre-check started elsewhere says nothing")
+	e.observe(at(21), at(21), 32)
+	lo, hi, ok := e.window()
+	require.True(t, ok)
+	assert.Equal(t, at(5), e.start)
+	assert.Equal(t, at(55), hi)
+	assert.InDelta(t, float64(at(5+16*100.0/33).Sub(t0)), float64(lo.Sub(t0)), float64(time.Millisecond))
+	e.observe(at(25), at(25), 20)
+	_, _, ok = e.window()
+	assert.True(t, ok, "a reading that goes back forgets the readings, not the start")
+	assert.Equal(t, at(5), e.start)
+}
