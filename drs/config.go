@@ -91,13 +91,6 @@ func (s *settings) resolve() error {
 	if s.concurrency < 1 {
 		bad("WithConcurrency", "", "the concurrency must be at least 1; got %d", s.concurrency)
 	}
-	if s.firstPollDelay < 0 {
-		bad("WithFirstPollDelay", "", "the first poll delay must not be negative")
-	}
-	if s.pollInterval <= 0 {
-		bad("WithPollInterval", "", "the poll interval must be positive")
-	}
-	s.maxPollInterval = max(s.maxPollInterval, s.pollInterval)
 	return errors.Join(errs...)
 }
 

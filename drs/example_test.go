@@ -45,7 +45,6 @@ func Example() {
 		drs.WithProjectID(sim.ProjectID()),
 		drs.WithToken("example-token"),
 		drs.WithoutEnvironment(),
-		drs.WithFirstPollDelay(10*time.Millisecond), // the simulated pre-checks are instant
 	)
 	if err != nil {
 		log.Fatal(err)
@@ -54,7 +53,8 @@ func Example() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	rep, err := client.PrecheckAndWait(ctx, drs.ModeStartJob, []string{"job-ok", "job-bad", "job-running"})
+	rep, err := client.PrecheckAndWait(ctx, drs.ModeStartJob, []string{"job-ok", "job-bad", "job-running"},
+		drs.WithFirstPollDelay(10*time.Millisecond)) // the simulated pre-checks are instant
 	if rep == nil {
 		log.Fatal(err) // invalid input: nothing was sent
 	}
@@ -134,10 +134,7 @@ func ExampleClient_Wait() {
 	sim, srv := simulator()
 	defer srv.Close()
 	client, err := drs.New(drs.WithEndpoint(srv.URL), drs.WithProjectID(sim.ProjectID()), drs.WithToken("example-token"),
-		drs.WithoutEnvironment(), drs.WithFirstPollDelay(10*time.Millisecond),
-		drs.WithProgress(func(r drs.Report) {
-			fmt.Printf("after %d queries: %s %s\n", r.Polls, r.Verdicts[0].State, r.Verdicts[1].State)
-		}))
+		drs.WithoutEnvironment())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -149,7 +146,10 @@ func ExampleClient_Wait() {
 		log.Fatal(err)
 	}
 
-	rep, err := client.Wait(ctx, jobs)
+	rep, err := client.Wait(ctx, jobs, drs.WithFirstPollDelay(10*time.Millisecond),
+		drs.WithProgress(func(r drs.Report) {
+			fmt.Printf("after %d queries: %s %s\n", r.Polls, r.Verdicts[0].State, r.Verdicts[1].State)
+		}))
 	if err != nil {
 		log.Fatal(err)
 	}

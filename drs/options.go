@@ -2,6 +2,8 @@ package drs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -62,11 +64,6 @@ type settings struct {
 	batchSize        int
 	concurrency      int
 
-	firstPollDelay  time.Duration
-	pollInterval    time.Duration
-	maxPollInterval time.Duration
-	progress        func(Report)
-
 	// The clock of retries, polls and signatures (tests replace it).
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
@@ -80,9 +77,6 @@ func defaultSettings() settings {
 		maxResponseBytes: 12 << 20, // the API gateway's body limit
 		batchSize:        MaxBatchSize,
 		concurrency:      4,
-		firstPollDelay:   20 * time.Second,
-		pollInterval:     5 * time.Second,
-		maxPollInterval:  30 * time.Second,
 		now:              time.Now,
 		sleep:            sleep,
 	}
@@ -200,32 +194,84 @@ func WithConcurrency(n int) Option {
 	return func(s *settings) { s.concurrency = n }
 }
 
-// WithFirstPollDelay sets how long Wait and PrecheckAndWait wait before the
-// first query (default 20s: asking sooner almost always reads "in progress").
-// When the context's deadline comes sooner, the first query is made halfway
-// to it instead.
-func WithFirstPollDelay(d time.Duration) Option {
-	return func(s *settings) { s.firstPollDelay = d }
+// MinPollInterval is the floor of polling: no job is asked about again
+// sooner than this after its previous query, whatever the options say, so
+// that no setting can get an account throttled.
+const MinPollInterval = time.Second
+
+// DefaultFirstPollDelay is how long a wait waits before its first query
+// unless WithFirstPollDelay says otherwise.
+const DefaultFirstPollDelay = 5 * time.Second
+
+// WaitOption tunes one call of Wait or PrecheckAndWait. It is a type of its
+// own, not an Option, because it belongs to the call (two waits of one
+// client may poll differently and report to different callbacks), and so
+// that the compiler refuses it where it means nothing (in New).
+type WaitOption func(*waitSettings)
+
+// waitSettings are the settings of one wait.
+type waitSettings struct {
+	firstPollDelay  time.Duration
+	pollInterval    time.Duration
+	maxPollInterval time.Duration
+	progress        func(Report)
 }
 
-// WithPollInterval sets the wait between queries of Wait and PrecheckAndWait
-// while progress moves (default 5s). It grows by half after each query that
-// saw no progress, up to WithMaxPollInterval.
-func WithPollInterval(d time.Duration) Option {
-	return func(s *settings) { s.pollInterval = d }
+// newWaitSettings applies opts to the defaults and checks them: a bad value
+// is a *ConfigError naming the option, never silently raised to the floor
+// (a caller asking for 1ns has a mistake worth hearing about).
+func newWaitSettings(opts []WaitOption) (waitSettings, error) {
+	w := waitSettings{firstPollDelay: DefaultFirstPollDelay, pollInterval: 5 * time.Second, maxPollInterval: 30 * time.Second}
+	for _, o := range opts {
+		if o != nil {
+			o(&w)
+		}
+	}
+	var errs []error
+	if w.firstPollDelay < 0 {
+		errs = append(errs, &ConfigError{Option: "WithFirstPollDelay", Reason: "the first poll delay must not be negative"})
+	}
+	if w.pollInterval < MinPollInterval {
+		errs = append(errs, &ConfigError{Option: "WithPollInterval", Reason: fmt.Sprintf("the poll interval must be at least %s; got %s", MinPollInterval, w.pollInterval)})
+	}
+	if w.maxPollInterval < MinPollInterval {
+		errs = append(errs, &ConfigError{Option: "WithMaxPollInterval", Reason: fmt.Sprintf("the maximum poll interval must be at least %s; got %s", MinPollInterval, w.maxPollInterval)})
+	}
+	w.maxPollInterval = max(w.maxPollInterval, w.pollInterval)
+	return w, errors.Join(errs...)
 }
 
-// WithMaxPollInterval caps the poll interval of Wait and PrecheckAndWait
-// (default 30s).
-func WithMaxPollInterval(d time.Duration) Option {
-	return func(s *settings) { s.maxPollInterval = d }
+// WithFirstPollDelay sets how long a wait waits before its first query
+// (default 5s: a pre-check can finish in seconds, and the first answer's
+// progress tells when to ask again). When the context's deadline comes
+// sooner, the first query is made halfway to it instead. 0 asks at once.
+func WithFirstPollDelay(d time.Duration) WaitOption {
+	return func(w *waitSettings) { w.firstPollDelay = d }
 }
 
-// WithProgress makes Wait and PrecheckAndWait call fn after the start and
-// after every query, with the verdicts so far (a copy fn may keep). fn runs
-// on the waiting goroutine.
-func WithProgress(fn func(Report)) Option {
-	return func(s *settings) { s.progress = fn }
+// WithPollInterval sets how often a job whose progress tells nothing (no
+// percentage yet, or one that stopped moving) is asked about (default 5s,
+// at least MinPollInterval). It grows by half after each query that saw no
+// job move, up to WithMaxPollInterval. Jobs whose progress moves are asked
+// about when it says they will be done instead.
+func WithPollInterval(d time.Duration) WaitOption {
+	return func(w *waitSettings) { w.pollInterval = d }
+}
+
+// WithMaxPollInterval caps the time between two queries about a job whose
+// progress says nothing (default 30s, at least MinPollInterval); a job whose
+// progress says when it will be done is asked about then, at most 10 times
+// this after its previous query.
+func WithMaxPollInterval(d time.Duration) WaitOption {
+	return func(w *waitSettings) { w.maxPollInterval = d }
+}
+
+// WithProgress makes the wait call fn when it begins (after the start, for
+// PrecheckAndWait) and each time an answer lands, with the verdicts so far
+// (a copy fn may keep). fn runs on the waiting goroutine; the next answer is
+// not taken in until it returns.
+func WithProgress(fn func(Report)) WaitOption {
+	return func(w *waitSettings) { w.progress = fn }
 }
 
 // sleep waits for d or until ctx ends.

@@ -232,10 +232,10 @@ func TestNoSecretThroughAWait(t *testing.T) {
 			return
 		}
 		writeRaw(w, 200, `{"results":[{"precheck_id":"p2","process":"`+tok+`"},{"precheck_id":"`+tok+`","process":"50%","precheck_result":[{"item":"`+tok+`"}]}]}`)
-	}, WithRetry(RetryPolicy{MaxAttempts: 1}), WithProgress(func(r Report) {
+	}, WithRetry(RetryPolicy{MaxAttempts: 1}))
+	rep, err := c.PrecheckAndWait(ctx, ModeStartJob, []string{"job-1", "job-2"}, WithProgress(func(r Report) {
 		assertNoSecret(t, testToken, &r, nil)
 	}))
-	rep, err := c.PrecheckAndWait(ctx, ModeStartJob, []string{"job-1", "job-2"})
 	require.Error(t, err)
 	assert.Equal(t, 3, rep.Polls)
 	assertNoSecret(t, testToken, rep, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Wait polls the verdicts of pre-checks started earlier until each is final
@@ -12,25 +13,34 @@ import (
 // cannot be used) or ctx ends; bound it with ctx (pre-checks take minutes).
 //
 // The first query comes after WithFirstPollDelay (or halfway to ctx's
-// deadline, if that is sooner), then every WithPollInterval, growing while
-// nothing moves, up to WithMaxPollInterval; WithProgress reports each one.
-// Each query asks only about the jobs still pending. A query that fails in a
-// way asking again may cure (throttling, 5xx, a broken connection or an
-// unusable answer, after the call's own retries) does not end the wait; an
-// authentication failure or another refusal of the call does.
+// deadline, if that is sooner). Then each job is asked about when the
+// progress it reports says it will be done (see schedule.go), never sooner
+// than MinPollInterval after its previous query nor later than
+// WithMaxPollInterval; a job whose progress says nothing is asked about
+// every WithPollInterval, growing while no job moves. Jobs due at about the
+// same time share a request of up to WithBatchSize jobs; requests run up to
+// WithConcurrency at once (the first alone, unless PrecheckAndWait's start
+// proved the credentials), under the client's rate limit.
+// Each answer updates the report as it lands; WithProgress sees it then. A
+// query that fails in a way asking again may cure (throttling, 5xx, a broken
+// connection or an unusable answer, after the call's own retries) does not
+// end the wait; an authentication failure or another refusal of the call
+// does.
 //
-// The report is nil only for invalid input. err is non-nil when some job has
-// no final verdict: NoAnswer (the latest query about it failed), or still
-// InProgress when the wait ended; each such verdict's Err says why.
-func (c *Client) Wait(ctx context.Context, jobIDs []string) (*Report, error) {
-	if err := checkInput(ModeStartJob, jobIDs); err != nil {
+// The report is nil only for invalid input or options. err is non-nil when
+// some job has no final verdict: NoAnswer (the latest query about it
+// failed), or still InProgress when the wait ended; each such verdict's Err
+// says why.
+func (c *Client) Wait(ctx context.Context, jobIDs []string, opts ...WaitOption) (*Report, error) {
+	ws, err := newWaitSettings(opts)
+	if err = errors.Join(checkInput(ModeStartJob, jobIDs), err); err != nil {
 		return nil, err
 	}
 	rep := &Report{Verdicts: make([]Verdict, len(jobIDs))}
 	for i, id := range jobIDs {
 		rep.Verdicts[i] = Verdict{JobID: id, State: InProgress}
 	}
-	c.wait(ctx, new(guard), rep)
+	c.wait(ctx, new(guard), rep, &ws, time.Time{})
 	return rep, rep.err(true)
 }
 
@@ -38,77 +48,263 @@ func (c *Client) Wait(ctx context.Context, jobIDs []string) (*Report, error) {
 // the verdicts of those that started (as Wait), in one report: one final
 // answer per job, in input order. However many jobs, at most one request
 // fails authentication, on start and on every poll.
-func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string) (*Report, error) {
-	if err := checkInput(mode, jobIDs); err != nil {
+func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string, opts ...WaitOption) (*Report, error) {
+	ws, err := newWaitSettings(opts)
+	if err = errors.Join(checkInput(mode, jobIDs), err); err != nil {
 		return nil, err
 	}
 	g := new(guard)
 	rep := c.start(ctx, g, mode, jobIDs)
-	c.wait(ctx, g, rep)
+	c.wait(ctx, g, rep, &ws, c.s.now())
 	return rep, rep.err(true)
 }
 
+// landed is the answer of one query of a wait.
+type landed struct {
+	jobs []*pollJob
+	sent time.Time
+	rep  *Report
+}
+
+// waiter is the state of one wait; only the waiting goroutine touches it.
+type waiter struct {
+	c         *Client
+	g         *guard
+	rep       *Report
+	ws        *waitSettings
+	start     time.Time // of the wait
+	pending   []*pollJob
+	moves     int // answers that showed a job move
+	startUnm  []Verdict
+	stop      error // a failure that ends the wait
+	answers   chan landed
+	inFlight  int
+	maxFlight int
+}
+
 // wait polls the jobs of rep that are InProgress until each is final or the
-// wait ends, updating rep in place.
-func (c *Client) wait(ctx context.Context, g *guard, rep *Report) {
-	var pending []int
+// wait ends, updating rep in place. started is when their pre-checks
+// started, if known.
+func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) {
+	now := c.s.now()
+	first := ws.firstPollDelay
+	if deadline, ok := ctx.Deadline(); ok {
+		first = min(first, deadline.Sub(now)/2)
+	}
+	// The first query goes alone unless the start already proved the
+	// credentials: bad ones then fail one request, not many.
+	w := &waiter{c: c, g: g, rep: rep, ws: ws, start: now, startUnm: slices.Clip(rep.Unmatched), maxFlight: 1}
+	if !started.IsZero() {
+		w.maxFlight = max(c.s.concurrency, 1)
+	}
 	for i, v := range rep.Verdicts {
 		if v.State == InProgress {
-			pending = append(pending, i)
+			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: estimate{start: started}})
 		}
 	}
-	startUnmatched := rep.Unmatched
-	c.progress(rep)
-	delay, interval := c.s.firstPollDelay, c.s.pollInterval
-	if deadline, ok := ctx.Deadline(); ok {
-		delay = min(delay, deadline.Sub(c.s.now())/2)
+	w.answers = make(chan landed, max(c.s.concurrency, 1))
+	w.publish()
+	for len(w.pending) > 0 || w.inFlight > 0 {
+		now = c.s.now()
+		next, ok := w.send(ctx, now)
+		var err error
+		switch {
+		case w.inFlight == 0 && !ok:
+			// Nothing to wait for: the wait stopped.
+		case w.inFlight == 0:
+			if err = c.s.sleep(ctx, next.Sub(now)); err == nil {
+				continue
+			}
+		case !ok:
+			w.land(<-w.answers)
+			continue
+		default:
+			if err = w.sleepOrLand(ctx, next.Sub(now)); err == nil {
+				continue
+			}
+		}
+		// The wait ends: let the queries under way finish (ctx ends them).
+		for w.inFlight > 0 {
+			w.land(<-w.answers)
+		}
+		break
 	}
-	for len(pending) > 0 {
-		if c.s.sleep(ctx, delay) != nil {
-			endWait(rep, pending, fmt.Errorf("the wait ended after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxEnded(ctx)))
-			return
-		}
-		asked := make([]jobRef, len(pending))
-		for k, i := range pending {
-			asked[k] = jobRef{jobID: rep.Verdicts[i].JobID, precheckID: rep.Verdicts[i].PrecheckID}
-		}
-		got := c.query(ctx, g, asked)
-		rep.Polls++
-		rep.Unmatched = append(slices.Clip(startUnmatched), got.Unmatched...)
+	if w.stop != nil {
+		w.notSent(ctx)
+		w.end(fmt.Errorf("the wait stopped after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), w.stop))
+	} else if len(w.pending) > 0 {
+		w.end(fmt.Errorf("the wait ended after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxEnded(ctx)))
+	}
+}
 
-		var next []int
-		var stop error
-		moved := false
-		for k, i := range pending {
-			v, prev := got.Verdicts[k], rep.Verdicts[i]
-			var respErr *ResponseError
-			callFailed := v.State == NoAnswer && !(errors.As(v.Err, &respErr) && respErr.JobID != "")
-			if callFailed {
-				// Nothing was learnt about the job: keep what was known.
-				v.PrecheckID, v.Progress, v.PassedRate, v.Items = prev.PrecheckID, prev.Progress, prev.PassedRate, prev.Items
-				if !pollAgain(v.Err) && stop == nil {
-					stop = v.Err
-				}
-			}
-			moved = moved || v.State != prev.State || v.Progress != prev.Progress
-			rep.Verdicts[i] = v
-			if callFailed || v.State == InProgress || v.State == Refused && errors.Is(v.Err, ErrThrottled) {
-				next = append(next, i)
-			}
-		}
-		pending = next
-		c.progress(rep)
-		if stop != nil {
-			endWait(rep, pending, fmt.Errorf("the wait stopped after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), stop))
-			return
-		}
-		if moved {
-			interval = c.s.pollInterval
-		} else if rep.Polls > 1 {
-			interval = min(interval*3/2, c.s.maxPollInterval)
-		}
-		delay = interval
+// sleepOrLand waits until d passes or an answer lands (and lands it).
+func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
+	sctx, cancel := context.WithCancel(ctx)
+	woke := make(chan error, 1)
+	go func() { woke <- w.c.s.sleep(sctx, d) }()
+	select {
+	case a := <-w.answers:
+		cancel()
+		<-woke
+		w.land(a)
+		return nil
+	case err := <-woke:
+		cancel()
+		return err
 	}
+}
+
+// send starts the queries that are due at now, as many as may run, and
+// returns when the next one is due (ok false: none is, none may be sent
+// before an answer lands, or the wait stopped).
+func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bool) {
+	if w.stop != nil || ctx.Err() != nil {
+		return time.Time{}, false
+	}
+	for w.inFlight < w.maxFlight {
+		batch := w.take(now)
+		if batch == nil {
+			break
+		}
+		asked := make([]jobRef, len(batch))
+		for k, j := range batch {
+			j.inFlight, j.sent = true, now
+			v := w.rep.Verdicts[j.i]
+			asked[k] = jobRef{jobID: v.JobID, precheckID: v.PrecheckID}
+		}
+		w.inFlight++
+		go func() { w.answers <- landed{jobs: batch, sent: now, rep: w.c.query(ctx, w.g, asked)} }()
+	}
+	if w.inFlight >= w.maxFlight {
+		return time.Time{}, false // the next answer comes first
+	}
+	for _, j := range w.pending {
+		if !j.inFlight && (!ok || j.due.Before(next)) {
+			next, ok = j.due, true
+		}
+	}
+	return next, ok
+}
+
+// take picks the jobs of the next query: those due, earliest first, and to
+// fill the request, those due within pullAhead that may be asked again.
+func (w *waiter) take(now time.Time) []*pollJob {
+	var due, soon []*pollJob
+	for _, j := range w.pending {
+		switch {
+		case j.inFlight:
+		case !j.due.After(now):
+			due = append(due, j)
+		case !j.due.After(now.Add(pullAhead)) && !j.sent.Add(MinPollInterval).After(now):
+			soon = append(soon, j)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	byDue := func(a, b *pollJob) int { return a.due.Compare(b.due) }
+	slices.SortStableFunc(due, byDue)
+	size := w.c.s.batchSize
+	if len(due) >= size {
+		return due[:size]
+	}
+	slices.SortStableFunc(soon, byDue)
+	return append(due, soon[:min(len(soon), size-len(due))]...)
+}
+
+// land takes in the answer of one query: each job it was about gets its
+// verdict, and a new time to be asked about if still pending.
+func (w *waiter) land(a landed) {
+	w.inFlight--
+	w.maxFlight = max(w.c.s.concurrency, 1) // the first answer came: the credentials work
+	now := w.c.s.now()
+	rep := w.rep
+	rep.Polls++
+	rep.Unmatched = append(slices.Clip(w.startUnm), a.rep.Unmatched...)
+	moved := false
+	done := map[*pollJob]bool{}
+	for k, j := range a.jobs {
+		j.inFlight = false
+		v, prev := a.rep.Verdicts[k], rep.Verdicts[j.i]
+		var respErr *ResponseError
+		callFailed := v.State == NoAnswer && !(errors.As(v.Err, &respErr) && respErr.JobID != "")
+		if callFailed {
+			// Nothing was learnt about the job: keep what was known.
+			v.PrecheckID, v.Progress, v.PassedRate, v.Items = prev.PrecheckID, prev.Progress, prev.PassedRate, prev.Items
+			if !pollAgain(v.Err) && w.stop == nil {
+				w.stop = v.Err
+			}
+		}
+		moved = moved || v.State != prev.State || v.Progress != prev.Progress
+		rep.Verdicts[j.i] = v
+		if callFailed || v.State == InProgress || v.State == Refused && errors.Is(v.Err, ErrThrottled) {
+			j.polls++
+			if v.State == InProgress {
+				j.est.observe(a.sent, now, v.Progress)
+			}
+			continue
+		}
+		done[j] = true
+	}
+	if moved {
+		w.moves++
+	}
+	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
+	for _, j := range a.jobs {
+		if !done[j] {
+			j.plan(w.ws, now, w.moves > j.movesSeen, w.start)
+			j.movesSeen = w.moves
+		}
+	}
+	w.publish()
+}
+
+// notSent marks the jobs not asked about when an authentication failure
+// stopped the wait as NoAnswer, with the reason: the guard, the one place
+// that refuses to send after such a failure, says it without sending.
+func (w *waiter) notSent(ctx context.Context) {
+	if w.g.authFailure.Load() == nil {
+		return
+	}
+	var jobs []*pollJob
+	var asked []jobRef
+	for _, j := range w.pending {
+		if v := w.rep.Verdicts[j.i]; v.State == InProgress {
+			jobs = append(jobs, j)
+			asked = append(asked, jobRef{jobID: v.JobID, precheckID: v.PrecheckID})
+		}
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	got := w.c.query(ctx, w.g, asked)
+	for k, j := range jobs {
+		v := &w.rep.Verdicts[j.i]
+		v.State, v.Err = NoAnswer, got.Verdicts[k].Err
+	}
+}
+
+// end gives each job the wait did not finish the reason it ended: a job
+// whose latest query failed stays NoAnswer with that failure too.
+func (w *waiter) end(why error) {
+	for _, j := range w.pending {
+		v := &w.rep.Verdicts[j.i]
+		if v.State == NoAnswer && v.Err != nil && !errors.Is(why, v.Err) {
+			v.Err = fmt.Errorf("%w; the latest query failed: %w", why, v.Err)
+		} else {
+			v.Err = why
+		}
+	}
+}
+
+// publish hands a copy of the report to the WithProgress callback.
+func (w *waiter) publish() {
+	if w.ws.progress == nil {
+		return
+	}
+	r := *w.rep
+	r.Verdicts, r.Unmatched = slices.Clone(w.rep.Verdicts), slices.Clone(w.rep.Unmatched)
+	w.ws.progress(r)
 }
 
 // pollAgain reports whether a failed query may be repeated at the next poll:
@@ -133,19 +329,6 @@ func pollAgain(err error) bool {
 	return false
 }
 
-// endWait gives each job the wait did not finish the reason it ended: a job
-// whose latest query failed stays NoAnswer with that failure too.
-func endWait(rep *Report, pending []int, why error) {
-	for _, i := range pending {
-		v := &rep.Verdicts[i]
-		if v.State == NoAnswer && v.Err != nil && !errors.Is(why, v.Err) {
-			v.Err = fmt.Errorf("%w; the latest query failed: %w", why, v.Err)
-		} else {
-			v.Err = why
-		}
-	}
-}
-
 // ctxEnded says which limit ended ctx.
 func ctxEnded(ctx context.Context) error {
 	err := ctx.Err()
@@ -153,14 +336,4 @@ func ctxEnded(ctx context.Context) error {
 		return fmt.Errorf("the context's deadline passed: %w", err)
 	}
 	return fmt.Errorf("the context was canceled: %w", err)
-}
-
-// progress hands a copy of rep to the WithProgress callback.
-func (c *Client) progress(rep *Report) {
-	if c.s.progress == nil {
-		return
-	}
-	r := *rep
-	r.Verdicts, r.Unmatched = slices.Clone(rep.Verdicts), slices.Clone(rep.Unmatched)
-	c.s.progress(r)
 }

@@ -57,21 +57,82 @@ func polled(rc *recorder) [][]string {
 	return out
 }
 
-// TestWaitPollIntervals proves the schedule of a wait: the first query after
-// WithFirstPollDelay, then WithPollInterval, growing by half while nothing
-// moves (from the second query on), capped by WithMaxPollInterval, and back
-// to WithPollInterval when progress moves.
-func TestWaitPollIntervals(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "0%", false), result("a", "0%", false), result("a", "0%", false), result("a", "0%", false),
-		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true),
-	}})
-	c, _, clk := hostile(t, s.handle, WithFirstPollDelay(20*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
-	rep, err := c.Wait(bg, []string{"a"})
+// zeroes is n readings of 0% about job id.
+func zeroes(id string, n int) []generated.QueryPreCheckResp {
+	out := make([]generated.QueryPreCheckResp, n)
+	for i := range out {
+		out[i] = result(id, "0%", false)
+	}
+	return out
+}
+
+// TestWaitWithoutProgressBacksOff proves the schedule of a job whose
+// progress says nothing: the first query after WithFirstPollDelay, the
+// second no sooner than 20s into the wait, then WithPollInterval, growing by
+// half while nothing moves (from the second query after 20s on), capped by
+// WithMaxPollInterval, and back to WithPollInterval when progress moves.
+func TestWaitWithoutProgressBacksOff(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": append(zeroes("a", 5),
+		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true))})
+	c, _, clk := hostile(t, s.handle)
+	rep, err := c.Wait(bg, []string{"a"}, WithFirstPollDelay(5*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	assert.Equal(t, 7, rep.Polls)
-	assert.Equal(t, []time.Duration{20 * time.Second, 4 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+	assert.Equal(t, 8, rep.Polls)
+	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 4 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+}
+
+// TestWaitAsksWhenProgressSaysDone proves that a job whose progress moves
+// is asked about when it may be done at the earliest: a reading of p% t
+// after the start says no sooner than t·100/(p+1), and never again sooner
+// than MinPollInterval.
+func TestWaitAsksWhenProgressSaysDone(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "4%", false), result("a", "80%", false), result("a", "99%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(5*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	w := clk.waits()
+	require.Len(t, w, 4)
+	assert.Equal(t, 5*time.Second, w[0], "the early look")
+	assert.Equal(t, 95*time.Second, w[1], "4% at 5s: done at 100s at the earliest")
+	assert.InDelta(t, float64(100*time.Second*100/81-100*time.Second), float64(w[2]), float64(time.Millisecond), "80% at 100s: done at 123.5s at the earliest")
+	assert.Equal(t, MinPollInterval, w[3], "99%: done any moment, asked again after the minimum interval")
+}
+
+// TestWaitStepsAreNotReadAsPercents proves that readings in steps (all
+// multiples of 25) make the schedule assume the next step may come sooner
+// than a whole percent would, and that a round first reading is doubted.
+func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "25%", false), result("a", "50%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(10*time.Second))
+	require.NoError(t, err)
+	w := clk.waits()
+	require.Len(t, w, 3)
+	assert.Equal(t, 10*time.Second, w[1], "25% at 10s as a step of 25: the next step comes at 20s at the earliest")
+	assert.InDelta(t, float64(20*time.Second*100/75-20*time.Second), float64(w[2]), float64(time.Millisecond), "50% at 20s in steps of 25: 75% comes after 20s, 100% after 26.7s")
+}
+
+// TestWaitStalledProgressFallsBack proves that a job whose progress stops
+// where it said the pre-check would be done is asked about as one without
+// progress: every WithPollInterval, growing.
+func TestWaitStalledProgressFallsBack(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "41%", false), result("a", "41%", false), result("a", "41%", false), result("a", "41%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(20*time.Second))
+	require.NoError(t, err)
+	w := clk.waits()
+	require.Len(t, w, 5)
+	assert.InDelta(t, float64(20*time.Second*100/42-20*time.Second), float64(w[1]), float64(time.Millisecond), "41% at 20s: done at 47.6s at the earliest")
+	assert.InDelta(t, float64(20*time.Second*100/41-20*time.Second*100/42), float64(w[2]), float64(time.Millisecond), "and at 48.8s at the latest")
+	assert.Equal(t, []time.Duration{5 * time.Second, 7500 * time.Millisecond}, w[3:], "still 41% then: as without progress")
 }
 
 // TestWaitProgressGetsCopies proves that WithProgress is called after the
@@ -83,11 +144,11 @@ func TestWaitProgressGetsCopies(t *testing.T) {
 		"b": {result("b", "100%", false)},
 	})
 	var seen []Report
-	c, _, _ := hostile(t, s.handle, WithProgress(func(r Report) {
+	c, _, _ := hostile(t, s.handle)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"}, WithProgress(func(r Report) {
 		seen = append(seen, r)
 		r.Verdicts[0].JobID = "changed"
 	}))
-	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"})
 	require.NoError(t, err)
 	assert.Equal(t, []State{Passed, Failed}, statesOf(rep))
 	assert.Equal(t, "a", rep.Verdicts[0].JobID)
@@ -167,8 +228,8 @@ func TestWaitKeepsWhatItKnewWhenAQueryFails(t *testing.T) {
 		default:
 			results(w, result("a", "100%", true))
 		}
-	}, oneShot, WithProgress(func(r Report) { progress = append(progress, r) }))
-	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"})
+	}, oneShot)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithProgress(func(r Report) { progress = append(progress, r) }))
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
 	require.Len(t, progress, 4)
@@ -203,10 +264,10 @@ func TestWaitDeadlineShorterThanFirstPollDelay(t *testing.T) {
 		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
 			at = append(at, time.Since(start))
 			results(w, result("a", "20%", false))
-		}, nil, WithFirstPollDelay(time.Minute), WithPollInterval(time.Minute))
+		}, nil)
 		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		defer cancel()
-		rep, err := c.Wait(ctx, []string{"a"})
+		rep, err := c.Wait(ctx, []string{"a"}, WithFirstPollDelay(time.Minute), WithPollInterval(time.Minute))
 		require.Error(t, err)
 		assert.Equal(t, []time.Duration{5 * time.Second}, at, "one query, halfway to the deadline")
 		assert.Equal(t, 1, rep.Polls)
@@ -229,8 +290,8 @@ func TestWaitWithoutFirstPollDelay(t *testing.T) {
 		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
 			at = append(at, time.Since(start))
 			results(w, result("a", "100%", true))
-		}, nil, WithFirstPollDelay(0))
-		rep, err := c.Wait(bg, []string{"a"})
+		}, nil)
+		rep, err := c.Wait(bg, []string{"a"}, WithFirstPollDelay(0))
 		require.NoError(t, err)
 		assert.Equal(t, Passed, rep.Verdicts[0].State)
 		assert.Equal(t, []time.Duration{0}, at)
@@ -282,4 +343,120 @@ func TestPrecheckAndWaitAgainstTheSimulator(t *testing.T) {
 	for _, r := range srv.Requests() {
 		assert.Equal(t, "en-us", r.Header.Get("X-Language"))
 	}
+}
+
+// TestWaitOptionsBelowTheFloorAreRefused proves that a wait option below
+// MinPollInterval (or a negative first delay) is an error naming the
+// option, with no report and nothing sent, for both waits.
+func TestWaitOptionsBelowTheFloorAreRefused(t *testing.T) {
+	c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) { startAll(w, req) })
+	for _, tc := range []struct {
+		opt    WaitOption
+		option string
+		reason string
+	}{
+		{WithPollInterval(time.Nanosecond), "WithPollInterval", "the poll interval must be at least 1s; got 1ns"},
+		{WithPollInterval(MinPollInterval - 1), "WithPollInterval", "at least 1s"},
+		{WithMaxPollInterval(0), "WithMaxPollInterval", "the maximum poll interval must be at least 1s; got 0s"},
+		{WithFirstPollDelay(-time.Second), "WithFirstPollDelay", "must not be negative"},
+	} {
+		for name, call := range map[string]func() (*Report, error){
+			"Wait":            func() (*Report, error) { return c.Wait(bg, []string{"a"}, tc.opt) },
+			"PrecheckAndWait": func() (*Report, error) { return c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, tc.opt) },
+		} {
+			rep, err := call()
+			assert.Nil(t, rep, name)
+			var cfg *ConfigError
+			require.ErrorAs(t, err, &cfg, name)
+			assert.Equal(t, tc.option, cfg.Option, name)
+			assert.Contains(t, cfg.Reason, tc.reason, name)
+		}
+	}
+	assert.Zero(t, rc.count(), "nothing sent")
+}
+
+// TestWaitPublishesEachAnswerAsItLands proves that the progress callback
+// sees a batch's verdicts while another batch's answer is still awaited:
+// after the start, both batches are asked at once, and the second answer
+// is held until the callback has seen the first.
+func TestWaitPublishesEachAnswerAsItLands(t *testing.T) {
+	ids := make([]string, 20)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("job-%02d", i)
+	}
+	release := make(chan struct{})
+	var once sync.Once
+	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+		if req.isStart() {
+			startAll(w, req)
+			return
+		}
+		if req.Jobs[0] == ids[10] {
+			select { // the second batch answers once the first is published
+			case <-release:
+			case <-time.After(5 * time.Second): // or, failing the test, later
+			}
+		}
+		var out []generated.QueryPreCheckResp
+		for _, id := range req.Jobs {
+			out = append(out, result(id, "100%", true))
+		}
+		results(w, out...)
+	})
+	var seen []int
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, ids, WithProgress(func(r Report) {
+		passed := 0
+		for _, v := range r.Verdicts {
+			if v.State == Passed {
+				passed++
+			}
+		}
+		seen = append(seen, passed)
+		if passed == 10 {
+			once.Do(func() { close(release) })
+		}
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 10, 20}, seen, "at the start, after the first batch, after the second")
+	assert.Equal(t, 2, rep.Polls)
+}
+
+// TestWaitSurvivesAbsurdProgress proves that a reading of a tiny or
+// backward-moving percentage neither breaks the schedule nor makes it ask
+// sooner than MinPollInterval or later than the bound of an estimate.
+func TestWaitSurvivesAbsurdProgress(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
+		result("a", "0.0000001%", false), result("a", "60%", false), result("a", "3%", false), result("a", "100%", true),
+	}})
+	c, _, clk := hostile(t, s.handle)
+	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	for _, d := range clk.waits()[1:] {
+		assert.GreaterOrEqual(t, d, MinPollInterval)
+		assert.LessOrEqual(t, d, estimatedMax*30*time.Second)
+	}
+}
+
+// TestEstimateOfAPrecheckStartedElsewhere proves that a wait on a
+// pre-check it did not start finds the start from two readings (10% first
+// seen at 10s, 32% at 21s: proportional progress started at 5s) and then
+// expects completion between 53.5s and 55s; one reading says nothing.
+func TestEstimateOfAPrecheckStartedElsewhere(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	var e estimate
+	e.observe(at(10), at(10), 10)
+	_, _, ok := e.window()
+	assert.False(t, ok, "one reading of a pre-check started elsewhere says nothing")
+	e.observe(at(21), at(21), 32)
+	lo, hi, ok := e.window()
+	require.True(t, ok)
+	assert.Equal(t, at(5), e.start)
+	assert.Equal(t, at(55), hi)
+	assert.InDelta(t, float64(at(5+16*100.0/33).Sub(t0)), float64(lo.Sub(t0)), float64(time.Millisecond))
+	e.observe(at(25), at(25), 20)
+	_, _, ok = e.window()
+	assert.True(t, ok, "a reading that goes back forgets the readings, not the start")
+	assert.Equal(t, at(5), e.start)
 }

@@ -51,8 +51,9 @@
 // (how long it takes and its check items). BatchCheckJobs starts the
 // pre-check of a job in CONFIGURATION (mode forStartJob) or of a running job
 // (mode forRetryJob); BatchCheckResults then reports "process" from "0%" to
-// "100%" over the job's Duration, revealing the check items as their share of
-// the duration elapses. Time comes from [WithClock], so a test can advance a
+// "100%" over the job's Duration, linearly or in the shape of its [Progress]
+// (steps, a stall then a jump, a slowdown near the end), revealing the check
+// items as their share of the duration elapses. Time comes from [WithClock], so a test can advance a
 // [ManualClock] instead of sleeping.
 //
 // # Validity

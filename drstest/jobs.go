@@ -3,7 +3,6 @@ package drstest
 import (
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -57,13 +56,100 @@ type Job struct {
 	// DirectionNonDBS or empty) are reported with the pre-check's results.
 	RDSInstanceID string
 	Direction     string
-	// Duration is how long the pre-check takes on the simulator's clock;
-	// zero completes it at once.
+	// Duration is how long the pre-check takes on the simulator's clock,
+	// at most MaxJobDuration; zero completes it at once.
 	Duration time.Duration
+	// Progress is how the reported progress moves over Duration; the zero
+	// value moves linearly.
+	Progress Progress
 	// Items are the check items, revealed in order as the pre-check
 	// progresses: item i of n appears once (i+1)/n of Duration has elapsed.
-	// The pre-check passes when no item has ResultFailed.
+	// The pre-check passes when no item has ResultFailed. At most MaxItems.
 	Items []CheckItem
+}
+
+// Caps of a job, which keep the progress arithmetic in plain int64.
+const (
+	MaxJobDuration = 24 * time.Hour
+	MaxItems       = 1000
+)
+
+// Shapes of progress (Progress.Shape).
+const (
+	// ProgressLinear moves in proportion to the time elapsed.
+	ProgressLinear = "linear"
+	// ProgressSteps moves in Steps equal steps, each when its share of the
+	// duration has elapsed: as check items complete.
+	ProgressSteps = "steps"
+	// ProgressStall moves linearly up to At percent, stays there, then
+	// jumps to 100% at the end; At 0 says nothing until 100%.
+	ProgressStall = "stall"
+	// ProgressSlowdown reaches At percent (default 90) at half the
+	// duration, then slows down for the rest.
+	ProgressSlowdown = "slowdown"
+)
+
+// Progress is how a pre-check's reported progress ("process", a whole
+// percentage rounded down) moves over its duration. It is 100% exactly when
+// the duration has elapsed, whatever the shape.
+type Progress struct {
+	// Shape is one of the Progress constants; empty means ProgressLinear.
+	Shape string
+	// Steps is the number of steps of ProgressSteps, 1 to 100; 0 means one
+	// per check item (at least 1).
+	Steps int
+	// At is the percent of ProgressStall (0 to 99) or ProgressSlowdown (1 to
+	// 99; 0 means 90).
+	At int
+}
+
+// check returns p with its defaults, or why it is invalid.
+func (p Progress) check(items int) (Progress, error) {
+	switch p.Shape {
+	case "", ProgressLinear:
+		p.Shape = ProgressLinear
+	case ProgressSteps:
+		if p.Steps == 0 {
+			p.Steps = max(items, 1)
+		}
+		if p.Steps < 1 || p.Steps > 100 {
+			return p, fmt.Errorf("progress steps %d is not 1 to 100", p.Steps)
+		}
+	case ProgressStall:
+		if p.At < 0 || p.At > 99 {
+			return p, fmt.Errorf("progress stall at %d%% is not 0 to 99", p.At)
+		}
+	case ProgressSlowdown:
+		if p.At == 0 {
+			p.At = 90
+		}
+		if p.At < 1 || p.At > 99 {
+			return p, fmt.Errorf("progress slowdown at %d%% is not 1 to 99", p.At)
+		}
+	default:
+		return p, fmt.Errorf("progress shape %q is not %s, %s, %s or %s", p.Shape, ProgressLinear, ProgressSteps, ProgressStall, ProgressSlowdown)
+	}
+	return p, nil
+}
+
+// percent is the progress after elapsed of d, for 0 <= elapsed < d <=
+// MaxJobDuration (so that 200·d fits in an int64).
+func (p Progress) percent(elapsed, d time.Duration) int {
+	linear := int(elapsed * 100 / d)
+	switch p.Shape {
+	case ProgressSteps:
+		n := time.Duration(p.Steps)
+		return int(elapsed*n/d) * 100 / p.Steps
+	case ProgressStall:
+		return min(linear, p.At)
+	case ProgressSlowdown:
+		at := time.Duration(p.At)
+		if 2*elapsed < d {
+			return int(2 * at * elapsed / d)
+		}
+		return int(at + (100-at)*(2*elapsed-d)/d)
+	}
+	return linear
 }
 
 // CheckItem is one check item of a pre-check (PrecheckResult in openapi.yaml).
@@ -99,9 +185,17 @@ func (j Job) normalize() (Job, error) {
 	default:
 		return Job{}, fmt.Errorf("drstest: job %s: direction %q is not %q, %q or %q", j.ID, j.Direction, DirectionUp, DirectionDown, DirectionNonDBS)
 	}
-	if j.Duration < 0 {
-		return Job{}, fmt.Errorf("drstest: job %s: negative duration %s", j.ID, j.Duration)
+	if j.Duration < 0 || j.Duration > MaxJobDuration {
+		return Job{}, fmt.Errorf("drstest: job %s: duration %s is not 0 to %s", j.ID, j.Duration, MaxJobDuration)
 	}
+	if len(j.Items) > MaxItems {
+		return Job{}, fmt.Errorf("drstest: job %s: %d items, more than %d", j.ID, len(j.Items), MaxItems)
+	}
+	p, err := j.Progress.check(len(j.Items))
+	if err != nil {
+		return Job{}, fmt.Errorf("drstest: job %s: %w", j.ID, err)
+	}
+	j.Progress = p
 	items := make([]CheckItem, len(j.Items))
 	for i, it := range j.Items {
 		switch it.Result {
@@ -158,26 +252,13 @@ func startCheck(state string, mode generated.PrecheckMode) (code, msg string) {
 
 // progress returns the pre-check result of a started job at time now.
 func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
-	elapsed := uint64(max(now.Sub(e.startedAt), 0))
-	d := uint64(e.Duration)
-	percent := 100
-	if elapsed < d {
-		// floor(elapsed*100/d) in 128 bits: exact for any duration
-		hi, lo := bits.Mul64(elapsed, 100)
-		q, _ := bits.Div64(hi, lo, d)
-		percent = int(q)
-	}
+	elapsed, d := min(max(now.Sub(e.startedAt), 0), e.Duration), e.Duration
 	n := len(e.Items)
-	shown := n
-	if percent < 100 {
-		// item i appears once (i+1)/n of the duration has elapsed:
-		// elapsed*n >= (i+1)*d
-		shown = 0
-		for i := range n {
-			if !lessMul(elapsed, uint64(n), uint64(i+1), d) {
-				shown = i + 1
-			}
-		}
+	percent, shown := 100, n
+	if elapsed < d {
+		percent = e.Progress.percent(elapsed, d)
+		// item i appears once (i+1)/n of the duration has elapsed
+		shown = int(elapsed * time.Duration(n) / d)
 	}
 	resp := generated.QueryPreCheckResp{
 		PrecheckId:    e.ID,
@@ -221,11 +302,4 @@ func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
 	resp.TotalPassedRate = strconv.Itoa(rate) + "%"
 	resp.Result = percent == 100 && !failed
 	return resp
-}
-
-// lessMul reports whether a*b < c*d, exactly.
-func lessMul(a, b, c, d uint64) bool {
-	h1, l1 := bits.Mul64(a, b)
-	h2, l2 := bits.Mul64(c, d)
-	return h1 < h2 || h1 == h2 && l1 < l2
 }

@@ -23,6 +23,7 @@ import (
 //	  - id: 140b5236-88ad-43c8-811c-1268453jb101
 //	    state: CONFIGURATION          # the default
 //	    duration: 20s                 # how long the pre-check takes
+//	    progress: {shape: steps, steps: 4}  # linear (default), steps, stall or slowdown; see Progress
 //	    rds_instance_id: e05a3679efe241d8b5dee80b17c1a863in01
 //	    job_direction: up
 //	    items:
@@ -63,9 +64,15 @@ type (
 		ID            string       `json:"id"`
 		State         string       `json:"state,omitempty"`
 		Duration      jsonDuration `json:"duration,omitempty"`
+		Progress      *progressDoc `json:"progress,omitempty"`
 		RDSInstanceID string       `json:"rds_instance_id,omitempty"`
 		JobDirection  string       `json:"job_direction,omitempty"`
 		Items         []itemDoc    `json:"items,omitempty"`
+	}
+	progressDoc struct {
+		Shape string `json:"shape,omitempty"`
+		Steps int    `json:"steps,omitempty"`
+		At    int    `json:"at,omitempty"`
 	}
 	itemDoc struct {
 		Item          string      `json:"item,omitempty"`
@@ -119,6 +126,9 @@ func (sc Scenario) MarshalJSON() ([]byte, error) {
 	doc := scenarioDoc{ProjectID: sc.ProjectID}
 	for _, j := range sc.Jobs {
 		jd := jobDoc{ID: j.ID, State: j.State, Duration: jsonDuration(j.Duration), RDSInstanceID: j.RDSInstanceID, JobDirection: j.Direction}
+		if j.Progress != (Progress{}) {
+			jd.Progress = &progressDoc{Shape: j.Progress.Shape, Steps: j.Progress.Steps, At: j.Progress.At}
+		}
 		for _, it := range j.Items {
 			id := itemDoc{Item: it.Item, Group: it.Group, Result: it.Result, FailedReason: it.FailedReason, Data: it.Data, RawErrorMsg: it.RawErrorMsg}
 			for _, sj := range it.FailedSubJobs {
@@ -153,6 +163,9 @@ func (sc *Scenario) UnmarshalJSON(b []byte) error {
 	out := Scenario{ProjectID: doc.ProjectID}
 	for _, jd := range doc.Jobs {
 		j := Job{ID: jd.ID, State: jd.State, Duration: time.Duration(jd.Duration), RDSInstanceID: jd.RDSInstanceID, Direction: jd.JobDirection}
+		if jd.Progress != nil {
+			j.Progress = Progress{Shape: jd.Progress.Shape, Steps: jd.Progress.Steps, At: jd.Progress.At}
+		}
 		for _, id := range jd.Items {
 			it := CheckItem{Item: id.Item, Group: id.Group, Result: id.Result, FailedReason: id.FailedReason, Data: id.Data, RawErrorMsg: id.RawErrorMsg}
 			for _, sj := range id.FailedSubJobs {

@@ -49,7 +49,7 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 	}
 	c.jf.maxJobs = len(jobs)
 	c.g.endpoint, c.g.timeout = "http://"+ln.Addr().String(), 2*time.Minute
-	c.wf.firstPoll, c.wf.interval = 500*time.Millisecond, 500*time.Millisecond
+	c.wf.firstPoll, c.wf.interval = 500*time.Millisecond, drs.MinPollInterval
 	info := a.stderr
 	if c.wf.quiet {
 		info = io.Discard

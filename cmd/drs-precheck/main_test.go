@@ -167,7 +167,7 @@ func expectExit(t *testing.T, res result, want int) {
 
 // Fast polling: the simulator's pre-checks below take a few hundred
 // milliseconds, so waits end well within a second or two.
-var fastWait = []string{"--first-poll-delay", "100ms", "--poll-interval", "100ms", "--timeout", "30s"}
+var fastWait = []string{"--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "30s"}
 
 // fastScenario is drstest's demo scenario (ExampleJobID passes, AlarmJobID
 // passes with an ALARM, FailingJobID fails, RunningJobID is refused in mode

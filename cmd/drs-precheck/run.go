@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drs"
@@ -29,7 +31,7 @@ type waitFlags struct {
 
 func (w *waitFlags) register(fs *flag.FlagSet, firstPoll string) {
 	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this `duration` before the first poll ("+firstPoll+")")
-	fs.DurationVar(&w.interval, "poll-interval", 0, "poll this often (`duration`) while progress moves (default 5s, growing to 30s while nothing moves)")
+	fs.DurationVar(&w.interval, "poll-interval", 0, "poll a job whose progress says nothing this often (`duration`; default 5s, at least 1s, growing to 30s while nothing moves)")
 	fs.BoolVar(&w.quiet, "quiet", false, "print no progress on stderr")
 }
 
@@ -37,7 +39,7 @@ func defineRun(fs *flag.FlagSet) func(context.Context, *app) error {
 	c := &checkJobs{command: "run"}
 	c.g.register(fs)
 	c.jf.register(fs)
-	c.wf.register(fs, "default 20s; at most half of --timeout")
+	c.wf.register(fs, "default 5s; at most half of --timeout; then each job when its progress says it will be done")
 	fs.StringVar(&c.mode, "mode", string(drs.ModeStartJob), "pre-check `mode`: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
 	fs.BoolVar(&c.wait, "wait", false, "wait for the verdicts")
 	return c.run
@@ -74,20 +76,20 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 	}
 	timeout := commandTimeout(c.g.timeout, c.wait)
 	var prog *progress
-	opts := slices.Clone(a.clientOptions)
+	var waitOpts []drs.WaitOption
 	if c.wait {
 		firstPoll := c.wf.firstPoll
 		if firstPoll == 0 && c.command == "run" {
-			firstPoll = 20 * time.Second
+			firstPoll = drs.DefaultFirstPollDelay
 		}
-		opts = append(opts, drs.WithFirstPollDelay(firstPoll))
+		waitOpts = append(waitOpts, drs.WithFirstPollDelay(firstPoll))
 		if c.wf.interval > 0 {
-			opts = append(opts, drs.WithPollInterval(c.wf.interval))
+			waitOpts = append(waitOpts, drs.WithPollInterval(c.wf.interval))
 		}
 		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), c.wf.quiet, c.command == "wait")
-		opts = append(opts, drs.WithProgress(prog.update))
+		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
 	}
-	client, err := a.newClient(&c.g, opts)
+	client, err := a.newClient(&c.g, slices.Clone(a.clientOptions))
 	if err != nil {
 		return err
 	}
@@ -100,11 +102,11 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 	var rep *drs.Report
 	switch {
 	case c.command == "wait":
-		rep, err = client.Wait(ctx, ids)
+		rep, err = client.Wait(ctx, ids, waitOpts...)
 	case c.command == "results":
 		rep, err = client.Results(ctx, ids)
 	case c.wait:
-		rep, err = client.PrecheckAndWait(ctx, drs.Mode(c.mode), ids)
+		rep, err = client.PrecheckAndWait(ctx, drs.Mode(c.mode), ids, waitOpts...)
 	default:
 		rep, err = client.Precheck(ctx, drs.Mode(c.mode), ids)
 	}
@@ -113,6 +115,9 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		prog.done()
 	}
 	if rep == nil {
+		if errors.As(err, new(*drs.ConfigError)) {
+			return usage("%s", strings.Join(configProblems(err, nil), "\n")) // a poll flag below the library's floor
+		}
 		return inputError(err, jobs)
 	}
 	doc := &document{Schema: schemaVersion, Command: c.command, Waited: c.wait}

@@ -15,7 +15,7 @@ func TestWaitWhoseEveryPollFailsExits3(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 503, Operation: drstest.OpBatchCheckResults, Count: 1 << 20}))
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--first-poll-delay", "100ms", "--poll-interval", "100ms", "--timeout", "3s"},
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "3s"},
 		jobArgs(drstest.ExampleJobID))...)
 	expectExit(t, res, exitAPIError)
 	assert.Contains(t, res.stdout, "no_answer")
@@ -44,4 +44,15 @@ func TestQuietSilencesProgress(t *testing.T) {
 	expectExit(t, res, exitOK)
 	assert.Empty(t, res.stderr)
 	assert.Contains(t, res.stdout, "passed")
+}
+
+// A poll interval below the library's floor is refused by its flag, exit 2,
+// before anything is sent: no flag can make the CLI flood the API.
+func TestPollIntervalBelowTheFloorIsRefused(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--poll-interval", "1ns"}, jobArgs(drstest.ExampleJobID))...)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "--poll-interval: the poll interval must be at least 1s; got 1ns")
+	assert.Zero(t, countRequests(srv, "", nil), "nothing sent")
 }

@@ -1,0 +1,180 @@
+package drs
+
+import (
+	"math"
+	"time"
+)
+
+// The schedule of a wait: when to ask about each pending job next.
+//
+// A pre-check's progress is read as proportional to elapsed time, shown
+// rounded down, either to the percent or in steps (a step as each check item
+// completes). A reading p first seen at time t then says the pre-check
+// reached p by t, so it completes by start + (t-start)·100/p (hi); and a
+// reading p asked for at time a says the next step was not yet reached, so
+// it completes after start + (a-start)·100/(p+step) (lo). A job is asked
+// about at lo, never later than hi nor than estimatedMax maximum intervals
+// after its previous query; inside the window [lo, hi], every windowPolls-th
+// of it (MinPollInterval to maxSpacing). A job whose readings say nothing (no
+// percentage yet, or hi passed: a stall) is asked about as without
+// progress: no sooner than blindFirst into the wait, then every poll
+// interval, growing by half (from the second such query on) while no job
+// moves.
+const (
+	// blindFirst is the earliest second query about a job whose first
+	// answer said nothing: pre-checks rarely finish sooner.
+	blindFirst = 20 * time.Second
+	// pullAhead is how early a job may be asked about to fill a request
+	// that goes anyway.
+	pullAhead = 5 * time.Second
+	// estimatedMax is how many maximum poll intervals a job whose progress
+	// says when it will be done may wait: hi bounds it anyway, this bounds
+	// a server whose progress lies.
+	estimatedMax = 10
+	// A window of possible completion is asked about in windowPolls
+	// steps, each at least MinPollInterval and at most maxSpacing apart.
+	windowPolls = 5
+	maxSpacing  = 3 * time.Second
+	// farFuture bounds an estimate (beyond any maximum interval).
+	farFuture = 1000 * time.Hour
+)
+
+// estimate is what a job's readings say about when its pre-check completes.
+type estimate struct {
+	start  time.Time // when the pre-check started; zero: unknown
+	p      float64   // the latest reading, in percent; 0: none
+	seen   time.Time // when the latest reading was first answered
+	before time.Time // when the latest query that read less than p was sent
+	asked  time.Time // when the latest reading was asked for
+	gcd    int       // of the whole-number readings so far (0: none)
+	n      int       // distinct readings so far
+
+	// For a pre-check started elsewhere: the first reading, to find the start.
+	firstP    float64
+	firstSeen time.Time
+}
+
+// observe records the reading p of a query sent at sent and answered at got.
+func (e *estimate) observe(sent, got time.Time, p float64) {
+	switch {
+	case p < e.p: // went back: what was learnt no longer holds
+		*e = estimate{start: e.start}
+		fallthrough
+	case p > e.p:
+		e.before = e.asked
+		e.p, e.seen = p, got
+		if p > 0 && p < 100 {
+			e.n++
+			if p == math.Trunc(p) {
+				e.gcd = gcd(e.gcd, int(p))
+			} else {
+				e.gcd = 1
+			}
+		}
+		switch {
+		case e.firstSeen.IsZero():
+			e.firstP, e.firstSeen = p, got
+		case e.start.IsZero() && p > e.firstP:
+			// Proportional progress: the line through both readings.
+			back := time.Duration(float64(got.Sub(e.firstSeen)) * p / (p - e.firstP))
+			e.start = got.Add(-back)
+			if e.start.After(e.firstSeen) {
+				e.start = e.firstSeen
+			}
+		}
+	}
+	e.asked = sent
+}
+
+// step is the granularity the readings are assumed to have: whole percents
+// unless they all are multiples of 5 or more, which looks like steps (one
+// round first reading counts as a step too; the cost of the doubt is one
+// early query, not a late verdict).
+func (e *estimate) step() float64 {
+	if e.gcd >= 5 && (e.n >= 2 || e.gcd%5 == 0) {
+		return float64(e.gcd)
+	}
+	return 1
+}
+
+// window returns when the pre-check completes at the earliest and at the
+// latest, if the readings say.
+func (e *estimate) window() (lo, hi time.Time, ok bool) {
+	if e.start.IsZero() || e.p <= 0 || e.p >= 100 || e.seen.Before(e.start) {
+		return time.Time{}, time.Time{}, false
+	}
+	at := func(t time.Time, p float64) time.Time {
+		// A tiny reading (0.0001%) must not overflow a Duration.
+		return e.start.Add(time.Duration(min(float64(t.Sub(e.start))*100/p, float64(farFuture))))
+	}
+	hi = at(e.seen, e.p)
+	lo = at(e.asked, e.p+e.step())
+	if !e.before.IsZero() && e.before.After(e.start) {
+		lo = later(lo, at(e.before, e.p))
+	}
+	if lo.After(hi) {
+		lo = hi
+	}
+	return lo, hi, true
+}
+
+// pollJob is one job of a wait and its schedule.
+type pollJob struct {
+	i     int       // index in the report
+	due   time.Time // when to ask next
+	sent  time.Time // when the latest query about it was sent
+	polls int       // queries answered about it
+	// blindPolls counts the queries, sent blindFirst or more into the
+	// wait, after which its progress said nothing.
+	blindPolls int
+	// movesSeen is how many answers had shown a job move when the
+	// previous answer about it landed.
+	movesSeen int
+	interval  time.Duration
+	inFlight  bool
+	est       estimate
+}
+
+// plan sets when to ask about j next, after an answer that arrived at now;
+// moved says whether any job moved since the previous answer about j.
+func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time) {
+	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
+	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
+		// Inside a wide window (coarse steps, a long pre-check), asking
+		// every second would cost many requests for little lag.
+		spacing := min(max(hi.Sub(lo)/windowPolls, MinPollInterval), maxSpacing)
+		j.due = later(j.sent.Add(spacing), earlier(lo, latest))
+		j.interval = ws.pollInterval
+		return
+	}
+	if !j.sent.Before(waitStart.Add(blindFirst)) {
+		j.blindPolls++
+	}
+	if moved || j.blindPolls < 2 {
+		j.interval = ws.pollInterval
+	} else {
+		j.interval = min(j.interval*3/2, ws.maxPollInterval)
+	}
+	j.due = later(j.sent.Add(j.interval), waitStart.Add(blindFirst))
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
