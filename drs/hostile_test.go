@@ -2,6 +2,7 @@ package drs
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -354,4 +355,45 @@ func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 			assert.False(t, errors.Is(err, ErrJobNotFound))
 		})
 	}
+}
+
+// TestEscapedKeyReadsAsTheKey proves that a key written with JSON escapes is
+// the same key: a top-level error code spelled "\u0065rror_code" refuses the
+// call exactly as "error_code" does, for both operations, and a per-job one
+// refuses the job.
+func TestEscapedKeyReadsAsTheKey(t *testing.T) {
+	const start = `{"results":[{"id":"job-1","status":"success","precheck_id":"p1"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`
+	const result = `{"results":[{"precheck_id":"job-1","process":"100%%","result":true,"total_passed_rate":"100%%"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`
+	for _, op := range []string{opJobs, opResults} {
+		var reports []*Report
+		for _, key := range []string{`"error_code"`, `"\u0065rror_code"`, `"\u0065\u0072ror\u005fcode"`} {
+			var rep *Report
+			var err error
+			if op == opJobs {
+				rep, err = startOne(t, fmt.Sprintf(start, key))
+			} else {
+				rep, err = resultsOf(t, fmt.Sprintf(result, key), "job-1")
+			}
+			require.Error(t, err, key)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, key)
+			assert.Equal(t, "DRS.M01504", apiErr.Code, key)
+			assert.Equal(t, "busy", apiErr.Message, key)
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State, key)
+			reports = append(reports, rep)
+		}
+		for _, rep := range reports[1:] {
+			assert.Equal(t, reports[0].Verdicts[0].Err.Error(), rep.Verdicts[0].Err.Error(), "%s: escaped and literal keys read alike", op)
+		}
+	}
+	rep, err := startOne(t, `{"results":[{"id":"job-1","status":"success","\u0065rror\u005fcode":"DRS.M00304"}]}`)
+	require.NoError(t, err)
+	assert.Equal(t, Refused, rep.Verdicts[0].State, "a per-job error code with an escaped key refuses the job")
+
+	t.Run("escaped duplicate", func(t *testing.T) {
+		rep, err := startOne(t, `{"results":[{"id":"job-1","status":"failed","\u0073tatus":"success"}]}`)
+		require.Error(t, err)
+		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+		assert.Contains(t, err.Error(), `"status" appears twice`)
+	})
 }
