@@ -397,3 +397,31 @@ func TestEscapedKeyReadsAsTheKey(t *testing.T) {
 		assert.Contains(t, err.Error(), `"status" appears twice`)
 	})
 }
+
+// TestAbsentPassRateContradictsNothing proves that a pass rate not given
+// (absent, null or blank) contradicts no pass that check items all PASSED
+// confirm, while one given below 100% does, and that without such items
+// nothing confirms result true.
+func TestAbsentPassRateContradictsNothing(t *testing.T) {
+	const passed = `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"PASSED"}]`
+	for _, rate := range []string{``, `"total_passed_rate":null,`, `"total_passed_rate":"",`, `"total_passed_rate":" ",`} {
+		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,`+rate+passed+`}]}`, "job-1")
+		require.NoError(t, err, rate)
+		assert.Equal(t, Passed, rep.Verdicts[0].State, rate)
+		assert.Equal(t, "may start", rep.Verdicts[0].Summary(), rate)
+	}
+	for _, tc := range []struct{ name, entry, reason string }{
+		{"rate given below 100", `"total_passed_rate":"90%",` + passed, `contradicted by total_passed_rate "90%"`},
+		{"no rate, an alarm", `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"ALARM"}]`, "confirmed neither by total_passed_rate"},
+		{"no rate, an item still being checked", `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":null}]`, "confirmed neither by total_passed_rate"},
+		{"no rate, no items", `"precheck_result":[]`, "confirmed neither by total_passed_rate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,`+tc.entry+`}]}`, "job-1")
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+			var respErr *ResponseError
+			require.ErrorAs(t, err, &respErr)
+			assert.Contains(t, respErr.Reason, tc.reason)
+		})
+	}
+}

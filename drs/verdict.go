@@ -71,7 +71,8 @@ type Report struct {
 }
 
 // AllPassed reports whether every job may start: the report has verdicts
-// and each is Passed. It is false for a nil or empty report.
+// and each is Passed. It is false for a nil or empty report, and whenever
+// the call that made the report returned an error.
 func (r *Report) AllPassed() bool {
 	return r != nil && len(r.Verdicts) > 0 && r.Count(Passed) == len(r.Verdicts)
 }
