@@ -26,7 +26,7 @@ const MaxTextBytes = 4 << 10
 const CutMark = "…[cut]"
 
 // cut returns s if it fits in n bytes, else its start, on a character
-// boundary, and CutMark, in n bytes at most.
+// boundary, and CutMark: n bytes at most, for any n not below len(CutMark).
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
