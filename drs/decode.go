@@ -135,7 +135,9 @@ func decodeStrict(body []byte, out any) error {
 
 // foldedNames reads the names of every object in body: it refuses a name
 // given twice and two names equal under case folding, and returns the names
-// that are not their own folding.
+// that are not their own folding. The strict decoder refuses a name given
+// twice (escaped or not) in the objects it decodes, but it ignores unknown
+// names and matches known ones case-sensitively, so it sees no case variant.
 func foldedNames(body []byte) (cased []string, err error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(body)) // refuses a name given twice
 	var objects []map[string]string                   // by depth: folded name -> name
