@@ -34,8 +34,8 @@ const (
 //
 // The report is nil only for invalid input (an unknown mode; an empty,
 // padded, overlong (MaxJobIDBytes), invisible-character or repeated job ID):
-// *InputError values, joined, and nothing is sent. Otherwise err is non-nil exactly when some job has
-// NoAnswer, and joins their reasons.
+// *InputError values, joined, and nothing is sent. Otherwise err is non-nil
+// exactly when some job has NoAnswer, and joins their reasons.
 func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs []string) (*Report, error) {
 	if err := checkInput(mode, jobIDs); err != nil {
 		return nil, err
