@@ -1,7 +1,6 @@
 package drs
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -108,10 +107,7 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: kept(red, resp.Header.Get("X-Request-Id")), red: red}
 	limit := c.s.maxResponseBytes
 	if resp.ContentLength <= limit {
-		var buf bytes.Buffer
-		buf.Grow(int(max(resp.ContentLength, 0)) + 1) // no copies while it grows
-		_, err = buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-		ans.body = buf.Bytes()
+		ans.body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
 	switch {
 	case resp.ContentLength > limit || int64(len(ans.body)) > limit:

@@ -29,7 +29,7 @@ type jobRef struct{ jobID, precheckID string }
 // every job then gets an error saying so.
 func attribute[T any](ctx context.Context, op string, out []Verdict, asked []jobRef, err error, entries []T, key func(T) string, judge func(jobRef, []T) Verdict) []Verdict {
 	perJob := make([][]T, len(asked))
-	seen := make([]map[[sha256.Size]byte]bool, len(asked))
+	var seen []map[[sha256.Size]byte]bool // by job: the fingerprints of its entries, once it has two
 	var unmatched []Verdict
 	for n := 0; err == nil && n < len(entries); n++ {
 		if ctx.Err() != nil {
@@ -49,17 +49,29 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 			unmatched = append(unmatched, judge(jobRef{jobID: key(e)}, []T{e}))
 			continue
 		}
+		if len(perJob[i]) == 0 {
+			perJob[i] = []T{e}
+			continue
+		}
 		// The same answer twice is still one answer; two different ones
-		// are not. Entries are told apart by a hash of their JSON form.
-		b, merr := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
-		sum := sha256.Sum256(b)
+		// are not.
+		if seen == nil {
+			seen = make([]map[[sha256.Size]byte]bool, len(asked))
+		}
 		if seen[i] == nil {
 			seen[i] = map[[sha256.Size]byte]bool{}
+			if sum, ok := fingerprint(perJob[i][0]); ok {
+				seen[i][sum] = true
+			}
 		}
-		if merr != nil || !seen[i][sum] {
+		sum, ok := fingerprint(e)
+		if ok && seen[i][sum] {
+			continue
+		}
+		if ok {
 			seen[i][sum] = true
-			perJob[i] = append(perJob[i], e)
 		}
+		perJob[i] = append(perJob[i], e)
 	}
 	if err != nil {
 		for i, j := range asked {
@@ -76,6 +88,13 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 		}
 	}
 	return unmatched
+}
+
+// fingerprint is a hash of e's JSON form, which equal entries share; ok is
+// false when e has no JSON form (then it equals no other).
+func fingerprint(e any) (sum [sha256.Size]byte, ok bool) {
+	b, err := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
+	return sha256.Sum256(b), err == nil
 }
 
 func find(asked []jobRef, key string) int {
