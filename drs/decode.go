@@ -135,12 +135,13 @@ func decodeStrict(body []byte, out any) error {
 
 // foldedNames reads the names of every object in body: it refuses a name
 // given twice and two names equal under case folding, and returns the names
-// that are not their own folding. The strict decoder refuses a name given
-// twice (escaped or not) in the objects it decodes, but it ignores unknown
-// names and matches known ones case-sensitively, so it sees no case variant.
+// that are not their own folding (names are compared unescaped). The strict
+// decoder would refuse a name given twice, but it ignores unknown names and
+// matches known ones case-sensitively, so it sees no case variant.
 func foldedNames(body []byte) (cased []string, err error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(body)) // refuses a name given twice
-	var objects []map[string]string                   // by depth: folded name -> name
+	// Duplicates are found below, with the case variants.
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
+	var objects []map[string]string // by depth: folded name -> name
 	for {
 		tok, err := dec.ReadToken()
 		if err == io.EOF {
@@ -165,7 +166,10 @@ func foldedNames(body []byte) (cased []string, err error) {
 			if !isASCII(name) {
 				folded = strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
 			}
-			if prev, seen := objects[depth][folded]; seen {
+			switch prev, seen := objects[depth][folded]; {
+			case seen && prev == name:
+				return nil, fmt.Errorf("the key %q appears twice in one object", name)
+			case seen:
 				return nil, fmt.Errorf("the keys %q and %q differ only in case", prev, name)
 			}
 			objects[depth][folded] = name
@@ -189,10 +193,7 @@ func isASCII(s string) bool {
 // quotes a shortened path, and a secret cut short could not be redacted.
 func syntaxError(err error) error {
 	var se *jsontext.SyntacticError
-	switch {
-	case errors.As(err, &se) && errors.Is(err, jsontext.ErrDuplicateName):
-		return fmt.Errorf("the key %q appears twice in one object", se.JSONPointer.LastToken())
-	case se != nil:
+	if errors.As(err, &se) {
 		return fmt.Errorf("invalid JSON at byte %d", se.ByteOffset)
 	}
 	return errors.New("invalid JSON")
