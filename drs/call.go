@@ -2,16 +2,18 @@ package drs
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/drsclient/drs-precheck/internal/redact"
@@ -97,21 +99,21 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 	}
 	resp, err := send(actx)
 	if err != nil {
-		return answer{}, c.netFailure(err, actx, ctx)
+		return answer{}, c.netFailure(err, false, actx, ctx)
 	}
 	defer resp.Body.Close()
 	red := c.requestRedactor(resp.Request)
-	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: text(red, resp.Header.Get("X-Request-Id")), red: red}
-	max := c.s.maxResponseBytes
-	if resp.ContentLength <= max {
-		ans.body, err = io.ReadAll(io.LimitReader(resp.Body, max+1))
+	ans := answer{status: resp.StatusCode, header: resp.Header, requestID: kept(red, resp.Header.Get("X-Request-Id")), red: red}
+	limit := c.s.maxResponseBytes
+	if resp.ContentLength <= limit {
+		ans.body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
 	switch {
-	case resp.ContentLength > max || int64(len(ans.body)) > max:
+	case resp.ContentLength > limit || int64(len(ans.body)) > limit:
 		return answer{}, &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID,
-			Reason: fmt.Sprintf("the body is over the %d-byte cap", max)}
+			Reason: fmt.Sprintf("the body is over the %d-byte cap", limit)}
 	case err != nil:
-		return answer{}, c.netFailure(err, actx, ctx)
+		return answer{}, c.netFailure(err, true, actx, ctx)
 	case ans.status < 200 || ans.status > 299:
 		return answer{}, c.apiError(op, ans)
 	}
@@ -128,22 +130,62 @@ type netFailure struct {
 func (e *netFailure) Error() string { return e.msg }
 func (e *netFailure) Unwrap() error { return e.err }
 
-func (c *Client) netFailure(err error, attemptCtx, ctx context.Context) *netFailure {
-	f := &netFailure{err: err, msg: c.text(err.Error())}
+// netFailure classifies an attempt that failed before its answer was read
+// to the end: while sending (reading false) or while reading the body.
+func (c *Client) netFailure(err error, reading bool, attemptCtx, ctx context.Context) *netFailure {
+	f := &netFailure{err: err, msg: c.kept(err.Error())}
 	var dnsErr *net.DNSError
 	switch {
 	case ctx.Err() != nil:
 	case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
 		f.retry, f.msg = true, fmt.Sprintf("the attempt timed out after %s (the per-attempt limit)", c.s.attemptTimeout)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		f.msg = fmt.Sprintf("the host %s does not resolve: check the region or endpoint", c.text(dnsErr.Name))
+		f.msg = fmt.Sprintf("the host %s does not resolve: check the region or endpoint", c.kept(dnsErr.Name))
 	default:
-		var ne net.Error
-		f.retry = errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-			errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
-			errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &ne) && ne.Timeout())
+		f.retry = transient(err, reading)
 	}
 	return f
+}
+
+// permanentTransportErrors are the texts of net/http's failures that no
+// retry cures and that have no type of their own.
+var permanentTransportErrors = []string{
+	"unsupported protocol scheme",
+	"invalid header",
+	"server gave HTTP response to HTTPS client",
+	"certificate is not trusted",
+}
+
+// transient reports whether a failed exchange may succeed when sent again.
+// As in hashicorp/go-retryablehttp, every failure of the transport may (a
+// connection refused, reset or aborted, whatever the platform's errno), except
+// the known permanent ones: a certificate that does not verify, a server that
+// does not speak TLS, a URL or header the transport refuses. A request that
+// could not be built or authenticated (an error before the transport, not a
+// *url.Error) may not.
+func transient(err error, reading bool) bool {
+	var urlErr *url.Error
+	if !reading && !errors.As(err, &urlErr) {
+		return false
+	}
+	var (
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	if errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &unknown) ||
+		errors.As(err, &hostname) || errors.As(err, &invalid) {
+		return false
+	}
+	msg := err.Error()
+	for _, p := range permanentTransportErrors {
+		if strings.Contains(msg, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // giveUp is the error of a call that ends on err after attempts; limit says
@@ -176,7 +218,7 @@ func (c *Client) ended(op string, attempts int, ctx context.Context, why string,
 		cause = context.DeadlineExceeded
 	}
 	if last != nil {
-		why += "; the last attempt: " + c.text(last.Error())
+		why += "; the last attempt: " + c.kept(last.Error())
 		cause = errors.Join(cause, last)
 	}
 	return &TransportError{Operation: op, Attempts: attempts, Err: cause, msg: why}

@@ -71,6 +71,14 @@ func New(opts ...Option) (*Client, error) {
 // checks of the answer.
 func (c *Client) RequestEditor() generated.RequestEditorFn { return c.edit }
 
+// Endpoint is the base URL of the DRS API the client calls, e.g.
+// "https://drs.cn-north-4.myhuaweicloud.com": with ProjectID, what a program
+// calling the generated client needs beside RequestEditor.
+func (c *Client) Endpoint() string { return c.s.endpoint }
+
+// ProjectID is the project the client calls DRS for.
+func (c *Client) ProjectID() string { return c.s.projectID }
+
 // CloseIdleConnections closes the idle connections of the client's transport.
 func (c *Client) CloseIdleConnections() { c.s.httpClient.CloseIdleConnections() }
 

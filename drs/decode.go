@@ -13,93 +13,84 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/drsclient/drs-precheck/generated"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
+// MaxTextBytes caps every string the client keeps from an answer (error
+// codes and messages, request IDs, check items, a redirect's Location):
+// longer text is cut and ends in CutMark.
+const MaxTextBytes = 4 << 10
+
+// CutMark ends a string cut to its cap.
+const CutMark = "…[cut]"
+
+// cut returns s if it fits in n bytes, else its start, on a character
+// boundary, and CutMark: n bytes at most, for any n not below len(CutMark).
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	end := max(n-len(CutMark), 0)
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + CutMark
+}
+
+// kept is server text as the client keeps it: secrets removed, control
+// characters escaped, at most MaxTextBytes.
+func kept(red *redact.Redactor, s string) string { return cut(text(red, s), MaxTextBytes) }
+
+func (c *Client) kept(s string) string { return cut(c.text(s), MaxTextBytes) }
+
 // decode reads a 2xx answer into out (a generated model): the body must be
-// JSON with no duplicate or case-variant keys, and must not carry an error
-// code for the whole call. Every string in out then has the secrets removed.
+// JSON read the same way by every reader (see decodeStrict), and must not
+// carry an error code for the whole call. Every string in out then has the
+// secrets removed and is cut to MaxTextBytes.
 func (c *Client) decode(op string, ans answer, out any) error {
 	fail := func(reason string) error {
 		return &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID, Reason: reason, Body: excerpt(ans.red, ans.body)}
 	}
 	ct := ans.header.Get("Content-Type")
 	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return fail(fmt.Sprintf("Content-Type %q is not JSON", text(ans.red, ct)))
+		return fail(fmt.Sprintf("Content-Type %q is not JSON", kept(ans.red, ct)))
 	}
 	if err := decodeStrict(ans.body, out); err != nil {
-		return fail(text(ans.red, err.Error()))
-	}
-	// A 2xx answer may carry an error code for the whole call (read only
-	// when the body names an error field at all).
-	if bytes.Contains(ans.body, []byte(`"error`)) || bytes.Contains(ans.body, []byte(`"code"`)) {
-		if code, msg, _, ok := parseErrorBody(ans.body); ok && code != "" {
-			return &APIError{Operation: op, StatusCode: ans.status, Code: text(ans.red, code), Message: text(ans.red, msg), RequestID: ans.requestID}
-		}
+		return fail(kept(ans.red, err.Error()))
 	}
 	scrub(ans.red, reflect.ValueOf(out))
+	if code, msg := callError(out); code != "" {
+		return &APIError{Operation: op, StatusCode: ans.status, Code: kept(ans.red, code), Message: kept(ans.red, msg), RequestID: ans.requestID}
+	}
 	return nil
 }
 
-// decodeStrict decodes a JSON object into out, matching names exactly and
-// refusing what could be read two ways: a name given twice in an object, two
-// names that differ only in case, or a name that differs from a documented
-// one only in case (encoding/json would keep the last, or match either).
+// callError is the error code and message of a whole call, from the
+// answer's own fields.
+func callError(out any) (code, msg string) {
+	switch m := out.(type) {
+	case *generated.BatchPrecheckResp:
+		return m.ErrorCode, m.ErrorMsg
+	case *generated.BatchQueryPrecheckResultResp:
+		return m.ErrorCode, m.ErrorMsg
+	}
+	return "", ""
+}
+
+// decodeStrict decodes a JSON object into out, matching names exactly, and
+// refuses what could be read two ways: a name given twice in an object
+// (escaped or not), two names that differ only in case, or a name that
+// differs from a documented one only in case (encoding/json, which Huawei's
+// SDKs use, would keep the last, or match either).
 func decodeStrict(body []byte, out any) error {
 	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
 		return errors.New("the body is not a JSON object")
 	}
-	type frame struct {
-		object bool
-		n      int               // tokens read inside it
-		names  map[string]string // folded name -> name
-	}
-	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
-	var stack []frame
-	var cased []string // names with an upper-case letter (DRS's are all lower case)
-	for {
-		tok, err := dec.ReadToken()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return syntaxError(err)
-		}
-		kind := tok.Kind()
-		var top *frame
-		if len(stack) > 0 {
-			top = &stack[len(stack)-1]
-		}
-		isName := top != nil && top.object && top.n%2 == 0 && kind == '"'
-		if top != nil && kind != '}' && kind != ']' {
-			top.n++
-		}
-		switch kind {
-		case '{':
-			stack = append(stack, frame{object: true, names: map[string]string{}})
-		case '[':
-			stack = append(stack, frame{})
-		case '}', ']':
-			stack = stack[:len(stack)-1]
-		case '"':
-			if !isName {
-				break
-			}
-			name := tok.String()
-			folded := strings.ToLower(name) // no copy for the usual lower-case ASCII name
-			if !isASCII(name) {
-				folded = strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
-			}
-			if prev, seen := top.names[folded]; seen {
-				if prev == name {
-					return fmt.Errorf("the key %q appears twice in one object", name)
-				}
-				return fmt.Errorf("the keys %q and %q differ only in case", prev, name)
-			}
-			top.names[folded] = name
-			if folded != name {
-				cased = append(cased, name)
-			}
-		}
+	cased, err := foldedNames(body)
+	if err != nil {
+		return err
 	}
 	if err := jsonv2.Unmarshal(body, out); err != nil {
 		var se *jsonv2.SemanticError
@@ -114,10 +105,57 @@ func decodeStrict(body []byte, out any) error {
 		other := reflect.New(reflect.TypeOf(out).Elem())
 		if jsonv2.Unmarshal(body, other.Interface(), jsonv2.MatchCaseInsensitiveNames(true)) != nil ||
 			!reflect.DeepEqual(other.Elem().Interface(), reflect.ValueOf(out).Elem().Interface()) {
-			return fmt.Errorf("a key differs from a documented one only in case (keys with capitals: %q)", cased)
+			return fmt.Errorf("a key differs from a documented one only in case (keys with capitals: %q)", cased[:min(len(cased), 5)])
 		}
 	}
 	return nil
+}
+
+// foldedNames reads the names of every object in body: it refuses a name
+// given twice and two names equal under case folding, and returns the names
+// that are not their own folding (names are compared unescaped). The strict
+// decoder would refuse a name given twice, but it ignores unknown names and
+// matches known ones case-sensitively, so it sees no case variant.
+func foldedNames(body []byte) (cased []string, err error) {
+	// Duplicates are found below, with the case variants.
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
+	var objects []map[string]string // by depth: folded name -> name
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return cased, nil
+		}
+		if err != nil {
+			return nil, syntaxError(err)
+		}
+		depth := dec.StackDepth()
+		switch tok.Kind() {
+		case '{':
+			for len(objects) <= depth {
+				objects = append(objects, nil)
+			}
+			objects[depth] = map[string]string{}
+		case '"':
+			if kind, n := dec.StackIndex(depth); kind != '{' || n%2 == 0 {
+				break // a value, not a name
+			}
+			name := tok.String()
+			folded := strings.ToLower(name) // no copy for the usual lower-case ASCII name
+			if !isASCII(name) {
+				folded = strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
+			}
+			switch prev, seen := objects[depth][folded]; {
+			case seen && prev == name:
+				return nil, fmt.Errorf("the key %q appears twice in one object", name)
+			case seen:
+				return nil, fmt.Errorf("the keys %q and %q differ only in case", prev, name)
+			}
+			objects[depth][folded] = name
+			if folded != name {
+				cased = append(cased, name)
+			}
+		}
+	}
 }
 
 func isASCII(s string) bool {
@@ -139,9 +177,10 @@ func syntaxError(err error) error {
 	return errors.New("invalid JSON")
 }
 
-// parseErrorBody reads the error shapes Huawei's services send:
-// {error_code, error_msg, request_id}, {code, message} and
-// {error: {code, message}}. ok is false when the body is not such JSON.
+// parseErrorBody reads the error shapes Huawei's services send in a non-2xx
+// answer: {error_code, error_msg, request_id}, {code, message} and
+// {error: {code, message}}. ok is false when the body is not such JSON. It
+// reads leniently: the answer is an error whatever its body says.
 func parseErrorBody(body []byte) (code, msg, requestID string, ok bool) {
 	var b struct {
 		ErrorCode *string         `json:"error_code"`
@@ -182,15 +221,15 @@ func (c *Client) apiError(op string, ans answer) *APIError {
 	e := &APIError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID,
 		RetryAfter: parseRetryAfter(ans.header.Get("Retry-After"), c.s.now())}
 	if ans.status >= 300 && ans.status < 400 {
-		e.Body = "redirect to " + text(ans.red, ans.header.Get("Location"))
+		e.Body = "redirect to " + kept(ans.red, ans.header.Get("Location"))
 		return e
 	}
 	code, msg, rid, ok := parseErrorBody(ans.body)
 	switch {
 	case ok:
-		e.Code, e.Message = text(ans.red, code), text(ans.red, msg)
+		e.Code, e.Message = kept(ans.red, code), kept(ans.red, msg)
 		if e.RequestID == "" {
-			e.RequestID = text(ans.red, rid)
+			e.RequestID = kept(ans.red, rid)
 		}
 	case len(ans.body) > 0:
 		e.Body = excerpt(ans.red, ans.body)

@@ -27,6 +27,9 @@
 //	InProgress  started, not complete (or a wait ended first: Err says so)
 //	NoAnswer    no usable answer (Err says why)
 //
+// Report.AllPassed answers "may every job start?" in one call, and
+// Report.Count counts the verdicts by state.
+//
 // Errors work as in any Go API: the report is nil only for invalid input
 // (*InputError; nothing was sent), and err is non-nil whenever some job has
 // no usable answer (or, after a wait, no final verdict), while the report is
@@ -51,7 +54,8 @@
 //
 // Every byte from the server is untrusted. A job is Passed only when its
 // pre-check is at exactly 100% with result true and nothing in the answer
-// contradicts it, and InProgress after a start only when DRS said exactly
+// contradicts it (a pass rate, when given, of exactly 100%; when not given,
+// check items that all PASSED), and InProgress after a start only when DRS said exactly
 // "success" without an error code. Answers with duplicate or case-variant
 // keys, over the size cap (WithMaxResponseBytes) or about other jobs never
 // decide a verdict. Redirects are not followed and credentials go only to
@@ -63,15 +67,31 @@
 // # Retries and limits
 //
 // Each request is retried with exponential backoff and full jitter on
-// throttling, 408/502/503/504 and broken connections, honouring Retry-After
-// (capped), never on an authentication failure (WithRetry). Each attempt is
-// bounded by WithAttemptTimeout; WithRateLimit limits the client's request
-// rate. When a call gives up, the error says which limit ended it and after
-// how many attempts.
+// throttling, 408/502/503/504 and transport failures (a connection refused,
+// reset or timed out, on any platform; not a certificate that does not
+// verify, a server that does not speak TLS or a host that does not resolve),
+// honouring Retry-After (capped), never on an authentication failure
+// (WithRetry). Each attempt is bounded by WithAttemptTimeout; WithRateLimit
+// limits the client's request rate. When a call gives up, the error says
+// which limit ended it and after how many attempts.
+//
+// Everything the client keeps is bounded:
+//
+//	an answer's body       WithMaxResponseBytes (default 12 MiB, the API gateway's limit)
+//	each string kept       MaxTextBytes (4 KiB): error codes and messages, request IDs,
+//	                       check items, a redirect's Location; longer text ends in CutMark
+//	an excerpt of a body   256 bytes
+//	a job ID               MaxJobIDBytes (128 bytes), checked before anything is sent
+//	a summary              MaxTextBytes
+//
+// An error about a whole call is one value, shared by the verdicts of the
+// jobs it carried. The work over an answer is linear in its size and stops
+// when the call's context ends.
 //
 // # The generated client
 //
 // The requests are made by the client generated from openapi.yaml (package
 // generated). Programs that call it directly authenticate it with
-// RequestEditor.
+// RequestEditor, and find the endpoint and project ID with Endpoint and
+// ProjectID.
 package drs

@@ -227,7 +227,8 @@ func (e *ConfigError) Error() string {
 }
 
 // InputError is one invalid argument of a call; nothing was sent. A call
-// reports every problem, joined (errors.Join).
+// reports every problem, joined (errors.Join). Its message shows the job ID
+// quoted, invisible characters escaped, cut to MaxJobIDBytes.
 type InputError struct {
 	// JobID is the offending job ID as given ("" for the mode or an empty list).
 	JobID string
@@ -242,7 +243,7 @@ func (e *InputError) Error() string {
 	if e.Index < 0 {
 		return "drs: invalid input, nothing was sent: " + e.Reason
 	}
-	return fmt.Sprintf("drs: invalid input, nothing was sent: job ID %q at index %d: %s", e.JobID, e.Index, e.Reason)
+	return fmt.Sprintf("drs: invalid input, nothing was sent: job ID %q at index %d: %s", cut(e.JobID, MaxJobIDBytes), e.Index, e.Reason)
 }
 
 // jobsError names the jobs a failed call carried, in a report's joined error.

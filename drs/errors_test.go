@@ -263,3 +263,38 @@ func TestTransportErrorIsNoAnswer(t *testing.T) {
 	assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
 	assert.True(t, errors.Is(err, tErr.Err))
 }
+
+// TestJobIDsThatCannotBeSent proves that a job ID over MaxJobIDBytes, or
+// with an invisible character (a zero-width space, a byte order mark, a
+// soft hyphen), is refused before anything is sent, by an *InputError that
+// shows the ID escaped and, when long, cut.
+func TestJobIDsThatCannotBeSent(t *testing.T) {
+	c, rc, _ := hostile(t, raw(200, `{"results":[]}`), oneShot)
+	long := strings.Repeat("a", 10<<20)
+	for _, tc := range []struct{ id, shown, reason string }{
+		{long, `"` + strings.Repeat("a", MaxJobIDBytes-len(CutMark)) + CutMark + `"`, "10485760 bytes long, over the 128-byte limit"},
+		{strings.Repeat("a", MaxJobIDBytes+1), `"` + strings.Repeat("a", MaxJobIDBytes-len(CutMark)) + CutMark + `"`, "129 bytes long"},
+		{"job\u200b-1", `"job\u200b-1"`, "an invisible character (U+200B)"},
+		{"\ufeffjob-1", `"\ufeffjob-1"`, "an invisible character (U+FEFF)"},
+		{"job\u00ad1", `"job\u00ad1"`, "an invisible character (U+00AD)"},
+	} {
+		for name, call := range map[string]func() (*Report, error){
+			"Precheck": func() (*Report, error) { return c.Precheck(bg, ModeStartJob, []string{"ok", tc.id}) },
+			"Results":  func() (*Report, error) { return c.Results(bg, []string{"ok", tc.id}) },
+		} {
+			rep, err := call()
+			assert.Nil(t, rep, name)
+			var ie *InputError
+			require.ErrorAs(t, err, &ie, name)
+			assert.Equal(t, tc.id, ie.JobID, name)
+			assert.Equal(t, 1, ie.Index, name)
+			assert.Contains(t, ie.Reason, tc.reason, name)
+			assert.Contains(t, err.Error(), "job ID "+tc.shown+" at index 1", name)
+			assert.Less(t, len(err.Error()), 512, name)
+		}
+	}
+	assert.Zero(t, rc.count(), "nothing was sent")
+	rep, _ := c.Results(bg, []string{strings.Repeat("a", MaxJobIDBytes)})
+	assert.NotNil(t, rep, "an ID of MaxJobIDBytes is valid")
+	assert.Equal(t, 1, rc.count(), "and sent")
+}

@@ -2,6 +2,7 @@ package drs
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -352,6 +353,75 @@ func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 			assert.Equal(t, "job-1", respErr.JobID)
 			assert.Contains(t, err.Error(), "unknown whether")
 			assert.False(t, errors.Is(err, ErrJobNotFound))
+		})
+	}
+}
+
+// TestEscapedKeyReadsAsTheKey proves that a key written with JSON escapes is
+// the same key: a top-level error code spelled "\u0065rror_code" refuses the
+// call exactly as "error_code" does, for both operations, and a per-job one
+// refuses the job.
+func TestEscapedKeyReadsAsTheKey(t *testing.T) {
+	const start = `{"results":[{"id":"job-1","status":"success","precheck_id":"p1"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`
+	const result = `{"results":[{"precheck_id":"job-1","process":"100%%","result":true,"total_passed_rate":"100%%"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`
+	for _, op := range []string{opJobs, opResults} {
+		var reports []*Report
+		for _, key := range []string{`"error_code"`, `"\u0065rror_code"`, `"\u0065\u0072ror\u005fcode"`} {
+			var rep *Report
+			var err error
+			if op == opJobs {
+				rep, err = startOne(t, fmt.Sprintf(start, key))
+			} else {
+				rep, err = resultsOf(t, fmt.Sprintf(result, key), "job-1")
+			}
+			require.Error(t, err, key)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, key)
+			assert.Equal(t, "DRS.M01504", apiErr.Code, key)
+			assert.Equal(t, "busy", apiErr.Message, key)
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State, key)
+			reports = append(reports, rep)
+		}
+		for _, rep := range reports[1:] {
+			assert.Equal(t, reports[0].Verdicts[0].Err.Error(), rep.Verdicts[0].Err.Error(), "%s: escaped and literal keys read alike", op)
+		}
+	}
+	rep, err := startOne(t, `{"results":[{"id":"job-1","status":"success","\u0065rror\u005fcode":"DRS.M00304"}]}`)
+	require.NoError(t, err)
+	assert.Equal(t, Refused, rep.Verdicts[0].State, "a per-job error code with an escaped key refuses the job")
+
+	t.Run("escaped duplicate", func(t *testing.T) {
+		rep, err := startOne(t, `{"results":[{"id":"job-1","status":"failed","\u0073tatus":"success"}]}`)
+		require.Error(t, err)
+		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+		assert.Contains(t, err.Error(), `"status" appears twice`)
+	})
+}
+
+// TestAbsentPassRateContradictsNothing proves that a pass rate not given
+// (absent, null or blank) contradicts no pass that check items all PASSED
+// confirm, while one given below 100% does, and that without such items
+// nothing confirms result true.
+func TestAbsentPassRateContradictsNothing(t *testing.T) {
+	const passed = `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"PASSED"}]`
+	for _, rate := range []string{``, `"total_passed_rate":null,`, `"total_passed_rate":"",`, `"total_passed_rate":" ",`} {
+		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,`+rate+passed+`}]}`, "job-1")
+		require.NoError(t, err, rate)
+		assert.Equal(t, Passed, rep.Verdicts[0].State, rate)
+		assert.Equal(t, "may start", rep.Verdicts[0].Summary(), rate)
+	}
+	for _, tc := range []struct{ name, entry, reason string }{
+		{"rate given below 100", `"total_passed_rate":"90%",` + passed, `contradicted by total_passed_rate "90%"`},
+		{"no rate, an alarm", `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"ALARM"}]`, "confirmed neither by total_passed_rate"},
+		{"no rate, an item still being checked", `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":null}]`, "confirmed neither by total_passed_rate"},
+		{"no rate, no items", `"precheck_result":[]`, "confirmed neither by total_passed_rate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,`+tc.entry+`}]}`, "job-1")
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+			var respErr *ResponseError
+			require.ErrorAs(t, err, &respErr)
+			assert.Contains(t, respErr.Reason, tc.reason)
 		})
 	}
 }

@@ -1,11 +1,15 @@
 package drs
 
 import (
+	"context"
+	"crypto/sha256"
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/drsclient/drs-precheck/generated"
 )
@@ -18,19 +22,25 @@ type jobRef struct{ jobID, precheckID string }
 // failed call every job gets its error. Otherwise an entry belongs to the
 // job whose pre-check ID (when known) or job ID equals the entry's key (its
 // id or precheck_id); an entry without a key belongs to the job asked only
-// when one job was asked and one entry came back. judge reads the entries of
-// one job; a job's different entries, and entries of no job asked, are
-// returned too, judged alone, so a server that mixes up answers is seen.
-func attribute[T any](out []Verdict, asked []jobRef, err error, entries []T, key func(T) string, judge func(jobRef, []T) Verdict) []Verdict {
-	if err != nil {
-		for i, j := range asked {
-			out[i] = Verdict{JobID: j.jobID, PrecheckID: j.precheckID, RequestID: requestIDOf(err), Err: err}
-		}
-		return nil
-	}
+// when one job was asked and one entry came back. judge reads the different
+// entries of one job; a job's different entries, and entries of no job
+// asked, are returned too, judged alone, so a server that mixes up answers
+// is seen. The work is linear in the answer's size and stops when ctx ends:
+// every job then gets an error saying so.
+func attribute[T any](ctx context.Context, op string, out []Verdict, asked []jobRef, err error, entries []T, key func(T) string, judge func(jobRef, []T) Verdict) []Verdict {
 	perJob := make([][]T, len(asked))
+	var seen []map[[sha256.Size]byte]bool // by job: the fingerprints of its entries, once it has two
 	var unmatched []Verdict
-	for _, e := range entries {
+	for n := 0; err == nil && n < len(entries); n++ {
+		if ctx.Err() != nil {
+			reason := "the context ended before the answer was read: " + ctx.Err().Error()
+			if op == opJobs {
+				reason += "; it is unknown whether the pre-checks started"
+			}
+			err = &ResponseError{Operation: op, Reason: reason}
+			break
+		}
+		e := entries[n]
 		i := find(asked, key(e))
 		if len(asked) == 1 && len(entries) == 1 && key(e) == "" {
 			i = 0
@@ -39,17 +49,52 @@ func attribute[T any](out []Verdict, asked []jobRef, err error, entries []T, key
 			unmatched = append(unmatched, judge(jobRef{jobID: key(e)}, []T{e}))
 			continue
 		}
+		if len(perJob[i]) == 0 {
+			perJob[i] = []T{e}
+			continue
+		}
+		// The same answer twice is still one answer; two different ones
+		// are not.
+		if seen == nil {
+			seen = make([]map[[sha256.Size]byte]bool, len(asked))
+		}
+		if seen[i] == nil {
+			seen[i] = map[[sha256.Size]byte]bool{}
+			if sum, ok := fingerprint(perJob[i][0]); ok {
+				seen[i][sum] = true
+			}
+		}
+		sum, ok := fingerprint(e)
+		if ok && seen[i][sum] {
+			continue
+		}
+		if ok {
+			seen[i][sum] = true
+		}
 		perJob[i] = append(perJob[i], e)
+	}
+	if err != nil {
+		for i, j := range asked {
+			out[i] = Verdict{JobID: j.jobID, PrecheckID: j.precheckID, RequestID: requestIDOf(err), Err: err}
+		}
+		return nil
 	}
 	for i, j := range asked {
 		out[i] = judge(j, perJob[i])
-		if d := distinct(perJob[i]); len(d) > 1 {
-			for _, e := range d {
+		if len(perJob[i]) > 1 {
+			for _, e := range perJob[i] {
 				unmatched = append(unmatched, judge(j, []T{e}))
 			}
 		}
 	}
 	return unmatched
+}
+
+// fingerprint is a hash of e's JSON form, which equal entries share; ok is
+// false when e has no JSON form (then it equals no other).
+func fingerprint(e any) (sum [sha256.Size]byte, ok bool) {
+	b, err := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
+	return sha256.Sum256(b), err == nil
 }
 
 func find(asked []jobRef, key string) int {
@@ -69,23 +114,7 @@ func find(asked []jobRef, key string) int {
 	return -1
 }
 
-// distinct drops entries equal to an earlier one: the same answer twice is
-// still one answer; two different ones are not.
-func distinct[T any](entries []T) []T {
-	var out []T
-	for _, e := range entries {
-		dup := false
-		for _, o := range out {
-			dup = dup || reflect.DeepEqual(e, o)
-		}
-		if !dup {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// judgeStart reads the entries about one job in a BatchCheckJobs answer. Only
+// judgeStart reads the different entries about one job in a BatchCheckJobs answer. Only
 // exactly "success" with no error is a start; any error code is a refusal
 // with that code; anything else leaves it unknown whether the pre-check
 // started.
@@ -97,7 +126,7 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 			Reason: reason + "; it is unknown whether its pre-check started"}
 		return v
 	}
-	switch entries = distinct(entries); len(entries) {
+	switch len(entries) {
 	case 0:
 		return unusable("the answer does not mention the job")
 	case 1:
@@ -109,19 +138,20 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 	switch {
 	case e.ErrorCode != "":
 		v.State = Refused
-		v.Err = &APIError{Operation: opJobs, StatusCode: status, Code: c.text(e.ErrorCode), Message: c.text(e.ErrorMsg), RequestID: requestID, JobID: jobID}
+		v.Err = &APIError{Operation: opJobs, StatusCode: status, Code: c.kept(e.ErrorCode), Message: c.kept(e.ErrorMsg), RequestID: requestID, JobID: jobID}
 	case e.Status == generated.Success && e.ErrorMsg == "":
 		v.State = InProgress
 	default:
-		return unusable(fmt.Sprintf("status %q with error message %q and no error code", c.text(string(e.Status)), c.text(e.ErrorMsg)))
+		return unusable(fmt.Sprintf("status %q with error message %q and no error code", c.kept(string(e.Status)), c.kept(e.ErrorMsg)))
 	}
 	return v
 }
 
-// judgeResult reads the results about one job in a BatchCheckResults answer.
+// judgeResult reads the different results about one job in a BatchCheckResults answer.
 // A pre-check is complete only at exactly 100% progress; then result false
 // is a failure, and result true a pass unless a FAILED item or a pass rate
-// other than exactly 100% contradicts it.
+// other than exactly 100% contradicts it. A pass rate not given contradicts
+// nothing, but then check items, all PASSED, must confirm the pass.
 func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, status int, requestID string) Verdict {
 	v := Verdict{JobID: job.jobID, PrecheckID: job.precheckID, RequestID: requestID}
 	unusable := func(reason string) Verdict {
@@ -129,7 +159,7 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 		v.Err = &ResponseError{Operation: opResults, StatusCode: status, RequestID: requestID, JobID: job.jobID, Reason: reason}
 		return v
 	}
-	switch entries = distinct(entries); len(entries) {
+	switch len(entries) {
 	case 0:
 		return unusable("the answer has no result for the job")
 	case 1:
@@ -143,12 +173,12 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 	v.Items = r.PrecheckResult
 	if r.ErrorCode != "" {
 		v.State = Refused
-		v.Err = &APIError{Operation: opResults, StatusCode: status, Code: c.text(r.ErrorCode), Message: c.text(r.ErrorMsg), RequestID: requestID, JobID: job.jobID}
+		v.Err = &APIError{Operation: opResults, StatusCode: status, Code: c.kept(r.ErrorCode), Message: c.kept(r.ErrorMsg), RequestID: requestID, JobID: job.jobID}
 		return v
 	}
 	progress, err := parsePercent(r.Process)
 	if err != nil {
-		return unusable(fmt.Sprintf("process %q: %v", c.text(r.Process), err))
+		return unusable(fmt.Sprintf("process %q: %v", c.kept(r.Process), err))
 	}
 	v.Progress = progress
 	if rate, err := parsePercent(r.TotalPassedRate); err == nil {
@@ -161,12 +191,19 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 		v.State = Failed
 	case len(itemsWith(r.PrecheckResult, generated.FAILED)) > 0:
 		return unusable("result true is contradicted by a FAILED check item")
-	case !isHundred(r.TotalPassedRate):
-		return unusable(fmt.Sprintf("result true is contradicted by total_passed_rate %q", c.text(r.TotalPassedRate)))
+	case strings.TrimSpace(r.TotalPassedRate) == "" && !allPassed(r.PrecheckResult):
+		return unusable("result true is confirmed neither by total_passed_rate nor by check items that all PASSED")
+	case strings.TrimSpace(r.TotalPassedRate) != "" && !isHundred(r.TotalPassedRate):
+		return unusable(fmt.Sprintf("result true is contradicted by total_passed_rate %q", c.kept(r.TotalPassedRate)))
 	default:
 		v.State = Passed
 	}
 	return v
+}
+
+// allPassed reports whether there are items and every one PASSED.
+func allPassed(items []generated.PrecheckResult) bool {
+	return len(items) > 0 && len(itemsWith(items, generated.PASSED)) == len(items)
 }
 
 // percentNumber strips the spaces and the percent sign (ASCII or full-width)

@@ -2,10 +2,18 @@ package drs
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"testing/iotest"
 	"testing/synctest"
 	"time"
 
@@ -256,3 +264,92 @@ func TestHostThatDoesNotResolve(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestTransportFailuresOfEveryPlatform proves that retries are decided by
+// kind, not by the errno of one platform: a connection refused, reset,
+// aborted or timed out as Linux, macOS or Windows (WSAECONNRESET and the
+// like) report it, failing the request or the body, is retried; a
+// certificate that does not verify, a server that does not speak TLS, a
+// scheme or header the transport refuses, or a request the client could not
+// build is not.
+func TestTransportFailuresOfEveryPlatform(t *testing.T) {
+	sysErr := func(call string, errno uintptr) error {
+		return &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError(call, syscall.Errno(errno))}
+	}
+	transient := map[string]error{
+		"linux ECONNRESET":           sysErr("read", 104),
+		"linux ECONNREFUSED":         sysErr("connect", 111),
+		"linux ECONNABORTED":         sysErr("read", 103),
+		"linux ETIMEDOUT":            sysErr("read", 110),
+		"linux EPIPE":                sysErr("write", 32),
+		"darwin ECONNRESET":          sysErr("read", 54),
+		"darwin ECONNREFUSED":        sysErr("connect", 61),
+		"windows WSAECONNRESET":      sysErr("wsarecv", 10054),
+		"windows WSAECONNREFUSED":    sysErr("connectex", 10061),
+		"windows WSAECONNABORTED":    sysErr("wsasend", 10053),
+		"windows WSAETIMEDOUT":       sysErr("wsarecv", 10060),
+		"windows WSAENETUNREACH":     sysErr("connectex", 10051),
+		"EOF":                        io.EOF,
+		"unexpected EOF":             io.ErrUnexpectedEOF,
+		"an error of no known kind":  errors.New("something broke"),
+		"a proxy that failed":        errors.New("proxyconnect tcp: dial tcp 192.0.2.1:3128: connect: connection refused"),
+		"a DNS failure, not unknown": &net.DNSError{Err: "server misbehaving", Name: "drs.test", IsTemporary: true},
+	}
+	permanent := map[string]error{
+		"unknown authority":        x509.UnknownAuthorityError{},
+		"certificate verification": &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}},
+		"wrong host name":          x509.HostnameError{Certificate: &x509.Certificate{}, Host: "drs.test"},
+		"expired certificate":      x509.CertificateInvalidError{Cert: &x509.Certificate{}, Reason: x509.Expired},
+		"not TLS":                  tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"},
+		"HTTP to an HTTPS client":  errors.New("http: server gave HTTP response to HTTPS client"),
+		"unsupported scheme":       errors.New(`unsupported protocol scheme "ftp"`),
+		"invalid header":           errors.New(`net/http: invalid header field value for "User-Agent"`),
+		"macOS untrusted":          errors.New(`x509: “drs.test” certificate is not trusted`),
+	}
+	const attempts = 3
+	run := func(t *testing.T, rt roundTripFunc) int {
+		t.Helper()
+		var calls atomic.Int32
+		c := newClient(t, "https://drs.test", &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			calls.Add(1)
+			return rt(r)
+		})}, newFakeClock(), WithRetry(RetryPolicy{MaxAttempts: attempts}))
+		rep, err := c.Results(bg, []string{"job-1"})
+		var tErr *TransportError
+		require.ErrorAs(t, err, &tErr)
+		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+		assert.Equal(t, int(calls.Load()), tErr.Attempts)
+		return int(calls.Load())
+	}
+	for name, cause := range transient {
+		t.Run("retried/send/"+name, func(t *testing.T) {
+			n := run(t, func(*http.Request) (*http.Response, error) { return nil, cause })
+			assert.Equal(t, attempts, n)
+		})
+		if cause == io.EOF {
+			continue // a body that ends is whole, as far as HTTP can tell
+		}
+		t.Run("retried/body/"+name, func(t *testing.T) {
+			n := run(t, func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"results":[`), iotest.ErrReader(cause))), ContentLength: -1, Request: r}, nil
+			})
+			assert.Equal(t, attempts, n)
+		})
+	}
+	for name, cause := range permanent {
+		t.Run("not retried/"+name, func(t *testing.T) {
+			n := run(t, func(*http.Request) (*http.Response, error) { return nil, cause })
+			assert.Equal(t, 1, n)
+		})
+	}
+	t.Run("not retried/a request the client could not build", func(t *testing.T) {
+		c := newClient(t, "https://drs.test", nil, newFakeClock(), WithRetry(RetryPolicy{MaxAttempts: attempts}))
+		_, err := c.call(bg, new(guard), opResults, func(context.Context) (*http.Response, error) {
+			return nil, errors.New("drs: read the request body to sign it: gone")
+		}, new(generated.BatchQueryPrecheckResultResp))
+		var tErr *TransportError
+		require.ErrorAs(t, err, &tErr)
+		assert.Equal(t, 1, tErr.Attempts)
+	})
+}

@@ -33,9 +33,9 @@ const (
 // unknown whether the pre-check started).
 //
 // The report is nil only for invalid input (an unknown mode; an empty,
-// padded, non-printable or repeated job ID): *InputError values, joined, and
-// nothing is sent. Otherwise err is non-nil exactly when some job has
-// NoAnswer, and joins their reasons.
+// padded, overlong (MaxJobIDBytes), invisible-character or repeated job ID):
+// *InputError values, joined, and nothing is sent. Otherwise err is non-nil
+// exactly when some job has NoAnswer, and joins their reasons.
 func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs []string) (*Report, error) {
 	if err := checkInput(mode, jobIDs); err != nil {
 		return nil, err
@@ -43,6 +43,14 @@ func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs []string) (*Rep
 	rep := c.start(ctx, new(guard), mode, jobIDs)
 	return rep, rep.err(false)
 }
+
+// MaxJobIDBytes caps the length of a job ID. DRS's API states no limit; its
+// job IDs have 36 characters.
+const MaxJobIDBytes = 128
+
+// invisible reports whether r is a format character (a zero-width space, a
+// byte order mark): a job ID with one prints like another job ID.
+func invisible(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // checkInput is the one check of a call's arguments.
 func checkInput(mode Mode, jobIDs []string) error {
@@ -59,10 +67,15 @@ func checkInput(mode Mode, jobIDs []string) error {
 		switch {
 		case id == "":
 			reason = "empty"
+		case len(id) > MaxJobIDBytes:
+			reason = fmt.Sprintf("%d bytes long, over the %d-byte limit (DRS's job IDs have 36 characters)", len(id), MaxJobIDBytes)
 		case strings.TrimSpace(id) != id:
 			reason = "leading or trailing white space"
 		case !utf8.ValidString(id) || strings.ContainsFunc(id, unicode.IsControl):
 			reason = "a control character or invalid UTF-8"
+		case strings.ContainsFunc(id, invisible):
+			r, _ := utf8.DecodeRuneInString(id[strings.IndexFunc(id, invisible):])
+			reason = fmt.Sprintf("an invisible character (%U)", r)
 		default:
 			if first, dup := seen[id]; dup {
 				reason = "repeats the job ID at index " + strconv.Itoa(first)
@@ -99,7 +112,7 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		if errors.As(err, &respErr) || errors.As(err, &tErr) && tErr.Attempts > 0 {
 			err = fmt.Errorf("%w; it is unknown whether the pre-checks started", err)
 		}
-		return attribute(rep.Verdicts[lo:hi], refs(ids), err, resp.Results,
+		return attribute(ctx, opJobs, rep.Verdicts[lo:hi], refs(ids), err, resp.Results,
 			func(e generated.PostPreCheckResp) string { return e.Id },
 			func(j jobRef, e []generated.PostPreCheckResp) Verdict {
 				return c.judgeStart(j, e, ans.status, ans.requestID)

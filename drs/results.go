@@ -41,7 +41,7 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 		ans, err := c.call(ctx, g, opResults, func(ctx context.Context) (*http.Response, error) {
 			return c.gen.BatchCheckResults(ctx, c.s.projectID, params, req)
 		}, &resp)
-		return attribute(rep.Verdicts[lo:hi], asked, err, resp.Results,
+		return attribute(ctx, opResults, rep.Verdicts[lo:hi], asked, err, resp.Results,
 			func(r generated.QueryPreCheckResp) string { return r.PrecheckId },
 			func(j jobRef, r []generated.QueryPreCheckResp) Verdict {
 				return c.judgeResult(j, r, ans.status, ans.requestID)

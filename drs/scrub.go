@@ -34,7 +34,8 @@ func excerpt(red *redact.Redactor, body []byte) string {
 }
 
 // scrub removes the secrets from every string in a decoded model, so a
-// server that echoes a credential anywhere cannot make the client show it.
+// server that echoes a credential anywhere cannot make the client show it,
+// and cuts each to MaxTextBytes.
 func scrub(red *redact.Redactor, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -51,7 +52,7 @@ func scrub(red *redact.Redactor, v reflect.Value) {
 		}
 	case reflect.String:
 		if v.CanSet() {
-			v.SetString(red.String(v.String()))
+			v.SetString(cut(red.String(v.String()), MaxTextBytes))
 		}
 	}
 }

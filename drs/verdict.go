@@ -70,10 +70,32 @@ type Report struct {
 	Polls int
 }
 
+// AllPassed reports whether every job may start: the report has verdicts
+// and each is Passed. It is false for a nil or empty report, and whenever
+// the call that made the report returned an error.
+func (r *Report) AllPassed() bool {
+	return r != nil && len(r.Verdicts) > 0 && r.Count(Passed) == len(r.Verdicts)
+}
+
+// Count returns how many jobs have state s (0 for a nil report).
+func (r *Report) Count(s State) int {
+	n := 0
+	if r != nil {
+		for _, v := range r.Verdicts {
+			if v.State == s {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // Summary says in one line what the verdict means, e.g. "may start (1
 // alarm)", "pre-check failed: 2 items failed: db_params/binlog: ...",
-// "refused: DRS.10000010: ...", "in progress (40%)".
-func (v *Verdict) Summary() string {
+// "refused: DRS.10000010: ...", "in progress (40%)"; at most MaxTextBytes.
+func (v *Verdict) Summary() string { return cut(v.summary(), MaxTextBytes) }
+
+func (v *Verdict) summary() string {
 	switch v.State {
 	case Passed:
 		if n := len(itemsWith(v.Items, generated.ALARM)); n > 0 {

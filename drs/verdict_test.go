@@ -190,3 +190,25 @@ func TestEditorReportsAnUnreadableBody(t *testing.T) {
 type iotestErrReader struct{}
 
 func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("unreadable") }
+
+// TestReportAllPassedAndCount proves that AllPassed is true only for a
+// report whose every verdict is Passed (never for a nil or empty one), and
+// that Count counts verdicts by state.
+func TestReportAllPassedAndCount(t *testing.T) {
+	var none *Report
+	assert.False(t, none.AllPassed())
+	assert.Zero(t, none.Count(Passed))
+	assert.False(t, (&Report{}).AllPassed())
+	passed := &Report{Verdicts: []Verdict{{State: Passed}, {State: Passed}}}
+	assert.True(t, passed.AllPassed())
+	assert.Equal(t, 2, passed.Count(Passed))
+	for _, s := range []State{NoAnswer, InProgress, Failed, Refused} {
+		r := &Report{Verdicts: []Verdict{{State: Passed}, {State: s}, {State: Passed}}}
+		assert.False(t, r.AllPassed(), s)
+		assert.Equal(t, 2, r.Count(Passed), s)
+		assert.Equal(t, 1, r.Count(s), s)
+	}
+	withUnmatched := &Report{Verdicts: []Verdict{{State: Passed}}, Unmatched: []Verdict{{State: Failed}}}
+	assert.True(t, withUnmatched.AllPassed(), "unmatched answers decide no job")
+	assert.Zero(t, withUnmatched.Count(Failed))
+}

@@ -21,7 +21,7 @@ func TestWaitCommand(t *testing.T) {
 	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
 	expectExit(t, res, exitOK)
 
-	res = runCLI(t, tokenEnv(srv), "", argv([]string{"wait", "--poll-interval", "100ms", "-o", "json"}, jobArgs(drstest.ExampleJobID))...)
+	res = runCLI(t, tokenEnv(srv), "", argv([]string{"wait", "--poll-interval", "1s", "-o", "json"}, jobArgs(drstest.ExampleJobID))...)
 	expectExit(t, res, exitOK)
 	doc := parseJSONDoc(t, res.stdout)
 	assert.Equal(t, "wait", doc.Command)
@@ -29,7 +29,7 @@ func TestWaitCommand(t *testing.T) {
 	assert.Equal(t, 1, doc.Summary.Passed)
 	assert.Contains(t, res.stderr, "waiting for 1 pre-checks; first poll in 0s")
 
-	res = runCLI(t, tokenEnv(srv), "", argv([]string{"wait", "--poll-interval", "100ms", "--quiet"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
+	res = runCLI(t, tokenEnv(srv), "", argv([]string{"wait", "--poll-interval", "1s", "--quiet"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
 	expectExit(t, res, exitJobs)
 	assert.Contains(t, res.stdout, "1 of 2 jobs passed (may start); 1 failed.")
 	assert.Empty(t, res.stderr, "--quiet")

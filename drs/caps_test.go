@@ -1,0 +1,144 @@
+package drs
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/generated"
+)
+
+// fiftyJobs are five batches' worth of job IDs.
+var fiftyJobs = func() []string {
+	ids := make([]string, 50)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("job-%02d", i)
+	}
+	return ids
+}()
+
+// assertCut asserts that s was cut to its cap and says so.
+func assertCut(t *testing.T, s string, what string) {
+	t.Helper()
+	assert.LessOrEqual(t, len(s), MaxTextBytes, what)
+	assert.True(t, strings.HasSuffix(s, CutMark), "%s ends in the cut mark", what)
+}
+
+// TestHugeErrorMessageIsCappedAndShared proves that an 11 MB error_msg
+// answered for 50 jobs (and a 1 MB one in a 2xx answer) is kept once per
+// call, cut to MaxTextBytes, shared by the jobs of the call, and that nothing
+// printed about them grows with it.
+func TestHugeErrorMessageIsCappedAndShared(t *testing.T) {
+	for _, tc := range []struct{ status, size int }{{400, 11 << 20}, {200, 1 << 20}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			body := `{"error_code":"DRS.M01504","error_msg":"` + strings.Repeat("m", tc.size) + `"}`
+			var calls atomic.Int32
+			c := answeringWith(t, tc.status, http.Header{}, []byte(body), &calls)
+			rep, err := c.Precheck(bg, ModeStartJob, fiftyJobs)
+			require.Error(t, err)
+			assert.EqualValues(t, 5, calls.Load())
+			var byCall []*APIError
+			for i, v := range rep.Verdicts {
+				var apiErr *APIError
+				require.ErrorAs(t, v.Err, &apiErr)
+				assertCut(t, apiErr.Message, "the message")
+				if i%MaxBatchSize == 0 {
+					byCall = append(byCall, apiErr)
+				}
+				assert.Same(t, byCall[i/MaxBatchSize], apiErr, "the jobs of one call share its error")
+				assert.LessOrEqual(t, len(v.Summary()), MaxTextBytes)
+			}
+			assert.Less(t, len(err.Error()), 6*(MaxTextBytes+1024), "the report's error holds each call's error once")
+		})
+	}
+}
+
+// TestHugeEntryTextIsCapped proves that every string of an entry (a
+// refusal's code and message, a check item's reason and data) is cut to
+// MaxTextBytes, and that a summary of many long reasons is too.
+func TestHugeEntryTextIsCapped(t *testing.T) {
+	long := strings.Repeat("r", 16*MaxTextBytes)
+	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+		if req.isStart() {
+			resp := generated.BatchPrecheckResp{}
+			for _, id := range req.Jobs {
+				resp.Results = append(resp.Results, generated.PostPreCheckResp{Id: id, Status: "failed", ErrorCode: long, ErrorMsg: long})
+			}
+			writeJSON(w, 200, resp)
+			return
+		}
+		items := make([]generated.PrecheckResult, 3)
+		for i := range items {
+			items[i] = generated.PrecheckResult{Item: long, Result: generated.FAILED, FailedReason: long, Data: long}
+		}
+		results(w, result(req.Jobs[0], "100%", false, items...))
+	}, oneShot)
+	rep, err := c.Precheck(bg, ModeStartJob, fiftyJobs[:5])
+	require.NoError(t, err)
+	for _, v := range rep.Verdicts {
+		require.Equal(t, Refused, v.State)
+		var apiErr *APIError
+		require.ErrorAs(t, v.Err, &apiErr)
+		assertCut(t, apiErr.Code, "the code")
+		assertCut(t, apiErr.Message, "the message")
+	}
+	rep, err = c.Results(bg, []string{"job-1"})
+	require.NoError(t, err)
+	v := rep.Verdicts[0]
+	require.Equal(t, Failed, v.State)
+	for _, it := range v.Items {
+		assertCut(t, it.Item, "the item")
+		assertCut(t, it.FailedReason, "the reason")
+		assertCut(t, it.Data, "the data")
+	}
+	assertCut(t, v.Summary(), "the summary")
+}
+
+// TestHugeRequestIDIsCapped proves that a 2 MB X-Request-Id is kept cut to
+// MaxTextBytes by every verdict of 50 jobs, and in their errors.
+func TestHugeRequestIDIsCapped(t *testing.T) {
+	rid := strings.Repeat("r", 2<<20)
+	for _, status := range []int{200, 400} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+				w.Header().Set("X-Request-Id", rid)
+				if status != 200 {
+					writeJSON(w, status, generated.ErrorBody{ErrorCode: "DRS.M00201", RequestId: rid})
+					return
+				}
+				startAll(w, req)
+			}, oneShot)
+			rep, err := c.Precheck(bg, ModeStartJob, fiftyJobs)
+			for _, v := range rep.Verdicts {
+				assertCut(t, v.RequestID, "the request ID")
+				var apiErr *APIError
+				if errors.As(v.Err, &apiErr) {
+					assertCut(t, apiErr.RequestID, "the error's request ID")
+				}
+			}
+			if status == 200 {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Less(t, len(err.Error()), 6*(MaxTextBytes+1024))
+		})
+	}
+}
+
+// TestCut proves that cut keeps text that fits, cuts on a character
+// boundary, and marks what it cut.
+func TestCut(t *testing.T) {
+	assert.Equal(t, "short", cut("short", 16))
+	assert.Equal(t, "abcdefghij", cut("abcdefghij", 10))
+	assert.Equal(t, "abcd"+CutMark, cut("abcdefghijklmnop", 4+len(CutMark)))
+	got := cut(strings.Repeat("é", 10), 3+len(CutMark)) // é is 2 bytes: one fits in 3
+	assert.Equal(t, "é"+CutMark, got)
+	assert.Equal(t, CutMark, cut("abcdef", 2), "a cap below the mark keeps only the mark")
+}
