@@ -220,7 +220,7 @@ func (c Credentials) Validate() error {
 		return bad("security token", "a security token goes with AK/SK credentials, not with an IAM token")
 	case c.Token != "":
 		if strings.ContainsFunc(c.Token, unicode.IsControl) {
-			return bad("token", "the IAM token contains a control character")
+			return bad("token", "the IAM token is empty or contains a control character")
 		}
 	case ak:
 		if c.AccessKey == "" || c.SecretKey == "" {

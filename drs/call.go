@@ -98,7 +98,7 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 		return answer{}, c.netFailure(err, actx, ctx)
 	}
 	defer resp.Body.Close()
-	red := &redactor{base: c.red}
+	red := &redactor{base: c.red.load()}
 	if c.s.akskSet && resp.Request != nil {
 		red.sig = signatureOf(resp.Request.Header.Get("Authorization"))
 	}

@@ -48,7 +48,7 @@ func signatureOf(authorization string) string {
 // characters escaped.
 func text(red *redactor, s string) string { return redact.Terminal(red.String(s)) }
 
-func (c *Client) text(s string) string { return redact.Terminal(c.red.String(s)) }
+func (c *Client) text(s string) string { return redact.Terminal(c.red.load().String(s)) }
 
 // excerpt is a short, safe extract of a body for an error.
 func excerpt(red *redactor, body []byte) string {
