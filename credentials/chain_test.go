@@ -82,7 +82,7 @@ func TestEnvironmentContradictions(t *testing.T) {
 	}{
 		"token and AK/SK": {map[string]string{credentials.EnvIAMToken: "tok-secret", credentials.EnvAccessKey: envAK, credentials.EnvSecretKey: envSK},
 			"both an IAM token and an AK/SK are set", credentials.EnvIAMToken, "token"},
-		"AK without SK": {map[string]string{credentials.EnvAccessKey: envAK}, "an access key needs its secret key", credentials.EnvAccessKey + ", " + credentials.EnvSecretKey, "access key"},
+		"AK without SK":        {map[string]string{credentials.EnvAccessKey: envAK}, "an access key needs its secret key", credentials.EnvAccessKey + ", " + credentials.EnvSecretKey, "access key"},
 		"security token alone": {map[string]string{credentials.EnvSecurityToken: "st-secret-value"}, "a security token without an access key", credentials.EnvSecurityToken, "security token"},
 		"federation and AK/SK": {map[string]string{credentials.EnvIdentityProvider: "idp", credentials.EnvIDTokenFile: "/t", credentials.EnvAccessKey: envAK, credentials.EnvSecretKey: envSK},
 			"federated identity and an IAM token or AK/SK are both set", credentials.EnvIdentityProvider, ""},

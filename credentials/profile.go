@@ -64,13 +64,15 @@ func parseProfile(path string, data []byte) (map[string]string, error) {
 			continue
 		}
 		key, value, ok := strings.Cut(line, "=")
-		if !ok {
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || strings.ContainsFunc(key, func(r rune) bool { return !isWordRune(r) }) {
+			// The line may hold a secret: it is never quoted.
 			return nil, bad("expected key = value, a [section] or a comment")
 		}
 		if section != profileSection {
 			continue // [global] and others are for other services
 		}
-		key = strings.ToLower(strings.TrimSpace(key))
+		key = strings.ToLower(key)
 		if !slices.Contains(profileKeys, key) {
 			return nil, bad(fmt.Sprintf("unknown key %q in [%s]; known keys: %s", clip(key), profileSection, strings.Join(profileKeys, ", ")))
 		}
@@ -83,6 +85,10 @@ func parseProfile(path string, data []byte) (map[string]string, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return out, nil
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
 }
 
 // clip bounds text quoted in an error.

@@ -34,6 +34,7 @@ func TestProfileFile(t *testing.T) {
 
 	cases := map[string]struct{ content, want string }{
 		"no equals sign":      {"[basic]\nak " + fileSK + "\n", ":2: expected key = value"},
+		"space in the key":    {"[basic]\nsk " + fileSK + " = x\n", ":2: expected key = value"},
 		"unterminated header": {"[basic\nak = x\n", ":1: a section header must end with ]"},
 		"unknown key":         {"[basic]\nak = " + fileAK + "\nsecret_key = " + fileSK + "\n", `:3: unknown key "secret_key"`},
 		"key twice":           {"[basic]\nak = " + fileAK + "\nsk = " + fileSK + "\nsk = " + fileSK + "\n", ":4: sk is set twice"},
@@ -51,7 +52,7 @@ func TestProfileFile(t *testing.T) {
 			assert.Contains(t, err.Error(), path)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Equal(t, credentials.EnvCredentialsFile, ce.Env)
-			assert.NotContains(t, err.Error(), fileSK, "a value is never quoted")
+			assert.NotContains(t, err.Error(), fileSK[:8], "a value is never quoted, not even in part")
 		})
 	}
 	t.Run("unreadable", func(t *testing.T) {
