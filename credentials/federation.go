@@ -33,6 +33,8 @@ type Federation struct {
 	IDTokenFile string
 	// Duration is the keys' lifetime asked of IAM; 0 means 6 hours.
 	Duration time.Duration
+	// Timeout bounds each of the two calls; 0 means 30 seconds.
+	Timeout time.Duration
 	// Client sends the requests; nil means http.DefaultTransport. Its
 	// redirect policy is ignored: nothing follows a redirect.
 	Client *http.Client
@@ -79,7 +81,13 @@ func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
 	}
 	red := redact.New(idToken)
 	hc := noRedirects(f.Client, http.DefaultTransport)
+	timeout := f.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
 	post := func(path string, header http.Header, body any) (*http.Response, []byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
 		data, _ := json.Marshal(body) // plain structs: cannot fail
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+path, bytes.NewReader(data))
 		if err != nil {
@@ -93,7 +101,7 @@ func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
 		if ctx.Err() != nil {
 			return Credentials{}, ctx.Err()
 		}
-		return fail(call + ": no answer from " + endpoint + ": " + netReason(red, err, 0))
+		return fail(call + ": no answer from " + endpoint + ": " + netReason(red, err, timeout))
 	}
 
 	// 1. ID token -> federated token (X-Subject-Token).

@@ -53,10 +53,7 @@ func do(hc *http.Client, req *http.Request) (*http.Response, []byte, error) {
 func netReason(red *redact.Redactor, err error, timeout time.Duration) string {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		if timeout > 0 {
-			return fmt.Sprintf("no answer within %s", timeout)
-		}
-		return "timed out"
+		return fmt.Sprintf("no answer within %s", timeout)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

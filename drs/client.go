@@ -98,6 +98,12 @@ func (c *Client) CheckCredentials(ctx context.Context) (string, error) {
 	return creds.String(), nil
 }
 
+// Redact removes from s every secret the client has used so far (the
+// tokens, secret keys and security tokens of the current and the previous
+// credentials), in every encoding: for programs that log what the client
+// sends and receives.
+func (c *Client) Redact(s string) string { return c.red.load().String(s) }
+
 // CloseIdleConnections closes the idle connections of the client's transport.
 func (c *Client) CloseIdleConnections() { c.s.httpClient.CloseIdleConnections() }
 

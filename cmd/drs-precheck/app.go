@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/credentials"
 	"github.com/drsclient/drs-precheck/drs"
 	"github.com/drsclient/drs-precheck/internal/redact"
 )
@@ -332,9 +333,14 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// newClient builds the drs client from flags and the environment.
-func (a *app) newClient(g *globalFlags) (*drs.Client, error) {
-	opts := []drs.Option{drs.WithUserAgent("drs-precheck-cli")}
+// newClient builds the drs client from flags and the CLI's environment, and
+// obtains its credentials (the chain may fetch temporary keys), so that a
+// missing source is a configuration error before anything is sent.
+func (a *app) newClient(ctx context.Context, g *globalFlags) (*drs.Client, error) {
+	opts := []drs.Option{drs.WithUserAgent("drs-precheck-cli"), drs.WithEnvironment(a.getenv)}
+	if src := a.getenv("DRS_CREDENTIAL_SOURCE"); src != "" {
+		opts = append(opts, drs.WithCredentialSource(credentials.Source(src)))
+	}
 	// fromCLI records, for each option set here, where the CLI took its
 	// value: a configuration error then names that flag or variable.
 	fromCLI := map[string]string{}
@@ -383,14 +389,24 @@ func (a *app) newClient(g *globalFlags) (*drs.Client, error) {
 		// Fail only on what no client can decode; print documented drift.
 		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, red)}
 	}
+	var verbose *verboseTransport
 	if g.verbose {
-		transport = &verboseTransport{base: transport, w: a.stderr, red: red}
+		verbose = &verboseTransport{base: transport, w: a.stderr, red: red}
+		transport = verbose
 	}
 	opts = append(opts, drs.WithHTTPClient(&http.Client{Transport: transport}))
 	opts = append(opts, a.clientOptions...)
 	c, err := drs.New(opts...)
 	if err != nil {
 		return nil, newConfigError(err, fromCLI)
+	}
+	creds, err := c.CheckCredentials(ctx)
+	if err != nil {
+		return nil, &configError{problems: []string{redact.Terminal(err.Error())}}
+	}
+	if verbose != nil {
+		verbose.scrub = c.Redact // temporary keys the chain fetched
+		fmt.Fprintf(a.stderr, "* credentials: %s; from %s\n", redact.Terminal(creds), redact.Terminal(c.CredentialSource()))
 	}
 	return c, nil
 }

@@ -138,7 +138,7 @@ func (a *app) cmdRun(ctx context.Context, args []string) error {
 		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), wf.quiet)
 		a.clientOptions = append(a.clientOptions, append(wf.options(), drs.WithProgress(prog.update))...)
 	}
-	client, err := a.newClient(&g)
+	client, err := a.newClient(ctx, &g)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (a *app) cmdResults(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	client, err := a.newClient(&g)
+	client, err := a.newClient(ctx, &g)
 	if err != nil {
 		return err
 	}
