@@ -29,6 +29,6 @@ func TestCredentialsFromProfileFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+srv.AccessKey+"\nsk "+srv.SecretKey+"\n"), 0o600))
 	res = runCLI(t, env, "", "results", "--job", drstest.ExampleJobID)
 	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, "drs-precheck: DRS_CREDENTIAL_SOURCE or HUAWEICLOUD_SDK_CREDENTIALS_FILE: "+profile+":3: expected key = value")
+	assert.Contains(t, res.stderr, "drs-precheck: HUAWEICLOUD_SDK_CREDENTIALS_FILE: "+profile+":3: expected key = value")
 	assert.NotContains(t, res.stderr, srv.SecretKey)
 }
