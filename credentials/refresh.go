@@ -3,6 +3,7 @@ package credentials
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 )
@@ -33,6 +34,12 @@ type Refreshing struct {
 	gen      uint64    // counts finished refreshes
 	err      error     // the last refresh's error
 }
+
+// String describes r without secrets.
+func (r *Refreshing) String() string { return fmt.Sprintf("credentials.Refreshing{%v}", r.p) }
+
+// Format prints String for every verb: the cached keys are never printed.
+func (r *Refreshing) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
 
 // NewRefreshing wraps p; now is the clock (nil: time.Now).
 func NewRefreshing(p Provider, now func() time.Time) *Refreshing {

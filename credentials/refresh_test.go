@@ -3,6 +3,7 @@ package credentials_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,4 +124,24 @@ func TestRefreshWaitEndsWithContext(t *testing.T) {
 		close(g.release)
 		require.NoError(t, <-done)
 	})
+}
+
+// TestPrintingHidesCachedKeys proves that no way of printing what Resolve
+// returns shows a cached secret.
+func TestPrintingHidesCachedKeys(t *testing.T) {
+	g := &gated{now: time.Now, ttl: time.Hour, release: make(chan struct{})}
+	close(g.release)
+	r := credentials.NewRefreshing(g, time.Now)
+	c, err := r.Retrieve(context.Background())
+	require.NoError(t, err)
+	found := credentials.Found{Provider: r, Description: "test"}
+	static := credentials.Found{Provider: credentials.Static{AccessKey: "AK1", SecretKey: "static-secret-key", SecurityToken: "static-security-token"}}
+	for _, v := range []any{r, found, &found, static, c} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			s := fmt.Sprintf(verb, v)
+			assert.NotContains(t, s, "static-secret")
+			assert.NotContains(t, s, "static-security")
+			assert.NotRegexp(t, `\bsk\b|\bst\b`, s, "%s of %T", verb, v)
+		}
+	}
 }

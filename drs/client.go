@@ -28,8 +28,11 @@ type Client struct {
 }
 
 // New builds a Client from options and, unless WithoutEnvironment is given,
-// the environment (see the Env constants); options win. Every missing,
-// invalid or contradictory setting is reported, as *ConfigError values joined.
+// the environment (see the Env constants and WithEnvironment) and the
+// credential chain (see WithCredentialSource); options win. New calls no
+// service: temporary keys are fetched by the first request (or
+// CheckCredentials). Every missing, invalid or contradictory setting is
+// reported, as *ConfigError values joined.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, o := range opts {
