@@ -76,8 +76,11 @@ func (m *Metadata) Retrieve(ctx context.Context) (Credentials, error) {
 	if err != nil {
 		return offOrUnreachable(err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
 		return fail(answerReason(red, resp.StatusCode, body) + ": no temporary keys; attach an IAM agency to this instance or node (ECS console: the instance's Agency), then retry")
+	case resp.StatusCode != http.StatusOK:
+		return fail(answerReason(red, resp.StatusCode, body) + ": no temporary keys")
 	}
 	c, err := temporaryKeys(body, now())
 	if err != nil {

@@ -56,11 +56,16 @@ type retrieveFunc func(context.Context) (credentials.Credentials, error)
 // newRetrieve asks the provider the chain found for credentials, teaching
 // each set to sec.
 func newRetrieve(found credentials.Found, sec *secrets) retrieveFunc {
+	var worked atomic.Bool // once it has, what the chain tried before is old news
 	return func(ctx context.Context) (credentials.Credentials, error) {
 		c, err := found.Provider.Retrieve(ctx)
 		if err != nil {
+			if worked.Load() {
+				return c, err
+			}
 			return c, credentialsFailed(err, found.Tried)
 		}
+		worked.Store(true)
 		sec.learn(c)
 		return c, nil
 	}

@@ -206,6 +206,53 @@ func TestEchoedTemporaryKeysAreRedacted(t *testing.T) {
 	}
 }
 
+// newRefreshWait builds, in a synctest bubble, a client whose keys come from
+// ids's metadata service and a simulator that accepts them, with a job whose
+// pre-check takes three hours.
+func newRefreshWait(t *testing.T, ids *drstest.IdentityService) (*Client, *drstest.Simulator, *handlerTransport) {
+	t.Helper()
+	job := drstest.Job{ID: "long-job", Duration: 3 * time.Hour, Items: []drstest.CheckItem{{Item: "a"}, {Item: "b"}}}
+	sim, err := drstest.New(append(ids.SimulatorOptions(), drstest.WithJobs(job))...)
+	require.NoError(t, err)
+	tr := &handlerTransport{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "169.254.169.254" {
+			ids.ServeHTTP(w, r)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	})}
+	hc := &http.Client{Transport: tr}
+	c, err := New(WithEndpoint("https://drs.test"), WithEnvironment(envOf(map[string]string{EnvProjectID: sim.ProjectID()})),
+		WithHTTPClient(hc), withIdentityClients(hc, nil),
+		WithFirstPollDelay(10*time.Minute), WithPollInterval(10*time.Minute), WithMaxPollInterval(10*time.Minute))
+	require.NoError(t, err)
+	return c, sim, tr
+}
+
+// TestWaitEndsWhenRefreshFails proves that a refresh that fails ends the
+// wait at once, with an error naming the source, and sends nothing with the
+// old keys.
+func TestWaitEndsWhenRefreshFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids := drstest.NewIdentityService(drstest.IdentityConfig{MetadataTTL: time.Hour, Keys: 1})
+		c, sim, tr := newRefreshWait(t, ids)
+		start := time.Now()
+		rep, err := c.PrecheckAndWait(context.Background(), ModeStartJob, []string{"long-job"})
+		tr.done()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "credentials from instance metadata: HTTP 500")
+		assert.NotContains(t, err.Error(), "agency", "the service failed: no agency is missing")
+		// Polls every 10 minutes; the keys are due for renewal at 55: the
+		// sixth poll's refresh fails and ends the wait.
+		assert.Contains(t, err.Error(), "the wait stopped after 6 polls")
+		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+		assert.Equal(t, time.Hour, time.Since(start), "on the simulated clock")
+		for _, r := range sim.Requests() {
+			assert.True(t, r.Time.Before(ids.Issued()[0].Expires.Add(-credentials.RefreshBefore+time.Second)), "request %d with keys about to expire", r.Seq)
+		}
+	})
+}
+
 // TestWaitAcrossRefresh proves that a wait longer than the keys' life
 // refreshes them before they expire: every request to DRS carries keys
 // valid at its arrival, none fails (so none counts towards the AK/SK
@@ -213,21 +260,7 @@ func TestEchoedTemporaryKeysAreRedacted(t *testing.T) {
 func TestWaitAcrossRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ids := drstest.NewIdentityService(drstest.IdentityConfig{MetadataTTL: time.Hour})
-		job := drstest.Job{ID: "long-job", Duration: 3 * time.Hour, Items: []drstest.CheckItem{{Item: "a"}, {Item: "b"}}}
-		sim, err := drstest.New(append(ids.SimulatorOptions(), drstest.WithJobs(job))...)
-		require.NoError(t, err)
-		tr := &handlerTransport{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Host == "169.254.169.254" {
-				ids.ServeHTTP(w, r)
-				return
-			}
-			sim.ServeHTTP(w, r)
-		})}
-		hc := &http.Client{Transport: tr}
-		c, err := New(WithEndpoint("https://drs.test"), WithEnvironment(envOf(map[string]string{EnvProjectID: sim.ProjectID()})),
-			WithHTTPClient(hc), withIdentityClients(hc, nil),
-			WithFirstPollDelay(10*time.Minute), WithPollInterval(10*time.Minute), WithMaxPollInterval(10*time.Minute))
-		require.NoError(t, err)
+		c, sim, tr := newRefreshWait(t, ids)
 		rep, err := c.PrecheckAndWait(context.Background(), ModeStartJob, []string{"long-job"})
 		require.NoError(t, err)
 		assert.Equal(t, Passed, rep.Verdicts[0].State)
