@@ -2,6 +2,7 @@ package credentials_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -70,4 +71,40 @@ func TestFederation(t *testing.T) {
 		require.ErrorContains(t, err, "The ID token has expired: [REDACTED]: IAM refused the ID token (expired, or not allowed by the identity provider's rules); have the CI write a fresh one to "+tokenFile)
 		assert.NotContains(t, err.Error(), svc.IDToken())
 	})
+}
+
+// TestFederationRefresh proves that federated keys are renewed before their
+// six hours end, by a new exchange that reads the ID token file again, and
+// that a refresh IAM refuses is an error naming the source.
+func TestFederationRefresh(t *testing.T) {
+	clk := newClock()
+	svc, iam, _ := identity(t, drstest.IdentityConfig{Now: clk.now})
+	tokenFile := writeFile(t, "id-token", svc.IDToken())
+	r := credentials.NewRefreshing(&credentials.Federation{IAMEndpoint: iam, IdentityProvider: svc.IdentityProvider(),
+		IDTokenFile: tokenFile, Now: clk.now, Origin: "profile file"}, clk.now)
+	ctx := context.Background()
+	keys := svc.Keys()
+
+	c, err := r.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, keys[0].AccessKey, c.AccessKey)
+
+	clk.advance(6*time.Hour - credentials.RefreshBefore - time.Second)
+	c, err = r.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, keys[0].AccessKey, c.AccessKey)
+	assert.Len(t, svc.Requests(), 2, "no call while the keys are fresh")
+
+	clk.advance(time.Second)
+	require.NoError(t, os.WriteFile(tokenFile, []byte("eyJ.replaced-by-the-ci.sig"), 0o600))
+	_, err = r.Retrieve(ctx)
+	require.ErrorContains(t, err, "credentials from federation with identity provider ci-oidc (profile file): exchanging the ID token at IAM: HTTP 401")
+	assert.NotContains(t, err.Error(), "replaced-by-the-ci")
+
+	require.NoError(t, os.WriteFile(tokenFile, []byte(svc.IDToken()), 0o600))
+	c, err = r.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, keys[1].AccessKey, c.AccessKey, "renewed by a new exchange")
+	assert.Equal(t, clk.now().Add(6*time.Hour), c.Expires)
+	assert.Len(t, svc.Requests(), 5, "two calls, a refused one, two calls")
 }
