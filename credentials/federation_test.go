@@ -52,6 +52,8 @@ func TestFederation(t *testing.T) {
 		"missing ID token file": {func(f *credentials.Federation) { f.IDTokenFile = "/nonexistent/token" }, "the ID token file: open /nonexistent/token"},
 		"empty ID token file":   {func(f *credentials.Federation) { f.IDTokenFile = writeFile(t, "empty", "\n") }, "is empty"},
 		"http IAM endpoint":     {func(f *credentials.Federation) { f.IAMEndpoint = "http://iam.example.com" }, "is not https"},
+		"IAM unreachable":       {func(f *credentials.Federation) { f.IAMEndpoint = deadURL(t) }, "exchanging the ID token at IAM: no answer from http://127.0.0.1:"},
+		"no ID token file":      {func(f *credentials.Federation) { f.IDTokenFile = "" }, "no ID token file: set HUAWEICLOUD_SDK_ID_TOKEN_FILE"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
