@@ -19,7 +19,8 @@ type Options struct {
 	// environment); nil reads nothing. The profile file is found through it
 	// too (HUAWEICLOUD_SDK_CREDENTIALS_FILE, else HOME or USERPROFILE).
 	Getenv func(string) string
-	// Sources are the links to try, in order; nil means Chain.
+	// Sources are the links to try, in order; nil means the chain of
+	// Huawei's SDKs: environment, profile file, instance metadata.
 	Sources []Source
 	// HTTPClient sends the IAM requests of federation; nil means
 	// http.DefaultTransport. Redirects are never followed.
@@ -60,7 +61,7 @@ func Resolve(o Options) (Found, error) {
 	}
 	sources := o.Sources
 	if sources == nil {
-		sources = Chain
+		sources = chain
 	}
 	var tried []string
 	for _, src := range sources {

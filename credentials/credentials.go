@@ -33,8 +33,8 @@ const (
 	SourceMetadata    Source = "instance metadata"
 )
 
-// Chain is the default order of the sources after explicit options.
-var Chain = []Source{SourceEnvironment, SourceProfile, SourceMetadata}
+// chain is the default order of the sources after explicit options.
+var chain = []Source{SourceEnvironment, SourceProfile, SourceMetadata}
 
 // Credentials authenticate requests: an IAM token, or an access key and
 // secret key with, for temporary keys, a security token. Printing a value

@@ -51,7 +51,7 @@ type settings struct {
 	getenv    func(string) string
 	ignoreEnv bool
 
-	// The credential chain: sources (nil: credentials.Chain), or off.
+	// The credential chain: sources (nil: the whole chain), or off.
 	sources  []credentials.Source
 	chainOff bool
 	provider credentials.Provider // WithCredentials; after New, the one in use
