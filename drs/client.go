@@ -19,12 +19,12 @@ import (
 type Client struct {
 	s       settings
 	gen     *generated.Client
-	edit    generated.RequestEditorFn // authentication; the only holder of the credentials
+	edit    generated.RequestEditorFn // authentication, through retrieve
 	red     *secrets                  // knows every secret used so far, in every encoding
 	limiter *rate.Limiter             // nil: no client-side limit
 	auth    string                    // how the client authenticates, for String
 
-	retrieve retrieveFunc // the credentials of the next request
+	retrieve retrieveFunc // the credentials of the next request: the only holder of them
 }
 
 // New builds a Client from options and, unless WithoutEnvironment is given,
@@ -44,14 +44,14 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{red: newSecrets(), auth: s.found.Description}
+	s.akskSet = true // requests may be signed, and a server may echo the signature: see attempt
 	if st, ok := s.found.Provider.(credentials.Static); ok {
 		c.red.learn(credentials.Credentials(st))
-		c.auth = "IAM token"
-		if st.Token == "" {
-			c.auth = "AK/SK " + st.AccessKey
+		c.auth, s.akskSet = "AK/SK "+st.AccessKey, st.Token == ""
+		if st.Token != "" {
+			c.auth = "IAM token"
 		}
 	}
-	s.akskSet = !strings.HasPrefix(c.auth, "IAM token") // a signature may be echoed: see attempt
 	c.retrieve = newRetrieve(s.found, c.red)
 	c.edit = newAuthEditor(&s, c.retrieve)
 	// From here on the secrets live only in the provider and the redactor.
