@@ -80,7 +80,7 @@ func Resolve(o Options) (Found, error) {
 			f, ok = Found{Provider: NewRefreshing(&Metadata{Client: o.MetadataClient, Now: o.Now}, o.Now),
 				Description: "instance metadata (the IAM agency of this ECS instance or CCE node)"}, true
 		default:
-			return Found{}, &Error{Source: string(src), Reason: "unknown credential source; use environment, profile file or instance metadata"}
+			return Found{}, &Error{Source: "the credential chain", Reason: "unknown credential source \"" + quote(nil, string(src)) + "\"; use environment, profile or metadata"}
 		}
 		if err != nil {
 			return Found{}, err
@@ -89,7 +89,7 @@ func Resolve(o Options) (Found, error) {
 			f.Source, f.Tried = src, tried
 			return f, nil
 		}
-		tried = append(tried, string(src)+": "+why)
+		tried = append(tried, src.words()+": "+why)
 	}
 	return Found{}, &Error{Source: "the credential chain", Reason: "no credentials (tried " + strings.Join(tried, "; ") + ")"}
 }
@@ -155,7 +155,7 @@ func fromProfile(getenv func(string) string, o Options) (Found, bool, string, er
 		}
 		path = filepath.Join(home, ".huaweicloud", "credentials")
 	}
-	where := string(SourceProfile) + " " + path
+	where := SourceProfile.words() + " " + path
 	bad := func(reason string) (Found, bool, string, error) {
 		return Found{}, false, "", &Error{Source: where, Env: env, Reason: reason}
 	}

@@ -22,16 +22,28 @@ const (
 	EnvCredentialsFile  = "HUAWEICLOUD_SDK_CREDENTIALS_FILE"
 )
 
-// Source is a link of the chain.
+// Source is a link of the chain, named by one word (as DRS_CREDENTIAL_SOURCE
+// takes it in the CLI).
 type Source string
 
 // The sources of the chain, in the order Resolve tries them.
 const (
 	SourceOptions     Source = "options"
 	SourceEnvironment Source = "environment"
-	SourceProfile     Source = "profile file"
-	SourceMetadata    Source = "instance metadata"
+	SourceProfile     Source = "profile"  // the profile file
+	SourceMetadata    Source = "metadata" // the instance metadata service
 )
+
+// words names a source for people.
+func (s Source) words() string {
+	switch s {
+	case SourceProfile:
+		return "profile file"
+	case SourceMetadata:
+		return "instance metadata"
+	}
+	return string(s)
+}
 
 // chain is the default order of the sources after explicit options.
 var chain = []Source{SourceEnvironment, SourceProfile, SourceMetadata}

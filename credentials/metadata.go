@@ -44,7 +44,7 @@ func (m *Metadata) Retrieve(ctx context.Context) (Credentials, error) {
 	}
 	var red *redact.Redactor
 	fail := func(reason string) (Credentials, error) {
-		return Credentials{}, &Error{Source: string(SourceMetadata), Reason: reason}
+		return Credentials{}, &Error{Source: SourceMetadata.words(), Reason: reason}
 	}
 	call := func(method, path string, header http.Header) (*http.Response, []byte, error) {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -86,6 +86,6 @@ func (m *Metadata) Retrieve(ctx context.Context) (Credentials, error) {
 	if err != nil {
 		return fail("unusable answer: " + quote(red, err.Error()))
 	}
-	c.Source = string(SourceMetadata)
+	c.Source = SourceMetadata.words()
 	return c, nil
 }

@@ -175,6 +175,9 @@ func TestEnvironmentSeam(t *testing.T) {
 	require.Len(t, errs, 1, "region and project still from the environment")
 	assert.Contains(t, errs["WithToken"].Reason, "no credentials")
 
+	_, err = New(WithCredentialSource("keychain"))
+	require.Contains(t, configErrors(t, err)["WithCredentialSource"].Reason, "unknown credential source \"keychain\"; use environment, profile or metadata")
+
 	_, err = New(WithCredentials(credentials.Static{Token: testToken}), WithToken(testToken))
 	require.NotNil(t, configErrors(t, err)["WithCredentials"])
 }

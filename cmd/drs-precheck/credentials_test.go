@@ -19,7 +19,7 @@ func TestCredentialsFromProfileFile(t *testing.T) {
 	srv := newSim(t)
 	profile := filepath.Join(t.TempDir(), "credentials")
 	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+srv.AccessKey+"\nsk = "+srv.SecretKey+"\nproject_id = "+srv.ProjectID+"\n"), 0o600))
-	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_CREDENTIALS_FILE=" + profile, "DRS_CREDENTIAL_SOURCE=profile file"}
+	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_CREDENTIALS_FILE=" + profile, "DRS_CREDENTIAL_SOURCE=profile"}
 	res := runCLI(t, env, "", "results", "--verbose", "--job", drstest.ExampleJobID)
 	expectExit(t, res, exitJobs) // signed and answered; this job's pre-check was never started
 	assert.Contains(t, res.stderr, "* credentials: AK/SK "+srv.AccessKey+" (profile file "+profile+"); from profile file "+profile+"\n")
@@ -31,4 +31,8 @@ func TestCredentialsFromProfileFile(t *testing.T) {
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, "drs-precheck: HUAWEICLOUD_SDK_CREDENTIALS_FILE: "+profile+":3: expected key = value")
 	assert.NotContains(t, res.stderr, srv.SecretKey)
+
+	res = runCLI(t, append(env, "DRS_CREDENTIAL_SOURCE=keychain"), "", "results", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "drs-precheck: DRS_CREDENTIAL_SOURCE: unknown credential source \"keychain\"; use environment, profile or metadata\n")
 }
