@@ -3,52 +3,113 @@ package drs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/credentials"
 	"github.com/drsclient/drs-precheck/generated"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// newAuthEditor returns the request editor that authenticates every request,
-// capturing the credentials in its closure (the only place they live). It
-// authenticates only requests to the endpoint's scheme and host, so no
-// credential is ever sent elsewhere.
-func newAuthEditor(s *settings) generated.RequestEditorFn {
+// newAuthEditor returns the request editor that authenticates every request
+// with the credentials the provider hands out (asked each time: temporary
+// keys are refreshed before they expire), teaching each set to the
+// client's redactor. The provider, in its closure, is the only holder of
+// the credentials. It authenticates only requests to the endpoint's scheme
+// and host, so no credential is ever sent elsewhere.
+func newAuthEditor(s *settings, retrieve retrieveFunc) generated.RequestEditorFn {
 	endpoint, _ := url.Parse(s.endpoint) // checked by resolve
-	userAgent, projectID := s.userAgent, s.projectID
-	var authenticate func(req *http.Request) error
-	if s.akskSet {
-		signer := aksk.Signer{
-			Credentials: aksk.Credentials{AccessKey: s.accessKey, SecretKey: s.secretKey, SecurityToken: s.securityToken},
-			Now:         s.now,
-		}
-		authenticate = func(req *http.Request) error {
-			req.Header.Set(aksk.HeaderProjectID, projectID)
-			body, err := requestBody(req)
-			if err != nil {
-				return fmt.Errorf("drs: read the request body to sign it: %w", err)
-			}
-			return signer.Sign(req, body)
-		}
-	} else {
-		token := s.token
-		authenticate = func(req *http.Request) error {
-			req.Header.Set("X-Auth-Token", token)
-			return nil
-		}
-	}
-	return func(_ context.Context, req *http.Request) error {
+	userAgent, projectID, now := s.userAgent, s.projectID, s.now
+	return func(ctx context.Context, req *http.Request) error {
 		if !strings.EqualFold(req.URL.Scheme, endpoint.Scheme) || !strings.EqualFold(req.URL.Host, endpoint.Host) {
 			return fmt.Errorf("drs: refusing to send credentials to %s://%s, which is not the configured endpoint", req.URL.Scheme, req.URL.Host)
 		}
 		req.Header.Set("User-Agent", userAgent)
-		return authenticate(req)
+		c, err := retrieve(ctx)
+		if err != nil {
+			return err
+		}
+		if c.Token != "" {
+			req.Header.Set("X-Auth-Token", c.Token)
+			return nil
+		}
+		req.Header.Set(aksk.HeaderProjectID, projectID)
+		body, err := requestBody(req)
+		if err != nil {
+			return fmt.Errorf("drs: read the request body to sign it: %w", err)
+		}
+		signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AccessKey, SecretKey: c.SecretKey, SecurityToken: c.SecurityToken}, Now: now}
+		return signer.Sign(req, body)
 	}
 }
+
+type retrieveFunc func(context.Context) (credentials.Credentials, error)
+
+// newRetrieve asks the provider the chain found for credentials, teaching
+// each set to sec.
+func newRetrieve(found credentials.Found, sec *secrets) retrieveFunc {
+	var worked atomic.Bool // once it has, what the chain tried before is old news
+	return func(ctx context.Context) (credentials.Credentials, error) {
+		c, err := found.Provider.Retrieve(ctx)
+		if err != nil {
+			if worked.Load() {
+				return c, err
+			}
+			return c, credentialsFailed(err, found.Tried)
+		}
+		worked.Store(true)
+		sec.learn(c)
+		return c, nil
+	}
+}
+
+// credentialsFailed adds to a provider's error what the chain tried before
+// it, so that "no answer from the metadata service" also says that the
+// environment and the profile file had nothing.
+func credentialsFailed(err error, tried []string) error {
+	var e *credentials.Error
+	if len(tried) == 0 || !errors.As(err, &e) {
+		return err
+	}
+	return &credentials.Error{Source: e.Source, Env: e.Env, Setting: e.Setting, Reason: e.Reason + " (tried before: " + strings.Join(tried, "; ") + ")"}
+}
+
+// secrets is the client's redactor. It learns every set of credentials the
+// provider hands out, keeping the current and the previous set (both may be
+// valid around a refresh), so redaction stays bounded on a long wait.
+type secrets struct {
+	mu        sync.Mutex
+	cur, prev []string
+	red       atomic.Pointer[redact.Redactor]
+}
+
+func newSecrets() *secrets {
+	s := &secrets{}
+	s.red.Store(redact.New())
+	return s
+}
+
+func (s *secrets) learn(c credentials.Credentials) {
+	fresh := c.Secrets()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Equal(fresh, s.cur) {
+		return
+	}
+	s.prev, s.cur = s.cur, fresh
+	s.red.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
+}
+
+// load returns the redactor of the secrets learnt so far.
+func (s *secrets) load() *redact.Redactor { return s.red.Load() }
 
 // requestBody returns the exact bytes req will send, leaving req able to
 // send them.

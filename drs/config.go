@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/credentials"
 )
 
 // resolve merges the environment into s and checks every setting, reporting
@@ -55,12 +55,11 @@ func (s *settings) resolve() error {
 	if !s.projectIDSet {
 		s.projectID = env(EnvProjectID)
 	}
-	if reason := projectIDProblem(s.projectID); reason != "" {
-		bad("WithProjectID", EnvProjectID, "%s", reason)
-	}
-
 	if err := s.resolveCredentials(env); err != nil {
 		errs = append(errs, err)
+	}
+	if reason := projectIDProblem(s.projectID); reason != "" {
+		bad("WithProjectID", EnvProjectID, "%s", reason)
 	}
 
 	if s.language != "" && s.language != "en-us" && s.language != "zh-cn" {
@@ -94,50 +93,64 @@ func (s *settings) resolve() error {
 	return errors.Join(errs...)
 }
 
-// resolveCredentials picks the credentials: options first, then the
-// environment. Contradictions are errors, never silently resolved. The
-// checks of the AK/SK values themselves are aksk's (Credentials.Validate).
+// resolveCredentials picks the credentials: options first, then the chain
+// of the credentials package (environment, profile file, instance metadata),
+// which also supplies the profile file's project ID. Contradictions are
+// errors, never silently resolved.
 func (s *settings) resolveCredentials(env func(string) string) error {
-	bad := func(option, envName, reason string) error {
-		return &ConfigError{Option: option, Env: envName, Reason: reason}
+	if s.provider != nil {
+		if s.tokenSet || s.akskSet || s.securityTokenSet {
+			return &ConfigError{Option: "WithCredentials", Reason: "a credentials provider and a token or AK/SK are both given; use one"}
+		}
+		s.found = credentials.Found{Provider: s.provider, Source: credentials.SourceOptions, Description: "options (a credentials provider)"}
+		return nil
 	}
-	explicit := s.tokenSet || s.akskSet
-	if !explicit {
-		s.token = env(EnvIAMToken)
-		s.accessKey, s.secretKey = env(EnvAccessKey), env(EnvSecretKey)
-		s.tokenSet = s.token != ""
-		s.akskSet = s.accessKey != "" || s.secretKey != ""
-		if s.tokenSet && s.akskSet {
-			return bad("WithToken", EnvIAMToken, "both an IAM token and an AK/SK are set; use one")
+	if s.tokenSet || s.akskSet || s.securityTokenSet {
+		c := credentials.Credentials{Token: s.token, AccessKey: s.accessKey, SecretKey: s.secretKey, SecurityToken: s.securityToken, Source: "options"}
+		if s.tokenSet && s.token == "" {
+			return &ConfigError{Option: "WithToken", Reason: "the IAM token is empty or contains a control character"}
 		}
+		if err := c.Validate(); err != nil {
+			return credentialError(err)
+		}
+		s.found = credentials.Found{Provider: credentials.Static(c), Source: credentials.SourceOptions, Description: "options"}
+		return nil
 	}
-	if !s.securityTokenSet && !(explicit && s.tokenSet) {
-		s.securityToken = env(EnvSecurityToken)
-		s.securityTokenSet = s.securityToken != ""
+	if s.ignoreEnv || s.chainOff {
+		return &ConfigError{Option: "WithToken", Env: EnvIAMToken + " or " + EnvAccessKey + ", " + EnvSecretKey,
+			Reason: "no credentials: give an IAM token or an access key and secret key"}
 	}
-	switch {
-	case s.tokenSet && s.akskSet:
-		return bad("WithToken", "", "both an IAM token and an AK/SK are given; use one")
-	case s.tokenSet && s.securityTokenSet:
-		return bad("WithSecurityToken", EnvSecurityToken, "a security token goes with AK/SK credentials, not with an IAM token")
-	case s.tokenSet:
-		if s.token == "" || strings.ContainsFunc(s.token, unicode.IsControl) {
-			return bad("WithToken", EnvIAMToken, "the IAM token is empty or contains a control character")
-		}
-	case s.akskSet:
-		if s.accessKey == "" || s.secretKey == "" {
-			return bad("WithAKSK", EnvAccessKey+", "+EnvSecretKey, "an access key needs its secret key and the other way round")
-		}
-		creds := aksk.Credentials{AccessKey: s.accessKey, SecretKey: s.secretKey, SecurityToken: s.securityToken}
-		if err := creds.Validate(); err != nil {
-			return bad("WithAKSK", EnvAccessKey+", "+EnvSecretKey, strings.TrimPrefix(err.Error(), aksk.ErrInvalidCredentials.Error()+": "))
-		}
-	case s.securityTokenSet:
-		return bad("WithSecurityToken", EnvSecurityToken, "a security token without an access key and secret key")
-	default:
-		return bad("WithToken", EnvIAMToken+" or "+EnvAccessKey+", "+EnvSecretKey, "no credentials: give an IAM token or an access key and secret key")
+	found, err := credentials.Resolve(credentials.Options{
+		Getenv: env, Sources: s.sources, Now: s.now,
+		HTTPClient: s.iamClient, MetadataClient: s.metadataClient,
+	})
+	if err != nil {
+		return credentialError(err)
+	}
+	s.found = found
+	if !s.projectIDSet && s.projectID == "" {
+		s.projectID = found.ProjectID
 	}
 	return nil
+}
+
+// credentialError is a *credentials.Error as a *ConfigError naming the
+// option to use instead.
+func credentialError(err error) error {
+	var e *credentials.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	option := map[string]string{"token": "WithToken", "access key": "WithAKSK", "security token": "WithSecurityToken"}[e.Setting]
+	env := e.Env
+	switch {
+	case option != "":
+	case strings.HasPrefix(e.Reason, "no credentials"):
+		option, env = "WithToken", EnvIAMToken+" or "+EnvAccessKey+", "+EnvSecretKey
+	default:
+		option = "WithCredentialSource"
+	}
+	return &ConfigError{Option: option, Env: env, Reason: e.Reason}
 }
 
 // regionEndpoint returns the DRS endpoint of a region.

@@ -11,6 +11,13 @@
 //
 //	c, err := drs.New(drs.WithRegion("cn-north-4"), drs.WithProjectID(projectID), drs.WithAKSK(ak, sk))
 //
+// Without credential options, New walks the chain of Huawei's SDKs (package
+// credentials): the environment, the profile file ~/.huaweicloud/credentials,
+// then the instance metadata of an ECS instance or CCE node with an IAM
+// agency; federated identity (an OIDC ID token exchanged at IAM) comes from
+// the environment or the profile file. Temporary keys are renewed before
+// they expire. WithEnvironment passes a program's own environment.
+//
 // A missing or contradictory setting is a *ConfigError naming the option and
 // the environment variable.
 //

@@ -5,18 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
+
+	"github.com/drsclient/drs-precheck/credentials"
 )
 
 // Environment variables read by New unless WithoutEnvironment is given; the
-// same as Huawei's official SDKs, plus HUAWEICLOUD_IAM_TOKEN. Options win.
+// same as Huawei's official SDKs, plus HUAWEICLOUD_IAM_TOKEN (the credentials
+// package has the whole list). Options win.
 const (
-	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
-	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
-	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
-	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
-	EnvRegion        = "HUAWEICLOUD_SDK_REGION"
-	EnvIAMToken      = "HUAWEICLOUD_IAM_TOKEN"
+	EnvAccessKey     = credentials.EnvAccessKey
+	EnvSecretKey     = credentials.EnvSecretKey
+	EnvSecurityToken = credentials.EnvSecurityToken
+	EnvProjectID     = credentials.EnvProjectID
+	EnvRegion        = credentials.EnvRegion
+	EnvIAMToken      = credentials.EnvIAMToken
 )
 
 // MaxBatchSize is the most jobs Huawei accepts in one call.
@@ -49,6 +53,14 @@ type settings struct {
 	getenv    func(string) string
 	ignoreEnv bool
 
+	// The credential chain: sources (nil: the whole chain), or off.
+	sources  []credentials.Source
+	chainOff bool
+	provider credentials.Provider // WithCredentials; after New, the one in use
+	found    credentials.Found    // what the chain found, for CredentialSource
+	// Tests route the metadata service and IAM in memory; nil in use.
+	metadataClient, iamClient *http.Client
+
 	region, endpoint, projectID, language, userAgent string
 	regionSet, endpointSet, projectIDSet             bool
 
@@ -77,6 +89,7 @@ func defaultSettings() settings {
 		maxResponseBytes: 12 << 20, // the API gateway's body limit
 		batchSize:        MaxBatchSize,
 		concurrency:      4,
+		getenv:           os.Getenv,
 		now:              time.Now,
 		sleep:            sleep,
 	}
@@ -102,7 +115,7 @@ func WithProjectID(projectID string) Option {
 }
 
 // WithToken authenticates with an IAM token (X-Auth-Token). Environment:
-// HUAWEICLOUD_IAM_TOKEN. Not with WithAKSK.
+// HUAWEICLOUD_IAM_TOKEN. Not with WithAKSK or WithCredentials.
 func WithToken(token string) Option {
 	return func(s *settings) { s.token, s.tokenSet = token, true }
 }
@@ -120,9 +133,45 @@ func WithSecurityToken(securityToken string) Option {
 	return func(s *settings) { s.securityToken, s.securityTokenSet = securityToken, true }
 }
 
-// WithoutEnvironment makes New ignore the environment.
+// WithEnvironment makes New read the environment through getenv instead of
+// os.Getenv: a program that keeps its own environment (a CLI under test)
+// passes it here. nil reads nothing. The profile file is found through it
+// too (HUAWEICLOUD_SDK_CREDENTIALS_FILE, else HOME or USERPROFILE).
+func WithEnvironment(getenv func(string) string) Option {
+	return func(s *settings) {
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		s.getenv, s.ignoreEnv = getenv, false
+	}
+}
+
+// WithoutEnvironment makes New use options only: no environment variable,
+// no profile file, no instance metadata.
 func WithoutEnvironment() Option {
 	return func(s *settings) { s.ignoreEnv = true }
+}
+
+// WithCredentials authenticates with the credentials p hands out, asked
+// before each request: for instance credentials.NewRefreshing around a
+// credentials.Federation of your own. Not with WithToken or WithAKSK.
+func WithCredentials(p credentials.Provider) Option {
+	return func(s *settings) { s.provider = p }
+}
+
+// WithCredentialSource pins the credential chain to one source: the
+// environment, the profile file or the instance metadata (see the
+// credentials package). Without it, New takes the first source that has
+// credentials, in that order, as Huawei's SDKs do. Explicit credentials
+// (WithToken, WithAKSK, WithCredentials) always win.
+func WithCredentialSource(src credentials.Source) Option {
+	return func(s *settings) { s.sources, s.chainOff = []credentials.Source{src}, false }
+}
+
+// WithoutCredentialChain takes credentials from options only; the region
+// and project ID may still come from the environment.
+func WithoutCredentialChain() Option {
+	return func(s *settings) { s.chainOff = true }
 }
 
 // WithHTTPClient sends requests with a copy of hc. Redirects are never

@@ -13,20 +13,20 @@ import (
 // around it would not show to be one.
 func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
 	if req == nil {
-		return c.red
+		return c.red.load()
 	}
 	a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization))
 	if err != nil {
-		return c.red
+		return c.red.load()
 	}
-	return c.red.With(a.Signature)
+	return c.red.load().With(a.Signature)
 }
 
 // text makes server text fit for people: secrets removed, control
 // characters escaped.
 func text(red *redact.Redactor, s string) string { return redact.Terminal(red.String(s)) }
 
-func (c *Client) text(s string) string { return redact.Terminal(c.red.String(s)) }
+func (c *Client) text(s string) string { return redact.Terminal(c.red.load().String(s)) }
 
 // excerpt is a short, safe extract of a body for an error.
 func excerpt(red *redact.Redactor, body []byte) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/credentials"
 	"github.com/drsclient/drs-precheck/drs"
 	"github.com/drsclient/drs-precheck/internal/redact"
 )
@@ -17,9 +19,14 @@ import (
 // maxTokenFileBytes bounds --token-file: an IAM token is about 10 KiB.
 const maxTokenFileBytes = 64 << 10
 
-// newClient builds the drs client from flags, the environment and opts.
-func (a *app) newClient(g *globalFlags, opts []drs.Option) (*drs.Client, error) {
-	all := []drs.Option{drs.WithUserAgent("drs-precheck-cli")}
+// newClient builds the drs client from flags, the CLI's environment and
+// opts, and obtains its credentials (the chain may fetch temporary keys), so
+// that a missing source is a configuration error before anything is sent.
+func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) (*drs.Client, error) {
+	all := []drs.Option{drs.WithUserAgent("drs-precheck-cli"), drs.WithEnvironment(a.getenv)}
+	if src := a.getenv("DRS_CREDENTIAL_SOURCE"); src != "" {
+		all = append(all, drs.WithCredentialSource(credentials.Source(src)))
+	}
 	// fromCLI records, for each option set here, where the CLI took its
 	// value: a configuration error then names that flag or variable.
 	fromCLI := map[string]string{}
@@ -72,13 +79,23 @@ func (a *app) newClient(g *globalFlags, opts []drs.Option) (*drs.Client, error) 
 		// Fail only on what no client can decode; print documented drift.
 		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, red)}
 	}
+	var verbose *verboseTransport
 	if g.verbose {
-		transport = &verboseTransport{base: transport, w: a.stderr, red: red}
+		verbose = &verboseTransport{base: transport, w: a.stderr, red: red}
+		transport = verbose
 	}
 	all = append(all, drs.WithHTTPClient(&http.Client{Transport: transport}))
 	c, err := drs.New(append(all, opts...)...)
 	if err != nil {
 		return nil, usage("%s", strings.Join(configProblems(err, fromCLI), "\n"))
+	}
+	creds, err := c.CheckCredentials(ctx)
+	if err != nil {
+		return nil, usage("%s", redact.Terminal(err.Error()))
+	}
+	if verbose != nil {
+		verbose.scrub = c.Redact // temporary keys the chain fetched
+		fmt.Fprintf(a.stderr, "* credentials: %s; from %s\n", redact.Terminal(creds), redact.Terminal(c.CredentialSource()))
 	}
 	return c, nil
 }

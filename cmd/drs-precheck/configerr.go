@@ -18,15 +18,18 @@ type cliSetting struct {
 // (user agent, HTTP client, the demo's WithoutEnvironment) are not here: a
 // problem with one of them is a bug of the CLI.
 var optionSettings = map[string]cliSetting{
-	"WithRegion":         {"--region", drs.EnvRegion},
-	"WithEndpoint":       {"--endpoint", "DRS_ENDPOINT"},
-	"WithProjectID":      {"--project-id", drs.EnvProjectID},
-	"WithToken":          {"--token-file", drs.EnvIAMToken},
-	"WithAKSK":           {"", drs.EnvAccessKey + " and " + drs.EnvSecretKey},
-	"WithSecurityToken":  {"", drs.EnvSecurityToken},
-	"WithLanguage":       {"--lang", ""},
-	"WithFirstPollDelay": {"--first-poll-delay", ""},
-	"WithPollInterval":   {"--poll-interval", ""},
+	"WithRegion":        {"--region", drs.EnvRegion},
+	"WithEndpoint":      {"--endpoint", "DRS_ENDPOINT"},
+	"WithProjectID":     {"--project-id", drs.EnvProjectID},
+	"WithToken":         {"--token-file", drs.EnvIAMToken},
+	"WithAKSK":          {"", drs.EnvAccessKey + " and " + drs.EnvSecretKey},
+	"WithSecurityToken": {"", drs.EnvSecurityToken},
+	// The chain's errors name their variable or file; the source is pinned
+	// with DRS_CREDENTIAL_SOURCE.
+	"WithCredentialSource": {"", "DRS_CREDENTIAL_SOURCE"},
+	"WithLanguage":         {"--lang", ""},
+	"WithFirstPollDelay":   {"--first-poll-delay", ""},
+	"WithPollInterval":     {"--poll-interval", ""},
 }
 
 // configProblems words drs.New's refusal for the CLI: one line per

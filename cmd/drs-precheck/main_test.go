@@ -136,8 +136,11 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 
 // cliEnv is the whole environment of a CLI process: PATH, a private HOME,
 // and env. Nothing else is inherited, least of all HUAWEICLOUD_* credentials.
+// The credential chain is pinned to the environment, so that no test asks
+// the link-local metadata service (env may pin another source: the last
+// value wins).
 func cliEnv(t *testing.T, env []string) []string {
-	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "DRS_CREDENTIAL_SOURCE=environment"}
 	if coverDir != "" {
 		base = append(base, "GOCOVERDIR="+coverDir)
 	}

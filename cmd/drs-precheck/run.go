@@ -89,7 +89,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), c.wf.quiet, c.command == "wait")
 		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
 	}
-	client, err := a.newClient(&c.g, slices.Clone(a.clientOptions))
+	client, err := a.newClient(ctx, &c.g, slices.Clone(a.clientOptions))
 	if err != nil {
 		return err
 	}

@@ -27,9 +27,12 @@ const maxLoggedBody = 4 << 10
 type verboseTransport struct {
 	base http.RoundTripper
 	red  *redact.Redactor
-	mu   sync.Mutex
-	w    io.Writer
-	seq  atomic.Int64
+	// scrub, set once the client exists, removes the secrets the client
+	// learnt (temporary keys); nil before.
+	scrub func(string) string
+	mu    sync.Mutex
+	w     io.Writer
+	seq   atomic.Int64
 }
 
 func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -114,6 +117,9 @@ func excerpt(red *redact.Redactor, kept []byte, total int64) string {
 }
 
 func (t *verboseTransport) write(s string) {
+	if t.scrub != nil {
+		s = t.scrub(s)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	_, _ = io.WriteString(t.w, s)

@@ -1,0 +1,86 @@
+package credentials_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// identity serves an IdentityService on loopback. metadata is a client
+// that sends http://169.254.169.254 there instead: only the test's
+// transport knows, the providers still ask for the link-local address.
+func identity(t *testing.T, cfg drstest.IdentityConfig) (svc *drstest.IdentityService, iam string, metadata *http.Client) {
+	t.Helper()
+	svc = drstest.NewIdentityService(cfg)
+	srv := httptest.NewServer(svc)
+	t.Cleanup(srv.Close)
+	return svc, srv.URL, &http.Client{Transport: &reroute{from: "169.254.169.254", to: srv.URL}}
+}
+
+// reroute sends requests for one host to a test server, and refuses any
+// other host: a test fails if a provider asks elsewhere.
+type reroute struct{ from, to string }
+
+func (r *reroute) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != r.from || req.URL.Scheme != "http" {
+		return nil, &url.Error{Op: req.Method, URL: req.URL.String(), Err: os.ErrPermission}
+	}
+	to, _ := url.Parse(r.to)
+	out := req.Clone(req.Context())
+	out.URL.Host, out.Host = to.Host, to.Host
+	return http.DefaultTransport.RoundTrip(out)
+}
+
+// writeFile writes a file in a test's directory and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+// env is a fake environment.
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+// writeAt writes a file at path, making its directory.
+func writeAt(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+}
+
+// deadURL is the URL of a loopback server that is gone.
+func deadURL(t *testing.T) string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
+}

@@ -1,0 +1,91 @@
+package credentials
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/drsclient/drs-precheck/internal/redact"
+)
+
+// metadataURL is the only address of the metadata service: link-local,
+// plain http, no authentication.
+const metadataURL = "http://169.254.169.254"
+
+// Metadata is a Provider of the temporary keys of the IAM agency attached
+// to this ECS instance or CCE node. They last about an hour: wrap it in
+// Refreshing. It sends nothing secret, never follows a redirect and asks
+// nowhere but http://169.254.169.254.
+type Metadata struct {
+	// Client sends the requests; nil means a direct connection with no
+	// proxy (a proxy would see the keys). Its redirect policy is ignored.
+	Client *http.Client
+	// Timeout bounds each request; 0 means 2 seconds (the service answers
+	// at once on Huawei Cloud, and never elsewhere).
+	Timeout time.Duration
+	// Now is the clock that judges expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+var directTransport = &http.Transport{Proxy: nil, MaxIdleConns: 1, IdleConnTimeout: time.Minute}
+
+// Retrieve asks for a session token (the service may not offer one), then
+// for the keys.
+func (m *Metadata) Retrieve(ctx context.Context) (Credentials, error) {
+	hc := noRedirects(m.Client, directTransport)
+	timeout := m.Timeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	now := m.Now
+	if now == nil {
+		now = time.Now
+	}
+	var red *redact.Redactor
+	fail := func(reason string) (Credentials, error) {
+		return Credentials{}, &Error{Source: SourceMetadata.words(), Reason: reason}
+	}
+	call := func(method, path string, header http.Header) (*http.Response, []byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, method, metadataURL+path, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Header = header
+		return do(hc, req)
+	}
+	offOrUnreachable := func(err error) (Credentials, error) {
+		if ctx.Err() != nil {
+			return Credentials{}, ctx.Err()
+		}
+		return fail("the service at 169.254.169.254 gave no answer (" + netReason(red, err, timeout) + "): this is not an ECS instance or CCE node, or it cannot reach the service; give credentials another way (environment, profile file or federation)")
+	}
+
+	header := http.Header{}
+	resp, body, err := call(http.MethodPut, "/meta-data/latest/api/token", http.Header{"X-Metadata-Token-Ttl-Seconds": {"21600"}})
+	if err != nil {
+		return offOrUnreachable(err)
+	}
+	if session := strings.TrimSpace(string(body)); resp.StatusCode == http.StatusOK && session != "" && len(session) <= 4096 {
+		red = red.With(session)
+		header.Set("X-Metadata-Token", session)
+	}
+	resp, body, err = call(http.MethodGet, "/openstack/latest/securitykey", header)
+	if err != nil {
+		return offOrUnreachable(err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return fail(answerReason(red, resp.StatusCode, body) + ": no temporary keys; attach an IAM agency to this instance or node (ECS console: the instance's Agency), then retry")
+	case resp.StatusCode != http.StatusOK:
+		return fail(answerReason(red, resp.StatusCode, body) + ": no temporary keys")
+	}
+	c, err := temporaryKeys(body, now())
+	if err != nil {
+		return fail("unusable answer: " + quote(red, err.Error()))
+	}
+	c.Source = SourceMetadata.words()
+	return c, nil
+}

@@ -1,0 +1,100 @@
+package credentials
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+)
+
+// maxFileBytes caps the profile file and the ID token file.
+const maxFileBytes = 64 << 10
+
+// profileSection is the section Huawei's SDKs read for regional services
+// such as DRS.
+const profileSection = "basic"
+
+// profileKeys are the keys of a [basic] section; any other is an error, so
+// a typo ("secret_key") is not silently ignored.
+var profileKeys = []string{"ak", "sk", "security_token", "project_id", "domain_id", "iam_endpoint", "idp_id", "id_token_file"}
+
+// readProfile reads the [basic] section of the profile file at path. It
+// returns os.ErrNotExist (wrapped) when there is no file.
+func readProfile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("%s: larger than %d KiB, not a credentials file", path, maxFileBytes>>10)
+	}
+	return parseProfile(path, data)
+}
+
+// parseProfile parses the INI subset of Huawei's credentials file: [section]
+// headers, key = value lines, blank lines and comments starting with # or ;.
+// Errors name the file and line and never quote a value.
+func parseProfile(path string, data []byte) (map[string]string, error) {
+	out := map[string]string{}
+	section := ""
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 4096), maxFileBytes+1)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\uFEFF")
+		}
+		bad := func(reason string) error { return fmt.Errorf("%s:%d: %s", path, n, reason) }
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+			continue
+		case line[0] == '[':
+			if !strings.HasSuffix(line, "]") {
+				return nil, bad("a section header must end with ]")
+			}
+			section = strings.ToLower(strings.TrimSpace(line[1 : len(line)-1]))
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || strings.ContainsFunc(key, func(r rune) bool { return !isWordRune(r) }) {
+			// The line may hold a secret: it is never quoted.
+			return nil, bad("expected key = value, a [section] or a comment")
+		}
+		if section != profileSection {
+			continue // [global] and others are for other services
+		}
+		key = strings.ToLower(key)
+		if !slices.Contains(profileKeys, key) {
+			return nil, bad(fmt.Sprintf("unknown key %q in [%s]; known keys: %s", clip(key), profileSection, strings.Join(profileKeys, ", ")))
+		}
+		if _, dup := out[key]; dup {
+			return nil, bad(fmt.Sprintf("%s is set twice in [%s]", key, profileSection))
+		}
+		out[key] = strings.TrimSpace(value)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+}
+
+// clip bounds text quoted in an error.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

@@ -1,0 +1,298 @@
+package drs
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/drsclient/drs-precheck/credentials"
+	"github.com/drsclient/drs-precheck/drstest"
+)
+
+// withIdentityClients routes the metadata service and IAM through the
+// test's clients (the addresses stay those of production).
+func withIdentityClients(metadata, iam *http.Client) Option {
+	return func(s *settings) { s.metadataClient, s.iamClient = metadata, iam }
+}
+
+// toServer sends every request, whatever its host, to a loopback server.
+type toServer struct{ url string }
+
+func (t toServer) RoundTrip(req *http.Request) (*http.Response, error) {
+	u, _ := url.Parse(t.url)
+	out := req.Clone(req.Context())
+	out.URL.Scheme, out.URL.Host, out.Host = u.Scheme, u.Host, u.Host
+	return http.DefaultTransport.RoundTrip(out)
+}
+
+func envOf(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+// TestEachSourceSigns proves that keys from every source of the chain sign
+// requests the simulator verifies, that the client says which source it
+// used, and that no secret shows in that description.
+func TestEachSourceSigns(t *testing.T) {
+	ids := drstest.NewIdentityService(drstest.IdentityConfig{})
+	idSrv := httptest.NewServer(ids)
+	defer idSrv.Close()
+	const fileAK, fileSK = "FILEAK00000000000001", "file/secret+key_value"
+	sim := drstest.NewServer(t, append(ids.SimulatorOptions(), drstest.WithAKSK(testAK, testSK), drstest.WithAKSK(fileAK, fileSK))...)
+	home := t.TempDir()
+	profile := filepath.Join(t.TempDir(), "credentials")
+	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+fileAK+"\nsk = "+fileSK+"\nproject_id = "+sim.ProjectID+"\n"), 0o600))
+	tokenFile := filepath.Join(t.TempDir(), "id-token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(ids.IDToken()), 0o600))
+	metadata := &http.Client{Transport: toServer{idSrv.URL}}
+
+	cases := []struct {
+		name   string
+		env    map[string]string
+		ak     string
+		source string
+		secret string
+	}{
+		{"environment", map[string]string{"HOME": home, EnvAccessKey: testAK, EnvSecretKey: testSK, EnvProjectID: sim.ProjectID}, testAK, "environment (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK)", testSK},
+		{"profile file, with its project ID", map[string]string{credentials.EnvCredentialsFile: profile}, fileAK, "profile file " + profile, fileSK},
+		{"instance metadata", map[string]string{"HOME": home, EnvProjectID: sim.ProjectID}, ids.Keys()[0].AccessKey,
+			"instance metadata (the IAM agency of this ECS instance or CCE node); tried before: environment: none of", ids.Keys()[0].SecretKey},
+		{"federation", map[string]string{EnvProjectID: sim.ProjectID, credentials.EnvIdentityProvider: ids.IdentityProvider(),
+			credentials.EnvIDTokenFile: tokenFile, credentials.EnvIAMEndpoint: idSrv.URL}, ids.Keys()[1].AccessKey,
+			"federation with identity provider ci-oidc (environment)", ids.Keys()[1].SecretKey},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(WithEndpoint(sim.URL), WithEnvironment(envOf(tc.env)), WithHTTPClient(sim.Client()), withIdentityClients(metadata, nil))
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(c.CredentialSource(), tc.source), c.CredentialSource())
+			before := len(sim.Requests())
+			_, err = c.Results(bg, []string{drstest.ExampleJobID})
+			require.NoError(t, err)
+			reqs := sim.Requests()[before:]
+			require.Len(t, reqs, 1)
+			assert.Equal(t, drstest.AuthAKSK, reqs[0].Auth, "verified by the simulator")
+			assert.Equal(t, tc.ak, reqs[0].AccessKey)
+			assert.Equal(t, http.StatusOK, reqs[0].Status)
+			for _, s := range []string{c.String(), fmt.Sprintf("%+v", c), c.CredentialSource()} {
+				assert.NotContains(t, s, tc.secret)
+			}
+		})
+	}
+}
+
+// TestCredentialFailuresNameTheSource proves that a source that cannot give
+// keys fails the call (and CheckCredentials) with an error naming it and
+// what was tried, sends nothing to DRS, and prints no secret even when IAM
+// echoes it.
+func TestCredentialFailuresNameTheSource(t *testing.T) {
+	sim := drstest.NewServer(t)
+	cases := map[string]struct {
+		cfg  drstest.IdentityConfig
+		env  func(iam, tokenFile string) map[string]string
+		want []string
+	}{
+		"no agency": {drstest.IdentityConfig{NoAgency: true}, func(string, string) map[string]string { return map[string]string{} },
+			[]string{"credentials from instance metadata: HTTP 404", "attach an IAM agency", "tried before: environment: none of", "profile file: no home directory"}},
+		"wrong ID token": {drstest.IdentityConfig{EchoSecrets: true, IDToken: "eyJ.expected.sig"}, func(iam, file string) map[string]string {
+			return map[string]string{credentials.EnvIdentityProvider: "ci-oidc", credentials.EnvIDTokenFile: file, credentials.EnvIAMEndpoint: iam}
+		}, []string{"credentials from federation with identity provider ci-oidc (environment): exchanging the ID token at IAM: HTTP 401", "[REDACTED]"}},
+		"unknown identity provider": {drstest.IdentityConfig{}, func(iam, file string) map[string]string {
+			return map[string]string{credentials.EnvIdentityProvider: "other-idp", credentials.EnvIDTokenFile: file, credentials.EnvIAMEndpoint: iam}
+		}, []string{"HTTP 404", "IAM does not know this identity provider"}},
+	}
+	const presented = "eyJ.presented-id-token.sig"
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ids := drstest.NewIdentityService(tc.cfg)
+			idSrv := httptest.NewServer(ids)
+			defer idSrv.Close()
+			tokenFile := filepath.Join(t.TempDir(), "id-token")
+			require.NoError(t, os.WriteFile(tokenFile, []byte(presented), 0o600))
+			env := tc.env(idSrv.URL, tokenFile)
+			env[EnvProjectID] = sim.ProjectID
+			c, err := New(WithEndpoint(sim.URL), WithEnvironment(envOf(env)), WithHTTPClient(sim.Client()),
+				withIdentityClients(&http.Client{Transport: toServer{idSrv.URL}}, nil), WithRetry(RetryPolicy{MaxAttempts: 3}))
+			require.NoError(t, err)
+			_, cerr := c.CheckCredentials(bg)
+			rep, err := c.Results(bg, []string{drstest.ExampleJobID})
+			for _, e := range []error{cerr, err} {
+				require.Error(t, e)
+				for _, w := range tc.want {
+					assert.Contains(t, e.Error(), w)
+				}
+				assert.NotContains(t, e.Error(), presented)
+				assert.NotContains(t, e.Error(), ids.IDToken())
+			}
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+			assert.NotContains(t, fmt.Sprint(rep.Verdicts[0].Err), presented)
+			assert.Zero(t, sim.RequestCount(), "nothing reaches DRS without credentials")
+		})
+	}
+}
+
+// TestConfigErrorsNameTheProfileFile proves that an unparsable profile file
+// fails New with an error naming the file and line.
+func TestConfigErrorsNameTheProfileFile(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "credentials")
+	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = AK0000000000001\nsk "+testSK+"\n"), 0o600))
+	_, err := New(WithRegion("cn-north-4"), WithProjectID(testProject), WithEnvironment(envOf(map[string]string{credentials.EnvCredentialsFile: profile})))
+	ce := configErrors(t, err)["WithCredentialSource"]
+	require.NotNil(t, ce)
+	assert.Equal(t, profile+":3: expected key = value, a [section] or a comment", ce.Reason)
+	assert.Equal(t, credentials.EnvCredentialsFile, ce.Env)
+	assert.NotContains(t, err.Error(), testSK)
+	assert.NotContains(t, err.Error(), testSK[:6], "not even part of the line")
+}
+
+// TestEnvironmentSeam proves that New reads nothing but the environment it
+// is given: the process's variables are ignored once WithEnvironment is
+// set, and WithoutCredentialChain keeps the region and project but not the
+// credentials.
+func TestEnvironmentSeam(t *testing.T) {
+	t.Setenv(EnvIAMToken, testToken)
+	t.Setenv(EnvRegion, "cn-north-4")
+	t.Setenv(EnvProjectID, testProject)
+	_, err := New(WithEnvironment(envOf(map[string]string{EnvRegion: "cn-north-4", EnvProjectID: testProject})), WithCredentialSource(credentials.SourceEnvironment))
+	ce := configErrors(t, err)["WithToken"]
+	require.NotNil(t, ce, "the process's token is not read")
+	assert.Contains(t, ce.Reason, "no credentials (tried environment: none of")
+
+	c, err := New()
+	require.NoError(t, err, "by default, the process's environment")
+	assert.Equal(t, "environment (HUAWEICLOUD_IAM_TOKEN)", c.CredentialSource())
+
+	_, err = New(WithoutCredentialChain())
+	errs := configErrors(t, err)
+	require.Len(t, errs, 1, "region and project still from the environment")
+	assert.Contains(t, errs["WithToken"].Reason, "no credentials")
+
+	_, err = New(WithCredentialSource("keychain"))
+	require.Contains(t, configErrors(t, err)["WithCredentialSource"].Reason, "unknown credential source \"keychain\"; use environment, profile or metadata")
+
+	_, err = New(WithCredentials(credentials.Static{Token: testToken}), WithToken(testToken))
+	require.NotNil(t, configErrors(t, err)["WithCredentials"])
+}
+
+// TestEchoedTemporaryKeysAreRedacted proves that the client's redaction
+// learns the keys a provider hands out: a server echoing the temporary
+// secret key and security token shows neither.
+func TestEchoedTemporaryKeysAreRedacted(t *testing.T) {
+	ids := drstest.NewIdentityService(drstest.IdentityConfig{})
+	idSrv := httptest.NewServer(ids)
+	defer idSrv.Close()
+	k := ids.Keys()[0]
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"error_code":"DRS.M00007","error_msg":"bad %s and %s and %s"}`, k.SecretKey, url.QueryEscape(k.SecurityToken), r.Header.Get("X-Security-Token"))
+	}))
+	defer echo.Close()
+	c, err := New(WithEndpoint(echo.URL), WithEnvironment(envOf(map[string]string{EnvProjectID: testProject})),
+		WithCredentialSource(credentials.SourceMetadata), withIdentityClients(&http.Client{Transport: toServer{idSrv.URL}}, nil))
+	require.NoError(t, err)
+	rep, err := c.Results(bg, []string{"a"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "DRS.M00007")
+	for _, s := range []string{err.Error(), fmt.Sprint(rep.Verdicts[0].Err)} {
+		assert.NotContains(t, s, k.SecretKey)
+		assert.NotContains(t, s, k.SecurityToken)
+		assert.NotContains(t, s, url.QueryEscape(k.SecurityToken))
+	}
+}
+
+// newRefreshWait builds, in a synctest bubble, a client whose keys come from
+// ids's metadata service and a simulator that accepts them, with a job whose
+// pre-check takes three hours.
+func newRefreshWait(t *testing.T, ids *drstest.IdentityService) (*Client, *drstest.Simulator, *handlerTransport) {
+	t.Helper()
+	// Progress that says nothing until the end: the wait polls on its
+	// fixed schedule, every 10 minutes (refreshWait).
+	job := drstest.Job{ID: "long-job", Duration: 3 * time.Hour, Items: []drstest.CheckItem{{Item: "a"}, {Item: "b"}},
+		Progress: drstest.Progress{Shape: drstest.ProgressStall}}
+	sim, err := drstest.New(append(ids.SimulatorOptions(), drstest.WithJobs(job))...)
+	require.NoError(t, err)
+	tr := &handlerTransport{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "169.254.169.254" {
+			ids.ServeHTTP(w, r)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	})}
+	hc := &http.Client{Transport: tr}
+	c, err := New(WithEndpoint("https://drs.test"), WithEnvironment(envOf(map[string]string{EnvProjectID: sim.ProjectID()})),
+		WithHTTPClient(hc), withIdentityClients(hc, nil))
+	require.NoError(t, err)
+	return c, sim, tr
+}
+
+// refreshWait polls every 10 minutes.
+var refreshWait = []WaitOption{WithFirstPollDelay(10 * time.Minute), WithPollInterval(10 * time.Minute), WithMaxPollInterval(10 * time.Minute)}
+
+// TestWaitEndsWhenRefreshFails proves that a refresh that fails ends the
+// wait at once, with an error naming the source, and sends nothing with the
+// old keys.
+func TestWaitEndsWhenRefreshFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids := drstest.NewIdentityService(drstest.IdentityConfig{MetadataTTL: time.Hour, Keys: 1})
+		c, sim, tr := newRefreshWait(t, ids)
+		start := time.Now()
+		rep, err := c.PrecheckAndWait(context.Background(), ModeStartJob, []string{"long-job"}, refreshWait...)
+		tr.done()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "credentials from instance metadata: HTTP 500")
+		assert.NotContains(t, err.Error(), "agency", "the service failed: no agency is missing")
+		// Polls every 10 minutes; the keys are due for renewal at 55: the
+		// sixth poll's refresh fails and ends the wait.
+		assert.Contains(t, err.Error(), "the wait stopped after 6 polls")
+		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+		assert.Equal(t, time.Hour, time.Since(start), "on the simulated clock")
+		for _, r := range sim.Requests() {
+			assert.True(t, r.Time.Before(ids.Issued()[0].Expires.Add(-credentials.RefreshBefore+time.Second)), "request %d with keys about to expire", r.Seq)
+		}
+	})
+}
+
+// TestWaitAcrossRefresh proves that a wait longer than the keys' life
+// refreshes them before they expire: every request to DRS carries keys
+// valid at its arrival, none fails (so none counts towards the AK/SK
+// lockout), and each refresh is one call to the metadata service.
+func TestWaitAcrossRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ids := drstest.NewIdentityService(drstest.IdentityConfig{MetadataTTL: time.Hour})
+		c, sim, tr := newRefreshWait(t, ids)
+		rep, err := c.PrecheckAndWait(context.Background(), ModeStartJob, []string{"long-job"}, refreshWait...)
+		require.NoError(t, err)
+		assert.Equal(t, Passed, rep.Verdicts[0].State)
+		tr.done()
+
+		expires := map[string]time.Time{}
+		for _, k := range ids.Issued() {
+			expires[k.AccessKey] = k.Expires
+		}
+		assert.GreaterOrEqual(t, len(expires), 4, "three hours and more of one-hour keys")
+		var metadataCalls int
+		for _, r := range ids.Requests() {
+			if r.Path == "/openstack/latest/securitykey" {
+				metadataCalls++
+			}
+		}
+		assert.Equal(t, len(ids.Issued()), metadataCalls, "one call per refresh")
+		reqs := sim.Requests()
+		require.Greater(t, len(reqs), 18, "a start and a poll every 10 minutes for 3 hours")
+		for _, r := range reqs {
+			exp, ok := expires[r.AccessKey]
+			require.True(t, ok, "request %d signed with keys the service handed out", r.Seq)
+			assert.True(t, r.Time.Before(exp.Add(-credentials.RefreshBefore+time.Second)), "request %d at %s with keys expiring %s", r.Seq, r.Time, exp)
+			assert.Equal(t, http.StatusOK, r.Status, "request %d", r.Seq)
+		}
+	})
+}
