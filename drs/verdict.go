@@ -64,7 +64,8 @@ type Report struct {
 	// Unmatched are answers that could not be attributed to exactly one job
 	// asked about: about another job, without an ID where one was needed, or
 	// one of several different answers about the same job. They never decide
-	// a verdict.
+	// a verdict. After a wait, those of the start and of the last answer
+	// received (so a server repeating them cannot grow the report).
 	Unmatched []Verdict
 	// Polls is how many result queries a wait made.
 	Polls int
