@@ -96,7 +96,7 @@ func liveConfigFromEnv(getenv func(string) string) (cfg liveConfig, missing []st
 	if len(cfg.JobIDs) > maxJobsPerOp {
 		err = fmt.Errorf("%s holds %d job IDs; Huawei accepts at most %d per call", envJobIDs, len(cfg.JobIDs), maxJobsPerOp)
 	}
-	cfg.Mode = generated.ForStartJob
+	cfg.Mode = generated.PrecheckModeForStartJob
 	if m := getenv(envMode); m != "" {
 		cfg.Mode = generated.PrecheckMode(m)
 		if !cfg.Mode.Valid() {
@@ -337,7 +337,7 @@ func TestParseLiveEnv(t *testing.T) {
 	assert.Equal(t, "cn-north-4", cfg.Region)
 	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com", cfg.Endpoint)
 	assert.Equal(t, []string{"j1", "j2"}, cfg.JobIDs)
-	assert.Equal(t, generated.ForStartJob, cfg.Mode)
+	assert.Equal(t, generated.PrecheckModeForStartJob, cfg.Mode)
 	assert.Equal(t, "st", cfg.SecurityToken)
 
 	cfg, missing, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p", envJobIDs, "j1",
@@ -346,7 +346,7 @@ func TestParseLiveEnv(t *testing.T) {
 	assert.Empty(t, missing)
 	assert.Equal(t, "https://drs.eu-west-101.myhuaweicloud.eu", cfg.Endpoint)
 	assert.Equal(t, "tok", cfg.IAMToken)
-	assert.Equal(t, generated.ForRetryJob, cfg.Mode)
+	assert.Equal(t, generated.PrecheckModeForRetryJob, cfg.Mode)
 
 	_, _, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p",
 		envJobIDs, "1,2,3,4,5,6,7,8,9,10,11", envMode, "forNow"))
@@ -381,7 +381,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mode := tc.mode
 			srv := newFakeDRS(t, mode, ak, secToken, iamToken, cookie, tc.direction)
-			cfg := liveConfig{ProjectID: testProject, Region: "loopback", Endpoint: srv.URL, JobIDs: jobIDs, Mode: generated.ForStartJob}
+			cfg := liveConfig{ProjectID: testProject, Region: "loopback", Endpoint: srv.URL, JobIDs: jobIDs, Mode: generated.PrecheckModeForStartJob}
 			if mode == "aksk" {
 				cfg.AK, cfg.SK, cfg.SecurityToken = ak, sk, secToken
 			} else {
@@ -471,7 +471,7 @@ func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction st
 			assert.NoError(t, json.Unmarshal(body, &req))
 			var resp generated.BatchPrecheckResp
 			for _, j := range req.Jobs {
-				resp.Results = append(resp.Results, generated.PostPreCheckResp{Id: j.JobId, PrecheckId: j.JobId, Status: generated.Success})
+				resp.Results = append(resp.Results, generated.PostPreCheckResp{Id: j.JobId, PrecheckId: j.JobId, Status: generated.PrecheckStartStatusSuccess})
 			}
 			resp.Count = int32(len(resp.Results))
 			_ = json.NewEncoder(w).Encode(resp)
@@ -485,7 +485,7 @@ func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction st
 					dir = generated.QueryPreCheckRespJobDirection(secToken)
 				}
 				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: dir,
-					PrecheckResult: []generated.PrecheckResult{{Item: "srcDbConnection", Result: generated.PASSED, Group: "network"}}})
+					PrecheckResult: []generated.PrecheckResult{{Item: "srcDbConnection", Result: generated.PrecheckItemResultPASSED, Group: "network"}}})
 			}
 			resp.Count = int32(len(resp.Results))
 			_ = json.NewEncoder(w).Encode(resp)

@@ -58,7 +58,7 @@ func withToken(_ context.Context, req *http.Request) error {
 
 func jsonHeader() http.Header { return http.Header{"Content-Type": {"application/json"}} }
 
-var validJobs = generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{{JobId: publishedJobID, PrecheckMode: generated.ForStartJob}}}
+var validJobs = generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{{JobId: publishedJobID, PrecheckMode: generated.PrecheckModeForStartJob}}}
 
 // requireViolation unwraps err into a *contract.Violation and checks where it
 // points.

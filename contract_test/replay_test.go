@@ -318,14 +318,14 @@ var jobsExpectations = map[string]func(*testing.T, *generated.BatchCheckJobsResp
 		require.NotNil(t, r.JSON200)
 		assert.Equal(t, int32(1), r.JSON200.Count)
 		require.Len(t, r.JSON200.Results, 1)
-		assert.Equal(t, generated.PostPreCheckResp{Id: publishedJobID, PrecheckId: publishedJobID, Status: generated.Success}, r.JSON200.Results[0])
+		assert.Equal(t, generated.PostPreCheckResp{Id: publishedJobID, PrecheckId: publishedJobID, Status: generated.PrecheckStartStatusSuccess}, r.JSON200.Results[0])
 	},
 	"batchcheckjobs-200-job-not-found.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
 		require.NotNil(t, r.JSON200)
 		require.Len(t, r.JSON200.Results, 2)
-		assert.Equal(t, generated.Success, r.JSON200.Results[0].Status)
+		assert.Equal(t, generated.PrecheckStartStatusSuccess, r.JSON200.Results[0].Status)
 		failed := r.JSON200.Results[1]
-		assert.Equal(t, generated.Failed, failed.Status)
+		assert.Equal(t, generated.PrecheckStartStatusFailed, failed.Status)
 		assert.Equal(t, "DRS.10000010", failed.ErrorCode)
 		assert.NotEmpty(t, failed.ErrorMsg)
 		assert.Empty(t, failed.PrecheckId)
@@ -417,10 +417,10 @@ var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResul
 		assert.Equal(t, "100%", res.TotalPassedRate)
 		assert.Equal(t, publishedJobID, res.PrecheckId)
 		assert.Equal(t, "e05a3679efe241d8b5dee80b17c1a863in01", res.RdsInstanceId)
-		assert.Equal(t, generated.Up, res.JobDirection)
+		assert.Equal(t, generated.QueryPreCheckRespJobDirectionUp, res.JobDirection)
 		require.Len(t, res.PrecheckResult, 4)
 		for _, item := range res.PrecheckResult {
-			assert.Equal(t, generated.PASSED, item.Result, item.Item)
+			assert.Equal(t, generated.PrecheckItemResultPASSED, item.Result, item.Item)
 		}
 		assert.Equal(t, "dstDbDiskSize", res.PrecheckResult[0].Item)
 		assert.True(t, json.Valid([]byte(res.PrecheckResult[0].Data)), "data holds JSON text here")
@@ -431,8 +431,8 @@ var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResul
 		res := r.JSON200.Results[0]
 		assert.True(t, res.Result, "ALARM items are warnings: the pre-check passed")
 		assert.Equal(t, "100%", res.Process)
-		assert.Equal(t, 2, countItems(res.PrecheckResult, generated.ALARM))
-		assert.Zero(t, countItems(res.PrecheckResult, generated.FAILED))
+		assert.Equal(t, 2, countItems(res.PrecheckResult, generated.PrecheckItemResultALARM))
+		assert.Zero(t, countItems(res.PrecheckResult, generated.PrecheckItemResultFAILED))
 	},
 	"batchcheckresults-200-failed.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
 		require.NotNil(t, r.JSON200)
@@ -440,9 +440,9 @@ var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResul
 		res := r.JSON200.Results[0]
 		assert.False(t, res.Result)
 		assert.Equal(t, "100%", res.Process)
-		assert.Equal(t, 1, countItems(res.PrecheckResult, generated.FAILED))
+		assert.Equal(t, 1, countItems(res.PrecheckResult, generated.PrecheckItemResultFAILED))
 		failed := res.PrecheckResult[1]
-		assert.Equal(t, generated.FAILED, failed.Result)
+		assert.Equal(t, generated.PrecheckItemResultFAILED, failed.Result)
 		assert.Equal(t, "db_user_privilege", failed.Group)
 		assert.NotEmpty(t, failed.FailedReason)
 		assert.NotEmpty(t, failed.RawErrorMsg)
@@ -458,7 +458,7 @@ var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResul
 		res := r.JSON200.Results[0]
 		assert.False(t, res.Result)
 		assert.Equal(t, "40%", res.Process)
-		assert.Zero(t, countItems(res.PrecheckResult, generated.FAILED))
+		assert.Zero(t, countItems(res.PrecheckResult, generated.PrecheckItemResultFAILED))
 	},
 	"batchcheckresults-400-job-not-found.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
 		require.NotNil(t, r.JSON400)
@@ -490,7 +490,7 @@ var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResul
 		require.Len(t, items, 2)
 		assert.Equal(t, "dstDbDiskSize", items[1].Item)
 		assert.Empty(t, items[1].Result, "a null result reads as no result yet")
-		assert.Equal(t, generated.PASSED, items[0].Result)
+		assert.Equal(t, generated.PrecheckItemResultPASSED, items[0].Result)
 	},
 	"batchcheckresults-200-item-skipped.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
 		require.NotNil(t, r.JSON200)

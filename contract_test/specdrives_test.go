@@ -42,7 +42,7 @@ func TestEditingTheSpecChangesValidation(t *testing.T) {
 
 	t.Run("removing forRetryJob from the enum rejects a retry pre-check", func(t *testing.T) {
 		edited := editedSpec(t, "enum: [forStartJob, forRetryJob]", "enum: [forStartJob]")
-		retry := generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{{JobId: publishedJobID, PrecheckMode: generated.ForRetryJob}}}
+		retry := generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{{JobId: publishedJobID, PrecheckMode: generated.PrecheckModeForRetryJob}}}
 		okBody := `{"results":[{"id":"` + publishedJobID + `","status":"success","precheck_id":"` + publishedJobID + `"}],"count":1}`
 
 		var calls atomic.Int32

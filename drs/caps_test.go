@@ -75,7 +75,7 @@ func TestHugeEntryTextIsCapped(t *testing.T) {
 		}
 		items := make([]generated.PrecheckResult, 3)
 		for i := range items {
-			items[i] = generated.PrecheckResult{Item: long, Result: generated.FAILED, FailedReason: long, Data: long}
+			items[i] = generated.PrecheckResult{Item: long, Result: generated.PrecheckItemResultFAILED, FailedReason: long, Data: long}
 		}
 		results(w, result(req.Jobs[0], "100%", false, items...))
 	}, oneShot)

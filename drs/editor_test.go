@@ -36,7 +36,7 @@ func TestRequestEditorAuthenticatesTheGeneratedClient(t *testing.T) {
 			require.NoError(t, err)
 			before := srv.RequestCount()
 			started, err := gen.BatchCheckJobsWithResponse(bg, srv.ProjectID, nil, generated.BatchPrecheckReq{
-				Jobs: []generated.PreCheckInfo{{JobId: "real-job", PrecheckMode: generated.ForStartJob}},
+				Jobs: []generated.PreCheckInfo{{JobId: "real-job", PrecheckMode: generated.PrecheckModeForStartJob}},
 			})
 			require.NoError(t, err)
 			require.Equal(t, http.StatusOK, started.StatusCode(), string(started.Body))

@@ -77,14 +77,14 @@ func TestErrNonNilWheneverAJobHasNoAnswer(t *testing.T) {
 	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
 		if req.isStart() {
 			writeJSON(w, 200, generated.BatchPrecheckResp{Results: []generated.PostPreCheckResp{
-				{Id: "started", Status: generated.Success, PrecheckId: "p1"},
+				{Id: "started", Status: generated.PrecheckStartStatusSuccess, PrecheckId: "p1"},
 				{Id: "refused", Status: "failed", ErrorCode: "DRS.M00304", ErrorMsg: "state"},
 				{Id: "garbled", Status: "maybe"},
 			}})
 			return
 		}
 		results(w, result("passed", "100%", true), result("failed", "100%", false,
-			generated.PrecheckResult{Item: "binlog", Group: "db_params", Result: generated.FAILED, FailedReason: "ROW needed"}),
+			generated.PrecheckResult{Item: "binlog", Group: "db_params", Result: generated.PrecheckItemResultFAILED, FailedReason: "ROW needed"}),
 			result("running", "40%", false))
 	})
 	rep, err := c.Precheck(bg, ModeStartJob, []string{"started", "refused", "garbled", "missing"})

@@ -119,7 +119,7 @@ func ExampleClient_RequestEditor() {
 		log.Fatal(err)
 	}
 	resp, err := gen.BatchCheckJobsWithResponse(context.Background(), client.ProjectID(), nil, generated.BatchPrecheckReq{
-		Jobs: []generated.PreCheckInfo{{JobId: "job-ok", PrecheckMode: generated.ForStartJob}},
+		Jobs: []generated.PreCheckInfo{{JobId: "job-ok", PrecheckMode: generated.PrecheckModeForStartJob}},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -139,7 +139,7 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 	case e.ErrorCode != "":
 		v.State = Refused
 		v.Err = &APIError{Operation: opJobs, StatusCode: status, Code: c.kept(e.ErrorCode), Message: c.kept(e.ErrorMsg), RequestID: requestID, JobID: jobID}
-	case e.Status == generated.Success && e.ErrorMsg == "":
+	case e.Status == generated.PrecheckStartStatusSuccess && e.ErrorMsg == "":
 		v.State = InProgress
 	default:
 		return unusable(fmt.Sprintf("status %q with error message %q and no error code", c.kept(string(e.Status)), c.kept(e.ErrorMsg)))
@@ -189,7 +189,7 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 		v.State = InProgress
 	case !r.Result:
 		v.State = Failed
-	case len(itemsWith(r.PrecheckResult, generated.FAILED)) > 0:
+	case len(itemsWith(r.PrecheckResult, generated.PrecheckItemResultFAILED)) > 0:
 		return unusable("result true is contradicted by a FAILED check item")
 	case strings.TrimSpace(r.TotalPassedRate) == "" && !allPassed(r.PrecheckResult):
 		return unusable("result true is confirmed neither by total_passed_rate nor by check items that all PASSED")
@@ -203,7 +203,7 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 
 // allPassed reports whether there are items and every one PASSED.
 func allPassed(items []generated.PrecheckResult) bool {
-	return len(items) > 0 && len(itemsWith(items, generated.PASSED)) == len(items)
+	return len(items) > 0 && len(itemsWith(items, generated.PrecheckItemResultPASSED)) == len(items)
 }
 
 // percentNumber strips the spaces and the percent sign (ASCII or full-width)

@@ -332,7 +332,7 @@ func raw(status int, body string) handlerFunc {
 func startAll(w http.ResponseWriter, req recorded) {
 	resp := generated.BatchPrecheckResp{Count: int32(len(req.Jobs))}
 	for _, id := range req.Jobs {
-		resp.Results = append(resp.Results, generated.PostPreCheckResp{Id: id, Status: generated.Success, PrecheckId: id})
+		resp.Results = append(resp.Results, generated.PostPreCheckResp{Id: id, Status: generated.PrecheckStartStatusSuccess, PrecheckId: id})
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -341,7 +341,7 @@ func startAll(w http.ResponseWriter, req recorded) {
 func result(id, process string, passed bool, items ...generated.PrecheckResult) generated.QueryPreCheckResp {
 	rate := "100%"
 	for _, it := range items {
-		if it.Result == generated.FAILED {
+		if it.Result == generated.PrecheckItemResultFAILED {
 			rate = "50%"
 		}
 	}

@@ -20,10 +20,10 @@ type Mode string
 
 const (
 	// ModeStartJob: the jobs are in CONFIGURATION, about to start ("forStartJob").
-	ModeStartJob = Mode(generated.ForStartJob)
+	ModeStartJob = Mode(generated.PrecheckModeForStartJob)
 	// ModeRetryJob: the jobs are in their incremental phase after an edit, or
 	// are being retried after a failure ("forRetryJob").
-	ModeRetryJob = Mode(generated.ForRetryJob)
+	ModeRetryJob = Mode(generated.PrecheckModeForRetryJob)
 )
 
 // Precheck starts the pre-checks of any number of jobs, in calls of up to

@@ -99,12 +99,12 @@ func (v *Verdict) Summary() string { return cut(v.summary(), MaxTextBytes) }
 func (v *Verdict) summary() string {
 	switch v.State {
 	case Passed:
-		if n := len(itemsWith(v.Items, generated.ALARM)); n > 0 {
+		if n := len(itemsWith(v.Items, generated.PrecheckItemResultALARM)); n > 0 {
 			return fmt.Sprintf("may start (%d %s)", n, plural(n, "alarm", "alarms"))
 		}
 		return "may start"
 	case Failed:
-		failed := itemsWith(v.Items, generated.FAILED)
+		failed := itemsWith(v.Items, generated.PrecheckItemResultFAILED)
 		if len(failed) == 0 {
 			return "pre-check failed (no failed item reported)"
 		}

@@ -25,13 +25,13 @@ func TestStateNames(t *testing.T) {
 
 // TestSummary proves the one-line summaries of every state.
 func TestSummary(t *testing.T) {
-	failed := generated.PrecheckResult{Item: "binlog", Result: generated.FAILED, RawErrorMsg: "raw reason"}
+	failed := generated.PrecheckResult{Item: "binlog", Result: generated.PrecheckItemResultFAILED, RawErrorMsg: "raw reason"}
 	for _, tc := range []struct {
 		v    Verdict
 		want string
 	}{
 		{Verdict{State: Passed}, "may start"},
-		{Verdict{State: Passed, Items: []generated.PrecheckResult{{Result: generated.ALARM}, {Result: "alarm"}}}, "may start (2 alarms)"},
+		{Verdict{State: Passed, Items: []generated.PrecheckResult{{Result: generated.PrecheckItemResultALARM}, {Result: "alarm"}}}, "may start (2 alarms)"},
 		{Verdict{State: Failed, Items: []generated.PrecheckResult{failed, {Item: "disk", Group: "db_disk_size", Result: "Failed"}}},
 			"pre-check failed: 2 items failed: binlog: raw reason; db_disk_size/disk"},
 		{Verdict{State: Refused, Err: &APIError{Code: "DRS.M00304"}}, "refused: DRS.M00304"},

@@ -27,7 +27,7 @@ func TestAKSK(t *testing.T) {
 	// The right secret key is accepted, for both operations, with the
 	// headers the official SDK sends.
 	good := strictClient(t, srv.URL, header("X-Project-Id", p), header("X-Language", "en-us"), signed(drstestSigner(srv)))
-	start(t, good, p, generated.ForStartJob, "j")
+	start(t, good, p, generated.PrecheckModeForStartJob, "j")
 	results(t, good, p, "j")
 
 	refused := map[string]aksk.Signer{
@@ -67,7 +67,7 @@ func TestAKSK(t *testing.T) {
 	// ...and a wrong one in the path is 403, signed or not.
 	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, "another-project", nil, body)), http.StatusForbidden, "DRS.M00261")
 	c = strictClient(t, srv.URL, token(srv.Token))
-	wantError(t, jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, "another-project", nil, startReq(generated.ForStartJob, "j"))), http.StatusForbidden, "DRS.M00261")
+	wantError(t, jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, "another-project", nil, startReq(generated.PrecheckModeForStartJob, "j"))), http.StatusForbidden, "DRS.M00261")
 
 	// A malformed Authorization header.
 	c = lenientClient(t, srv.URL, header("Authorization", "Basic dXNlcjpwYXNz"))
@@ -90,7 +90,7 @@ func TestTokens(t *testing.T) {
 	}
 	// No credentials at all.
 	c = lenientClient(t, srv.URL)
-	wantError(t, jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, p, nil, startReq(generated.ForStartJob, "j"))), http.StatusUnauthorized, "APIGW.0301")
+	wantError(t, jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, p, nil, startReq(generated.PrecheckModeForStartJob, "j"))), http.StatusUnauthorized, "APIGW.0301")
 	// Signed requests are refused when the pair is unknown, even though
 	// tokens are configured.
 	c = strictClient(t, srv.URL, signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: "AK", SecretKey: "SK"}}))

@@ -39,7 +39,7 @@ func ExampleNew() {
 	ctx := context.Background()
 
 	started, err := client.BatchCheckJobsWithResponse(ctx, sim.ProjectID(), nil, generated.BatchPrecheckReq{
-		Jobs: []generated.PreCheckInfo{{JobId: drstest.ExampleJobID, PrecheckMode: generated.ForStartJob}},
+		Jobs: []generated.PreCheckInfo{{JobId: drstest.ExampleJobID, PrecheckMode: generated.PrecheckModeForStartJob}},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -19,7 +19,7 @@ func call(t *testing.T, c *generated.ClientWithResponses, project, op string) an
 	t.Helper()
 	ctx := context.Background()
 	if op == drstest.OpBatchCheckJobs {
-		return jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, project, nil, startReq(generated.ForStartJob, "j")))
+		return jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, project, nil, startReq(generated.PrecheckModeForStartJob, "j")))
 	}
 	return resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, project, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}}))
 }
@@ -29,7 +29,7 @@ func callErr(c *generated.ClientWithResponses, project, op string) error {
 	ctx := context.Background()
 	var err error
 	if op == drstest.OpBatchCheckJobs {
-		_, err = c.BatchCheckJobsWithResponse(ctx, project, nil, startReq(generated.ForStartJob, "j"))
+		_, err = c.BatchCheckJobsWithResponse(ctx, project, nil, startReq(generated.PrecheckModeForStartJob, "j"))
 	} else {
 		_, err = c.BatchCheckResultsWithResponse(ctx, project, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}})
 	}

@@ -63,10 +63,10 @@ func (h handlers) BatchCheckJobs(ctx context.Context, req generated.BatchCheckJo
 			code, msg = startCheck(e.State, j.PrecheckMode)
 		}
 		if code != "" {
-			res.Status, res.ErrorCode, res.ErrorMsg = generated.Failed, code, msg
+			res.Status, res.ErrorCode, res.ErrorMsg = generated.PrecheckStartStatusFailed, code, msg
 		} else {
 			e.started, e.startedAt = true, now
-			res.Status, res.PrecheckId = generated.Success, j.JobId
+			res.Status, res.PrecheckId = generated.PrecheckStartStatusSuccess, j.JobId
 		}
 		results[i] = res
 	}

@@ -33,9 +33,9 @@ const (
 
 // Results of a check item.
 const (
-	ResultPassed = string(generated.PASSED)
-	ResultAlarm  = string(generated.ALARM) // a warning: the pre-check still passes
-	ResultFailed = string(generated.FAILED)
+	ResultPassed = string(generated.PrecheckItemResultPASSED)
+	ResultAlarm  = string(generated.PrecheckItemResultALARM) // a warning: the pre-check still passes
+	ResultFailed = string(generated.PrecheckItemResultFAILED)
 )
 
 // Directions of a job (the job_direction of a pre-check result).
@@ -236,11 +236,11 @@ func startCheck(state string, mode generated.PrecheckMode) (code, msg string) {
 		return codeJobReleased, msgJobReleased
 	}
 	switch mode {
-	case generated.ForStartJob:
+	case generated.PrecheckModeForStartJob:
 		if state == StateConfiguration {
 			return "", ""
 		}
-	case generated.ForRetryJob:
+	case generated.PrecheckModeForRetryJob:
 		switch state {
 		case StateConfiguration, StateCreating, StateCreateFailed:
 		default:

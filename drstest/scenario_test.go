@@ -143,8 +143,8 @@ func TestWithScenario(t *testing.T) {
 	}
 	c := strictClient(t, srv.URL, token(srv.Token))
 	wantError(t, call(t, c, srv.ProjectID, drstest.OpBatchCheckJobs), 429, "APIGW.0308")
-	got := start(t, c, srv.ProjectID, generated.ForRetryJob, "running-job")
-	if got[0].Status != generated.Success {
+	got := start(t, c, srv.ProjectID, generated.PrecheckModeForRetryJob, "running-job")
+	if got[0].Status != generated.PrecheckStartStatusSuccess {
 		t.Fatalf("running-job: %+v", got[0])
 	}
 	// A later WithProjectID wins.

@@ -25,13 +25,13 @@ func TestPrecheckProgress(t *testing.T) {
 		t.Fatalf("project %q: the scenario's project ID was not applied", p)
 	}
 
-	got := start(t, c, p, generated.ForStartJob, drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job")
+	got := start(t, c, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job")
 	want := []generated.PostPreCheckResp{
-		{Id: drstest.ExampleJobID, Status: generated.Success, PrecheckId: drstest.ExampleJobID},
-		{Id: drstest.AlarmJobID, Status: generated.Success, PrecheckId: drstest.AlarmJobID},
-		{Id: drstest.FailingJobID, Status: generated.Success, PrecheckId: drstest.FailingJobID},
-		{Id: drstest.RunningJobID, Status: generated.Failed, ErrorCode: "DRS.M00304", ErrorMsg: "This API cannot be called in the current task status."},
-		{Id: "no-such-job", Status: generated.Failed, ErrorCode: "DRS.10000010", ErrorMsg: "Job does not exist, please check job ID."},
+		{Id: drstest.ExampleJobID, Status: generated.PrecheckStartStatusSuccess, PrecheckId: drstest.ExampleJobID},
+		{Id: drstest.AlarmJobID, Status: generated.PrecheckStartStatusSuccess, PrecheckId: drstest.AlarmJobID},
+		{Id: drstest.FailingJobID, Status: generated.PrecheckStartStatusSuccess, PrecheckId: drstest.FailingJobID},
+		{Id: drstest.RunningJobID, Status: generated.PrecheckStartStatusFailed, ErrorCode: "DRS.M00304", ErrorMsg: "This API cannot be called in the current task status."},
+		{Id: "no-such-job", Status: generated.PrecheckStartStatusFailed, ErrorCode: "DRS.10000010", ErrorMsg: "Job does not exist, please check job ID."},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("start:\n got %+v\nwant %+v", got, want)
@@ -42,7 +42,7 @@ func TestPrecheckProgress(t *testing.T) {
 	if r.Process != "0%" || r.Result || len(r.PrecheckResult) != 0 || r.TotalPassedRate != "0%" || r.PrecheckId != drstest.ExampleJobID {
 		t.Fatalf("at 0s: %+v", r)
 	}
-	if r.RdsInstanceId != "e05a3679efe241d8b5dee80b17c1a863in01" || r.JobDirection != generated.Up {
+	if r.RdsInstanceId != "e05a3679efe241d8b5dee80b17c1a863in01" || r.JobDirection != generated.QueryPreCheckRespJobDirectionUp {
 		t.Fatalf("at 0s: instance/direction %+v", r)
 	}
 
@@ -82,10 +82,10 @@ func TestPrecheckProgress(t *testing.T) {
 	// Huawei's published example, item for item.
 	r = results(t, c, p, drstest.ExampleJobID)[0]
 	wantItems := []generated.PrecheckResult{
-		{Item: "dstDbDiskSize", Result: generated.PASSED, Group: "db_disk_size", Data: `{"diskSizeTimes":"1.5","dstVolumeSize":"37660000000","srcIndexSize":0,"size":"0","srcIndexAmount":0}`},
-		{Item: "srcBinlogFormatCheck", Result: generated.PASSED, Group: "db_params"},
-		{Item: "dstStatusCheck", Result: generated.PASSED, Group: "db_target_status"},
-		{Item: "srcDbConnection", Result: generated.PASSED, Group: "network"},
+		{Item: "dstDbDiskSize", Result: generated.PrecheckItemResultPASSED, Group: "db_disk_size", Data: `{"diskSizeTimes":"1.5","dstVolumeSize":"37660000000","srcIndexSize":0,"size":"0","srcIndexAmount":0}`},
+		{Item: "srcBinlogFormatCheck", Result: generated.PrecheckItemResultPASSED, Group: "db_params"},
+		{Item: "dstStatusCheck", Result: generated.PrecheckItemResultPASSED, Group: "db_target_status"},
+		{Item: "srcDbConnection", Result: generated.PrecheckItemResultPASSED, Group: "network"},
 	}
 	if !reflect.DeepEqual(r.PrecheckResult, wantItems) {
 		t.Fatalf("items:\n got %+v\nwant %+v", r.PrecheckResult, wantItems)
@@ -97,7 +97,9 @@ func TestPrecheckProgress(t *testing.T) {
 	if !alarm.Result || alarm.TotalPassedRate != "100%" || alarm.Process != "100%" {
 		t.Fatalf("alarm job: %+v", alarm)
 	}
-	if !slices.ContainsFunc(alarm.PrecheckResult, func(i generated.PrecheckResult) bool { return i.Result == generated.ALARM && i.FailedReason != "" }) {
+	if !slices.ContainsFunc(alarm.PrecheckResult, func(i generated.PrecheckResult) bool {
+		return i.Result == generated.PrecheckItemResultALARM && i.FailedReason != ""
+	}) {
 		t.Fatalf("alarm job has no ALARM item: %+v", alarm.PrecheckResult)
 	}
 	if failing.Result || failing.TotalPassedRate != "60%" || failing.Process != "100%" {
@@ -105,7 +107,7 @@ func TestPrecheckProgress(t *testing.T) {
 	}
 	var subJobs int
 	for _, it := range failing.PrecheckResult {
-		if it.Result == generated.FAILED && it.FailedReason == "" {
+		if it.Result == generated.PrecheckItemResultFAILED && it.FailedReason == "" {
 			t.Fatalf("FAILED item without a reason: %+v", it)
 		}
 		subJobs += len(it.FailedSubJobs)
@@ -121,7 +123,7 @@ func TestPrecheckProgress(t *testing.T) {
 	}
 
 	// Restarting restarts the script.
-	start(t, c, p, generated.ForStartJob, drstest.ExampleJobID)
+	start(t, c, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID)
 	if r := results(t, c, p, drstest.ExampleJobID)[0]; r.Process != "0%" || r.Result {
 		t.Fatalf("after restart: %+v", r)
 	}
@@ -149,13 +151,13 @@ func TestPrecheckModesAndStates(t *testing.T) {
 		return out
 	}
 	// forRetryJob: allowed while running, refused in CONFIGURATION.
-	got := status(start(t, c, p, generated.ForRetryJob, drstest.RunningJobID, drstest.ExampleJobID, "released"))
+	got := status(start(t, c, p, generated.PrecheckModeForRetryJob, drstest.RunningJobID, drstest.ExampleJobID, "released"))
 	want := []string{"success ", "failed DRS.M00304", "failed DRS.M05004"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("forRetryJob: %q, want %q", got, want)
 	}
 	clock.Advance(2 * time.Second)
-	if r := results(t, c, p, drstest.RunningJobID)[0]; !r.Result || r.JobDirection != generated.Down {
+	if r := results(t, c, p, drstest.RunningJobID)[0]; !r.Result || r.JobDirection != generated.QueryPreCheckRespJobDirectionDown {
 		t.Fatalf("retried running job: %+v", r)
 	}
 
@@ -163,13 +165,13 @@ func TestPrecheckModesAndStates(t *testing.T) {
 	if err := srv.SetJobState(drstest.ExampleJobID, drstest.StateFullTransferStarted); err != nil {
 		t.Fatal(err)
 	}
-	if got := status(start(t, c, p, generated.ForStartJob, drstest.ExampleJobID)); got[0] != "failed DRS.M00304" {
+	if got := status(start(t, c, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID)); got[0] != "failed DRS.M00304" {
 		t.Fatalf("forStartJob outside CONFIGURATION: %q", got)
 	}
 	if err := srv.SetJobState(drstest.ExampleJobID, drstest.StateConfiguration); err != nil {
 		t.Fatal(err)
 	}
-	if got := status(start(t, c, p, generated.ForStartJob, drstest.ExampleJobID)); got[0] != "success " {
+	if got := status(start(t, c, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID)); got[0] != "success " {
 		t.Fatalf("forStartJob back in CONFIGURATION: %q", got)
 	}
 	if err := srv.SetJobState("nope", drstest.StateConfiguration); err == nil {
@@ -180,7 +182,7 @@ func TestPrecheckModesAndStates(t *testing.T) {
 	}
 
 	// A job without items and duration is done at once.
-	start(t, c, p, generated.ForStartJob, "instant")
+	start(t, c, p, generated.PrecheckModeForStartJob, "instant")
 	if r := results(t, c, p, "instant")[0]; r.Process != "100%" || !r.Result || r.TotalPassedRate != "100%" {
 		t.Fatalf("instant job: %+v", r)
 	}
@@ -189,7 +191,7 @@ func TestPrecheckModesAndStates(t *testing.T) {
 	if err := srv.AddJob(drstest.Job{ID: "late", Items: []drstest.CheckItem{{Item: "x", Result: drstest.ResultFailed}}}); err != nil {
 		t.Fatal(err)
 	}
-	start(t, c, p, generated.ForStartJob, "late")
+	start(t, c, p, generated.PrecheckModeForStartJob, "late")
 	if r := results(t, c, p, "late")[0]; r.Result || r.TotalPassedRate != "0%" {
 		t.Fatalf("late job: %+v", r)
 	}
@@ -293,7 +295,7 @@ func TestConcurrentUse(t *testing.T) {
 			for k := range 10 {
 				switch (i + k) % 4 {
 				case 0:
-					_, _ = c.BatchCheckJobsWithResponse(context.Background(), p, nil, startReq(generated.ForStartJob, drstest.ExampleJobID, drstest.AlarmJobID))
+					_, _ = c.BatchCheckJobsWithResponse(context.Background(), p, nil, startReq(generated.PrecheckModeForStartJob, drstest.ExampleJobID, drstest.AlarmJobID))
 				case 1:
 					_, _ = c.BatchCheckResultsWithResponse(context.Background(), p, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{drstest.ExampleJobID, drstest.FailingJobID}})
 				case 2:
@@ -319,7 +321,7 @@ func TestRequestLog(t *testing.T) {
 	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
 	p := srv.ProjectID
 	tok := strictClient(t, srv.URL, token(srv.Token), header("X-Language", "en-us"))
-	start(t, tok, p, generated.ForStartJob, drstest.ExampleJobID)
+	start(t, tok, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID)
 	signer := strictClient(t, srv.URL, signed(drstestSigner(srv)))
 	results(t, signer, p, drstest.ExampleJobID)
 	bad := lenientClient(t, srv.URL, token("wrong-token-value"))

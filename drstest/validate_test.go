@@ -27,7 +27,7 @@ func badRequests() []badRequest {
 	ids := make([]string, 11)
 	for i := range eleven {
 		ids[i] = fmt.Sprint("job-", i)
-		eleven[i] = generated.PreCheckInfo{JobId: ids[i], PrecheckMode: generated.ForStartJob}
+		eleven[i] = generated.PreCheckInfo{JobId: ids[i], PrecheckMode: generated.PrecheckModeForStartJob}
 	}
 	elevenJobs, _ := json.Marshal(generated.BatchPrecheckReq{Jobs: eleven})
 	elevenIDs, _ := json.Marshal(generated.BatchQueryPrecheckResultReq{Jobs: ids})
@@ -139,7 +139,7 @@ func TestBadRequestsWithoutValidation(t *testing.T) {
 			}
 		})
 	}
-	start(t, strictClient(t, srv.URL, token(srv.Token)), srv.ProjectID, generated.ForStartJob, "a")
+	start(t, strictClient(t, srv.URL, token(srv.Token)), srv.ProjectID, generated.PrecheckModeForStartJob, "a")
 }
 
 func TestUnknownRoute(t *testing.T) {

@@ -18,19 +18,19 @@ import (
 
 // Defines values for PrecheckItemResult.
 const (
-	ALARM  PrecheckItemResult = "ALARM"
-	FAILED PrecheckItemResult = "FAILED"
-	PASSED PrecheckItemResult = "PASSED"
+	PrecheckItemResultALARM  PrecheckItemResult = "ALARM"
+	PrecheckItemResultFAILED PrecheckItemResult = "FAILED"
+	PrecheckItemResultPASSED PrecheckItemResult = "PASSED"
 )
 
 // Valid indicates whether the value is a known member of the PrecheckItemResult enum.
 func (e PrecheckItemResult) Valid() bool {
 	switch e {
-	case ALARM:
+	case PrecheckItemResultALARM:
 		return true
-	case FAILED:
+	case PrecheckItemResultFAILED:
 		return true
-	case PASSED:
+	case PrecheckItemResultPASSED:
 		return true
 	default:
 		return false
@@ -39,16 +39,16 @@ func (e PrecheckItemResult) Valid() bool {
 
 // Defines values for PrecheckMode.
 const (
-	ForRetryJob PrecheckMode = "forRetryJob"
-	ForStartJob PrecheckMode = "forStartJob"
+	PrecheckModeForRetryJob PrecheckMode = "forRetryJob"
+	PrecheckModeForStartJob PrecheckMode = "forStartJob"
 )
 
 // Valid indicates whether the value is a known member of the PrecheckMode enum.
 func (e PrecheckMode) Valid() bool {
 	switch e {
-	case ForRetryJob:
+	case PrecheckModeForRetryJob:
 		return true
-	case ForStartJob:
+	case PrecheckModeForStartJob:
 		return true
 	default:
 		return false
@@ -57,16 +57,16 @@ func (e PrecheckMode) Valid() bool {
 
 // Defines values for PrecheckStartStatus.
 const (
-	Failed  PrecheckStartStatus = "failed"
-	Success PrecheckStartStatus = "success"
+	PrecheckStartStatusFailed  PrecheckStartStatus = "failed"
+	PrecheckStartStatusSuccess PrecheckStartStatus = "success"
 )
 
 // Valid indicates whether the value is a known member of the PrecheckStartStatus enum.
 func (e PrecheckStartStatus) Valid() bool {
 	switch e {
-	case Failed:
+	case PrecheckStartStatusFailed:
 		return true
-	case Success:
+	case PrecheckStartStatusSuccess:
 		return true
 	default:
 		return false
@@ -75,19 +75,19 @@ func (e PrecheckStartStatus) Valid() bool {
 
 // Defines values for QueryPreCheckRespJobDirection.
 const (
-	Down   QueryPreCheckRespJobDirection = "down"
-	NonDbs QueryPreCheckRespJobDirection = "non-dbs"
-	Up     QueryPreCheckRespJobDirection = "up"
+	QueryPreCheckRespJobDirectionDown   QueryPreCheckRespJobDirection = "down"
+	QueryPreCheckRespJobDirectionNonDbs QueryPreCheckRespJobDirection = "non-dbs"
+	QueryPreCheckRespJobDirectionUp     QueryPreCheckRespJobDirection = "up"
 )
 
 // Valid indicates whether the value is a known member of the QueryPreCheckRespJobDirection enum.
 func (e QueryPreCheckRespJobDirection) Valid() bool {
 	switch e {
-	case Down:
+	case QueryPreCheckRespJobDirectionDown:
 		return true
-	case NonDbs:
+	case QueryPreCheckRespJobDirectionNonDbs:
 		return true
-	case Up:
+	case QueryPreCheckRespJobDirectionUp:
 		return true
 	default:
 		return false
