@@ -89,7 +89,7 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		b.WriteString(" (request ID " + e.RequestID + ")")
 	}
-	if h := e.hint(); h != "" {
+	if h := e.Remedy(); h != "" {
 		b.WriteString("; " + h)
 	}
 	return b.String()
@@ -122,7 +122,10 @@ func (e *APIError) retryable() bool {
 	return e.Is(ErrThrottled)
 }
 
-func (e *APIError) hint() string {
+// Remedy says what to do about the error, in one line, e.g. "check the
+// credentials (…)" for a 401; "" when the code and message say it all (a
+// job's refusal). Error includes it.
+func (e *APIError) Remedy() string {
 	switch {
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		return "redirects are not followed (credentials stay with the configured endpoint): check the region or endpoint"

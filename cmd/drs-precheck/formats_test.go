@@ -49,7 +49,7 @@ func sampleDoc() *document {
 }
 
 // credentialsRemedy is package drs's advice after a 401.
-var credentialsRemedy = remedy(&drs.APIError{StatusCode: 401, Code: "APIGW.0301"})
+var credentialsRemedy = (&drs.APIError{StatusCode: 401, Code: "APIGW.0301"}).Remedy()
 
 // The remedy of an API error is package drs's, read from its error; the
 // credentials' one is what a 401 or an authentication code gets.
@@ -61,12 +61,12 @@ func TestRemedy(t *testing.T) {
 		{StatusCode: 401, Code: "APIGW.0301", Message: "m; n (request ID x)", RequestID: "req-1", Body: "b"},
 		{StatusCode: 200, Code: "DRS.M00100", Message: "m", JobID: "j"},
 	} {
-		assert.Equal(t, credentialsRemedy, remedy(e), "%+v", e)
+		assert.Equal(t, credentialsRemedy, e.Remedy(), "%+v", e)
 		assert.True(t, strings.HasSuffix(e.Error(), "; "+credentialsRemedy), "drs appends it: %s", e)
 	}
-	assert.Contains(t, remedy(&drs.APIError{StatusCode: 403, Code: "APIGW.0302"}), "IAM permissions")
-	assert.Contains(t, remedy(&drs.APIError{StatusCode: 503, RequestID: "r"}), "retry later")
-	assert.Empty(t, remedy(&drs.APIError{StatusCode: 200, Code: "DRS.M00304", Message: "wrong state", JobID: "j"}), "a refusal says it all")
+	assert.Contains(t, (&drs.APIError{StatusCode: 403, Code: "APIGW.0302"}).Remedy(), "IAM permissions")
+	assert.Contains(t, (&drs.APIError{StatusCode: 503, RequestID: "r"}).Remedy(), "retry later")
+	assert.Empty(t, (&drs.APIError{StatusCode: 200, Code: "DRS.M00304", Message: "wrong state", JobID: "j"}).Remedy(), "a refusal says it all")
 }
 
 // outApp is an app whose environment, clock and files are the test's.

@@ -246,27 +246,8 @@ func errorInfoOf(err error, requestID string) *errorInfo {
 		if apiErr.RequestID != "" {
 			info.RequestID = apiErr.RequestID
 		}
-		info.Remedy = remedy(apiErr)
+		info.Remedy = apiErr.Remedy()
 	}
 	return info
 }
 
-// remedy is the advice package drs appends to an API error's text, after
-// the message and the request ID ("check the credentials (...)"). drs
-// chooses it from the status, the code and whether a job ID and a request
-// ID are present, so it is read from a copy that keeps only those, with a
-// marker in place of the message: the advice is what follows the marker.
-func remedy(e *drs.APIError) string {
-	const marker = "\x00"
-	c := drs.APIError{StatusCode: e.StatusCode, Code: e.Code, Message: marker}
-	if e.JobID != "" {
-		c.JobID = "j"
-	}
-	if e.RequestID != "" {
-		c.RequestID = "r"
-	}
-	text := c.Error()
-	rest := text[strings.LastIndex(text, marker)+len(marker):]
-	rest = strings.TrimPrefix(rest, " (request ID r)")
-	return strings.TrimPrefix(rest, "; ")
-}
