@@ -250,4 +250,3 @@ func errorInfoOf(err error, requestID string) *errorInfo {
 	}
 	return info
 }
-
