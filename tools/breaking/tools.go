@@ -1,0 +1,13 @@
+//go:build tools
+
+// Package breaking pins the two checkers of `make breaking`: oasdiff for
+// openapi.yaml and apidiff for the Go API of generated/ and drs/. A module of
+// its own, so that their dependencies (and oasdiff's fork of kin-openapi) never
+// enter the main module's go.mod; one module, so that one `go build` makes
+// both.
+package breaking
+
+import (
+	_ "github.com/oasdiff/oasdiff"
+	_ "golang.org/x/exp/cmd/apidiff"
+)
