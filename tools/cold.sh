@@ -28,12 +28,11 @@ for v in GOPROXY GOSUMDB GONOSUMDB GOPRIVATE GONOPROXY GOTOOLCHAIN HTTP_PROXY HT
 	if [ -n "${!v:-}" ]; then cold_env+=("$v=${!v}"); fi
 done
 
-cpu_of_children() { # user+sys seconds of every child waited for so far
-	local tf
-	tf=$(mktemp)
-	times >"$tf"
-	sed -n 2p "$tf" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.1f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
-	rm -f "$tf"
+# cpu_mark: CPU_NOW = user+sys seconds of every child waited for so far. `times`
+# runs in this shell (a command substitution would report its own children).
+cpu_mark() {
+	times >"$work/times"
+	CPU_NOW=$(sed -n 2p "$work/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.1f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
 }
 
 # timed NAME LOG COMMAND...: runs COMMAND in the clone, each output line
@@ -42,7 +41,8 @@ cpu_of_children() { # user+sys seconds of every child waited for so far
 timed() {
 	local name=$1 log=$2 start cpu0
 	shift 2
-	cpu0=$(cpu_of_children)
+	cpu_mark
+	cpu0=$CPU_NOW
 	start=$EPOCHREALTIME
 	set +e
 	(cd "$work/src" && "${cold_env[@]}" "$@" 2>&1) | while IFS= read -r line; do
@@ -51,7 +51,8 @@ timed() {
 	RC=${PIPESTATUS[0]}
 	set -e
 	WALL=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	CPU=$(awk -v a="$cpu0" -v b="$(cpu_of_children)" 'BEGIN { printf "%.0f", b - a }')
+	cpu_mark
+	CPU=$(awk -v a="$cpu0" -v b="$CPU_NOW" 'BEGIN { printf "%.0f", b - a }')
 	FIRST=$(awk 'NR == 1 { print $1 }' "$log")
 	echo "cold: $name: $WALL s wall, $CPU s CPU, first line at ${FIRST:-?} s, exit $RC"
 }
