@@ -187,38 +187,63 @@ func buildInfoOf(t *testing.T, bin []byte) string {
 	return string(out)
 }
 
-// The container image for CI: the release's static build, an empty base,
-// and an unprivileged user. (No container engine runs in the tests; this
+// The container images for CI: the release's static build, run by an
+// unprivileged user, on an empty base (the default image, whose entry point is
+// the CLI) or on busybox (target shell, for GitLab, which runs a job's script
+// with a shell: no entry point). (No container engine runs in the tests; this
 // keeps the image definition from drifting from those promises.)
 func TestDockerfile(t *testing.T) {
 	t.Parallel()
 	raw, err := os.ReadFile("../../Dockerfile")
 	require.NoError(t, err)
-	var stages [][]string // instructions per stage
+	type stage struct {
+		from, name   string
+		instructions []string
+	}
+	var stages []*stage
 	for line := range strings.Lines(string(raw)) {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if strings.HasPrefix(line, "FROM ") {
-			stages = append(stages, nil)
+		if from, ok := strings.CutPrefix(line, "FROM "); ok {
+			st := &stage{from: from}
+			if base, name, ok := strings.Cut(from, " AS "); ok {
+				st.from, st.name = base, name
+			}
+			stages = append(stages, st)
 		}
 		require.NotEmpty(t, stages, "an instruction before the first FROM: %s", line)
-		stages[len(stages)-1] = append(stages[len(stages)-1], line)
+		stages[len(stages)-1].instructions = append(stages[len(stages)-1].instructions, line)
 	}
-	require.GreaterOrEqual(t, len(stages), 2, "a build stage and a final stage")
-	build, final := strings.Join(stages[len(stages)-2], "\n"), stages[len(stages)-1]
-	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build -trimpath .*\./cmd/drs-precheck$`, build)
-	assert.Equal(t, "FROM scratch", final[0])
-	var user string
-	for _, in := range final {
-		if u, ok := strings.CutPrefix(in, "USER "); ok {
-			user = u
+	byName := map[string]*stage{}
+	for _, st := range stages {
+		byName[st.name] = st
+	}
+	require.Contains(t, byName, "build")
+	require.Contains(t, byName, "shell")
+	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build -trimpath .*-X main.version=\$\{VERSION\}.* \./cmd/drs-precheck$`,
+		strings.Join(byName["build"].instructions, "\n"))
+
+	final := stages[len(stages)-1]
+	assert.Equal(t, "scratch", final.from, "the default image (the last stage) is empty but for the binary")
+	assert.Contains(t, final.instructions, `ENTRYPOINT ["/usr/local/bin/drs-precheck"]`)
+	shell := byName["shell"]
+	assert.Regexp(t, `^busybox:\d`, shell.from, "the shell image has a shell")
+	assert.Contains(t, shell.instructions, `CMD ["sh"]`)
+	for _, st := range []*stage{final, shell} {
+		var user string
+		for _, in := range st.instructions {
+			if u, ok := strings.CutPrefix(in, "USER "); ok {
+				user = u
+			}
+			assert.False(t, strings.HasPrefix(in, "ENTRYPOINT") && st == shell, "GitLab needs the shell image without an entry point")
 		}
+		uid, _, _ := strings.Cut(user, ":")
+		assert.NotContains(t, []string{"", "0", "root"}, uid, "the image %s runs as a non-root user", st.from)
+		assert.Contains(t, st.instructions, "COPY --from=build /out/drs-precheck /usr/local/bin/drs-precheck")
+		assert.Contains(t, st.instructions, "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt")
 	}
-	uid, _, _ := strings.Cut(user, ":")
-	assert.NotContains(t, []string{"", "0", "root"}, uid, "the image runs as a non-root user")
-	assert.Contains(t, final, `ENTRYPOINT ["/usr/local/bin/drs-precheck"]`)
 }
 
 // A release build's version wins over the pseudo-version Go records for a
