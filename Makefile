@@ -39,9 +39,11 @@ tools-breaking: $(OASDIFF) $(APIDIFF)
 tools-actionlint: $(ACTIONLINT)
 
 # One go command per module for its tools: each builds the dependencies they
-# share (golang.org/x/tools, yaml, ...) once, at one version.
+# share (golang.org/x/tools, yaml, ...) once, at one version. -s -w: no symbol
+# table or DWARF for tools no one debugs, less work for the linker.
+TOOL_LDFLAGS := -ldflags='-s -w'
 $(OAPI) $(STATICCHECK) &: go.mod go.sum
-	$(NOCGO) $(GO) build -o $(BIN)/ github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen honnef.co/go/tools/cmd/staticcheck
+	$(NOCGO) $(GO) build $(TOOL_LDFLAGS) -o $(BIN)/ github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen honnef.co/go/tools/cmd/staticcheck
 
 ## generate: regenerate generated/ from openapi.yaml
 generate:
@@ -109,7 +111,7 @@ contract-live:
 	DRS_CONTRACT_LIVE=1 $(GO) test -count=1 -v -run Live ./contract_test/
 
 $(ACTIONLINT): tools/actionlint/go.mod tools/actionlint/go.sum
-	cd tools/actionlint && $(NOCGO) $(GO) build -o $@ github.com/rhysd/actionlint/cmd/actionlint
+	cd tools/actionlint && $(NOCGO) $(GO) build $(TOOL_LDFLAGS) -o $@ github.com/rhysd/actionlint/cmd/actionlint
 
 # The example workflows of docs/ci (the keyless one when it exists) and the action they use.
 CI_WORKFLOWS = $(wildcard docs/ci/github-actions*.yml)
@@ -137,7 +139,7 @@ BREAKING_BASELINE  := contract_test/testdata/openapi.baseline.yaml
 BASE      ?=
 
 $(OASDIFF) $(APIDIFF) &: tools/breaking/go.mod tools/breaking/go.sum
-	cd tools/breaking && $(NOCGO) $(GO) build -o $(BIN)/ github.com/oasdiff/oasdiff golang.org/x/exp/cmd/apidiff
+	cd tools/breaking && $(NOCGO) $(GO) build $(TOOL_LDFLAGS) -o $(BIN)/ github.com/oasdiff/oasdiff golang.org/x/exp/cmd/apidiff
 
 BREAKING = OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) OAPI=$(OAPI) GEN_CONFIGS="$(GEN_CONFIGS)" tools/breaking.sh
 
@@ -169,11 +171,12 @@ breaking-selftest: $(OASDIFF) $(APIDIFF) $(OAPI)
 FUZZ_TARGETS = $(shell git ls-files '*_test.go' | grep -v '^bench/' | xargs grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed -E 's|^(.*)/[^/]*:func |./\1:|' | sort -u)
 
 ## fuzz: run every fuzz target for FUZZTIME (default 10s) each; seeds live in testdata/fuzz and f.Add
+## (-vet=off: the vet gate checks these packages)
 fuzz:
 	@set -e; test -n "$(FUZZ_TARGETS)" || { echo "fuzz: no fuzz targets found"; exit 1; }; \
 	for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
+		$(GO) test -run='^$$' -vet=off -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
 
 COVER_DIR ?= /tmp/drs-cover
 
@@ -200,8 +203,9 @@ bench-size:
 
 ## test-bench-module: the bench module's vet, lint and tests: interop with the official SDK's
 ## signatures, every benchmark client once, a load smoke run, goleak
+# (-vet=off: go vet has just run on these packages.)
 test-bench-module: $(STATICCHECK)
-	cd bench && $(NOCGO) $(GO) vet ./... && $(NOCGO) $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+	cd bench && $(NOCGO) $(GO) vet ./... && $(NOCGO) $(STATICCHECK) ./... && $(GO) test -race -count=1 -vet=off ./...
 
 $(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
 	@echo "building goreleaser (pinned in tools/goreleaser; a large build, minutes on 2 cores)"
