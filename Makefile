@@ -26,10 +26,11 @@ NOCGO     := CGO_ENABLED=0
 
 all: test
 
-## run: the CLI's demo, against the built-in simulator (no account needed)
+## run: the CLI's demo, against the built-in simulator (no account needed); linked without
+## symbols (TOOL_LDFLAGS), as the release is: less work for the linker
 run:
 	@echo "make run: building the CLI, then its demo against the built-in DRS simulator (a first build downloads and compiles the dependencies: about half a minute)"
-	@$(NOCGO) $(HEARTBEAT) "make run: building" $(GO) build -o $(BIN)/drs-precheck ./cmd/drs-precheck
+	@$(NOCGO) $(HEARTBEAT) "make run: building" $(GO) build $(TOOL_LDFLAGS) -o $(BIN)/drs-precheck ./cmd/drs-precheck
 	$(BIN)/drs-precheck demo
 
 ## tools: every tool make test runs, built from the pinned sources into .bin/
