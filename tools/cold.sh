@@ -11,6 +11,10 @@
 # Budgets (issue 21, on 2 cores): make run <= 45 s with a line at once,
 # make test <= 240 s. Exit status: make's, or 1 when a budget is exceeded.
 set -euo pipefail
+# The whole script in braces: bash reads it all before running it, so that an
+# edit of this file during a run (of half an hour on a loaded machine) cannot
+# change what the run does.
+{
 src=$(git -C "$(dirname "$0")/.." rev-parse --show-toplevel)
 rev=$(git -C "$src" rev-parse "${1:-HEAD}^{commit}")
 work=$(mktemp -d "${TMPDIR:-/tmp}/drs-cold.XXXXXX")
@@ -85,3 +89,5 @@ grep -o 'gate [^ ]*: .*' "$logs/test.log" | sed -n '/^gate [^ ]*: [0-9]* s (CPU/
 [ "$run_rc" -eq 0 ] || exit "$run_rc"
 [ "$test_rc" -eq 0 ] || exit "$test_rc"
 [ "$(verdict "$run_wall" 45)" = within ] && [ "$(verdict "$test_wall" 240)" = within ] || exit 1
+exit
+}
