@@ -73,7 +73,7 @@ lint: $(STATICCHECK)
 ## come, a heartbeat line every 20 s, and each gate's wall and CPU time (tools/gate.sh)
 test:
 	@rm -f $(GATES_LOG); echo "make test: $$(nproc) cores, load $$(cut -d' ' -f1-3 /proc/loadavg)"
-	@GATES_START=$$EPOCHREALTIME GATES_LOG=$(GATES_LOG) $(HEARTBEAT) "make test" $(MAKE) --no-print-directory -j2 test-gates; \
+	@GATES_START=$$(date +%s.%N) GATES_LOG=$(GATES_LOG) $(HEARTBEAT) "make test" $(MAKE) --no-print-directory -j2 test-gates; \
 	rc=$$?; echo "make test: the gates, in the order they ended:"; cat $(GATES_LOG) 2>/dev/null; exit $$rc
 
 GATES_LOG := $(BIN)/gates.txt
