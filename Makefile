@@ -6,6 +6,9 @@ BIN       := $(CURDIR)/.bin
 OAPI      := $(BIN)/oapi-codegen
 STATICCHECK := $(BIN)/staticcheck
 GORELEASER := $(BIN)/goreleaser
+OASDIFF   := $(BIN)/oasdiff
+APIDIFF   := $(BIN)/apidiff
+ACTIONLINT := $(BIN)/actionlint
 GEN_CONFIGS := oapi-codegen.yaml oapi-codegen.server.yaml
 FUZZTIME  ?= 10s
 HEARTBEAT := $(CURDIR)/tools/heartbeat.sh
@@ -18,24 +21,30 @@ export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 NOCGO     := CGO_ENABLED=0
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-gates test-go contract contract-live \
-        bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest breaking-baseline clean tools \
+        bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest breaking-baseline api-baseline clean tools tools-main tools-breaking tools-actionlint \
         lint-ci-examples release-snapshot
 
 all: test
 
-## run: the CLI's demo, against the built-in simulator (no account needed)
+## run: the CLI's demo, against the built-in simulator (no account needed); linked without
+## symbols (TOOL_LDFLAGS), as the release is: less work for the linker
 run:
 	@echo "make run: building the CLI, then its demo against the built-in DRS simulator (a first build downloads and compiles the dependencies: about half a minute)"
-	@$(NOCGO) $(HEARTBEAT) "make run: building" $(GO) build -o $(BIN)/drs-precheck ./cmd/drs-precheck
+	@$(NOCGO) $(HEARTBEAT) "make run: building" $(GO) build $(TOOL_LDFLAGS) -o $(BIN)/drs-precheck ./cmd/drs-precheck
 	$(BIN)/drs-precheck demo
 
-tools: $(OAPI) $(STATICCHECK)
+## tools: every tool make test runs, built from the pinned sources into .bin/
+tools: tools-main tools-breaking tools-actionlint
+tools-main: $(OAPI) $(STATICCHECK)
+tools-breaking: $(OASDIFF) $(APIDIFF)
+tools-actionlint: $(ACTIONLINT)
 
-$(OAPI): go.mod go.sum
-	$(NOCGO) $(GO) build -o $@ github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
-
-$(STATICCHECK): go.mod go.sum
-	$(NOCGO) $(GO) build -o $@ honnef.co/go/tools/cmd/staticcheck
+# One go command per module for its tools: each builds the dependencies they
+# share (golang.org/x/tools, yaml, ...) once, at one version. -s -w: no symbol
+# table or DWARF for tools no one debugs, less work for the linker.
+TOOL_LDFLAGS := -ldflags='-s -w'
+$(OAPI) $(STATICCHECK) &: go.mod go.sum
+	$(NOCGO) $(GO) build $(TOOL_LDFLAGS) -o $(BIN)/ github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen honnef.co/go/tools/cmd/staticcheck
 
 ## generate: regenerate generated/ from openapi.yaml
 generate:
@@ -60,13 +69,36 @@ vet:
 lint: $(STATICCHECK)
 	$(NOCGO) $(STATICCHECK) $(PKGS)
 
-## test: everything CI checks, two steps at a time (CI has 2 cores), their lines shown as they come
-## and a heartbeat line every 20 s
+## test: everything CI checks, two gates at a time (CI has 2 cores), their lines shown as they
+## come, a heartbeat line every 20 s, and each gate's wall and CPU time (tools/gate.sh)
 test:
-	@$(HEARTBEAT) "make test" $(MAKE) --no-print-directory -j2 test-gates
+	@rm -f $(GATES_LOG); echo "make test: $$(nproc) cores, load $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@GATES_START=$$(date +%s.%N) GATES_LOG=$(GATES_LOG) $(HEARTBEAT) "make test" $(MAKE) --no-print-directory -j2 test-gates; \
+	rc=$$?; echo "make test: the gates, in the order they ended:"; cat $(GATES_LOG) 2>/dev/null; exit $$rc
 
-# The longest step first: the race-enabled tests, whose build is the biggest.
-test-gates: test-go check-generated fmt-check vet lint breaking lint-ci-examples test-bench-module fuzz-ci
+GATES_LOG := $(BIN)/gates.txt
+# The gates in two lanes, each gate after the one before it in its lane, so that make -j2 keeps
+# both cores busy in a known order (with a plain list, make skips a gate whose tool is still
+# building and comes back to it only late). Lane 1: the race-enabled tests, the biggest build,
+# then the bench module's. Lane 2: each tool build right before the gates that use it, then the
+# rest. Measured CPU per gate (docs/BENCHMARKS.md) balances the two.
+LANE1 := test-go test-bench-module
+LANE2 := tools-main lint check-generated tools-breaking breaking tools-actionlint lint-ci-examples \
+	fmt-check vet fuzz-ci
+GATES := $(LANE1) $(LANE2)
+test-gates: $(addprefix gate-,$(GATES))
+# gate-B: | gate-A for each gate B that follows A in its lane.
+lane_order = $(if $(word 2,$(1)),$(eval gate-$(word 2,$(1)): | gate-$(word 1,$(1)))$(call lane_order,$(wordlist 2,$(words $(1)),$(1))))
+$(call lane_order,$(LANE1))
+$(call lane_order,$(LANE2))
+# The tools a gate needs (built by the lane's tool gates, listed here too so that a gate never
+# builds another's tools, whatever the order).
+gate-lint gate-check-generated gate-test-bench-module: gate-tools-main
+gate-breaking: gate-tools-breaking gate-tools-main
+gate-lint-ci-examples: gate-tools-actionlint
+# Each gate in a make of its own, under tools/gate.sh, which prints its time.
+gate-%:
+	@mkdir -p $(BIN); GATES_LOG=$(GATES_LOG) $(CURDIR)/tools/gate.sh $* $(MAKE) --no-print-directory $*
 
 # fuzz-ci: the fuzzing engine briefly on every fuzz target, so that each keeps working under
 # -fuzz; their seeds already ran as tests in test-go (with -race). A count, not a duration: Go
@@ -76,8 +108,10 @@ fuzz-ci:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_CI)
 FUZZTIME_CI ?= 3000x
 
+# -vet=off: the vet gate runs every analyzer of go vet on the same packages (go test's
+# own vet is a subset of them), so the packages are not type-checked twice for it.
 test-go:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -vet=off $(PKGS)
 
 ## contract: the contract tests alone
 contract:
@@ -87,66 +121,73 @@ contract:
 contract-live:
 	DRS_CONTRACT_LIVE=1 $(GO) test -count=1 -v -run Live ./contract_test/
 
-ACTIONLINT := $(BIN)/actionlint
-
 $(ACTIONLINT): tools/actionlint/go.mod tools/actionlint/go.sum
-	cd tools/actionlint && $(NOCGO) $(GO) build -o $@ github.com/rhysd/actionlint/cmd/actionlint
+	cd tools/actionlint && $(NOCGO) $(GO) build $(TOOL_LDFLAGS) -o $@ github.com/rhysd/actionlint/cmd/actionlint
 
-## lint-ci-examples: actionlint (pinned in tools/actionlint) on the example GitHub Actions workflow;
-## the GitLab example is checked by a Go test (cmd/drs-precheck/ci_examples_test.go)
+# The example workflows of docs/ci (the keyless one when it exists) and the action they use.
+CI_WORKFLOWS = $(wildcard docs/ci/github-actions*.yml)
+
+## lint-ci-examples: actionlint (pinned in tools/actionlint) on the example GitHub Actions workflows
+## and on action.yml; the GitLab example is checked by a Go test (cmd/drs-precheck/ci_examples_test.go)
 # shellcheck stays off (-shellcheck=): the project does not install it, and that Go test runs
-# both examples' scripts with bash for every exit code.
+# the examples' scripts with bash for every exit code. actionlint checks a workflow's use of a
+# local action against its action.yml (inputs, required ones), so the examples are linted from
+# a copy, in a git repository of its own (how actionlint finds ./), that calls ./ (this
+# repository's action.yml) where users write drsclient/drs-precheck@vX.Y.Z.
 lint-ci-examples: $(ACTIONLINT)
-	$(ACTIONLINT) -shellcheck= -pyflakes= docs/ci/github-actions.yml && echo "lint-ci-examples: docs/ci/github-actions.yml passes actionlint"
+	@set -e; test -n "$(CI_WORKFLOWS)" || { echo "lint-ci-examples: no workflow in docs/ci"; exit 1; }; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	git init -q "$$tmp"; mkdir -p "$$tmp/.github/workflows"; cp action.yml "$$tmp/"; \
+	for f in $(CI_WORKFLOWS); do \
+		sed 's|uses: drsclient/drs-precheck@.*|uses: ./|' "$$f" > "$$tmp/.github/workflows/$$(basename "$$f")"; done; \
+	(cd "$$tmp" && $(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml) || { echo "lint-ci-examples: actionlint failed (on $(CI_WORKFLOWS) and action.yml)"; exit 1; }; \
+	echo "lint-ci-examples: $(CI_WORKFLOWS) and action.yml pass actionlint"
 
-OASDIFF   := $(BIN)/oasdiff
-# The contract clients were last built against, and the breaks accepted since (with their reasons).
+# The contract clients were last built against and the breaks accepted since (with their
+# reasons); the Go API's baseline and allowlist are in tools/breaking/goapi/.
 BREAKING_BASELINE  := contract_test/testdata/openapi.baseline.yaml
-BREAKING_ALLOWLIST := contract_test/testdata/breaking-allowlist.md
 # BASE=<git ref> compares with openapi.yaml of that ref instead of the baseline.
 BASE      ?=
 
-$(OASDIFF): tools/oasdiff/go.mod tools/oasdiff/go.sum
-	cd tools/oasdiff && $(NOCGO) $(GO) build -o $@ github.com/oasdiff/oasdiff
+$(OASDIFF) $(APIDIFF) &: tools/breaking/go.mod tools/breaking/go.sum
+	cd tools/breaking && $(NOCGO) $(GO) build $(TOOL_LDFLAGS) -o $(BIN)/ github.com/oasdiff/oasdiff golang.org/x/exp/cmd/apidiff
+
+BREAKING = OASDIFF=$(OASDIFF) APIDIFF=$(APIDIFF) OAPI=$(OAPI) GEN_CONFIGS="$(GEN_CONFIGS)" tools/breaking.sh
 
 ## breaking: fail on breaking changes of openapi.yaml against the committed baseline (or BASE=<git ref>)
-## that the allowlist does not record
-breaking: $(OASDIFF) breaking-selftest
-	@set -e; base="$(BREAKING_BASELINE)"; what="$(BREAKING_BASELINE)"; \
-	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	if [ -n "$(BASE)" ]; then git show "$(BASE):openapi.yaml" > "$$tmp/base.yaml"; base="$$tmp/base.yaml"; what="$(BASE)"; fi; \
-	if $(OASDIFF) breaking "$$base" openapi.yaml --fail-on ERR --err-ignore $(BREAKING_ALLOWLIST); then \
-		echo "breaking: no breaking change since $$what beyond those $(BREAKING_ALLOWLIST) records"; \
-	else echo "breaking: openapi.yaml breaks clients built from $$what; if that is intended, record the lines above with the reason in $(BREAKING_ALLOWLIST)"; exit 1; fi
+## and on incompatible changes of the Go API of generated/ and drs/ against tools/breaking/goapi/
+## that their allowlists do not record; the lines to record are printed (tools/breaking.sh)
+breaking: $(OASDIFF) $(APIDIFF) $(OAPI) breaking-selftest
+	@set -e; if [ -n "$(BASE)" ]; then \
+		tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; git show "$(BASE):openapi.yaml" > "$$tmp/base.yaml"; \
+		$(BREAKING) openapi "$$tmp/base.yaml"; else $(BREAKING) openapi; fi
+	@$(BREAKING) goapi
+
+## api-baseline: make the current Go API of generated/ and drs/ the baseline of `make breaking` and
+## empty its allowlist (when a release is cut, or when a branch whose API change was accepted lands)
+api-baseline: $(APIDIFF)
+	@$(BREAKING) goapi-baseline
 
 ## breaking-baseline: make the current openapi.yaml the baseline (when a release is cut; then empty the allowlist)
 breaking-baseline:
 	cp openapi.yaml $(BREAKING_BASELINE)
 
-# breaking-selftest proves the gate can fail and that the allowlist only lets through what it
-# names: a removed request enum value is caught with the allowlist in force, and passes only with
-# a line that records it.
-breaking-selftest: $(OASDIFF)
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	sed 's/enum: \[forStartJob, forRetryJob\]/enum: [forStartJob]/' openapi.yaml > "$$tmp/changed.yaml"; \
-	if cmp -s openapi.yaml "$$tmp/changed.yaml"; then echo "breaking-selftest: the edit did not apply"; exit 1; fi; \
-	if $(OASDIFF) breaking openapi.yaml "$$tmp/changed.yaml" --fail-on ERR --err-ignore $(BREAKING_ALLOWLIST) >/dev/null; then \
-		echo "breaking-selftest: oasdiff missed a removed enum value (or the allowlist hides it)"; exit 1; fi; \
-	printf '%s\n' '- POST /v3/{project_id}/jobs/batch-precheck removed the enum value `forRetryJob` of the request property `jobs/items/precheck_mode`' > "$$tmp/allow.md"; \
-	if ! $(OASDIFF) breaking openapi.yaml "$$tmp/changed.yaml" --fail-on ERR --err-ignore "$$tmp/allow.md" >/dev/null; then \
-		echo "breaking-selftest: an allowlist line naming the break did not let it through"; exit 1; fi; \
-	test -s $(BREAKING_BASELINE) || { echo "breaking-selftest: $(BREAKING_BASELINE) is missing"; exit 1; }; \
-	echo "breaking-selftest: oasdiff flags a removed enum value, and only a line naming it lets it through"
+# breaking-selftest proves the gates can fail and that the lines they print, as an allowlist, let
+# through exactly what they name: a removed request enum value, a removed optional response
+# property, and the field of the generated Go type that it removes.
+breaking-selftest: $(OASDIFF) $(APIDIFF) $(OAPI)
+	@$(BREAKING) selftest
 
 # Every native fuzz target of the main module, as dir:FuzzName, found in the sources.
 FUZZ_TARGETS = $(shell git ls-files '*_test.go' | grep -v '^bench/' | xargs grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed -E 's|^(.*)/[^/]*:func |./\1:|' | sort -u)
 
 ## fuzz: run every fuzz target for FUZZTIME (default 10s) each; seeds live in testdata/fuzz and f.Add
+## (-vet=off: the vet gate checks these packages)
 fuzz:
 	@set -e; test -n "$(FUZZ_TARGETS)" || { echo "fuzz: no fuzz targets found"; exit 1; }; \
 	for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
+		$(GO) test -run='^$$' -vet=off -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x $$pkg; done
 
 COVER_DIR ?= /tmp/drs-cover
 
@@ -173,8 +214,12 @@ bench-size:
 
 ## test-bench-module: the bench module's vet, lint and tests: interop with the official SDK's
 ## signatures, every benchmark client once, a load smoke run, goleak
+# vet and staticcheck read the export data of a -race build, the one the tests need: Huawei's
+# SDK is compiled once, not once for them and once for the tests (-vet=off: go vet has just
+# run on these packages).
 test-bench-module: $(STATICCHECK)
-	cd bench && $(NOCGO) $(GO) vet ./... && $(NOCGO) $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+	cd bench && export GOFLAGS="$(GOFLAGS) -race" && $(GO) vet ./... && $(STATICCHECK) ./... && \
+		$(GO) test -race -count=1 -vet=off ./...
 
 $(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
 	@echo "building goreleaser (pinned in tools/goreleaser; a large build, minutes on 2 cores)"

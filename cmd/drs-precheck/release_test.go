@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -31,7 +32,8 @@ type releaseConfig struct {
 		Ignore       []any    `yaml:"ignore"`
 	} `yaml:"builds"`
 	Archives []struct {
-		BuildsInfo struct {
+		NameTemplate string `yaml:"name_template"`
+		BuildsInfo   struct {
 			Mtime string `yaml:"mtime"`
 		} `yaml:"builds_info"`
 	} `yaml:"archives"`
@@ -39,6 +41,28 @@ type releaseConfig struct {
 		NameTemplate string `yaml:"name_template"`
 		Algorithm    string `yaml:"algorithm"`
 	} `yaml:"checksum"`
+	Snapshot struct {
+		VersionTemplate string `yaml:"version_template"`
+	} `yaml:"snapshot"`
+}
+
+// releaseTemplate renders the goreleaser template fields these tests meet,
+// as goreleaser does for a release of version (a tag without its v, or the
+// snapshot version), and fails on any other field, so that a new one is
+// added here rather than left unrendered.
+func releaseTemplate(t *testing.T, tmpl, version string) string {
+	t.Helper()
+	fields := map[string]string{
+		"{{ .ProjectName }}": "drs-precheck",
+		"{{ .Version }}":     version,
+		"{{ .Os }}":          "linux",
+		"{{ .Arch }}":        "amd64",
+	}
+	for field, value := range fields {
+		tmpl = strings.ReplaceAll(tmpl, field, value)
+	}
+	require.NotContains(t, tmpl, "{{", "a template field releaseTemplate does not know")
+	return tmpl
 }
 
 func loadReleaseConfig(t *testing.T) releaseConfig {
@@ -76,10 +100,34 @@ func TestReleaseConfig(t *testing.T) {
 	assert.NotEmpty(t, cfg.Checksum.NameTemplate)
 }
 
-// Built as the release builds it, the CLI is the same bytes every time and
-// holds no path of the machine that built it.
+// One version everywhere: for a tag and for a snapshot, the archive names and
+// the checksums file name carry the version the binary's ldflags set
+// (TestReleaseBuildIsReproducible checks that `version` prints it).
+func TestReleaseVersionAgrees(t *testing.T) {
+	t.Parallel()
+	cfg := loadReleaseConfig(t)
+	assert.Equal(t, "{{ incpatch .Version }}-snapshot-{{ .ShortCommit }}", cfg.Snapshot.VersionTemplate,
+		"the snapshot version the cases below stand for")
+	for _, version := range []string{"1.4.0", "0.0.1-snapshot-0b73263"} {
+		want := "v" + version
+		var ldflags string
+		for _, l := range cfg.Builds[0].Ldflags {
+			ldflags += " " + releaseTemplate(t, l, version)
+		}
+		assert.Contains(t, ldflags+" ", " -X main.version="+want+" ", "the binary's version")
+		for _, a := range cfg.Archives {
+			assert.Equal(t, "drs-precheck_"+want+"_linux_amd64", releaseTemplate(t, a.NameTemplate, version))
+		}
+		assert.Equal(t, "drs-precheck_"+want+"_checksums.txt", releaseTemplate(t, cfg.Checksum.NameTemplate, version))
+	}
+}
+
+// Built as the release builds it, the CLI is the same bytes every time, holds
+// no path of the machine that built it, and its `version` says the release's
+// version.
 func TestReleaseBuildIsReproducible(t *testing.T) {
 	t.Parallel()
+	const release = "0.0.1-snapshot-0b73263"
 	b := loadReleaseConfig(t).Builds[0]
 	moduleDir, err := filepath.Abs("../..")
 	require.NoError(t, err)
@@ -87,9 +135,11 @@ func TestReleaseBuildIsReproducible(t *testing.T) {
 	for i := range 2 {
 		out := filepath.Join(t.TempDir(), "drs-precheck")
 		args := append([]string{"build", "-o", out}, b.Flags...)
+		var ldflags []string
 		for _, l := range b.Ldflags {
-			args = append(args, "-ldflags="+l)
+			ldflags = append(ldflags, releaseTemplate(t, l, release))
 		}
+		args = append(args, "-ldflags="+strings.Join(ldflags, " "))
 		args = append(args, b.Main)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*cliTimeout)
 		cmd := exec.CommandContext(ctx, "go", args...)
@@ -112,6 +162,12 @@ func TestReleaseBuildIsReproducible(t *testing.T) {
 	for _, dir := range []string{moduleDir, os.TempDir(), goEnv(t, "GOMODCACHE"), goEnv(t, "GOROOT")} {
 		assert.False(t, bytes.Contains(binaries[0], []byte(dir+string(filepath.Separator))), "the release binary holds the build machine's path %s", dir)
 	}
+	bin := filepath.Join(t.TempDir(), "drs-precheck")
+	require.NoError(t, os.WriteFile(bin, binaries[0], 0o700))
+	out, err := exec.Command(bin, "version").Output()
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(out), "drs-precheck v"+release+"\n"), "%s", out)
+	assert.Contains(t, string(out), "\nmodule  github.com/drsclient/drs-precheck v"+release+": a release build\n")
 }
 
 func goEnv(t *testing.T, name string) string {
@@ -131,36 +187,86 @@ func buildInfoOf(t *testing.T, bin []byte) string {
 	return string(out)
 }
 
-// The container image for CI: the release's static build, an empty base,
-// and an unprivileged user. (No container engine runs in the tests; this
+// The container images for CI: the release's static build, run by an
+// unprivileged user, on an empty base (the default image, whose entry point is
+// the CLI) or on busybox (target shell, for GitLab, which runs a job's script
+// with a shell: no entry point). (No container engine runs in the tests; this
 // keeps the image definition from drifting from those promises.)
 func TestDockerfile(t *testing.T) {
 	t.Parallel()
 	raw, err := os.ReadFile("../../Dockerfile")
 	require.NoError(t, err)
-	var stages [][]string // instructions per stage
+	type stage struct {
+		from, name   string
+		instructions []string
+	}
+	var stages []*stage
 	for line := range strings.Lines(string(raw)) {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if strings.HasPrefix(line, "FROM ") {
-			stages = append(stages, nil)
+		if from, ok := strings.CutPrefix(line, "FROM "); ok {
+			st := &stage{from: from}
+			if base, name, ok := strings.Cut(from, " AS "); ok {
+				st.from, st.name = base, name
+			}
+			stages = append(stages, st)
 		}
 		require.NotEmpty(t, stages, "an instruction before the first FROM: %s", line)
-		stages[len(stages)-1] = append(stages[len(stages)-1], line)
+		stages[len(stages)-1].instructions = append(stages[len(stages)-1].instructions, line)
 	}
-	require.GreaterOrEqual(t, len(stages), 2, "a build stage and a final stage")
-	build, final := strings.Join(stages[len(stages)-2], "\n"), stages[len(stages)-1]
-	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build -trimpath .*\./cmd/drs-precheck$`, build)
-	assert.Equal(t, "FROM scratch", final[0])
-	var user string
-	for _, in := range final {
-		if u, ok := strings.CutPrefix(in, "USER "); ok {
-			user = u
+	byName := map[string]*stage{}
+	for _, st := range stages {
+		byName[st.name] = st
+	}
+	require.Contains(t, byName, "build")
+	require.Contains(t, byName, "shell")
+	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build -trimpath .*-X main.version=\$\{VERSION\}.* \./cmd/drs-precheck$`,
+		strings.Join(byName["build"].instructions, "\n"))
+
+	final := stages[len(stages)-1]
+	assert.Equal(t, "scratch", final.from, "the default image (the last stage) is empty but for the binary")
+	assert.Contains(t, final.instructions, `ENTRYPOINT ["/usr/local/bin/drs-precheck"]`)
+	shell := byName["shell"]
+	assert.Regexp(t, `^busybox:\d`, shell.from, "the shell image has a shell")
+	assert.Contains(t, shell.instructions, `CMD ["sh"]`)
+	for _, st := range []*stage{final, shell} {
+		var user string
+		for _, in := range st.instructions {
+			if u, ok := strings.CutPrefix(in, "USER "); ok {
+				user = u
+			}
+			assert.False(t, strings.HasPrefix(in, "ENTRYPOINT") && st == shell, "GitLab needs the shell image without an entry point")
 		}
+		uid, _, _ := strings.Cut(user, ":")
+		assert.NotContains(t, []string{"", "0", "root"}, uid, "the image %s runs as a non-root user", st.from)
+		assert.Contains(t, st.instructions, "COPY --from=build /out/drs-precheck /usr/local/bin/drs-precheck")
+		assert.Contains(t, st.instructions, "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt")
 	}
-	uid, _, _ := strings.Cut(user, ":")
-	assert.NotContains(t, []string{"", "0", "root"}, uid, "the image runs as a non-root user")
-	assert.Contains(t, final, `ENTRYPOINT ["/usr/local/bin/drs-precheck"]`)
+}
+
+// A release build's version wins over the pseudo-version Go records for a
+// build from a commit, so that `version` says what the archive's name says.
+func TestWriteReleaseVersion(t *testing.T) {
+	t.Parallel()
+	info := &debug.BuildInfo{GoVersion: "go1.26.8",
+		Main: debug.Module{Path: "github.com/drsclient/drs-precheck", Version: "v0.0.0-20261128005614-0b7326387254"},
+		Settings: []debug.BuildSetting{{Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "amd64"},
+			{Key: "vcs.revision", Value: "0b7326387254aaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, {Key: "vcs.time", Value: "2026-11-28T00:56:14Z"},
+			{Key: "vcs.modified", Value: "false"}}}
+	var buf bytes.Buffer
+	writeVersionOf(&buf, "v0.0.1-snapshot-0b73263", info)
+	assert.Equal(t, "drs-precheck v0.0.1-snapshot-0b73263\n"+
+		"module  github.com/drsclient/drs-precheck v0.0.1-snapshot-0b73263: a release build\n"+
+		"commit  0b7326387254aaaaaaaaaaaaaaaaaaaaaaaaaaaa 2026-11-28T00:56:14Z\n"+
+		"go      go1.26.8 linux/amd64\n", buf.String())
+
+	buf.Reset()
+	writeVersionOf(&buf, "v1.4.0", nil)
+	assert.Equal(t, "drs-precheck v1.4.0\n", buf.String())
+
+	buf.Reset()
+	writeVersionOf(&buf, "", info)
+	assert.True(t, strings.HasPrefix(buf.String(), "drs-precheck v0.0.0-20261128005614-0b7326387254\n"), buf.String())
 }

@@ -1,8 +1,11 @@
-module github.com/drsclient/drs-precheck/tools/oasdiff
+module github.com/drsclient/drs-precheck/tools/breaking
 
 go 1.26.0
 
-require github.com/oasdiff/oasdiff v1.37.0
+require (
+	github.com/oasdiff/oasdiff v1.37.0
+	golang.org/x/exp v0.0.0-20261009195045-ca0d7ba23607
+)
 
 require (
 	cloud.google.com/go v0.123.0 // indirect
@@ -35,6 +38,9 @@ require (
 	github.com/yuin/goldmark v1.8.7 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	go.yaml.in/yaml/v4 v4.0.0 // indirect
+	golang.org/x/mod v0.41.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/tools v0.51.0 // indirect
 )
