@@ -45,7 +45,7 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 
 	jobs := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID}
 	for i, id := range jobs {
-		c.jf.given = append(c.jf.given, jobEntry{id: id, src: jobSource{name: fmt.Sprintf("demo job #%d", i+1)}})
+		c.jf.given = append(c.jf.given, jobArg{entry: jobEntry{ID: id, Name: fmt.Sprintf("demo job #%d", i+1)}})
 	}
 	c.jf.maxJobs = len(jobs)
 	c.g.endpoint, c.g.timeout = "http://"+ln.Addr().String(), 2*time.Minute
