@@ -96,7 +96,7 @@ func BenchmarkCodec10(b *testing.B) {
 }
 
 // BenchmarkParseResults parses Huawei's published pre-check results example
-// (NOTES.md §2) into the generated BatchQueryPrecheckResultResp.
+// into the generated BatchQueryPrecheckResultResp.
 func BenchmarkParseResults(b *testing.B) {
 	b.Run("into=generated", func(b *testing.B) {
 		b.ReportAllocs()

@@ -42,7 +42,7 @@ var precheckRequest = []byte(`{"jobs":[{"job_id":"140b5236-88ad-43c8-811c-126845
 // resultsRequest is the BatchCheckResults request for the one job.
 var resultsRequest = []byte(`{"jobs":["140b5236-88ad-43c8-811c-1268453jb101"]}` + "\n")
 
-// largeResults is the pre-check results example of NOTES.md §2 (Huawei's
+// largeResults is the pre-check results example of the API documentation (Huawei's
 // published MySQL migration example, the largest answer Huawei publishes).
 var largeResults = []byte(`{"count":1,"results":[{"result":true,"process":"100%","precheck_id":"140b5236-88ad-43c8-811c-1268453jb101","total_passed_rate":"100%","rds_instance_id":"e05a3679efe241d8b5dee80b17c1a863in01","job_direction":"up","precheck_result":[{"item":"dstDbDiskSize","result":"PASSED","data":"{\"diskSizeTimes\":\"1.5\",\"dstVolumeSize\":\"37660000000\",\"srcIndexSize\":0,\"size\":\"0\",\"srcIndexAmount\":0}","group":"db_disk_size"},{"item":"srcBinlogFormatCheck","result":"PASSED","group":"db_params"},{"item":"dstStatusCheck","result":"PASSED","data":"","group":"db_target_status","failed_reason":""},{"item":"srcDbConnection","result":"PASSED","group":"network"}]}]}`)
 

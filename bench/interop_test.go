@@ -55,7 +55,7 @@ func TestInteropSignerMatchesSDK(t *testing.T) {
 		}
 	})
 
-	// The independently checked vectors of NOTES.md §5 that the SDK's signer
+	// The independently checked vectors of the API documentation (authentication) that the SDK's signer
 	// can express (it never signs Content-Type, so the first published
 	// example, which does, is covered by aksk's own tests only).
 	vectors := []struct {

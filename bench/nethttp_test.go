@@ -37,7 +37,7 @@ func bareCall(ctx context.Context, hc *http.Client, url string) error {
 // bareSignedCall is the baseline for AK/SK: bareCall, with the request signed
 // by signer (aksk.Signer, the cheapest signer we have: see BenchmarkSign)
 // instead of carrying a token, and the headers ours-aksk sends and signs:
-// X-Project-Id (which DRS asks for with AK/SK, NOTES.md §5) and a
+// X-Project-Id (which DRS asks for with AK/SK) and a
 // User-Agent of the same length as drs's default. It is the least an
 // AK/SK-authenticated call with those headers costs, against which ours-aksk
 // is compared like for like.

@@ -80,7 +80,7 @@ func officialResults(c *hwdrs.DrsClient) error {
 }
 
 // BenchmarkResultsCall reads the verdict of one job whose answer is Huawei's
-// published results example (NOTES.md §2): our Results (which turns the
+// published results example: our Results (which turns the
 // answer into a drs.Verdict: state, progress, items), a bare net/http
 // POST decoding into the generated model, and the SDK's BatchCheckResults.
 // Same setup as BenchmarkPrecheckCall. The difference between ours-token and

@@ -26,8 +26,9 @@ const (
 )
 
 // guard is shared by the requests of one library call: once one of them fails
-// authentication, no other is sent, since Huawei locks an AK/SK after more
-// than 5 consecutive failures.
+// authentication, no other is sent. Huawei locks an AK/SK for 5 minutes after
+// more than 5 consecutive failures; this guard, and never retrying an
+// authentication failure, keep a call from causing that.
 type guard struct{ authFailure atomic.Pointer[APIError] }
 
 // answer is a 2xx response, read in full under the size cap.

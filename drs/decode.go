@@ -43,7 +43,8 @@ func cut(s string, n int) string {
 // characters escaped, at most MaxTextBytes.
 func kept(red *redact.Redactor, s string) string { return cut(text(red, s), MaxTextBytes) }
 
-func (c *Client) kept(s string) string { return cut(c.text(s), MaxTextBytes) }
+// kept is the package-level kept with the secrets the client knows.
+func (c *Client) kept(s string) string { return kept(c.red.load(), s) }
 
 // decode reads a 2xx answer into out (a generated model): the body must be
 // JSON read the same way by every reader (see decodeStrict), and must not

@@ -69,7 +69,7 @@
 // the endpoint. No error, report field or printed value of this package
 // holds a token, secret key, security token or signature, even when the
 // server echoes one back. Within one call, at most one request fails
-// authentication: Huawei locks an AK/SK after more than 5 failures.
+// authentication (see ErrAuthentication).
 //
 // # Retries and limits
 //

@@ -15,8 +15,8 @@ var (
 	// ErrThrottled: too many calls (HTTP 429, APIGW.0308, DRS.M01503). Retry later.
 	ErrThrottled = errors.New("drs: throttled")
 	// ErrAuthentication: the credentials were rejected (HTTP 401, APIGW.0301,
-	// APIGW.0307, DRS.M00100). Never retried: Huawei locks an AK/SK for 5
-	// minutes after more than 5 consecutive failures.
+	// APIGW.0307, DRS.M00100). Never retried, and no other request of the
+	// same call is sent: repeated failures lock an AK/SK.
 	ErrAuthentication = errors.New("drs: authentication failed")
 	// ErrPermission: the credentials are valid but not allowed (HTTP 403,
 	// APIGW.0302, DRS.M00102, DRS.M00103).

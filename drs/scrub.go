@@ -26,8 +26,6 @@ func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
 // characters escaped.
 func text(red *redact.Redactor, s string) string { return redact.Terminal(red.String(s)) }
 
-func (c *Client) text(s string) string { return redact.Terminal(c.red.load().String(s)) }
-
 // excerpt is a short, safe extract of a body for an error.
 func excerpt(red *redact.Redactor, body []byte) string {
 	return redact.Terminal(red.Excerpt(body, int64(len(body)), 256))

@@ -19,9 +19,9 @@ const (
 	AuthAKSK  = "aksk"  // SDK-HMAC-SHA256 signature
 )
 
-// The gateway's AK/SK lockout, enforced here: after more than
-// lockoutFailures consecutive failed signatures, the key pair is refused for
-// lockoutDuration.
+// The gateway's AK/SK lockout (Huawei's figures), enforced here: after more
+// than lockoutFailures consecutive failed signatures, the key pair is refused
+// for lockoutDuration.
 const (
 	lockoutFailures = 5
 	lockoutDuration = 5 * time.Minute

@@ -28,17 +28,17 @@
 //     permanent pair ignores that header. Failures answer 401 APIGW.0301.
 //     A project ID in the path other than the simulator's answers 403
 //     DRS.M00261.
-//   - Like the gateway, the simulator locks an access key for 5 minutes after
-//     more than 5 consecutive failed signatures: a wrong signature, an
-//     X-Sdk-Date that is invalid, unsigned or too far off, or a missing,
-//     wrong or unsigned security token. A malformed Authorization header or
+//   - Like the gateway, the simulator locks an access key after repeated
+//     failed signatures (its answer says how many, and for how long): a
+//     wrong signature, an X-Sdk-Date that is invalid, unsigned or too far
+//     off, or a missing, wrong or unsigned security token. A malformed Authorization header or
 //     an unknown access key is not counted, and a success resets the count.
 //     While locked, every request naming the key is refused, even a
 //     correctly signed one, and is not counted. The lock runs on the
 //     simulator's clock ([WithClock]), so a test can advance a [ManualClock]
 //     past it. Huawei does not document the answer for a locked key; the
-//     simulator assumes 401 APIGW.0301 with an error_msg saying that the key
-//     is locked for 5 minutes after repeated failed signatures.
+//     simulator assumes 401 APIGW.0301 with an error_msg saying how long the
+//     key is locked.
 //   - The request is validated against openapi.yaml (package contract); an
 //     invalid one gets the 400 DRS error the real service sends (DRS.M00201
 //     for an empty or missing parameter, DRS.M00202 for an invalid value,

@@ -95,8 +95,9 @@ func WithAKSK(accessKey, secretKey string) Option {
 // securityToken in X-Security-Token and list x-security-token among the
 // signed headers (aksk.Signer does both when Credentials.SecurityToken is
 // set). A missing, wrong or unsigned token is refused with 401 APIGW.0301
-// and counts as a failed signature for the lockout. It may be given
-// several times, but an access key only once, and not also to WithAKSK.
+// and counts as a failed signature (see the lockout in the package doc).
+// It may be given several times, but an access key only once, and not also
+// to WithAKSK.
 // It does not replace NewServer's random permanent pair.
 func WithTemporaryAKSK(accessKey, secretKey, securityToken string) Option {
 	return func(c *config) {
@@ -154,7 +155,7 @@ func WithScenario(s Scenario) Option {
 }
 
 // WithClock sets the clock that drives the pre-checks' progress and the
-// 5-minute AK/SK lockout (time.Now by default); a [ManualClock]'s Now method
+// AK/SK lockout (time.Now by default); a [ManualClock]'s Now method
 // lets a test advance time without sleeping. The freshness of AK/SK
 // signatures is always checked against the wall clock, like the real
 // gateway's, so a fake clock does not break them.

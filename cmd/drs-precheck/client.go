@@ -65,23 +65,25 @@ func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) 
 		if err != nil {
 			return nil, err
 		}
-		g.token = token
 		all = append(all, drs.WithToken(token))
 		fromCLI["WithToken"] = "--token-file"
 	}
 	var transport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
-	red := a.cliRedactor(g)
+	// The client's Redact is the one redaction: the transports below exist
+	// before the client, so they call it through clientRedact, set before
+	// the first request.
+	var clientRedact func(string) string
 	if g.validate {
 		spec, err := contract.Default()
 		if err != nil {
 			return nil, err
 		}
 		// Fail only on what no client can decode; print documented drift.
-		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, red)}
+		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, func(s string) string { return clientRedact(s) })}
 	}
 	var verbose *verboseTransport
 	if g.verbose {
-		verbose = &verboseTransport{base: transport, w: a.stderr, red: red}
+		verbose = &verboseTransport{base: transport, w: a.stderr}
 		transport = verbose
 	}
 	all = append(all, drs.WithHTTPClient(&http.Client{Transport: transport}))
@@ -89,12 +91,15 @@ func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) 
 	if err != nil {
 		return nil, usage("%s", strings.Join(configProblems(err, fromCLI), "\n"))
 	}
+	clientRedact = c.Redact
+	if verbose != nil {
+		verbose.clientRedact = c.Redact
+	}
 	creds, err := c.CheckCredentials(ctx)
 	if err != nil {
 		return nil, usage("%s", redact.Terminal(err.Error()))
 	}
 	if verbose != nil {
-		verbose.scrub = c.Redact // temporary keys the chain fetched
 		fmt.Fprintf(a.stderr, "* credentials: %s; from %s\n", redact.Terminal(creds), redact.Terminal(c.CredentialSource()))
 	}
 	return c, nil
@@ -129,11 +134,11 @@ func (a *app) readTokenFile(name string) (string, error) {
 // distinct departure once, as a warning line on w naming the field and the
 // value, redacted and escaped for a terminal. The transport calls it from
 // concurrent requests.
-func driftPrinter(w io.Writer, red *redact.Redactor) func(*contract.Violation) {
+func driftPrinter(w io.Writer, redactSecrets func(string) string) func(*contract.Violation) {
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	return func(v *contract.Violation) {
-		line := safeLine(red.String(v.Warning()))
+		line := safeLine(redactSecrets(v.Warning()))
 		mu.Lock()
 		defer mu.Unlock()
 		if seen[line] {

@@ -14,7 +14,6 @@ type globalFlags struct {
 	region, endpoint, projectID, lang, output, tokenFile string
 	timeout                                              time.Duration
 	verbose, validate                                    bool
-	token                                                string // read from tokenFile by newClient
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {

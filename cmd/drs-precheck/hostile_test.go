@@ -125,7 +125,7 @@ func TestCredentialsRemedyPrinted(t *testing.T) {
 func TestDriftWarningCannotStartWorkflowCommands(t *testing.T) {
 	t.Parallel()
 	var w strings.Builder
-	warn := driftPrinter(&w, redact.New())
+	warn := driftPrinter(&w, redact.New().String)
 	warn(&contract.Violation{Level: contract.Documented, Method: "POST", Path: "/p", Field: "/results/0/status",
 		Value: "\"##[stop-commands]x\n::error::y\""})
 	assert.Contains(t, w.String(), "stop-commands")

@@ -19,27 +19,27 @@ import (
 const maxLoggedBody = 4 << 10
 
 // verboseTransport logs every request and response to w: secret headers
-// masked, known secrets scrubbed in every encoding, bodies cut, control
-// characters escaped. It never reads a response body on its own: the body is
+// masked, the client's secrets and the request's own credentials redacted in
+// every encoding, bodies cut, control characters escaped. It never reads a response body on its own: the body is
 // logged as the client reads it, so the client's size cap and timeouts bound
 // --verbose as they bound everything else. It sits outside the retry loop's
 // transport, so each attempt is logged, including the re-signed ones.
 type verboseTransport struct {
 	base http.RoundTripper
-	red  *redact.Redactor
-	// scrub, set once the client exists, removes the secrets the client
-	// learnt (temporary keys); nil before.
-	scrub func(string) string
-	mu    sync.Mutex
-	w     io.Writer
-	seq   atomic.Int64
+	// clientRedact is the client's Redact (every secret it has used), set
+	// once the client exists, before its first request.
+	clientRedact func(string) string
+	mu           sync.Mutex
+	w            io.Writer
+	seq          atomic.Int64
 }
 
 func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	id := t.seq.Add(1)
 	// The request's own credentials (the signature is new each time) are
-	// secrets too, wherever the server echoes them.
-	red := t.red.With(redact.HeaderSecrets(req.Header)...)
+	// secrets too, wherever the server echoes them; they also set how much
+	// of a body is kept past the excerpt (see keep).
+	red := redact.New(redact.HeaderSecrets(req.Header)...)
 	var reqBody []byte
 	var reqTotal int64
 	if req.GetBody != nil {
@@ -53,7 +53,7 @@ func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	line(red, &b, fmt.Sprintf("> #%d %s %s", id, req.Method, req.URL.Redacted()))
 	headers(red, &b, "> ", req.Header)
 	if len(reqBody) > 0 {
-		line(red, &b, "> "+excerpt(red, reqBody, reqTotal))
+		line(red, &b, "> "+t.excerpt(red, reqBody, reqTotal))
 	}
 	t.write(b.String())
 
@@ -107,18 +107,26 @@ func headers(red *redact.Redactor, b *strings.Builder, prefix string, h http.Hea
 	}
 }
 
-// excerpt is the first bytes of a body of total bytes, scrubbed then cut.
-func excerpt(red *redact.Redactor, kept []byte, total int64) string {
+// excerpt is the first bytes of a body of total bytes, redacted then cut:
+// the client's secrets before the cut, so that none is cut in two (kept
+// holds keep(red) bytes, past the longest of the request's credentials,
+// which are at least as long as the client's), then the request's own.
+func (t *verboseTransport) excerpt(red *redact.Redactor, kept []byte, total int64) string {
 	if int64(len(kept)) >= total {
 		kept = bytes.TrimRight(kept, "\r\n")
 		total = int64(len(kept))
+	}
+	if t.clientRedact != nil {
+		redacted := t.clientRedact(string(kept))
+		total += int64(len(redacted) - len(kept))
+		kept = []byte(redacted)
 	}
 	return red.Excerpt(kept, total, maxLoggedBody)
 }
 
 func (t *verboseTransport) write(s string) {
-	if t.scrub != nil {
-		s = t.scrub(s)
+	if t.clientRedact != nil {
+		s = t.clientRedact(s)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -181,14 +189,7 @@ func (b *loggedBody) logLocked(err error) {
 	var s strings.Builder
 	line(b.red, &s, fmt.Sprintf("< #%d body, %s", b.id, how))
 	if b.total > 0 {
-		line(b.red, &s, "< "+excerpt(b.red, b.kept, b.total))
+		line(b.red, &s, "< "+b.t.excerpt(b.red, b.kept, b.total))
 	}
 	b.t.write(s.String())
-}
-
-// cliRedactor knows the secrets the CLI was given: the IAM token (from the
-// environment or --token-file, read by newClient), the secret key and the
-// security token.
-func (a *app) cliRedactor(g *globalFlags) *redact.Redactor {
-	return redact.New(a.getenv("HUAWEICLOUD_IAM_TOKEN"), a.getenv("HUAWEICLOUD_SDK_SK"), a.getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"), g.token)
 }

@@ -375,24 +375,15 @@ func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64, co
 		counter.base = base
 		rt = counter
 	}
-	vt := &verboseTransport{base: rt, w: w, red: testApp(t).cliRedactor(&globalFlags{})}
+	vt := &verboseTransport{base: rt, w: w}
 	if len(opts) == 0 {
 		opts = []drs.Option{drs.WithToken(secretToken)}
 	}
 	c, err := drs.New(append([]drs.Option{drs.WithoutEnvironment(), drs.WithEndpoint(endpoint), drs.WithProjectID("0123456789abcdef0123456789abcdef"),
 		drs.WithMaxResponseBytes(bodyCap), drs.WithHTTPClient(&http.Client{Transport: vt})}, opts...)...)
 	require.NoError(t, err)
+	vt.clientRedact = c.Redact // as newClient does
 	return c
-}
-
-// testApp is an app whose environment holds the test's secrets.
-func testApp(t *testing.T) *app {
-	t.Helper()
-	env := map[string]string{
-		"HUAWEICLOUD_IAM_TOKEN": secretToken, "HUAWEICLOUD_SDK_AK": secretAK,
-		"HUAWEICLOUD_SDK_SK": secretSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": secretST,
-	}
-	return &app{getenv: func(k string) string { return env[k] }}
 }
 
 func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
@@ -400,18 +391,29 @@ func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "token")
 	const fileToken = "file-token/DO-NOT-PRINT"
 	require.NoError(t, writeFile(file, "\n"+fileToken+"\n"))
-	a := testApp(t)
-	token, err := a.readTokenFile(file)
+	g := func() *globalFlags {
+		return &globalFlags{endpoint: "https://drs.example.com", projectID: "0123456789abcdef0123456789abcdef"}
+	}
+	// The client newClient builds is the CLI's one redaction: it knows the
+	// environment's secrets, or those of --token-file.
+	env := map[string]string{"HUAWEICLOUD_SDK_AK": secretAK, "HUAWEICLOUD_SDK_SK": secretSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": secretST}
+	fromEnv, err := (&app{getenv: func(k string) string { return env[k] }, stderr: io.Discard}).newClient(context.Background(), g(), nil)
 	require.NoError(t, err)
-	red := a.cliRedactor(&globalFlags{tokenFile: file, token: token})
-	for _, s := range []string{secretToken, secretSK, secretST, fileToken} {
-		for _, f := range secretForms(s) {
-			assert.Equal(t, "a "+redact.Mask+" b", red.String("a "+f+" b"), "%q as %q", s, f)
+	fromTokenEnv, err := (&app{getenv: func(k string) string { return map[string]string{"HUAWEICLOUD_IAM_TOKEN": secretToken}[k] }, stderr: io.Discard}).newClient(context.Background(), g(), nil)
+	require.NoError(t, err)
+	withFile := g()
+	withFile.tokenFile = file
+	fromFile, err := (&app{getenv: func(string) string { return "" }, stderr: io.Discard}).newClient(context.Background(), withFile, nil)
+	require.NoError(t, err)
+	for c, secrets := range map[*drs.Client][]string{fromEnv: {secretSK, secretST}, fromTokenEnv: {secretToken}, fromFile: {fileToken}} {
+		for _, s := range secrets {
+			for _, f := range secretForms(s) {
+				assert.Equal(t, "a "+redact.Mask+" b", c.Redact("a "+f+" b"), "%q as %q", s, f)
+			}
 		}
 	}
-	assert.Equal(t, secretAK, red.String(secretAK), "the AK identifies the key and is shown")
-	none := (&app{getenv: func(string) string { return "" }}).cliRedactor(&globalFlags{tokenFile: filepath.Join(t.TempDir(), "missing")})
-	assert.Equal(t, "x", none.String("x"), "no secrets, no file: nothing masked, no panic")
+	assert.Equal(t, secretAK, fromEnv.Redact(secretAK), "the AK identifies the key and is shown")
+	assert.Equal(t, "x", fromFile.Redact("x"), "nothing else masked")
 }
 
 // TestVerboseLogNeverHoldsEchoedSecrets is TestVerboseNeverPrintsEchoedSecrets
@@ -426,7 +428,10 @@ func TestVerboseLogNeverHoldsEchoedSecrets(t *testing.T) {
 		for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
 			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
 				t.Parallel()
-				echo := &echoServer{status: status, sk: secretSK}
+				// The SK the server echoes: the client knows it only when
+				// given it (an environment with a token and an SK is refused).
+				sk := map[string]string{"aksk": secretSK}[name]
+				echo := &echoServer{status: status, sk: sk}
 				srv := httptest.NewServer(echo)
 				t.Cleanup(srv.Close)
 				var log bytes.Buffer
@@ -507,7 +512,7 @@ func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {
 func TestVerboseLogsTheBodyAsRead(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
-	vt := &verboseTransport{w: &log, red: redact.New(secretToken), base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	vt := &verboseTransport{w: &log, clientRedact: redact.New(secretToken).String, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		body := io.MultiReader(strings.NewReader(`{"a":"`+secretToken+`"}`+"\n"), errAfter{})
 		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{"X-Request-Id": {"r1"}}, Body: io.NopCloser(body)}, nil
 	})}
