@@ -22,8 +22,9 @@ import (
 )
 
 const (
-	Mask         = "[REDACTED]" // replaces every secret, everywhere in the module
-	MinSecretLen = 4            // the shortest secret New accepts; shorter ones are ignored
+	Mask         = "[REDACTED]"                                                         // replaces every secret, everywhere in the module
+	MinSecretLen = 4                                                                    // the shortest secret New accepts; shorter ones are ignored
+	unescaped    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~" // no URL, JSON or HTML escaping changes these
 )
 
 // secretHeaderWords mark a header as secret when its name, in any case,
@@ -58,9 +59,9 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 		if len(s) < MinSecretLen {
 			continue
 		}
-		// Raw or URL-escaped, perhaps in a JSON string, perhaps in two.
+		// Raw or URL-escaped, perhaps in a JSON string, perhaps in two (hex: raw only).
 		forms := []string{s, url.QueryEscape(s), url.PathEscape(s)}
-		for i, level := 0, forms; i < 2; i++ {
+		for i, level := 0, forms; i < 2 && strings.Trim(s, unescaped) != ""; i++ {
 			var next []string
 			for _, f := range slices.Compact(slices.Sorted(slices.Values(level))) {
 				j, _ := json.Marshal(f) // a string always marshals
