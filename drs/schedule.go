@@ -19,7 +19,10 @@ import (
 // percentage yet, or hi passed: a stall) is asked about as without
 // progress: no sooner than blindFirst into the wait, then every poll
 // interval, growing by half (from the second such query on) while no job
-// moves.
+// moves. That is the schedule drs had before, but for one query: the early
+// look stands in for the one at blindFirst + poll interval (while no job
+// moves, the query after blindFirst comes an interval and a half later), so
+// that progress that says nothing costs no more queries than before.
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
@@ -125,8 +128,10 @@ type pollJob struct {
 	sent  time.Time // when the latest query about it was sent
 	polls int       // queries answered about it
 	// blindPolls counts the queries, sent blindFirst or more into the
-	// wait, after which its progress said nothing.
-	blindPolls int
+	// wait, after which its progress said nothing; lookedEarly says
+	// whether it was asked about sooner.
+	blindPolls  int
+	lookedEarly bool
 	// movesSeen is how many answers had shown a job move when the
 	// previous answer about it landed.
 	movesSeen int
@@ -147,15 +152,22 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 		j.interval = ws.pollInterval
 		return
 	}
-	if !j.sent.Before(waitStart.Add(blindFirst)) {
+	if j.sent.Before(waitStart.Add(blindFirst)) {
+		j.lookedEarly = true
+	} else {
 		j.blindPolls++
 	}
-	if moved || j.blindPolls < 2 {
+	var skip time.Duration
+	switch {
+	case !moved && j.blindPolls == 1 && j.lookedEarly:
+		skip = ws.pollInterval
+		j.interval = min(ws.pollInterval*3/2, ws.maxPollInterval)
+	case moved || j.blindPolls < 2:
 		j.interval = ws.pollInterval
-	} else {
+	default:
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
-	j.due = later(j.sent.Add(j.interval), waitStart.Add(blindFirst))
+	j.due = later(j.sent.Add(skip+j.interval), waitStart.Add(blindFirst))
 }
 
 func later(a, b time.Time) time.Time {
