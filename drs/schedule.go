@@ -142,7 +142,7 @@ type pollJob struct {
 
 // plan sets when to ask about j next, after an answer that arrived at now;
 // moved says whether any job moved since the previous answer about j.
-func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time) {
+func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
 		// Inside a wide window (coarse steps, a long pre-check), asking
@@ -167,7 +167,10 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 	default:
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
-	j.due = later(j.sent.Add(skip+j.interval), waitStart.Add(blindFirst))
+	if j.est.p > 0 {
+		round = 0 // a stall: keep close
+	}
+	j.due = later(j.sent.Add(skip+j.interval+round), waitStart.Add(blindFirst))
 }
 
 func later(a, b time.Time) time.Time {
