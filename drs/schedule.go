@@ -19,10 +19,12 @@ import (
 // percentage yet, or hi passed: a stall) is asked about as without
 // progress: no sooner than blindFirst into the wait, then every poll
 // interval, growing by half (from the second such query on) while no job
-// moves. That is the schedule drs had before, but for one query: the early
-// look stands in for the one at blindFirst + poll interval (while no job
-// moves, the query after blindFirst comes an interval and a half later), so
-// that progress that says nothing costs no more queries than before.
+// moves. That is the schedule drs had before, in two respects closer to
+// what it cost: the early look stands in for the query at blindFirst + poll
+// interval (while no job moves, the query after blindFirst comes an interval
+// and a half later); and a job that never showed progress also waits the
+// rest of a round, the time asking about every pending job takes beyond one
+// round trip (a round used to end before its interval began).
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
@@ -141,7 +143,9 @@ type pollJob struct {
 }
 
 // plan sets when to ask about j next, after an answer that arrived at now;
-// moved says whether any job moved since the previous answer about j.
+// moved says whether any job moved since the previous answer about j; round
+// is how much longer than one round trip asking about every pending job
+// takes.
 func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
@@ -168,7 +172,7 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
 	if j.est.p > 0 {
-		round = 0 // a stall: keep close
+		round = 0 // a stall: its next step may come any time
 	}
 	j.due = later(j.sent.Add(skip+j.interval+round), waitStart.Add(blindFirst))
 }
