@@ -19,7 +19,12 @@ import (
 // percentage yet, or hi passed: a stall) is asked about as without
 // progress: no sooner than blindFirst into the wait, then every poll
 // interval, growing by half (from the second such query on) while no job
-// moves.
+// moves. That is the schedule drs had before, in two respects closer to
+// what it cost: the early look stands in for the query at blindFirst + poll
+// interval (while no job moves, the query after blindFirst comes an interval
+// and a half later); and a job that never showed progress also waits the
+// rest of a round, the time asking about every pending job takes beyond one
+// round trip (a round used to end before its interval began).
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
@@ -125,8 +130,10 @@ type pollJob struct {
 	sent  time.Time // when the latest query about it was sent
 	polls int       // queries answered about it
 	// blindPolls counts the queries, sent blindFirst or more into the
-	// wait, after which its progress said nothing.
-	blindPolls int
+	// wait, after which its progress said nothing; lookedEarly says
+	// whether it was asked about sooner.
+	blindPolls  int
+	lookedEarly bool
 	// movesSeen is how many answers had shown a job move when the
 	// previous answer about it landed.
 	movesSeen int
@@ -136,8 +143,10 @@ type pollJob struct {
 }
 
 // plan sets when to ask about j next, after an answer that arrived at now;
-// moved says whether any job moved since the previous answer about j.
-func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time) {
+// moved says whether any job moved since the previous answer about j; round
+// is how much longer than one round trip asking about every pending job
+// takes.
+func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
 		// Inside a wide window (coarse steps, a long pre-check), asking
@@ -147,15 +156,25 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 		j.interval = ws.pollInterval
 		return
 	}
-	if !j.sent.Before(waitStart.Add(blindFirst)) {
+	if j.sent.Before(waitStart.Add(blindFirst)) {
+		j.lookedEarly = true
+	} else {
 		j.blindPolls++
 	}
-	if moved || j.blindPolls < 2 {
+	var skip time.Duration
+	switch {
+	case !moved && j.blindPolls == 1 && j.lookedEarly:
+		skip = ws.pollInterval
+		j.interval = min(ws.pollInterval*3/2, ws.maxPollInterval)
+	case moved || j.blindPolls < 2:
 		j.interval = ws.pollInterval
-	} else {
+	default:
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
-	j.due = later(j.sent.Add(j.interval), waitStart.Add(blindFirst))
+	if j.est.p > 0 {
+		round = 0 // a stall: its next step may come any time
+	}
+	j.due = later(j.sent.Add(skip+j.interval+round), waitStart.Add(blindFirst))
 }
 
 func later(a, b time.Time) time.Time {

@@ -250,9 +250,14 @@ func (w *waiter) land(a landed) {
 		w.moves++
 	}
 	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
+	// How much longer than one round trip asking about every pending job
+	// would take: a round of the schedule drs had before.
+	requests := (len(w.pending) + w.c.s.batchSize - 1) / w.c.s.batchSize
+	trips := (requests + w.c.s.concurrency - 1) / max(w.c.s.concurrency, 1)
+	round := now.Sub(a.sent) * time.Duration(max(trips-1, 0))
 	for _, j := range a.jobs {
 		if !done[j] {
-			j.plan(w.ws, now, w.moves > j.movesSeen, w.start)
+			j.plan(w.ws, now, w.moves > j.movesSeen, w.start, round)
 			j.movesSeen = w.moves
 		}
 	}

@@ -70,7 +70,8 @@ func zeroes(id string, n int) []generated.QueryPreCheckResp {
 // progress says nothing: the first query after WithFirstPollDelay, the
 // second no sooner than 20s into the wait, then WithPollInterval, growing by
 // half while nothing moves (from the second query after 20s on), capped by
-// WithMaxPollInterval, and back to WithPollInterval when progress moves.
+// WithMaxPollInterval, and back to WithPollInterval when progress moves;
+// the early look stands in for the query one WithPollInterval after 20s.
 func TestWaitWithoutProgressBacksOff(t *testing.T) {
 	s := newScript(map[string][]generated.QueryPreCheckResp{"a": append(zeroes("a", 5),
 		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true))})
@@ -79,7 +80,7 @@ func TestWaitWithoutProgressBacksOff(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
 	assert.Equal(t, 8, rep.Polls)
-	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 4 * time.Second, 6 * time.Second, 9 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 4*time.Second + 6*time.Second, 9 * time.Second, 10 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
 }
 
 // TestWaitAsksWhenProgressSaysDone proves that a job whose progress moves
