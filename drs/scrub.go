@@ -12,7 +12,7 @@ import (
 // it is signed: a server may echo the signature alone, which the text
 // around it would not show to be one.
 func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
-	if req == nil {
+	if req == nil || req.Header.Get(aksk.HeaderAuthorization) == "" {
 		return c.red.load()
 	}
 	a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization))

@@ -82,6 +82,9 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 
 // lowerASCII lower-cases ASCII letters only, so byte offsets are kept.
 func lowerASCII(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
+		return s
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
