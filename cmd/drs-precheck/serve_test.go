@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -42,7 +41,7 @@ var listeningRE = regexp.MustCompile(`^DRS simulator listening on (http://127\.0
 func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
 	ctx, kill := context.WithCancel(context.Background())
-	p := &serveProc{kill: kill, lines: make(chan string, 64)}
+	p := &serveProc{kill: kill}
 	if !slices.Contains(args, "--addr") {
 		args = append([]string{"--addr", "127.0.0.1:0"}, args...)
 	}
@@ -52,13 +51,7 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	out, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
-	go func() {
-		defer close(p.lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-	}()
+	p.lines = lineStream(out, 64)
 	t.Cleanup(func() {
 		if !p.stopped {
 			kill()

@@ -34,20 +34,14 @@ type proc struct {
 func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, args ...string) *proc {
 	t.Helper()
 	ctx, kill := context.WithCancel(context.Background())
-	p := &proc{cmd: exec.CommandContext(ctx, cliPath, args...), stderr: make(chan string, 1024)}
+	p := &proc{cmd: exec.CommandContext(ctx, cliPath, args...)}
 	p.cmd.Env = cliEnv(t, env)
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdin, p.cmd.Stdout = stdin, stdout
 	errPipe, err := p.cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
-	go func() {
-		defer close(p.stderr)
-		sc := bufio.NewScanner(errPipe)
-		for sc.Scan() {
-			p.stderr <- sc.Text()
-		}
-	}()
+	p.stderr = lineStream(errPipe, 1024)
 	t.Cleanup(func() {
 		kill()
 		for range p.stderr {
@@ -55,6 +49,20 @@ func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, ar
 		_ = p.cmd.Wait()
 	})
 	return p
+}
+
+// lineStream sends r's lines, as they come, on a channel of n slots that
+// is closed at EOF.
+func lineStream(r io.Reader, n int) chan string {
+	lines := make(chan string, n)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	return lines
 }
 
 // waitLine reads stderr until a line starts with prefix.
