@@ -42,10 +42,7 @@ func (h handlers) badRequest(info *requestInfo, code, msg string) generated.BadR
 // BatchCheckJobs starts the pre-checks of up to 10 jobs.
 func (h handlers) BatchCheckJobs(ctx context.Context, req generated.BatchCheckJobsRequestObject) (generated.BatchCheckJobsResponseObject, error) {
 	info := infoFrom(ctx)
-	var jobs []generated.PreCheckInfo
-	if req.Body != nil {
-		jobs = req.Body.Jobs
-	}
+	jobs := req.Body.Jobs // the strict handler decoded it
 	ids := make([]string, len(jobs))
 	for i, j := range jobs {
 		ids[i] = j.JobId
@@ -68,10 +65,8 @@ func (h handlers) BatchCheckJobs(ctx context.Context, req generated.BatchCheckJo
 	h.s.mu.Lock()
 	for i, j := range jobs {
 		res := generated.PostPreCheckResp{Id: j.JobId, Status: generated.PrecheckStartStatusFailed}
-		e, ok := h.s.jobs[j.JobId]
-		if !ok {
-			res.ErrorCode, res.ErrorMsg = codeJobNotFound, msgJobNotFound
-		} else if res.ErrorCode, res.ErrorMsg = startCheck(e.State, j.PrecheckMode); res.ErrorCode == "" {
+		e := h.s.jobs[j.JobId]
+		if res.ErrorCode, res.ErrorMsg = startCheck(e, j.PrecheckMode); res.ErrorCode == "" {
 			e.started, e.startedAt = true, now
 			res.Status, res.PrecheckId = generated.PrecheckStartStatusSuccess, j.JobId
 		}
@@ -87,10 +82,7 @@ func (h handlers) BatchCheckJobs(ctx context.Context, req generated.BatchCheckJo
 // BatchCheckResults reports the pre-checks' progress and verdicts.
 func (h handlers) BatchCheckResults(ctx context.Context, req generated.BatchCheckResultsRequestObject) (generated.BatchCheckResultsResponseObject, error) {
 	info := infoFrom(ctx)
-	var ids []string
-	if req.Body != nil {
-		ids = req.Body.Jobs
-	}
+	ids := req.Body.Jobs
 	if code, msg := checkIDs(ids, "jobs"); code != "" {
 		return generated.BatchCheckResults400JSONResponse{BadRequestJSONResponse: h.badRequest(info, code, msg)}, nil
 	}
@@ -103,7 +95,7 @@ func (h handlers) BatchCheckResults(ctx context.Context, req generated.BatchChec
 		case !ok:
 			results[i] = generated.QueryPreCheckResp{PrecheckId: id, ErrorCode: codeJobNotFound, ErrorMsg: msgJobNotFound}
 		case !e.started:
-			results[i] = generated.QueryPreCheckResp{PrecheckId: id, ErrorCode: codeNoPrecheck, ErrorMsg: msgNoPrecheck}
+			results[i] = generated.QueryPreCheckResp{PrecheckId: id, ErrorCode: "DRS.M05003", ErrorMsg: "Task information not found: the pre-check of this job has not been started."}
 		default:
 			results[i] = e.progress(now)
 		}

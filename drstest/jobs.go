@@ -1,6 +1,7 @@
 package drstest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -72,28 +73,6 @@ type Progress struct {
 	At    int    `yaml:"at"`    // percent of ProgressStall, 0 to 99
 }
 
-// check returns p with its defaults, or why it is invalid.
-func (p Progress) check(items int) (Progress, error) {
-	switch p.Shape {
-	case "", ProgressLinear:
-		p.Shape = ProgressLinear
-	case ProgressSteps:
-		if p.Steps == 0 {
-			p.Steps = max(items, 1)
-		}
-		if p.Steps < 1 || p.Steps > 100 {
-			return p, fmt.Errorf("progress steps %d is not 1 to 100", p.Steps)
-		}
-	case ProgressStall:
-		if p.At < 0 || p.At > 99 {
-			return p, fmt.Errorf("progress stall at %d%% is not 0 to 99", p.At)
-		}
-	default:
-		return p, fmt.Errorf("progress shape %q is not linear, steps or stall", p.Shape)
-	}
-	return p, nil
-}
-
 // percent is the progress after elapsed of d, for 0 <= elapsed < d.
 func (p Progress) percent(elapsed, d time.Duration) int {
 	switch p.Shape {
@@ -131,20 +110,23 @@ func (j Job) normalize() (Job, error) {
 	fail := func(format string, args ...any) (Job, error) {
 		return Job{}, fmt.Errorf("drstest: job %s: "+format, append([]any{j.ID}, args...)...)
 	}
-	if j.State == "" {
-		j.State = StateConfiguration
+	j.State, j.Progress.Shape = cmp.Or(j.State, StateConfiguration), cmp.Or(j.Progress.Shape, ProgressLinear)
+	if j.Progress.Shape == ProgressSteps && j.Progress.Steps == 0 {
+		j.Progress.Steps = max(len(j.Items), 1)
 	}
-	switch {
+	switch p := j.Progress; {
 	case !slices.Contains([]string{"", DirectionUp, DirectionDown, DirectionNonDBS}, j.Direction):
 		return fail("direction %q is not up, down or non-dbs", j.Direction)
 	case j.Duration < 0 || j.Duration > MaxJobDuration:
 		return fail("duration %s is not 0 to %s", j.Duration, MaxJobDuration)
 	case len(j.Items) > MaxItems:
 		return fail("%d items, more than %d", len(j.Items), MaxItems)
-	}
-	var err error
-	if j.Progress, err = j.Progress.check(len(j.Items)); err != nil {
-		return fail("%w", err)
+	case !slices.Contains([]string{ProgressLinear, ProgressSteps, ProgressStall}, p.Shape):
+		return fail("progress shape %q is not linear, steps or stall", p.Shape)
+	case p.Shape == ProgressSteps && (p.Steps < 1 || p.Steps > 100):
+		return fail("progress steps %d is not 1 to 100", p.Steps)
+	case p.Shape == ProgressStall && (p.At < 0 || p.At > 99):
+		return fail("progress stall at %d%% is not 0 to 99", p.At)
 	}
 	j = j.clone()
 	for i, it := range j.Items {
@@ -219,18 +201,21 @@ func (s *Simulator) Job(id string) (Job, bool) {
 }
 
 // startCheck returns the DRS error that refuses to start the pre-check of a
-// job in state in mode, or "" if it may start: forStartJob only in
+// job (nil if unknown) in mode, or "" if it may start: forStartJob only in
 // CONFIGURATION, forRetryJob in any state but CONFIGURATION and the creating
 // ones (DRS.M00304), neither once released or deleted (DRS.M05004).
-func startCheck(state string, mode generated.PrecheckMode) (code, msg string) {
-	switch {
+func startCheck(e *jobEntry, mode generated.PrecheckMode) (code, msg string) {
+	if e == nil {
+		return codeJobNotFound, msgJobNotFound
+	}
+	switch state := e.State; {
 	case slices.Contains([]string{StateReleaseStarted, StateReleased, "RELEASE_RESOURCE_FAILED", StateDeleted}, state):
-		return codeJobReleased, msgJobReleased
+		return "DRS.M05004", "The task has been deleted or its resources released."
 	case mode == generated.PrecheckModeForStartJob && state == StateConfiguration,
 		mode == generated.PrecheckModeForRetryJob && !slices.Contains([]string{StateConfiguration, StateCreating, StateCreateFailed}, state):
 		return "", ""
 	}
-	return codeWrongStatus, msgWrongStatus
+	return "DRS.M00304", "This API cannot be called in the current task status."
 }
 
 // progress returns the pre-check result of a started job at time now.

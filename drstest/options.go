@@ -1,7 +1,6 @@
 package drstest
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,8 +14,7 @@ type akskPair struct{ accessKey, secretKey, securityToken string }
 type config struct {
 	projectID      string
 	tokens         []string
-	pairs          []akskPair
-	tempPairs      []akskPair
+	pairs          []akskPair // permanent and temporary
 	acceptAny      bool
 	jobs           []Job
 	faults         []Fault
@@ -35,19 +33,12 @@ func (c *config) fail(format string, args ...any) {
 // serves DefaultProjectID and NewServer a random one).
 func WithProjectID(id string) Option {
 	return func(c *config) {
-		if err := checkProjectID(id); err != nil {
-			c.errs = append(c.errs, err)
+		if id == "" || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune("/?#%", r) }) {
+			c.fail("the project ID must be a non-empty URL path segment without spaces, '/', '?', '#' or '%%'")
 			return
 		}
 		c.projectID = id
 	}
-}
-
-func checkProjectID(id string) error {
-	if id == "" || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune("/?#%", r) }) {
-		return errors.New("drstest: the project ID must be a non-empty URL path segment without spaces, '/', '?', '#' or '%'")
-	}
-	return nil
 }
 
 // WithToken adds IAM tokens the simulator accepts in X-Auth-Token.
@@ -99,7 +90,7 @@ func WithTemporaryAKSK(accessKey, secretKey, securityToken string) Option {
 			c.fail("WithTemporaryAKSK: empty secret key, an invalid access key, or a security token that is empty or has surrounding white space or a control character")
 			return
 		}
-		c.tempPairs = append(c.tempPairs, akskPair{accessKey, secretKey, securityToken})
+		c.pairs = append(c.pairs, akskPair{accessKey, secretKey, securityToken})
 	}
 }
 

@@ -23,26 +23,14 @@ const (
 	codeEmpty         = "DRS.M00201"
 	codeInvalid       = "DRS.M00202"
 	codeDuplicate     = "DRS.M00301"
-	codeWrongStatus   = "DRS.M00304"
-	msgWrongStatus    = "This API cannot be called in the current task status."
-	codeNoPrecheck    = "DRS.M05003"
-	msgNoPrecheck     = "Task information not found: the pre-check of this job has not been started."
-	codeJobReleased   = "DRS.M05004"
-	msgJobReleased    = "The task has been deleted or its resources released."
 	codeJobNotFound   = "DRS.10000010"
 	msgJobNotFound    = "Job does not exist, please check job ID."
-	codeBadProject    = "DRS.M00261"
-	msgBadProject     = "Invalid project ID."
 	codeAuth          = "APIGW.0301"
 	msgAuth           = "Incorrect IAM authentication information"
-	codeNoAPI         = "APIGW.0101"
-	msgNoAPI          = "The API does not exist or has not been published in the environment."
 	codeTooLarge      = "APIGW.0201"
 	msgTooLarge       = "Request entity too large."
 	codeThrottled     = "APIGW.0308"
 	msgThrottled      = "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:1 second"
-	codeInternal      = "DRS.M00004"
-	msgInternal       = "The DRS service is abnormal."
 	maxJobsPerRequest = 10
 	maxBodyBytes      = 12 << 20 // the API gateway's limit
 )
@@ -58,7 +46,7 @@ var defaultErrors = map[int][2]string{
 	401: {"APIGW.0307", "The token must be updated."},
 	403: {"APIGW.0302", "The IAM user is not authorized to access the API."},
 	413: {codeTooLarge, msgTooLarge},
-	422: {codeInternal, msgInternal},
+	422: {"DRS.M00004", "The DRS service is abnormal."},
 	429: {codeThrottled, msgThrottled},
 	500: {"APIGW.9999", "System error."},
 	502: {"APIGW.0202", "Backend unavailable."},

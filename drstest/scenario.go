@@ -15,23 +15,13 @@ import (
 
 // Scenario is a project with its jobs and faults: what a simulator starts
 // with (see WithScenario). LoadScenario and ParseScenario read it from YAML
-// or JSON, with the field names of these tags and durations written as
-// time.ParseDuration reads them ("20s"); unknown fields are errors:
+// or JSON with the field names of the yaml tags of Scenario, Job, Progress,
+// CheckItem, FailedSubJob and Fault, and durations as time.ParseDuration
+// reads them; unknown fields are errors (see testdata/scenario.yaml):
 //
 //	project_id: 054ba152d480d55b2f5dc0069e7ddef0
 //	jobs:
-//	  - id: 140b5236-88ad-43c8-811c-1268453jb101
-//	    state: CONFIGURATION
-//	    duration: 20s
-//	    progress: {shape: steps, steps: 4}
-//	    rds_instance_id: e05a3679efe241d8b5dee80b17c1a863in01
-//	    job_direction: up
-//	    items:
-//	      - {item: srcDbConnection, group: network, result: PASSED, data: '{"k":"v"}'}
-//	      - item: srcDbUserPrivilege
-//	        result: FAILED
-//	        failed_reason: missing REPLICATION SLAVE
-//	        failed_sub_jobs: [{id: s1, name: db1.t1, check_result: FAILED}]
+//	  - {id: job-1, duration: 20s, progress: {shape: steps}, items: [{item: srcDbConnection, result: PASSED}]}
 //	faults:
 //	  - {kind: throttle, operation: BatchCheckResults, rate: 0.2, count: 3, retry_after: 2s}
 type Scenario struct {

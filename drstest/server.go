@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,8 +44,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if len(cfg.tokens) == 0 {
 		cfg.tokens = []string{"MIIsim" + randomHex(32)}
 	}
-	if len(cfg.pairs) == 0 {
-		cfg.pairs = []akskPair{{accessKey: strings.ToUpper(randomHex(10)), secretKey: randomHex(20)}}
+	perm := slices.IndexFunc(cfg.pairs, func(p akskPair) bool { return p.securityToken == "" })
+	if perm < 0 {
+		perm = len(cfg.pairs)
+		cfg.pairs = append(cfg.pairs, akskPair{accessKey: strings.ToUpper(randomHex(10)), secretKey: randomHex(20)})
 	}
 	sim, err := newSimulator(&cfg)
 	if err != nil {
@@ -54,8 +57,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		Simulator: sim,
 		ProjectID: sim.ProjectID(),
 		Token:     cfg.tokens[0],
-		AccessKey: cfg.pairs[0].accessKey,
-		SecretKey: cfg.pairs[0].secretKey,
+		AccessKey: cfg.pairs[perm].accessKey,
+		SecretKey: cfg.pairs[perm].secretKey,
 		srv:       httptest.NewServer(sim),
 	}
 	s.URL = s.srv.URL

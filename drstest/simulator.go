@@ -59,7 +59,7 @@ func newSimulator(cfg *config) (*Simulator, error) {
 	if err := errors.Join(cfg.errs...); err != nil {
 		return nil, err
 	}
-	if len(cfg.tokens) == 0 && len(cfg.pairs) == 0 && len(cfg.tempPairs) == 0 && !cfg.acceptAny {
+	if len(cfg.tokens) == 0 && len(cfg.pairs) == 0 && !cfg.acceptAny {
 		return nil, errors.New("drstest: no credentials: use WithToken, WithAKSK, WithTemporaryAKSK or AcceptAnyToken")
 	}
 	s := &Simulator{
@@ -68,21 +68,18 @@ func newSimulator(cfg *config) (*Simulator, error) {
 		projectID: cfg.projectID,
 		logLimit:  cfg.logLimit,
 		jobs:      make(map[string]*jobEntry),
-		creds:     &credentials{keys: make(map[string]*akskKey), acceptAny: cfg.acceptAny},
+		creds:     &credentials{tokens: cfg.tokens, keys: make(map[string]*akskKey), acceptAny: cfg.acceptAny},
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	for _, p := range append(cfg.pairs, cfg.tempPairs...) {
+	secrets := slices.Clone(cfg.tokens)
+	for _, p := range cfg.pairs {
 		// One key, one token: otherwise whether a token is due is unclear.
 		if _, dup := s.creds.keys[p.accessKey]; dup {
 			return nil, fmt.Errorf("drstest: access key %s is given twice", p.accessKey)
 		}
 		s.creds.keys[p.accessKey] = &akskKey{secretKey: p.secretKey, securityToken: p.securityToken}
-	}
-	s.creds.tokens = cfg.tokens
-	secrets := slices.Clone(cfg.tokens)
-	for _, p := range append(cfg.pairs, cfg.tempPairs...) {
 		secrets = append(secrets, p.secretKey, p.securityToken)
 	}
 	s.creds.red = redact.New(secrets...)
@@ -133,7 +130,6 @@ type requestInfo struct {
 	project string   // the path's, unescaped
 	rec     *Request // nil when the log is off
 	body    []byte   // read once, up to one byte over the limit
-	readErr error
 }
 
 type infoKey struct{}
@@ -149,15 +145,11 @@ func route(r *http.Request) (op, project string) {
 		return "", ""
 	}
 	project, err := url.PathUnescape(segs[2])
-	switch {
-	case err != nil:
+	op = map[string]string{"batch-precheck": OpBatchCheckJobs, "batch-precheck-result": OpBatchCheckResults}[segs[4]]
+	if err != nil || op == "" {
 		return "", ""
-	case segs[4] == "batch-precheck":
-		return OpBatchCheckJobs, project
-	case segs[4] == "batch-precheck-result":
-		return OpBatchCheckResults, project
 	}
-	return "", ""
+	return op, project
 }
 
 // ServeHTTP serves the DRS API: request ID, log, body, injected faults,
@@ -172,12 +164,15 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 
 	// Reading the body first also lets a delay notice a client that left.
-	info.body, info.readErr = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	if info.readErr == nil && len(info.body) > maxBodyBytes {
+	var err error
+	if info.body, err = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1)); err != nil {
+		return // the client went away mid-body
+	}
+	if len(info.body) > maxBodyBytes {
 		// Drain some of the rest, so that a client still sending reads
 		// the answer rather than a reset connection.
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 4*maxBodyBytes))
-	} else if info.readErr == nil {
+	} else {
 		s.update(info, func(rec *Request) { rec.Body = info.body })
 	}
 
@@ -205,10 +200,8 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request, info *reque
 	body := bytes.TrimSpace(info.body)
 	switch {
 	case info.op == "":
-		s.writeError(w, info, http.StatusNotFound, codeNoAPI, msgNoAPI, 0)
+		s.writeError(w, info, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment.", 0)
 		return
-	case info.readErr != nil:
-		return // the client went away mid-body
 	case len(info.body) > maxBodyBytes:
 		s.writeError(w, info, http.StatusRequestEntityTooLarge, codeTooLarge, msgTooLarge, 0)
 		return
@@ -221,7 +214,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request, info *reque
 	s.update(info, func(rec *Request) { rec.Auth, rec.AccessKey = method, ak })
 	switch {
 	case info.project != s.projectID:
-		s.writeError(w, info, http.StatusForbidden, codeBadProject, msgBadProject, 0)
+		s.writeError(w, info, http.StatusForbidden, "DRS.M00261", "Invalid project ID.", 0)
 		return
 	case len(body) == 0:
 		s.writeError(w, info, http.StatusBadRequest, codeEmpty, msgEmpty("jobs"), 0)
