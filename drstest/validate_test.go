@@ -103,23 +103,32 @@ func TestBadRequests(t *testing.T) {
 }
 
 // Unknown routes and bodies over the gateway's 12 MB get the gateway's
-// answers, before authentication and validation.
+// answers, before authentication and validation; faults apply to unknown
+// routes too.
 func TestGatewayRefusals(t *testing.T) {
 	srv := drstest.NewServer(t)
-	big := strings.Repeat("x", 12<<20+1) // need not be meaningful
+	jobs := "/v3/" + srv.ProjectID + "/jobs/batch-precheck"
 	for _, tc := range []struct {
-		method, path string
-		body         string
-		status       int
-		code         string
+		method, path, body string
+		fault              drstest.Fault
+		status             int
+		code, retryAfter   string // no code: a gateway page
 	}{
-		{"GET", "/v3/" + srv.ProjectID + "/jobs/batch-precheck", "{}", 404, "APIGW.0101"},
-		{"POST", "/v3/" + srv.ProjectID + "/jobs/batch-precheck/", "{}", 404, "APIGW.0101"},
-		{"POST", "/v3/" + srv.ProjectID + "/jobs", "{}", 404, "APIGW.0101"},
-		{"POST", "/v2/" + srv.ProjectID + "/jobs/batch-precheck", "{}", 404, "APIGW.0101"},
-		{"DELETE", "/", "{}", 404, "APIGW.0101"},
-		{"POST", "/v3/" + srv.ProjectID + "/jobs/batch-precheck-result", big, 413, "APIGW.0201"},
+		{"GET", jobs, "{}", drstest.Fault{}, 404, "APIGW.0101", ""},
+		{"POST", jobs + "/", "{}", drstest.Fault{}, 404, "APIGW.0101", ""},
+		{"POST", "/v3/" + srv.ProjectID + "/jobs", "{}", drstest.Fault{}, 404, "APIGW.0101", ""},
+		{"POST", "/v2/" + srv.ProjectID + "/jobs/batch-precheck", "{}", drstest.Fault{}, 404, "APIGW.0101", ""},
+		{"DELETE", "/", "{}", drstest.Fault{}, 404, "APIGW.0101", ""},
+		{"POST", jobs + "-result", strings.Repeat("x", 12<<20+1), drstest.Fault{}, 413, "APIGW.0201", ""},
+		{"GET", "/nowhere", "", drstest.Fault{Kind: drstest.FaultThrottle}, 429, "APIGW.0308", "1"},
+		{"GET", "/nowhere", "", drstest.Fault{Kind: drstest.FaultError, Status: 503}, 503, "APIGW.0613", "1"},
+		{"GET", "/nowhere", "", drstest.Fault{Kind: drstest.FaultGatewayPage, Status: 503}, 503, "", "1"},
+		{"GET", "/nowhere", "", drstest.Fault{Kind: drstest.FaultGatewayText}, 502, "", ""},
 	} {
+		if tc.fault.Kind != "" {
+			tc.fault.Count = 1
+			_ = srv.InjectFault(tc.fault)
+		}
 		req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
 		if err != nil {
 			t.Fatal(err)
@@ -130,9 +139,13 @@ func TestGatewayRefusals(t *testing.T) {
 			t.Fatal(err)
 		}
 		a, err := readAnswer(resp)
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || a.header.Get("Retry-After") != tc.retryAfter {
+			t.Fatalf("%s %s: %v, Retry-After %q", tc.method, tc.path, err, a.header.Get("Retry-After"))
 		}
-		wantError(t, a, tc.status, tc.code)
+		if tc.code == "" && (a.status != tc.status || a.requestID == "") {
+			t.Fatalf("%s %s: %d %v", tc.method, tc.path, a.status, a.header)
+		} else if tc.code != "" {
+			wantError(t, a, tc.status, tc.code)
+		}
 	}
 }
