@@ -14,101 +14,82 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-func drstestSigner(srv *drstest.Server) aksk.Signer {
-	return aksk.Signer{Credentials: srv.Credentials()}
+// changeBody adds a space to the body after signing.
+func changeBody(_ context.Context, req *http.Request) error {
+	rc, err := req.GetBody()
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(rc)
+	b = append(b, ' ')
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	req.ContentLength = int64(len(b))
+	return err
 }
 
-func TestAKSK(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
-	p := srv.ProjectID
-	ctx := context.Background()
-	body := generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}}
-
-	// The right secret key is accepted, for both operations, with the
-	// headers the official SDK sends.
-	good := strictClient(t, srv.URL, header("X-Project-Id", p), header("X-Language", "en-us"), signed(drstestSigner(srv)))
-	start(t, good, p, generated.PrecheckModeForStartJob, "j")
-	results(t, good, p, "j")
-
-	refused := map[string]aksk.Signer{
-		"wrong secret key":   {Credentials: aksk.Credentials{AccessKey: srv.AccessKey, SecretKey: srv.SecretKey + "x"}},
-		"unknown access key": {Credentials: aksk.Credentials{AccessKey: "UNKNOWNAK", SecretKey: srv.SecretKey}},
-		"20 minutes slow":    {Credentials: srv.Credentials(), Now: func() time.Time { return time.Now().Add(-20 * time.Minute) }},
-		"20 minutes fast":    {Credentials: srv.Credentials(), Now: func() time.Time { return time.Now().Add(20 * time.Minute) }},
+// Tokens and signatures are accepted or refused like the gateway does, for
+// both operations; a refusal never quotes the credentials.
+func TestAuthentication(t *testing.T) {
+	const ak, sk = "AKAUTHTEST0000000001", "auth-secret-key"
+	const p = "0123456789abcdef0123456789abcdef"
+	skew := func(d time.Duration) func() time.Time { return func() time.Time { return time.Now().Add(d) } }
+	// The official SDK's headers; the path decides the project, not X-Project-Id.
+	sdk := []generated.RequestEditorFn{header("X-Project-Id", "another-project"), header("X-Language", "en-us")}
+	cases := []struct {
+		name    string
+		project string
+		strict  bool // the request is valid per openapi.yaml
+		edit    []generated.RequestEditorFn
+		status  int
+		code    string
+	}{
+		{"first token", p, true, []generated.RequestEditorFn{token("t1")}, 200, ""},
+		{"second token", p, true, []generated.RequestEditorFn{token("t2")}, 200, ""},
+		{"signed, with the SDK's headers", p, true, append(sdk, signedBy(ak, sk, "")), 200, ""},
+		{"wrong token", p, true, []generated.RequestEditorFn{token("t3")}, 401, "APIGW.0301"},
+		{"wrong token, wrong project", "other", true, []generated.RequestEditorFn{token("t3")}, 401, "APIGW.0301"},
+		{"no credentials", p, false, nil, 401, "APIGW.0301"},
+		{"wrong secret key", p, true, []generated.RequestEditorFn{signedBy(ak, sk+"x", "")}, 401, "APIGW.0301"},
+		{"unknown access key", p, true, []generated.RequestEditorFn{signedBy("UNKNOWNAK", sk, "")}, 401, "APIGW.0301"},
+		{"20 minutes slow", p, true, []generated.RequestEditorFn{signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: ak, SecretKey: sk}, Now: skew(-20 * time.Minute)})}, 401, "APIGW.0301"},
+		{"20 minutes fast", p, true, []generated.RequestEditorFn{signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: ak, SecretKey: sk}, Now: skew(20 * time.Minute)})}, 401, "APIGW.0301"},
+		{"body changed after signing", p, true, []generated.RequestEditorFn{signedBy(ak, sk, ""), changeBody}, 401, "APIGW.0301"},
+		{"malformed Authorization", p, false, []generated.RequestEditorFn{header("Authorization", "Basic dXNlcjpwYXNz")}, 401, "APIGW.0301"},
+		{"signed, wrong project", "another-project", true, []generated.RequestEditorFn{signedBy(ak, sk, "")}, 403, "DRS.M00261"},
+		{"token, wrong project", "another-project", true, []generated.RequestEditorFn{token("t1")}, 403, "DRS.M00261"},
 	}
-	for name, signer := range refused {
-		t.Run(name, func(t *testing.T) {
-			c := strictClient(t, srv.URL, signed(signer))
-			a := resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, p, nil, body))
-			wantError(t, a, http.StatusUnauthorized, "APIGW.0301")
-			if !strings.HasPrefix(a.body.ErrorMsg, "Incorrect IAM authentication information: ") {
-				t.Fatalf("error_msg %q", a.body.ErrorMsg)
-			}
-			if strings.Contains(string(a.raw), srv.SecretKey) {
-				t.Fatal("the answer holds the secret key")
-			}
-		})
+	for _, tc := range cases {
+		for _, op := range ops {
+			t.Run(tc.name+"/"+op, func(t *testing.T) {
+				srv := drstest.NewServer(t, drstest.WithProjectID(p), drstest.WithToken("t1", "t2"), drstest.WithAKSK(ak, sk), drstest.WithJobs(drstest.Job{ID: "j"}))
+				c := lenientClient(t, srv.URL, tc.edit...)
+				if tc.strict {
+					c = strictClient(t, srv.URL, tc.edit...)
+				}
+				a := call(t, c, tc.project, op)
+				if tc.status == 200 {
+					if a.status != 200 {
+						t.Fatalf("status %d: %s", a.status, a.raw)
+					}
+					return
+				}
+				wantError(t, a, tc.status, tc.code)
+				if tc.status == 401 && !strings.HasPrefix(a.body.ErrorMsg, "Incorrect IAM authentication information: ") {
+					t.Fatalf("error_msg %q", a.body.ErrorMsg)
+				}
+				if strings.Contains(string(a.raw), sk) || strings.Contains(string(a.raw), "t3") {
+					t.Fatalf("the answer quotes a credential: %s", a.raw)
+				}
+			})
+		}
 	}
-
-	// A body changed after signing is refused.
-	tamper := func(_ context.Context, req *http.Request) error {
-		b := []byte(`{"jobs":["j","k"]}`)
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-		req.ContentLength = int64(len(b))
-		return nil
-	}
-	c := strictClient(t, srv.URL, signed(drstestSigner(srv)), tamper)
-	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, p, nil, body)), http.StatusUnauthorized, "APIGW.0301")
-
-	// The path decides the project, not X-Project-Id...
-	c = strictClient(t, srv.URL, header("X-Project-Id", "another-project"), signed(drstestSigner(srv)))
-	results(t, c, p, "j")
-	// ...and a wrong one in the path is 403, signed or not.
-	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, "another-project", nil, body)), http.StatusForbidden, "DRS.M00261")
-	c = strictClient(t, srv.URL, token(srv.Token))
-	wantError(t, jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, "another-project", nil, startReq(generated.PrecheckModeForStartJob, "j"))), http.StatusForbidden, "DRS.M00261")
-
-	// A malformed Authorization header.
-	c = lenientClient(t, srv.URL, header("Authorization", "Basic dXNlcjpwYXNz"))
-	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, p, nil, body)), http.StatusUnauthorized, "APIGW.0301")
-}
-
-func TestTokens(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithToken("t1", "t2"), drstest.WithJobs(drstest.Job{ID: "j"}))
-	p := srv.ProjectID
-	ctx := context.Background()
-	body := generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}}
-	for _, tok := range []string{"t1", "t2"} {
-		results(t, strictClient(t, srv.URL, token(tok)), p, "j")
-	}
-	c := strictClient(t, srv.URL, token("t3"))
-	a := resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, p, nil, body))
-	wantError(t, a, http.StatusUnauthorized, "APIGW.0301")
-	if strings.Contains(string(a.raw), "t3") {
-		t.Fatalf("the answer echoes the token: %s", a.raw)
-	}
-	// No credentials at all.
-	c = lenientClient(t, srv.URL)
-	wantError(t, jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, p, nil, startReq(generated.PrecheckModeForStartJob, "j"))), http.StatusUnauthorized, "APIGW.0301")
-	// Signed requests are refused when the pair is unknown, even though
-	// tokens are configured.
-	c = strictClient(t, srv.URL, signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: "AK", SecretKey: "SK"}}))
-	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, p, nil, body)), http.StatusUnauthorized, "APIGW.0301")
-	// Authentication comes before the project check: a bad token on a
-	// wrong project is 401.
-	c = strictClient(t, srv.URL, token("t3"))
-	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, "other", nil, body)), http.StatusUnauthorized, "APIGW.0301")
 }
 
 func TestAcceptAnyToken(t *testing.T) {
-	sim, err := drstest.New(drstest.AcceptAnyToken(), drstest.WithAKSK("AK1", "SK1"), drstest.WithJobs(drstest.Job{ID: "j"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newHTTPServer(t, sim)
-	results(t, strictClient(t, srv, token("anything at all")), sim.ProjectID(), "j")
-	results(t, strictClient(t, srv, signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: "AK1", SecretKey: "SK1"}})), sim.ProjectID(), "j")
-	c := strictClient(t, srv, signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: "AK1", SecretKey: "SK2"}}))
-	wantError(t, resultsAnswer(t)(c.BatchCheckResultsWithResponse(context.Background(), sim.ProjectID(), nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}})), http.StatusUnauthorized, "APIGW.0301")
+	srv := drstest.NewServer(t, drstest.AcceptAnyToken(), drstest.WithAKSK("AK1", "SK1"), drstest.WithJobs(drstest.Job{ID: "j"}))
+	results(t, strictClient(t, srv.URL, token("anything at all")), srv.ProjectID, "j")
+	results(t, strictClient(t, srv.URL, signedBy("AK1", "SK1", "")), srv.ProjectID, "j")
+	c := strictClient(t, srv.URL, signedBy("AK1", "SK2", ""))
+	wantError(t, call(t, c, srv.ProjectID, drstest.OpBatchCheckResults), http.StatusUnauthorized, "APIGW.0301")
 }

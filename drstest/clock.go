@@ -5,9 +5,8 @@ import (
 	"time"
 )
 
-// ManualClock is a clock that moves only when told, for WithClock: advance
-// it to move the pre-checks along without sleeping. It is safe for
-// concurrent use.
+// ManualClock is a clock that moves only when told, for WithClock. It is
+// safe for concurrent use.
 type ManualClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -29,11 +28,4 @@ func (c *ManualClock) Advance(d time.Duration) time.Time {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 	return c.now
-}
-
-// Set sets the clock.
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
 }

@@ -24,26 +24,17 @@ func DefaultScenario() Scenario {
 	return Scenario{
 		ProjectID: DefaultProjectID,
 		Jobs: []Job{
-			{
-				ID:            ExampleJobID,
-				State:         StateConfiguration,
+			{ID: ExampleJobID, State: StateConfiguration, Direction: DirectionUp, Duration: 3 * time.Second,
 				RDSInstanceID: "e05a3679efe241d8b5dee80b17c1a863in01",
-				Direction:     DirectionUp,
-				Duration:      3 * time.Second,
 				Items: []CheckItem{
 					{Item: "dstDbDiskSize", Group: "db_disk_size", Result: ResultPassed,
 						Data: `{"diskSizeTimes":"1.5","dstVolumeSize":"37660000000","srcIndexSize":0,"size":"0","srcIndexAmount":0}`},
 					{Item: "srcBinlogFormatCheck", Group: "db_params", Result: ResultPassed},
 					{Item: "dstStatusCheck", Group: "db_target_status", Result: ResultPassed},
 					{Item: "srcDbConnection", Group: "network", Result: ResultPassed},
-				},
-			},
-			{
-				ID:            AlarmJobID,
-				State:         StateConfiguration,
+				}},
+			{ID: AlarmJobID, State: StateConfiguration, Direction: DirectionUp, Duration: 2 * time.Second,
 				RDSInstanceID: "7d2c9e04b1a34f6e8c5d3b2a1f0e9d8cin01",
-				Direction:     DirectionUp,
-				Duration:      2 * time.Second,
 				Items: []CheckItem{
 					{Item: "srcDbConnection", Group: "network", Result: ResultPassed},
 					{Item: "srcDbVersionCheck", Group: "db_version", Result: ResultPassed,
@@ -52,14 +43,9 @@ func DefaultScenario() Scenario {
 						FailedReason: "The character sets of the source and destination databases differ (utf8 vs utf8mb4); check that the data is not garbled after migration.",
 						Data:         `{"srcCharset":"utf8","dstCharset":"utf8mb4"}`},
 					{Item: "dstDbDiskSize", Group: "db_disk_size", Result: ResultPassed},
-				},
-			},
-			{
-				ID:            FailingJobID,
-				State:         StateConfiguration,
+				}},
+			{ID: FailingJobID, State: StateConfiguration, Direction: DirectionUp, Duration: 4 * time.Second,
 				RDSInstanceID: "3b8e1f5a9c7d4e2fb6a0c9d8e7f6a5b4in01",
-				Direction:     DirectionUp,
-				Duration:      4 * time.Second,
 				Items: []CheckItem{
 					{Item: "srcDbConnection", Group: "network", Result: ResultPassed},
 					{Item: "srcDbUserPrivilege", Group: "db_user_privilege", Result: ResultFailed,
@@ -75,20 +61,14 @@ func DefaultScenario() Scenario {
 							{ID: "5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90102", Name: "orders_db.legacy_events", CheckResult: ResultFailed},
 						}},
 					{Item: "dstDbDiskSize", Group: "db_disk_size", Result: ResultPassed},
-				},
-			},
-			{
-				ID:            RunningJobID,
-				State:         StateIncreTransferStarted,
+				}},
+			{ID: RunningJobID, State: StateIncreTransferStarted, Direction: DirectionDown, Duration: 2 * time.Second,
 				RDSInstanceID: "9f0e1d2c3b4a4958a6b7c8d9e0f1a2b3in01",
-				Direction:     DirectionDown,
-				Duration:      2 * time.Second,
 				Items: []CheckItem{
 					{Item: "srcDbConnection", Group: "network", Result: ResultPassed},
 					{Item: "dstDbConnection", Group: "network", Result: ResultPassed},
 					{Item: "objectConsistencyCheck", Group: "db_params", Result: ResultPassed},
-				},
-			},
+				}},
 		},
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"testing"
 	"time"
 
 	"github.com/drsclient/drs-precheck/drstest"
@@ -63,43 +62,6 @@ func ExampleNew() {
 	// process 100%, 4 items, passed: true
 }
 
-// Faults are injected while the simulator runs: here the next request is
-// throttled, as the API gateway does.
-func ExampleSimulator_InjectFault() {
-	sim, err := drstest.New(drstest.AcceptAnyToken(), drstest.WithJobs(drstest.Job{ID: "job-1"}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	defer srv.Close()
-	client, _ := generated.NewClientWithResponses(srv.URL,
-		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("X-Auth-Token", "any")
-			return nil
-		}))
-
-	if err := sim.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1, RetryAfter: 2 * time.Second}); err != nil {
-		log.Fatal(err)
-	}
-	query := generated.BatchQueryPrecheckResultReq{Jobs: []string{"job-1"}}
-	for range 2 {
-		res, err := client.BatchCheckResultsWithResponse(context.Background(), sim.ProjectID(), nil, query)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if res.JSON429 != nil {
-			fmt.Println(res.StatusCode(), res.JSON429.ErrorCode, "Retry-After:", res.HTTPResponse.Header.Get("Retry-After"))
-			continue
-		}
-		fmt.Println(res.StatusCode(), res.JSON200.Results[0].ErrorCode) // never pre-checked
-	}
-	fmt.Println("requests:", sim.RequestCount())
-	// Output:
-	// 429 APIGW.0308 Retry-After: 2
-	// 200 DRS.M05003
-	// requests: 2
-}
-
 // A scenario in YAML, as a CLI or a test loads it.
 func ExampleParseScenario() {
 	sc, err := drstest.ParseScenario([]byte(`
@@ -120,20 +82,4 @@ faults:
 	}
 	fmt.Println(sc.Jobs[0].ID, sc.Jobs[0].Duration, len(sc.Jobs[0].Items), sc.Faults[0].Kind, sc.Faults[0].Status)
 	// Output: job-1 20s 2 error 503
-}
-
-// In a test: NewServer starts the simulator with random credentials and
-// stops it when the test ends.
-func ExampleNewServer() {
-	var t *testing.T // the test's *testing.T
-
-	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
-	// Point the client under test at srv.URL with srv.ProjectID and
-	// srv.Token, or srv.AccessKey and srv.SecretKey (see Server.Credentials);
-	// then, for example, make the results endpoint fail once:
-	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultGatewayPage, Status: 502, Operation: drstest.OpBatchCheckResults, Count: 1})
-	// ... exercise the client ...
-	for _, r := range srv.Requests() {
-		fmt.Println(r.Operation, r.Status, r.ErrorCode)
-	}
 }

@@ -1,6 +1,7 @@
 package drstest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,60 +15,41 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-// call sends one request of an operation through c and returns the answer.
-func call(t *testing.T, c *generated.ClientWithResponses, project, op string) answer {
-	t.Helper()
-	ctx := context.Background()
-	if op == drstest.OpBatchCheckJobs {
-		return jobsAnswer(t)(c.BatchCheckJobsWithResponse(ctx, project, nil, startReq(generated.PrecheckModeForStartJob, "j")))
-	}
-	return resultsAnswer(t)(c.BatchCheckResultsWithResponse(ctx, project, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}}))
-}
-
-// callErr is call for faults that break the exchange: it returns the error.
-func callErr(c *generated.ClientWithResponses, project, op string) error {
-	ctx := context.Background()
-	var err error
-	if op == drstest.OpBatchCheckJobs {
-		_, err = c.BatchCheckJobsWithResponse(ctx, project, nil, startReq(generated.PrecheckModeForStartJob, "j"))
-	} else {
-		_, err = c.BatchCheckResultsWithResponse(ctx, project, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}})
-	}
-	return err
-}
-
 var ops = []string{drstest.OpBatchCheckJobs, drstest.OpBatchCheckResults}
 
-// Every fault answer meant to be valid is valid per openapi.yaml: the client
-// goes through the strict contract transport.
+// Every fault answer meant to be valid is valid per openapi.yaml (the client
+// goes through the strict contract transport), hits Count requests and is
+// logged.
 func TestFaultAnswersAreValid(t *testing.T) {
-	type want struct {
-		status     int
-		code       string
-		retryAfter string
-	}
 	cases := []struct {
-		fault drstest.Fault
-		want  want
+		fault      drstest.Fault
+		status     int
+		code       string // "" for a gateway page
+		retryAfter string
 	}{
-		{drstest.Fault{Kind: drstest.FaultThrottle}, want{429, "APIGW.0308", "1"}},
-		{drstest.Fault{Kind: drstest.FaultThrottle, RetryAfter: 1500 * time.Millisecond}, want{429, "APIGW.0308", "2"}},
-		{drstest.Fault{Kind: drstest.FaultThrottle, Code: "APIG.0308", Message: "too many"}, want{429, "APIG.0308", "1"}},
-		{drstest.Fault{Kind: drstest.FaultError}, want{500, "APIGW.9999", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 400}, want{400, "DRS.M01503", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 401}, want{401, "APIGW.0307", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 403, Code: "DRS.M00102", Message: "Insufficient permissions."}, want{403, "DRS.M00102", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 413}, want{413, "APIGW.0201", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 422}, want{422, "DRS.M00004", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 429}, want{429, "APIGW.0308", "1"}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 502}, want{502, "APIGW.0202", ""}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 503, RetryAfter: 5 * time.Second}, want{503, "APIGW.0613", "5"}},
-		{drstest.Fault{Kind: drstest.FaultError, Status: 504}, want{504, "APIGW.0203", ""}},
+		{drstest.Fault{Kind: drstest.FaultThrottle}, 429, "APIGW.0308", "1"},
+		{drstest.Fault{Kind: drstest.FaultThrottle, RetryAfter: 1500 * time.Millisecond}, 429, "APIGW.0308", "2"},
+		{drstest.Fault{Kind: drstest.FaultThrottle, Code: "APIG.0308", Message: "too many"}, 429, "APIG.0308", "1"},
+		{drstest.Fault{Kind: drstest.FaultError}, 500, "APIGW.9999", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 400}, 400, "DRS.M01503", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 401}, 401, "APIGW.0307", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 403, Code: "DRS.M00102", Message: "Insufficient permissions."}, 403, "DRS.M00102", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 413}, 413, "APIGW.0201", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 422}, 422, "DRS.M00004", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 429}, 429, "APIGW.0308", "1"},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 502}, 502, "APIGW.0202", ""},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 503, RetryAfter: 5 * time.Second}, 503, "APIGW.0613", "5"},
+		{drstest.Fault{Kind: drstest.FaultError, Status: 504}, 504, "APIGW.0203", ""},
+		{drstest.Fault{Kind: drstest.FaultGatewayPage}, 502, "", ""},
+		{drstest.Fault{Kind: drstest.FaultGatewayPage, Status: 503}, 503, "", "1"},
+		{drstest.Fault{Kind: drstest.FaultGatewayPage, Status: 504}, 504, "", ""},
+		{drstest.Fault{Kind: drstest.FaultGatewayText}, 502, "", ""},
+		{drstest.Fault{Kind: drstest.FaultGatewayText, Status: 503}, 503, "", "1"},
+		{drstest.Fault{Kind: drstest.FaultGatewayText, Status: 504}, 504, "", ""},
 	}
 	for _, op := range ops {
 		for _, tc := range cases {
-			name := fmt.Sprintf("%s/%s/%d/%s", op, tc.fault.Kind, tc.want.status, tc.fault.Code)
-			t.Run(name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s/%d/%s", op, tc.fault.Kind, tc.status, tc.fault.Code), func(t *testing.T) {
 				srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
 				f := tc.fault
 				f.Operation, f.Count = op, 1
@@ -76,127 +58,95 @@ func TestFaultAnswersAreValid(t *testing.T) {
 				}
 				c := strictClient(t, srv.URL, token(srv.Token))
 				a := call(t, c, srv.ProjectID, op)
-				wantError(t, a, tc.want.status, tc.want.code)
-				if got := a.header.Get("Retry-After"); got != tc.want.retryAfter && tc.want.retryAfter != "" {
-					t.Fatalf("Retry-After %q, want %q", got, tc.want.retryAfter)
+				if got := a.header.Get("Retry-After"); got != tc.retryAfter {
+					t.Fatalf("Retry-After %q, want %q", got, tc.retryAfter)
 				}
-				if f.Message != "" && a.body.ErrorMsg != f.Message {
-					t.Fatalf("error_msg %q", a.body.ErrorMsg)
+				if tc.code != "" {
+					wantError(t, a, tc.status, tc.code)
+					if f.Message != "" && a.body.ErrorMsg != f.Message {
+						t.Fatalf("error_msg %q", a.body.ErrorMsg)
+					}
+				} else {
+					ct, text := a.header.Get("Content-Type"), fmt.Sprintf("%d %s", tc.status, http.StatusText(tc.status))
+					if a.status != tc.status || a.body != nil || a.requestID == "" ||
+						f.Kind == drstest.FaultGatewayPage && (ct != "text/html" || !strings.Contains(string(a.raw), "<h1>"+text+"</h1>")) ||
+						f.Kind == drstest.FaultGatewayText && (ct != "text/plain" || strings.TrimSpace(string(a.raw)) != text) {
+						t.Fatalf("status %d, Content-Type %q, request ID %q, body %q", a.status, ct, a.requestID, a.raw)
+					}
 				}
-				// Count 1: the next request is served normally.
 				if a := call(t, c, srv.ProjectID, op); a.status != 200 {
 					t.Fatalf("after the fault: %d %s", a.status, a.raw)
 				}
 				log := srv.Requests()
-				if log[0].Fault != f.Kind || log[0].Status != tc.want.status || log[0].ErrorCode != tc.want.code || log[1].Fault != "" {
-					t.Fatalf("log: %+v", log)
-				}
-				if len(srv.Faults()) != 0 {
-					t.Fatalf("spent fault still there: %+v", srv.Faults())
+				if log[0].Fault != f.Kind || log[0].Status != tc.status || log[0].ErrorCode != tc.code || log[1].Fault != "" || len(srv.Faults()) != 0 {
+					t.Fatalf("log %+v, faults left %+v", log, srv.Faults())
 				}
 			})
 		}
 	}
 }
 
-func TestGatewayPages(t *testing.T) {
-	for _, op := range ops {
-		for _, kind := range []drstest.FaultKind{drstest.FaultGatewayPage, drstest.FaultGatewayText} {
-			for _, status := range []int{0, 502, 503, 504} {
-				t.Run(fmt.Sprintf("%s/%s/%d", op, kind, status), func(t *testing.T) {
-					srv := drstest.NewServer(t, drstest.WithFaults(drstest.Fault{Kind: kind, Status: status, Operation: op}))
-					c := strictClient(t, srv.URL, token(srv.Token))
-					a := call(t, c, srv.ProjectID, op)
-					want := status
-					if want == 0 {
-						want = 502
-					}
-					if a.status != want || a.body != nil || a.requestID == "" {
-						t.Fatalf("status %d, body %s, request ID %q", a.status, a.raw, a.requestID)
-					}
-					ct := a.header.Get("Content-Type")
-					text := fmt.Sprintf("%d %s", want, http.StatusText(want))
-					switch {
-					case kind == drstest.FaultGatewayPage && (ct != "text/html" || !strings.Contains(string(a.raw), "<h1>"+text+"</h1>")),
-						kind == drstest.FaultGatewayText && (ct != "text/plain" || strings.TrimSpace(string(a.raw)) != text):
-						t.Fatalf("Content-Type %q, body %q", ct, a.raw)
-					}
-					if want == 503 && a.header.Get("Retry-After") != "1" {
-						t.Fatalf("503 without Retry-After")
-					}
-				})
-			}
-		}
-	}
-}
-
-// Faults that break the exchange on purpose: the client sees an error.
+// Faults that break the exchange on purpose: the client sees an error, the
+// request was served, and the server is fine afterwards.
 func TestBrokenExchanges(t *testing.T) {
 	for _, op := range ops {
 		for _, kind := range []drstest.FaultKind{drstest.FaultDrop, drstest.FaultReset, drstest.FaultTruncate} {
 			t.Run(op+"/"+string(kind), func(t *testing.T) {
 				srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}), drstest.WithFaults(drstest.Fault{Kind: kind, Count: 1}))
 				c := strictClient(t, srv.URL, token(srv.Token))
-				err := callErr(c, srv.ProjectID, op)
-				if err == nil {
-					t.Fatal("no error")
+				_, err := exchange(c, srv.ProjectID, defaultReq(op))
+				// A truncated answer is complete HTTP with cut JSON: the
+				// contract transport reports it; the others break the transport.
+				if err == nil || isViolation(err) != (kind == drstest.FaultTruncate) {
+					t.Fatalf("err %v", err)
 				}
-				switch kind {
-				case drstest.FaultTruncate:
-					// A complete HTTP answer whose JSON is cut: the contract
-					// transport reports the invalid body.
-					if !isViolation(err) {
-						t.Fatalf("truncate: %v", err)
-					}
-				default:
-					if isViolation(err) {
-						t.Fatalf("%s: a contract violation instead of a transport error: %v", kind, err)
-					}
-				}
-				// The server is fine afterwards.
 				if a := call(t, c, srv.ProjectID, op); a.status != 200 {
 					t.Fatalf("after the fault: %d", a.status)
 				}
 				first := srv.Requests()[0]
-				if first.Fault != kind {
+				if first.Fault != kind || (first.Status == 0) != (kind == drstest.FaultDrop) {
 					t.Fatalf("log: %+v", first)
-				}
-				if kind == drstest.FaultDrop && first.Status != 0 || kind != drstest.FaultDrop && first.Status != 200 {
-					t.Fatalf("logged status %d", first.Status)
 				}
 			})
 		}
 	}
 }
 
-// The truncated and reset answers, seen raw.
-func TestBrokenBodiesRaw(t *testing.T) {
+// Every answer, broken ones included, carries its own X-Request-Id, which
+// the log knows; truncated and reset answers hold the first half of the body.
+func TestRawAnswers(t *testing.T) {
 	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
-	post := func() (*http.Response, []byte, error) {
+	seen := map[string]bool{}
+	var full []byte
+	for i, kind := range []drstest.FaultKind{"", drstest.FaultThrottle, drstest.FaultError, drstest.FaultGatewayPage, drstest.FaultTruncate, drstest.FaultReset} {
+		if kind != "" {
+			_ = srv.InjectFault(drstest.Fault{Kind: kind, Count: 1})
+		}
 		req, _ := http.NewRequest("POST", srv.URL+"/v3/"+srv.ProjectID+"/jobs/batch-precheck-result", strings.NewReader(`{"jobs":["j"]}`))
-		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Auth-Token", srv.Token)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := srv.Client().Do(req)
 		if err != nil {
-			return nil, nil, err
+			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		return resp, b, err
-	}
-	_, full, err := post()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultTruncate, Count: 1})
-	resp, cut, err := post()
-	if err != nil || resp.StatusCode != 200 || len(cut) != len(full)/2 || string(full[:len(cut)]) != string(cut) || resp.Header.Get("X-Request-Id") == "" {
-		t.Fatalf("truncate: %v, %q of %q", err, cut, full)
-	}
-	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultReset, Count: 1})
-	resp, part, err := post()
-	if !errors.Is(err, io.ErrUnexpectedEOF) || resp.StatusCode != 200 || resp.Header.Get("X-Request-Id") == "" || len(part) != len(full)/2 {
-		t.Fatalf("reset: %v, status %v, %q", err, resp, part)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if (kind == drstest.FaultReset) != errors.Is(err, io.ErrUnexpectedEOF) || kind != drstest.FaultReset && err != nil {
+			t.Fatalf("%s: read error %v", kind, err)
+		}
+		switch kind {
+		case "":
+			full = body
+		case drstest.FaultTruncate, drstest.FaultReset:
+			if resp.StatusCode != 200 || !bytes.Equal(body, full[:len(full)/2]) {
+				t.Fatalf("%s: %d %q of %q", kind, resp.StatusCode, body, full)
+			}
+		}
+		id := resp.Header.Get("X-Request-Id")
+		if len(id) != 32 || seen[id] || srv.Requests()[i].ID != id {
+			t.Fatalf("answer %d: X-Request-Id %q, logged %q", i, id, srv.Requests()[i].ID)
+		}
+		seen[id] = true
 	}
 }
 
@@ -254,10 +204,8 @@ func TestFaultScopeAndCount(t *testing.T) {
 
 	// Faults hit before authentication, like the gateway's throttling.
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1})
-	bad := strictClient(t, srv.URL, token("wrong"))
-	wantError(t, call(t, bad, p, drstest.OpBatchCheckJobs), 429, "APIGW.0308")
+	wantError(t, call(t, strictClient(t, srv.URL, token("wrong")), p, drstest.OpBatchCheckJobs), 429, "APIGW.0308")
 
-	// ClearFaults removes everything.
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultError})
 	srv.ClearFaults()
 	if a := call(t, c, p, drstest.OpBatchCheckJobs); a.status != 200 {
@@ -282,15 +230,8 @@ func TestFaultRateIsDeterministic(t *testing.T) {
 		return b.String()
 	}
 	a, b, other := pattern(7), pattern(7), pattern(8)
-	if a != b {
-		t.Fatalf("same seed, different faults:\n%s\n%s", a, b)
-	}
-	if a == other {
-		t.Fatalf("different seeds, same faults: %s", a)
-	}
-	hits := strings.Count(a, "x")
-	if hits == 0 || hits == len(a) {
-		t.Fatalf("rate 0.3 hit %d of %d", hits, len(a))
+	if hits := strings.Count(a, "x"); a != b || a == other || hits == 0 || hits == len(a) {
+		t.Fatalf("seed 7 twice and seed 8:\n%s\n%s\n%s", a, b, other)
 	}
 }
 
@@ -318,42 +259,5 @@ func TestInvalidFaults(t *testing.T) {
 	}
 	if len(srv.Faults()) != 0 {
 		t.Fatal("an invalid fault was kept")
-	}
-}
-
-// Every answer carries X-Request-Id, different for each request, and the log
-// knows it.
-func TestRequestIDs(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
-	seen := map[string]bool{}
-	faults := []drstest.Fault{
-		{}, // none
-		{Kind: drstest.FaultThrottle},
-		{Kind: drstest.FaultError, Status: 502},
-		{Kind: drstest.FaultGatewayPage},
-		{Kind: drstest.FaultTruncate},
-	}
-	for i, f := range faults {
-		if f.Kind != "" {
-			f.Count = 1
-			_ = srv.InjectFault(f)
-		}
-		req, _ := http.NewRequest("POST", srv.URL+"/v3/"+srv.ProjectID+"/jobs/batch-precheck-result", strings.NewReader(`{"jobs":["j"]}`))
-		req.Header.Set("X-Auth-Token", srv.Token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		id := resp.Header.Get("X-Request-Id")
-		if len(id) != 32 || seen[id] {
-			t.Fatalf("answer %d: X-Request-Id %q", i, id)
-		}
-		seen[id] = true
-		if logged := srv.Requests()[i].ID; logged != id {
-			t.Fatalf("answer %d: logged ID %q, header %q", i, logged, id)
-		}
 	}
 }

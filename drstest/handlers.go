@@ -2,7 +2,6 @@ package drstest
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/drsclient/drs-precheck/generated"
 )
@@ -13,58 +12,61 @@ type handlers struct{ s *Simulator }
 
 var _ generated.StrictServerInterface = handlers{}
 
+// checkIDs applies DRS's rules to a request's job IDs, which hold without
+// the contract's validation too: 1 to 10, none empty, no duplicate.
+func checkIDs(ids []string, field string) (code, msg string) {
+	switch {
+	case len(ids) == 0:
+		return codeEmpty, msgEmpty("jobs")
+	case len(ids) > maxJobsPerRequest:
+		return codeInvalid, msgInvalid("jobs")
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		switch {
+		case id == "":
+			return codeEmpty, msgEmpty(field)
+		case seen[id]:
+			return codeDuplicate, msgDuplicate(field)
+		}
+		seen[id] = true
+	}
+	return "", ""
+}
+
+func (h handlers) badRequest(info *requestInfo, code, msg string) generated.BadRequestJSONResponse {
+	h.s.noteError(info, code)
+	return generated.BadRequestJSONResponse{Body: errorBody(info.id, code, msg), Headers: generated.BadRequestResponseHeaders{XRequestId: info.id}}
+}
+
 // BatchCheckJobs starts the pre-checks of up to 10 jobs.
 func (h handlers) BatchCheckJobs(ctx context.Context, req generated.BatchCheckJobsRequestObject) (generated.BatchCheckJobsResponseObject, error) {
 	info := infoFrom(ctx)
-	bad := func(code, msg string) (generated.BatchCheckJobsResponseObject, error) {
-		h.s.noteError(info, code)
-		return generated.BatchCheckJobs400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{
-			Body:    errorBody(info.id, code, msg),
-			Headers: generated.BadRequestResponseHeaders{XRequestId: info.id},
-		}}, nil
+	jobs := req.Body.Jobs // the strict handler decoded it
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.JobId
 	}
-	var jobs []generated.PreCheckInfo
-	if req.Body != nil {
-		jobs = req.Body.Jobs
-	}
-	// The contract already checked the shape; these checks hold without it
-	// (WithoutRequestValidation) and add DRS's own rules.
-	switch {
-	case len(jobs) == 0:
-		return bad(codeEmpty, msgEmpty("jobs"))
-	case len(jobs) > maxJobsPerRequest:
-		return bad(codeInvalid, msgInvalid("jobs"))
-	}
-	seen := make(map[string]bool, len(jobs))
+	code, msg := checkIDs(ids, "job_id")
 	for _, j := range jobs {
 		switch {
-		case j.JobId == "":
-			return bad(codeEmpty, msgEmpty("job_id"))
+		case code != "":
 		case j.PrecheckMode == "":
-			return bad(codeEmpty, msgEmpty("precheck_mode"))
+			code, msg = codeEmpty, msgEmpty("precheck_mode")
 		case !j.PrecheckMode.Valid():
-			return bad(codeInvalid, msgInvalid("precheck_mode"))
-		case seen[j.JobId]:
-			return bad(codeDuplicate, msgDuplicate("job_id"))
+			code, msg = codeInvalid, msgInvalid("precheck_mode")
 		}
-		seen[j.JobId] = true
 	}
-
+	if code != "" {
+		return generated.BatchCheckJobs400JSONResponse{BadRequestJSONResponse: h.badRequest(info, code, msg)}, nil
+	}
 	now := h.s.now()
 	results := make([]generated.PostPreCheckResp, len(jobs))
 	h.s.mu.Lock()
 	for i, j := range jobs {
-		res := generated.PostPreCheckResp{Id: j.JobId}
-		e, ok := h.s.jobs[j.JobId]
-		var code, msg string
-		if !ok {
-			code, msg = codeJobNotFound, msgJobNotFound
-		} else {
-			code, msg = startCheck(e.State, j.PrecheckMode)
-		}
-		if code != "" {
-			res.Status, res.ErrorCode, res.ErrorMsg = generated.PrecheckStartStatusFailed, code, msg
-		} else {
+		res := generated.PostPreCheckResp{Id: j.JobId, Status: generated.PrecheckStartStatusFailed}
+		e := h.s.jobs[j.JobId]
+		if res.ErrorCode, res.ErrorMsg = startCheck(e, j.PrecheckMode); res.ErrorCode == "" {
 			e.started, e.startedAt = true, now
 			res.Status, res.PrecheckId = generated.PrecheckStartStatusSuccess, j.JobId
 		}
@@ -80,34 +82,10 @@ func (h handlers) BatchCheckJobs(ctx context.Context, req generated.BatchCheckJo
 // BatchCheckResults reports the pre-checks' progress and verdicts.
 func (h handlers) BatchCheckResults(ctx context.Context, req generated.BatchCheckResultsRequestObject) (generated.BatchCheckResultsResponseObject, error) {
 	info := infoFrom(ctx)
-	bad := func(code, msg string) (generated.BatchCheckResultsResponseObject, error) {
-		h.s.noteError(info, code)
-		return generated.BatchCheckResults400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{
-			Body:    errorBody(info.id, code, msg),
-			Headers: generated.BadRequestResponseHeaders{XRequestId: info.id},
-		}}, nil
+	ids := req.Body.Jobs
+	if code, msg := checkIDs(ids, "jobs"); code != "" {
+		return generated.BatchCheckResults400JSONResponse{BadRequestJSONResponse: h.badRequest(info, code, msg)}, nil
 	}
-	var ids []string
-	if req.Body != nil {
-		ids = req.Body.Jobs
-	}
-	switch {
-	case len(ids) == 0:
-		return bad(codeEmpty, msgEmpty("jobs"))
-	case len(ids) > maxJobsPerRequest:
-		return bad(codeInvalid, msgInvalid("jobs"))
-	}
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		switch {
-		case id == "":
-			return bad(codeEmpty, msgEmpty("jobs"))
-		case seen[id]:
-			return bad(codeDuplicate, msgDuplicate("jobs"))
-		}
-		seen[id] = true
-	}
-
 	now := h.s.now()
 	results := make([]generated.QueryPreCheckResp, len(ids))
 	h.s.mu.Lock()
@@ -117,7 +95,7 @@ func (h handlers) BatchCheckResults(ctx context.Context, req generated.BatchChec
 		case !ok:
 			results[i] = generated.QueryPreCheckResp{PrecheckId: id, ErrorCode: codeJobNotFound, ErrorMsg: msgJobNotFound}
 		case !e.started:
-			results[i] = generated.QueryPreCheckResp{PrecheckId: id, ErrorCode: codeNoPrecheck, ErrorMsg: msgNoPrecheck}
+			results[i] = generated.QueryPreCheckResp{PrecheckId: id, ErrorCode: "DRS.M05003", ErrorMsg: "Task information not found: the pre-check of this job has not been started."}
 		default:
 			results[i] = e.progress(now)
 		}
@@ -128,6 +106,3 @@ func (h handlers) BatchCheckResults(ctx context.Context, req generated.BatchChec
 		Headers: generated.BatchCheckResults200ResponseHeaders{XRequestId: info.id},
 	}, nil
 }
-
-// Compile-time check that the router's handler is an http.Handler.
-var _ http.Handler = (*Simulator)(nil)

@@ -1,11 +1,13 @@
 package drstest_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/drstest"
 	"github.com/drsclient/drs-precheck/generated"
 )
 
@@ -21,8 +24,8 @@ func TestMain(m *testing.M) {
 }
 
 // strictClient returns a generated client whose traffic goes through
-// contract.NewTransport in strict mode: any request or response that breaks
-// openapi.yaml fails the call.
+// contract.NewTransport: any request or response that breaks openapi.yaml
+// fails the call.
 func strictClient(t testing.TB, url string, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
 	t.Helper()
 	tr, err := contract.NewTransport(http.DefaultTransport)
@@ -32,9 +35,8 @@ func strictClient(t testing.TB, url string, editors ...generated.RequestEditorFn
 	return newClient(t, url, tr, editors...)
 }
 
-// lenientClient is for requests that break the contract on purpose (bad
-// bodies, missing credentials): request violations are let through, but a
-// response that breaks openapi.yaml still fails the test.
+// lenientClient is for requests that break the contract on purpose: only a
+// response that breaks openapi.yaml fails the test.
 func lenientClient(t testing.TB, url string, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
 	t.Helper()
 	spec, err := contract.Default()
@@ -63,14 +65,9 @@ func newClient(t testing.TB, url string, tr http.RoundTripper, editors ...genera
 }
 
 // token authenticates with an IAM token.
-func token(tok string) generated.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header.Set("X-Auth-Token", tok)
-		return nil
-	}
-}
+func token(tok string) generated.RequestEditorFn { return header("X-Auth-Token", tok) }
 
-// signed signs the request with an AK/SK pair, over the exact body.
+// signed signs the request with s, over the exact body.
 func signed(s aksk.Signer) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		var body []byte
@@ -88,6 +85,11 @@ func signed(s aksk.Signer) generated.RequestEditorFn {
 	}
 }
 
+// signedBy signs with the given credentials (no security token if st is "").
+func signedBy(ak, sk, st string) generated.RequestEditorFn {
+	return signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: ak, SecretKey: sk, SecurityToken: st}})
+}
+
 func header(name, value string) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		req.Header.Set(name, value)
@@ -103,14 +105,12 @@ func startReq(mode generated.PrecheckMode, ids ...string) generated.BatchPrechec
 	return r
 }
 
+// start starts pre-checks and returns the per-job answers of a 200.
 func start(t testing.TB, c *generated.ClientWithResponses, project string, mode generated.PrecheckMode, ids ...string) []generated.PostPreCheckResp {
 	t.Helper()
 	resp, err := c.BatchCheckJobsWithResponse(context.Background(), project, nil, startReq(mode, ids...))
-	if err != nil {
-		t.Fatalf("BatchCheckJobs: %v", err)
-	}
-	if resp.JSON200 == nil {
-		t.Fatalf("BatchCheckJobs: status %d: %s", resp.StatusCode(), resp.Body)
+	if err != nil || resp.JSON200 == nil {
+		t.Fatalf("BatchCheckJobs: %v %v", err, resp)
 	}
 	if int(resp.JSON200.Count) != len(resp.JSON200.Results) || len(resp.JSON200.Results) != len(ids) {
 		t.Fatalf("BatchCheckJobs: count %d, %d results, %d jobs", resp.JSON200.Count, len(resp.JSON200.Results), len(ids))
@@ -118,14 +118,12 @@ func start(t testing.TB, c *generated.ClientWithResponses, project string, mode 
 	return resp.JSON200.Results
 }
 
+// results queries pre-checks and returns the per-job answers of a 200.
 func results(t testing.TB, c *generated.ClientWithResponses, project string, ids ...string) []generated.QueryPreCheckResp {
 	t.Helper()
 	resp, err := c.BatchCheckResultsWithResponse(context.Background(), project, nil, generated.BatchQueryPrecheckResultReq{Jobs: ids})
-	if err != nil {
-		t.Fatalf("BatchCheckResults: %v", err)
-	}
-	if resp.JSON200 == nil {
-		t.Fatalf("BatchCheckResults: status %d: %s", resp.StatusCode(), resp.Body)
+	if err != nil || resp.JSON200 == nil {
+		t.Fatalf("BatchCheckResults: %v %v", err, resp)
 	}
 	if int(resp.JSON200.Count) != len(resp.JSON200.Results) || len(resp.JSON200.Results) != len(ids) {
 		t.Fatalf("BatchCheckResults: count %d, %d results, %d jobs", resp.JSON200.Count, len(resp.JSON200.Results), len(ids))
@@ -133,7 +131,19 @@ func results(t testing.TB, c *generated.ClientWithResponses, project string, ids
 	return resp.JSON200.Results
 }
 
-// errorOf returns the status, ErrorBody and X-Request-Id of an answer.
+// request is one raw request; an empty content type is application/json.
+type request struct{ op, body, contentType, language string }
+
+// defaultReq is the request of op for job "j".
+func defaultReq(op string) request {
+	if op == drstest.OpBatchCheckJobs {
+		return request{op: op, body: `{"jobs":[{"job_id":"j","precheck_mode":"forStartJob"}]}`}
+	}
+	return request{op: op, body: `{"jobs":["j"]}`}
+}
+
+// answer is what came back: the status, the ErrorBody of a JSON error, the
+// X-Request-Id, the raw body and the headers.
 type answer struct {
 	status    int
 	body      *generated.ErrorBody
@@ -142,70 +152,79 @@ type answer struct {
 	header    http.Header
 }
 
-func jobsAnswer(t testing.TB) func(*generated.BatchCheckJobsResponse, error) answer {
-	return func(r *generated.BatchCheckJobsResponse, err error) answer {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("BatchCheckJobs: %v", err)
+// exchange sends rq through c; it does not stop the test, so that
+// goroutines may call it.
+func exchange(c *generated.ClientWithResponses, project string, rq request) (answer, error) {
+	ctx := context.Background()
+	ct := cmp.Or(rq.contentType, "application/json")
+	var resp *http.Response
+	var err error
+	if rq.op == drstest.OpBatchCheckJobs {
+		var params *generated.BatchCheckJobsParams
+		if rq.language != "" {
+			params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(rq.language)}
 		}
-		a := answer{status: r.StatusCode(), raw: r.Body, header: r.HTTPResponse.Header, requestID: r.HTTPResponse.Header.Get("X-Request-Id")}
-		for _, b := range []*generated.ErrorBody{r.JSON400, r.JSON401, r.JSON403, r.JSON413, r.JSON422, r.JSON429, r.JSON500, r.JSON502, r.JSON503, r.JSON504} {
-			if b != nil {
-				a.body = b
-			}
+		resp, err = c.BatchCheckJobsWithBody(ctx, project, params, ct, strings.NewReader(rq.body))
+	} else {
+		var params *generated.BatchCheckResultsParams
+		if rq.language != "" {
+			params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(rq.language)}
 		}
-		return a
+		resp, err = c.BatchCheckResultsWithBody(ctx, project, params, ct, strings.NewReader(rq.body))
 	}
+	if err != nil {
+		return answer{}, err
+	}
+	return readAnswer(resp)
 }
 
-func resultsAnswer(t testing.TB) func(*generated.BatchCheckResultsResponse, error) answer {
-	return func(r *generated.BatchCheckResultsResponse, err error) answer {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("BatchCheckResults: %v", err)
-		}
-		a := answer{status: r.StatusCode(), raw: r.Body, header: r.HTTPResponse.Header, requestID: r.HTTPResponse.Header.Get("X-Request-Id")}
-		for _, b := range []*generated.ErrorBody{r.JSON400, r.JSON401, r.JSON403, r.JSON413, r.JSON422, r.JSON429, r.JSON500, r.JSON502, r.JSON503, r.JSON504} {
-			if b != nil {
-				a.body = b
-			}
-		}
-		return a
+// readAnswer reads and closes an answer's body.
+func readAnswer(resp *http.Response) (a answer, err error) {
+	defer resp.Body.Close()
+	a = answer{status: resp.StatusCode, header: resp.Header, requestID: resp.Header.Get("X-Request-Id")}
+	if a.raw, err = io.ReadAll(resp.Body); err != nil {
+		return a, err
 	}
+	if a.status >= 400 && resp.Header.Get("Content-Type") == "application/json" {
+		a.body = new(generated.ErrorBody)
+		err = json.Unmarshal(a.raw, a.body)
+	}
+	return a, err
 }
 
-// wantError checks an error answer: status, code, a request ID header, and
-// the request ID in the body for gateway (APIGW) errors.
+// send is exchange for the test's goroutine.
+func send(t testing.TB, c *generated.ClientWithResponses, project string, rq request) answer {
+	t.Helper()
+	a, err := exchange(c, project, rq)
+	if err != nil {
+		t.Fatalf("%s: %v", rq.op, err)
+	}
+	return a
+}
+
+// call sends the default request of op.
+func call(t testing.TB, c *generated.ClientWithResponses, project, op string) answer {
+	t.Helper()
+	return send(t, c, project, defaultReq(op))
+}
+
+// wantError checks an error answer: status, code, a message, a request ID
+// header, and the request ID in the body of gateway (APIGW) errors.
 func wantError(t testing.TB, a answer, status int, code string) {
 	t.Helper()
-	if a.status != status {
-		t.Fatalf("status %d, want %d; body %s", a.status, status, a.raw)
-	}
-	if a.body == nil {
-		t.Fatalf("status %d: no JSON ErrorBody: %s", a.status, a.raw)
-	}
-	if a.body.ErrorCode != code {
+	switch {
+	case a.status != status || a.body == nil:
+		t.Fatalf("status %d, want %d with a JSON ErrorBody; body %s", a.status, status, a.raw)
+	case a.body.ErrorCode != code || a.body.ErrorMsg == "":
 		t.Fatalf("error_code %q, want %q (error_msg %q)", a.body.ErrorCode, code, a.body.ErrorMsg)
-	}
-	if a.body.ErrorMsg == "" {
-		t.Fatal("empty error_msg")
-	}
-	if a.requestID == "" {
+	case a.requestID == "":
 		t.Fatal("no X-Request-Id")
-	}
-	if len(code) > 4 && code[:4] == "APIG" && a.body.RequestId != a.requestID {
+	case strings.HasPrefix(code, "APIG") && a.body.RequestId != a.requestID:
 		t.Fatalf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
 	}
 }
 
-// newHTTPServer serves h on a loopback httptest.Server closed with the test.
-func newHTTPServer(t testing.TB, h http.Handler) string {
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 func isViolation(err error) bool {
-	var v *contract.Violation
-	return errors.As(err, &v)
+	_, ok := errors.AsType[*contract.Violation](err)
+	return ok
 }

@@ -1,11 +1,14 @@
 package drstest
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,8 +26,8 @@ type IssuedKey struct {
 	Via       string // "metadata" or "federation"
 }
 
-// IdentityRequest is one request an IdentityService received. It holds no
-// secret: only the names of the headers sent, and the body's length.
+// IdentityRequest is one request an IdentityService received, without any
+// secret: the header names, the body's length.
 type IdentityRequest struct {
 	Method, Path string
 	HeaderNames  []string
@@ -34,23 +37,13 @@ type IdentityRequest struct {
 
 // IdentityConfig configures NewIdentityService. Zero fields take defaults.
 type IdentityConfig struct {
-	// Now is the clock of expiry (default time.Now; synctest fakes it).
-	Now func() time.Time
-	// Keys is how many key sets to prepare (default 8); once handed out,
-	// the service answers 500.
-	Keys int
-	// NoAgency makes the metadata service answer as on an instance without
-	// an IAM agency.
-	NoAgency bool
-	// MetadataTTL is the lifetime of the metadata keys (default 1 hour).
-	MetadataTTL time.Duration
-	// IdentityProvider is the only identity provider IAM knows (default
-	// "ci-oidc").
-	IdentityProvider string
-	// IDToken is the only ID token IAM accepts (default random).
-	IDToken string
-	// IDTokenExpires is when IAM stops accepting it (zero: never).
-	IDTokenExpires time.Time
+	Now              func() time.Time // clock of expiry (default time.Now)
+	Keys             int              // key sets to prepare (default 8); then it answers 500
+	NoAgency         bool             // the metadata service answers as on an instance without an IAM agency
+	MetadataTTL      time.Duration    // lifetime of the metadata keys (default 1 hour)
+	IdentityProvider string           // the only one IAM knows (default "ci-oidc")
+	IDToken          string           // the only ID token IAM accepts (default random)
+	IDTokenExpires   time.Time        // when IAM stops accepting it (zero: never)
 	// EchoSecrets makes error answers quote what the client sent (an ID
 	// token, a federated token), as a hostile server would.
 	EchoSecrets bool
@@ -60,9 +53,8 @@ type IdentityConfig struct {
 // metadata service (PUT /meta-data/latest/api/token, GET
 // /openstack/latest/securitykey) and IAM's federation calls (POST
 // /v3.0/OS-AUTH/id-token/tokens, POST /v3.0/OS-CREDENTIAL/securitytokens),
-// with their error answers. Give its Keys to the DRS simulator
-// (WithTemporaryAKSK, or SimulatorOptions) so that requests signed with
-// them verify. It is safe for concurrent use.
+// with their error answers. SimulatorOptions makes a DRS simulator accept
+// its keys. It is safe for concurrent use.
 type IdentityService struct {
 	cfg  IdentityConfig
 	keys []TemporaryKey
@@ -80,18 +72,9 @@ func NewIdentityService(cfg IdentityConfig) *IdentityService {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Keys <= 0 {
-		cfg.Keys = 8
-	}
-	if cfg.MetadataTTL <= 0 {
-		cfg.MetadataTTL = time.Hour
-	}
-	if cfg.IdentityProvider == "" {
-		cfg.IdentityProvider = "ci-oidc"
-	}
-	if cfg.IDToken == "" {
-		cfg.IDToken = "eyJhbGciOiJSUzI1NiJ9." + randomHex(24) + "." + randomHex(24)
-	}
+	cfg.Keys, cfg.MetadataTTL = cmp.Or(max(cfg.Keys, 0), 8), cmp.Or(max(cfg.MetadataTTL, 0), time.Hour)
+	cfg.IdentityProvider = cmp.Or(cfg.IdentityProvider, "ci-oidc")
+	cfg.IDToken = cmp.Or(cfg.IDToken, "eyJhbGciOiJSUzI1NiJ9."+randomHex(24)+"."+randomHex(24))
 	s := &IdentityService{cfg: cfg, sessions: map[string]bool{}, fedTokens: map[string]time.Time{}}
 	for i := range cfg.Keys {
 		s.keys = append(s.keys, TemporaryKey{
@@ -110,7 +93,7 @@ func (s *IdentityService) IDToken() string { return s.cfg.IDToken }
 func (s *IdentityService) IdentityProvider() string { return s.cfg.IdentityProvider }
 
 // Keys returns every key set the service may hand out, in order.
-func (s *IdentityService) Keys() []TemporaryKey { return append([]TemporaryKey(nil), s.keys...) }
+func (s *IdentityService) Keys() []TemporaryKey { return slices.Clone(s.keys) }
 
 // SimulatorOptions makes a DRS simulator accept every key set.
 func (s *IdentityService) SimulatorOptions() []Option {
@@ -140,41 +123,34 @@ func (s *IdentityService) Secrets() []string {
 func (s *IdentityService) Issued() []IssuedKey {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]IssuedKey(nil), s.issued...)
+	return slices.Clone(s.issued)
 }
 
 // Requests returns the requests so far, in order.
 func (s *IdentityService) Requests() []IdentityRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]IdentityRequest(nil), s.requests...)
+	return slices.Clone(s.requests)
 }
 
 // ServeHTTP answers the four calls; anything else is 404.
 func (s *IdentityService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	rec := IdentityRequest{Method: r.Method, Path: r.URL.Path, BodyLen: len(body)}
-	for name := range r.Header {
-		rec.HeaderNames = append(rec.HeaderNames, name)
-	}
-	status, header, answer := s.answer(r, body)
-	for k, v := range header {
-		w.Header().Set(k, v)
-	}
+	status, answer := s.answer(w, r, body)
+	s.mu.Lock()
+	s.requests = append(s.requests, IdentityRequest{Method: r.Method, Path: r.URL.Path,
+		HeaderNames: slices.Collect(maps.Keys(r.Header)), BodyLen: len(body), Status: status})
+	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(answer)
-	rec.Status = status
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
 }
 
-func (s *IdentityService) answer(r *http.Request, body []byte) (int, map[string]string, []byte) {
+func (s *IdentityService) answer(w http.ResponseWriter, r *http.Request, body []byte) (int, []byte) {
 	now := s.cfg.Now()
-	iamError := func(status int, msg string) (int, map[string]string, []byte) {
+	iamError := func(status int, msg string) (int, []byte) {
 		b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": status, "message": msg, "title": http.StatusText(status)}})
-		return status, nil, b
+		return status, b
 	}
 	echo := func(secret string) string {
 		if s.cfg.EchoSecrets {
@@ -187,17 +163,17 @@ func (s *IdentityService) answer(r *http.Request, body []byte) (int, map[string]
 	switch r.Method + " " + r.URL.Path {
 	case "PUT /meta-data/latest/api/token":
 		if r.Header.Get("X-Metadata-Token-Ttl-Seconds") == "" {
-			return http.StatusBadRequest, nil, []byte(`{"error":"X-Metadata-Token-Ttl-Seconds is required"}`)
+			return http.StatusBadRequest, []byte(`{"error":"X-Metadata-Token-Ttl-Seconds is required"}`)
 		}
 		session := "session-" + randomHex(16)
 		s.sessions[session] = true
-		return http.StatusOK, nil, []byte(session)
+		return http.StatusOK, []byte(session)
 	case "GET /openstack/latest/securitykey":
 		if t := r.Header.Get("X-Metadata-Token"); t != "" && !s.sessions[t] {
-			return http.StatusUnauthorized, nil, []byte(`{"error":"unknown X-Metadata-Token"}`)
+			return http.StatusUnauthorized, []byte(`{"error":"unknown X-Metadata-Token"}`)
 		}
 		if s.cfg.NoAgency {
-			return http.StatusNotFound, nil, []byte(`{"error_code":"ECS.0001","error_msg":"no agency is attached to this instance"}`)
+			return http.StatusNotFound, []byte(`{"error_code":"ECS.0001","error_msg":"no agency is attached to this instance"}`)
 		}
 		return s.hand(now.Add(s.cfg.MetadataTTL), "metadata")
 	case "POST /v3.0/OS-AUTH/id-token/tokens":
@@ -221,7 +197,8 @@ func (s *IdentityService) answer(r *http.Request, body []byte) (int, map[string]
 		}
 		token := "MIIfed" + randomHex(32)
 		s.fedTokens[token] = now.Add(24 * time.Hour)
-		return http.StatusCreated, map[string]string{"X-Subject-Token": token}, []byte(`{"token":{"methods":["mapped"]}}`)
+		w.Header().Set("X-Subject-Token", token)
+		return http.StatusCreated, []byte(`{"token":{"methods":["mapped"]}}`)
 	case "POST /v3.0/OS-CREDENTIAL/securitytokens":
 		token := r.Header.Get("X-Auth-Token")
 		if exp, ok := s.fedTokens[token]; !ok || !now.Before(exp) {
@@ -245,13 +222,13 @@ func (s *IdentityService) answer(r *http.Request, body []byte) (int, map[string]
 		}
 		return s.hand(now.Add(time.Duration(req.Auth.Identity.Token.Duration)*time.Second), "federation")
 	}
-	return http.StatusNotFound, nil, []byte(`{"error":"not found"}`)
+	return http.StatusNotFound, []byte(`{"error":"not found"}`)
 }
 
 // hand gives out the next key set. Called with s.mu held.
-func (s *IdentityService) hand(expires time.Time, via string) (int, map[string]string, []byte) {
+func (s *IdentityService) hand(expires time.Time, via string) (int, []byte) {
 	if s.next >= len(s.keys) {
-		return http.StatusInternalServerError, nil, []byte(`{"error":"drstest: every prepared key set was handed out; raise IdentityConfig.Keys"}`)
+		return http.StatusInternalServerError, []byte(`{"error":"drstest: every prepared key set was handed out; raise IdentityConfig.Keys"}`)
 	}
 	k := s.keys[s.next]
 	s.next++
@@ -260,5 +237,5 @@ func (s *IdentityService) hand(expires time.Time, via string) (int, map[string]s
 		"access": k.AccessKey, "secret": k.SecretKey, "securitytoken": k.SecurityToken,
 		"expires_at": expires.UTC().Format("2006-01-02T15:04:05.000000Z"),
 	}})
-	return http.StatusOK, nil, b
+	return http.StatusOK, b
 }

@@ -34,9 +34,6 @@ func checkAnswer(t *testing.T, op string, rec *httptest.ResponseRecorder) {
 	if err := spec.ValidateResponse(context.Background(), ex, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
 		t.Fatalf("%s: %v", op, err)
 	}
-	if rec.Header().Get(headerRequestID) == "" {
-		t.Fatalf("%s: no X-Request-Id", op)
-	}
 }
 
 func newTestSim(t *testing.T) *Simulator {
@@ -48,96 +45,42 @@ func newTestSim(t *testing.T) *Simulator {
 	return s
 }
 
-// The generated handler's own error callbacks answer with valid DRS errors
-// (the contract's validation normally catches these requests first).
-func TestGeneratedHandlerCallbacks(t *testing.T) {
+// The generated router's and handler's error callback answers with valid
+// DRS errors that name the parameter and never quote the Go error (the
+// contract's validation normally refuses these requests first).
+func TestGeneratedHandlerCallback(t *testing.T) {
 	s := newTestSim(t)
 	for _, op := range []string{OpBatchCheckJobs, OpBatchCheckResults} {
 		ctx := context.WithValue(context.Background(), infoKey{}, &requestInfo{id: "rid", op: op})
 		req := httptest.NewRequest(http.MethodPost, "/", nil).WithContext(ctx)
-
-		rec := httptest.NewRecorder()
-		s.paramError(rec, req, &generated.InvalidParamFormatError{ParamName: "X-Language", Err: errors.New("bad")})
-		checkAnswer(t, op, rec)
-		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"The value of parameter X-Language is invalid."`) {
-			t.Fatalf("paramError: %d %s", rec.Code, rec.Body)
+		for _, tc := range []struct {
+			err  error
+			want string
+		}{
+			{&generated.InvalidParamFormatError{ParamName: "X-Language", Err: errors.New("bad")}, "X-Language"},
+			{&generated.TooManyValuesForParamError{ParamName: "X-Language", Count: 2}, "X-Language"},
+			{errors.New("can't decode JSON body"), "body"},
+		} {
+			rec := httptest.NewRecorder()
+			s.requestError(rec, req, tc.err)
+			checkAnswer(t, op, rec)
+			if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"The value of parameter `+tc.want+` is invalid."`) || strings.Contains(rec.Body.String(), "decode") {
+				t.Fatalf("%v: %d %s", tc.err, rec.Code, rec.Body)
+			}
 		}
-		rec = httptest.NewRecorder()
-		s.paramError(rec, req, &generated.TooManyValuesForParamError{ParamName: "X-Language", Count: 2})
-		checkAnswer(t, op, rec)
-		rec = httptest.NewRecorder()
-		s.paramError(rec, req, errors.New("other"))
-		checkAnswer(t, op, rec)
-
-		rec = httptest.NewRecorder()
-		s.requestError(rec, req, errors.New("can't decode JSON body"))
-		checkAnswer(t, op, rec)
-		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "DRS.M00202") || strings.Contains(rec.Body.String(), "decode") {
-			t.Fatalf("requestError: %d %s", rec.Code, rec.Body)
-		}
-
-		rec = httptest.NewRecorder()
-		s.responseError(rec, req, errors.New("boom"))
-		checkAnswer(t, op, rec)
-		if rec.Code != 500 || strings.Contains(rec.Body.String(), "boom") {
-			t.Fatalf("responseError: %d %s", rec.Code, rec.Body)
-		}
-		// Nothing more once an answer was (partly) sent.
-		rec = httptest.NewRecorder()
-		sw := &statusWriter{ResponseWriter: rec, s: s, info: &requestInfo{}}
-		sw.WriteHeader(200)
-		s.responseError(sw, req, errors.New("boom"))
-		bw := &bufferWriter{header: http.Header{}, status: 200}
-		s.responseError(bw, req, errors.New("boom"))
-		if rec.Body.Len() != 0 || bw.body.Len() != 0 {
-			t.Fatal("responseError wrote after an answer")
-		}
-	}
-	// A context without request info still gets a request ID.
-	rec := httptest.NewRecorder()
-	s.requestError(rec, httptest.NewRequest(http.MethodPost, "/", nil), errors.New("x"))
-	if rec.Header().Get(headerRequestID) == "" || rec.Code != 400 {
-		t.Fatalf("no request info: %d %v", rec.Code, rec.Header())
 	}
 }
 
-// Faults on unknown routes answer outside the spec's operations but still
-// with the gateway's formats.
-func TestFaultsOnUnknownRoutes(t *testing.T) {
+// Without a connection to hijack, dropping aborts the handler.
+func TestDropWithoutConnection(t *testing.T) {
 	s := newTestSim(t)
-	for _, f := range []Fault{
-		{Kind: FaultThrottle, Count: 1},
-		{Kind: FaultError, Status: 503, Count: 1},
-		{Kind: FaultGatewayPage, Status: 503, Count: 1},
-		{Kind: FaultGatewayText, Count: 1},
-	} {
-		if err := s.InjectFault(f); err != nil {
-			t.Fatal(err)
+	_ = s.InjectFault(Fault{Kind: FaultDrop})
+	defer func() {
+		if r := recover(); r != http.ErrAbortHandler {
+			t.Fatalf("recovered %v", r)
 		}
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/nowhere", nil))
-		f, _ = f.normalize()
-		want := f.Status
-		if f.Kind == FaultThrottle {
-			want = 429
-		}
-		if rec.Code != want || rec.Header().Get(headerRequestID) == "" {
-			t.Fatalf("%s: %d %v", f.Kind, rec.Code, rec.Header())
-		}
-		if (want == 429 || want == 503) && rec.Header().Get("Retry-After") != "1" {
-			t.Fatalf("%s: no Retry-After", f.Kind)
-		}
-	}
-	// Without a connection to hijack, dropping aborts the handler.
-	_ = s.InjectFault(Fault{Kind: FaultDrop, Count: 1})
-	func() {
-		defer func() {
-			if r := recover(); r != http.ErrAbortHandler {
-				t.Fatalf("recovered %v", r)
-			}
-		}()
-		s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 	}()
+	s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 }
 
 func TestViolationField(t *testing.T) {
@@ -172,47 +115,63 @@ func TestViolationField(t *testing.T) {
 	}
 }
 
-func TestProgressArithmetic(t *testing.T) {
+// TestProgressShapes proves what each shape reports along a pre-check with 4
+// check items, at 100 s and at the longest duration (the arithmetic's
+// bound), that items appear with their share of the duration, and that every
+// shape ends at exactly 100%.
+func TestProgressShapes(t *testing.T) {
 	t0 := time.Unix(0, 0)
-	const d = MaxJobDuration
-	longest := &jobEntry{Job: Job{ID: "j", Duration: d, Items: []CheckItem{{Item: "a", Result: ResultPassed}, {Item: "b", Result: ResultAlarm}}}, started: true, startedAt: t0}
+	items := []CheckItem{{Item: "a"}, {Item: "b"}, {Item: "c"}, {Item: "d"}}
+	at := []time.Duration{0, 10, 25, 49, 50, 75, 99, 100} // percent of the duration
 	for _, tc := range []struct {
-		at      time.Duration
-		process string
-		items   int
+		progress Progress
+		want     []string
 	}{
-		{0, "0%", 0},
-		{d/2 - 1, "49%", 0},
-		{d / 2, "50%", 1}, // the first of two items appears at half
-		{d - 1, "99%", 1},
-		{d, "100%", 2},
-		{d + time.Hour, "100%", 2},
+		{Progress{}, []string{"0%", "10%", "25%", "49%", "50%", "75%", "99%", "100%"}},
+		{Progress{Shape: ProgressSteps}, []string{"0%", "0%", "25%", "25%", "50%", "75%", "75%", "100%"}},
+		{Progress{Shape: ProgressSteps, Steps: 3}, []string{"0%", "0%", "0%", "33%", "33%", "66%", "66%", "100%"}},
+		{Progress{Shape: ProgressStall, At: 40}, []string{"0%", "10%", "25%", "40%", "40%", "40%", "40%", "100%"}},
+		{Progress{Shape: ProgressStall}, []string{"0%", "0%", "0%", "0%", "0%", "0%", "0%", "100%"}},
 	} {
-		r := longest.progress(t0.Add(tc.at))
-		if r.Process != tc.process || len(r.PrecheckResult) != tc.items {
-			t.Errorf("at %d: %s with %d items, want %s with %d", tc.at, r.Process, len(r.PrecheckResult), tc.process, tc.items)
-		}
-	}
-	// A clock that goes backwards reads as 0%.
-	e := &jobEntry{Job: Job{ID: "j", Duration: time.Second}, started: true, startedAt: t0}
-	if r := e.progress(t0.Add(-time.Hour)); r.Process != "0%" || r.Result {
-		t.Errorf("backwards clock: %+v", r)
-	}
-	for seq := range uint64(1000) {
-		if d := draw(42, seq, 1); d < 0 || d >= 1 {
-			t.Fatalf("draw %v", d)
+		for _, d := range []time.Duration{100 * time.Second, MaxJobDuration} {
+			j, err := Job{ID: "j", Duration: d, Items: items, Progress: tc.progress}.normalize()
+			if err != nil {
+				t.Fatalf("%+v: %v", tc.progress, err)
+			}
+			e := &jobEntry{Job: j, started: true, startedAt: t0}
+			for k, pct := range at {
+				r := e.progress(t0.Add(d * pct / 100))
+				if r.Process != tc.want[k] || r.Result != (pct == 100) || len(r.PrecheckResult) != int(pct)*4/100 {
+					t.Errorf("%+v over %s at %d%%: %s, result %v, %d items", tc.progress, d, pct, r.Process, r.Result, len(r.PrecheckResult))
+				}
+			}
+			if r := e.progress(t0.Add(-time.Hour)); r.Process != "0%" || r.Result {
+				t.Errorf("a clock gone backwards: %+v", r)
+			}
+			if r := e.progress(t0.Add(d + time.Hour)); r.Process != "100%" || len(r.PrecheckResult) != 4 {
+				t.Errorf("long after the end: %+v", r)
+			}
 		}
 	}
 }
 
-func TestSimulatorString(t *testing.T) {
-	s, err := New(WithToken("secret-token"), WithAKSK("AK", "secret-key"), WithJobs(Job{ID: "j"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := s.String()
-	if strings.Contains(out, "secret") || !strings.Contains(out, "Jobs:1") {
-		t.Fatalf("String: %s", out)
+// TestProgressRefused proves that a shape or parameter out of range, a
+// duration over the cap and too many items are refused by name.
+func TestProgressRefused(t *testing.T) {
+	for _, tc := range []struct {
+		job  Job
+		want string
+	}{
+		{Job{ID: "j", Progress: Progress{Shape: "wobbly"}}, `progress shape "wobbly"`},
+		{Job{ID: "j", Progress: Progress{Shape: ProgressSteps, Steps: 101}}, "progress steps 101"},
+		{Job{ID: "j", Progress: Progress{Shape: ProgressStall, At: 100}}, "stall at 100%"},
+		{Job{ID: "j", Progress: Progress{Shape: ProgressStall, At: -1}}, "stall at -1%"},
+		{Job{ID: "j", Duration: MaxJobDuration + 1}, "is not 0 to 24h0m0s"},
+		{Job{ID: "j", Items: make([]CheckItem, MaxItems+1)}, "more than 1000"},
+	} {
+		if _, err := tc.job.normalize(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.job.Progress, err, tc.want)
+		}
 	}
 }
 

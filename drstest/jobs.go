@@ -1,6 +1,7 @@
 package drstest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,65 +11,47 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-// Job states. DRS has many more; any non-empty string is accepted as a state.
-// Only StateConfiguration allows a pre-check in mode forStartJob. Mode
-// forRetryJob is allowed in any state but StateConfiguration, StateCreating,
-// StateCreateFailed and the released or deleted states, in which no
-// pre-check can start (a job in a released or deleted state answers
-// DRS.M05004, in the others DRS.M00304).
+// Job states; any non-empty string is one. See startCheck for the states in
+// which a pre-check may start.
 const (
 	StateCreating             = "CREATING"
 	StateCreateFailed         = "CREATE_FAILED"
 	StateConfiguration        = "CONFIGURATION"
-	StateStartJobFailed       = "START_JOB_FAILED"
 	StateFullTransferStarted  = "FULL_TRANSFER_STARTED"
-	StateFullTransferFailed   = "FULL_TRANSFER_FAILED"
 	StateIncreTransferStarted = "INCRE_TRANSFER_STARTED"
-	StateIncreTransferFailed  = "INCRE_TRANSFER_FAILED"
-	StatePausing              = "PAUSING"
 	StateReleaseStarted       = "RELEASE_RESOURCE_STARTED"
 	StateReleased             = "RELEASE_RESOURCE_COMPLETE"
 	StateDeleted              = "DELETED"
 )
 
-// Results of a check item.
+// Results of a check item; ResultAlarm is a warning, the pre-check passes.
 const (
 	ResultPassed = string(generated.PrecheckItemResultPASSED)
-	ResultAlarm  = string(generated.PrecheckItemResultALARM) // a warning: the pre-check still passes
+	ResultAlarm  = string(generated.PrecheckItemResultALARM)
 	ResultFailed = string(generated.PrecheckItemResultFAILED)
 )
 
-// Directions of a job (the job_direction of a pre-check result).
+// Directions of a job (job_direction of a pre-check result).
 const (
 	DirectionUp     = "up"
 	DirectionDown   = "down"
 	DirectionNonDBS = "non-dbs"
 )
 
-// Job is one DRS task of the simulator's job table, with its scripted
-// pre-check.
+// Job is one DRS task of the job table, with its scripted pre-check.
 type Job struct {
-	// ID is the task ID, any non-empty string.
-	ID string
-	// State is the task status; empty means StateConfiguration.
-	State string
-	// RDSInstanceID and Direction (DirectionUp, DirectionDown,
-	// DirectionNonDBS or empty) are reported with the pre-check's results.
-	RDSInstanceID string
-	Direction     string
-	// Duration is how long the pre-check takes on the simulator's clock,
-	// at most MaxJobDuration; zero completes it at once.
-	Duration time.Duration
-	// Progress is how the reported progress moves over Duration; the zero
-	// value moves linearly.
-	Progress Progress
-	// Items are the check items, revealed in order as the pre-check
-	// progresses: item i of n appears once (i+1)/n of Duration has elapsed.
-	// The pre-check passes when no item has ResultFailed. At most MaxItems.
-	Items []CheckItem
+	ID            string        `yaml:"id"`
+	State         string        `yaml:"state"` // empty means StateConfiguration
+	RDSInstanceID string        `yaml:"rds_instance_id"`
+	Direction     string        `yaml:"job_direction"` // a Direction constant or empty
+	Duration      time.Duration `yaml:"duration"`      // on the simulator's clock, at most MaxJobDuration
+	Progress      Progress      `yaml:"progress"`
+	// Items are revealed in order: item i of n once (i+1)/n of Duration
+	// has elapsed. The pre-check passes when none is ResultFailed.
+	Items []CheckItem `yaml:"items"` // at most MaxItems
 }
 
-// Caps of a job, which keep the progress arithmetic in plain int64.
+// Caps of a job, which keep the progress arithmetic in int64.
 const (
 	MaxJobDuration = 24 * time.Hour
 	MaxItems       = 1000
@@ -76,143 +59,88 @@ const (
 
 // Shapes of progress (Progress.Shape).
 const (
-	// ProgressLinear moves in proportion to the time elapsed.
-	ProgressLinear = "linear"
-	// ProgressSteps moves in Steps equal steps, each when its share of the
-	// duration has elapsed: as check items complete.
-	ProgressSteps = "steps"
-	// ProgressStall moves linearly up to At percent, stays there, then
-	// jumps to 100% at the end; At 0 says nothing until 100%.
-	ProgressStall = "stall"
-	// ProgressSlowdown reaches At percent (default 90) at half the
-	// duration, then slows down for the rest.
-	ProgressSlowdown = "slowdown"
+	ProgressLinear = "linear" // in proportion to the time elapsed
+	ProgressSteps  = "steps"  // in Steps equal steps, as check items complete
+	ProgressStall  = "stall"  // linear up to At percent, then 100% at the end
 )
 
-// Progress is how a pre-check's reported progress ("process", a whole
-// percentage rounded down) moves over its duration. It is 100% exactly when
-// the duration has elapsed, whatever the shape.
+// Progress is how a pre-check's "process" (a whole percentage, rounded down)
+// moves over its duration; whatever the shape, it is 100% exactly when the
+// duration has elapsed.
 type Progress struct {
-	// Shape is one of the Progress constants; empty means ProgressLinear.
-	Shape string
-	// Steps is the number of steps of ProgressSteps, 1 to 100; 0 means one
-	// per check item (at least 1).
-	Steps int
-	// At is the percent of ProgressStall (0 to 99) or ProgressSlowdown (1 to
-	// 99; 0 means 90).
-	At int
+	Shape string `yaml:"shape"` // empty means ProgressLinear
+	Steps int    `yaml:"steps"` // of ProgressSteps, 1 to 100; 0 means one per check item
+	At    int    `yaml:"at"`    // percent of ProgressStall, 0 to 99
 }
 
-// check returns p with its defaults, or why it is invalid.
-func (p Progress) check(items int) (Progress, error) {
-	switch p.Shape {
-	case "", ProgressLinear:
-		p.Shape = ProgressLinear
-	case ProgressSteps:
-		if p.Steps == 0 {
-			p.Steps = max(items, 1)
-		}
-		if p.Steps < 1 || p.Steps > 100 {
-			return p, fmt.Errorf("progress steps %d is not 1 to 100", p.Steps)
-		}
-	case ProgressStall:
-		if p.At < 0 || p.At > 99 {
-			return p, fmt.Errorf("progress stall at %d%% is not 0 to 99", p.At)
-		}
-	case ProgressSlowdown:
-		if p.At == 0 {
-			p.At = 90
-		}
-		if p.At < 1 || p.At > 99 {
-			return p, fmt.Errorf("progress slowdown at %d%% is not 1 to 99", p.At)
-		}
-	default:
-		return p, fmt.Errorf("progress shape %q is not %s, %s, %s or %s", p.Shape, ProgressLinear, ProgressSteps, ProgressStall, ProgressSlowdown)
-	}
-	return p, nil
-}
-
-// percent is the progress after elapsed of d, for 0 <= elapsed < d <=
-// MaxJobDuration (so that 200·d fits in an int64).
+// percent is the progress after elapsed of d, for 0 <= elapsed < d.
 func (p Progress) percent(elapsed, d time.Duration) int {
-	linear := int(elapsed * 100 / d)
 	switch p.Shape {
 	case ProgressSteps:
-		n := time.Duration(p.Steps)
-		return int(elapsed*n/d) * 100 / p.Steps
+		return int(elapsed*time.Duration(p.Steps)/d) * 100 / p.Steps
 	case ProgressStall:
-		return min(linear, p.At)
-	case ProgressSlowdown:
-		at := time.Duration(p.At)
-		if 2*elapsed < d {
-			return int(2 * at * elapsed / d)
-		}
-		return int(at + (100-at)*(2*elapsed-d)/d)
+		return min(int(elapsed*100/d), p.At)
 	}
-	return linear
+	return int(elapsed * 100 / d)
 }
 
 // CheckItem is one check item of a pre-check (PrecheckResult in openapi.yaml).
 type CheckItem struct {
-	Item  string // check item name, e.g. "srcDbConnection"
-	Group string // e.g. "network", "db_params", "db_disk_size"
-	// Result is ResultPassed, ResultAlarm or ResultFailed; empty means
-	// ResultPassed.
-	Result        string
-	FailedReason  string
-	Data          string // opaque text, often JSON
-	RawErrorMsg   string
-	FailedSubJobs []FailedSubJob
+	Item          string         `yaml:"item"`   // e.g. "srcDbConnection"
+	Group         string         `yaml:"group"`  // e.g. "network"
+	Result        string         `yaml:"result"` // a Result constant; empty means ResultPassed
+	FailedReason  string         `yaml:"failed_reason"`
+	Data          string         `yaml:"data"` // opaque text, often JSON
+	RawErrorMsg   string         `yaml:"raw_error_msg"`
+	FailedSubJobs []FailedSubJob `yaml:"failed_sub_jobs"`
 }
 
 // FailedSubJob is a sub-job whose check failed (PrecheckFailSubJobVO).
 type FailedSubJob struct {
-	ID          string
-	Name        string
-	CheckResult string
+	ID          string `yaml:"id"`
+	Name        string `yaml:"name"`
+	CheckResult string `yaml:"check_result"`
 }
 
-// normalize checks a job and returns a deep copy with defaults filled in.
+// normalize checks a job and returns a deep copy with the defaults.
 func (j Job) normalize() (Job, error) {
 	if j.ID == "" {
 		return Job{}, errors.New("drstest: job with an empty ID")
 	}
-	if j.State == "" {
-		j.State = StateConfiguration
+	fail := func(format string, args ...any) (Job, error) {
+		return Job{}, fmt.Errorf("drstest: job %s: "+format, append([]any{j.ID}, args...)...)
 	}
-	switch j.Direction {
-	case "", DirectionUp, DirectionDown, DirectionNonDBS:
-	default:
-		return Job{}, fmt.Errorf("drstest: job %s: direction %q is not %q, %q or %q", j.ID, j.Direction, DirectionUp, DirectionDown, DirectionNonDBS)
+	j.State, j.Progress.Shape = cmp.Or(j.State, StateConfiguration), cmp.Or(j.Progress.Shape, ProgressLinear)
+	if j.Progress.Shape == ProgressSteps && j.Progress.Steps == 0 {
+		j.Progress.Steps = max(len(j.Items), 1)
 	}
-	if j.Duration < 0 || j.Duration > MaxJobDuration {
-		return Job{}, fmt.Errorf("drstest: job %s: duration %s is not 0 to %s", j.ID, j.Duration, MaxJobDuration)
+	switch p := j.Progress; {
+	case !slices.Contains([]string{"", DirectionUp, DirectionDown, DirectionNonDBS}, j.Direction):
+		return fail("direction %q is not up, down or non-dbs", j.Direction)
+	case j.Duration < 0 || j.Duration > MaxJobDuration:
+		return fail("duration %s is not 0 to %s", j.Duration, MaxJobDuration)
+	case len(j.Items) > MaxItems:
+		return fail("%d items, more than %d", len(j.Items), MaxItems)
+	case !slices.Contains([]string{ProgressLinear, ProgressSteps, ProgressStall}, p.Shape):
+		return fail("progress shape %q is not linear, steps or stall", p.Shape)
+	case p.Shape == ProgressSteps && (p.Steps < 1 || p.Steps > 100):
+		return fail("progress steps %d is not 1 to 100", p.Steps)
+	case p.Shape == ProgressStall && (p.At < 0 || p.At > 99):
+		return fail("progress stall at %d%% is not 0 to 99", p.At)
 	}
-	if len(j.Items) > MaxItems {
-		return Job{}, fmt.Errorf("drstest: job %s: %d items, more than %d", j.ID, len(j.Items), MaxItems)
-	}
-	p, err := j.Progress.check(len(j.Items))
-	if err != nil {
-		return Job{}, fmt.Errorf("drstest: job %s: %w", j.ID, err)
-	}
-	j.Progress = p
-	items := make([]CheckItem, len(j.Items))
+	j = j.clone()
 	for i, it := range j.Items {
 		switch it.Result {
 		case "":
-			it.Result = ResultPassed
+			j.Items[i].Result = ResultPassed
 		case ResultPassed, ResultAlarm, ResultFailed:
 		default:
-			return Job{}, fmt.Errorf("drstest: job %s: item %d (%s): result %q is not %s, %s or %s", j.ID, i, it.Item, it.Result, ResultPassed, ResultAlarm, ResultFailed)
+			return fail("item %d (%s): result %q is not PASSED, ALARM or FAILED", i, it.Item, it.Result)
 		}
-		it.FailedSubJobs = slices.Clone(it.FailedSubJobs)
-		items[i] = it
 	}
-	j.Items = items
 	return j, nil
 }
 
-// clone returns a deep copy.
 func (j Job) clone() Job {
 	j.Items = slices.Clone(j.Items)
 	for i := range j.Items {
@@ -228,37 +156,74 @@ type jobEntry struct {
 	startedAt time.Time
 }
 
-// startCheck decides whether the pre-check of a job in the given state can
-// start in the given mode; it returns a DRS error code and message if not.
-func startCheck(state string, mode generated.PrecheckMode) (code, msg string) {
-	switch state {
-	case StateReleaseStarted, StateReleased, "RELEASE_RESOURCE_FAILED", StateDeleted:
-		return codeJobReleased, msgJobReleased
+// AddJob adds a job to the table, or replaces the job with the same ID
+// (forgetting its pre-check).
+func (s *Simulator) AddJob(j Job) error {
+	j, err := j.normalize()
+	if err != nil {
+		return err
 	}
-	switch mode {
-	case generated.PrecheckModeForStartJob:
-		if state == StateConfiguration {
-			return "", ""
-		}
-	case generated.PrecheckModeForRetryJob:
-		switch state {
-		case StateConfiguration, StateCreating, StateCreateFailed:
-		default:
-			return "", ""
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs[j.ID] = &jobEntry{Job: j}
+	return nil
+}
+
+// RemoveJob deletes a job from the table; it reports whether it was there.
+func (s *Simulator) RemoveJob(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.jobs[id]
+	delete(s.jobs, id)
+	return ok
+}
+
+// SetJobState changes a job's state, keeping its pre-check.
+func (s *Simulator) SetJobState(id, state string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.jobs[id]
+	if !ok || state == "" {
+		return fmt.Errorf("drstest: SetJobState: no job %s, or an empty state", id)
 	}
-	return codeWrongStatus, msgWrongStatus
+	e.State = state
+	return nil
+}
+
+// Job returns a copy of a job of the table.
+func (s *Simulator) Job(id string) (Job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.jobs[id]; ok {
+		return e.clone(), true
+	}
+	return Job{}, false
+}
+
+// startCheck returns the DRS error that refuses to start the pre-check of a
+// job (nil if unknown) in mode, or "" if it may start: forStartJob only in
+// CONFIGURATION, forRetryJob in any state but CONFIGURATION and the creating
+// ones (DRS.M00304), neither once released or deleted (DRS.M05004).
+func startCheck(e *jobEntry, mode generated.PrecheckMode) (code, msg string) {
+	if e == nil {
+		return codeJobNotFound, msgJobNotFound
+	}
+	switch state := e.State; {
+	case slices.Contains([]string{StateReleaseStarted, StateReleased, "RELEASE_RESOURCE_FAILED", StateDeleted}, state):
+		return "DRS.M05004", "The task has been deleted or its resources released."
+	case mode == generated.PrecheckModeForStartJob && state == StateConfiguration,
+		mode == generated.PrecheckModeForRetryJob && !slices.Contains([]string{StateConfiguration, StateCreating, StateCreateFailed}, state):
+		return "", ""
+	}
+	return "DRS.M00304", "This API cannot be called in the current task status."
 }
 
 // progress returns the pre-check result of a started job at time now.
 func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
-	elapsed, d := min(max(now.Sub(e.startedAt), 0), e.Duration), e.Duration
-	n := len(e.Items)
+	elapsed, d, n := min(max(now.Sub(e.startedAt), 0), e.Duration), e.Duration, len(e.Items)
 	percent, shown := 100, n
 	if elapsed < d {
-		percent = e.Progress.percent(elapsed, d)
-		// item i appears once (i+1)/n of the duration has elapsed
-		shown = int(elapsed * time.Duration(n) / d)
+		percent, shown = e.Progress.percent(elapsed, d), int(elapsed*time.Duration(n)/d)
 	}
 	resp := generated.QueryPreCheckResp{
 		PrecheckId:    e.ID,
@@ -267,25 +232,13 @@ func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
 		JobDirection:  generated.QueryPreCheckRespJobDirection(e.Direction),
 	}
 	passed, failed := 0, false
-	if shown > 0 {
-		resp.PrecheckResult = make([]generated.PrecheckResult, shown)
-	}
-	for i, it := range e.Items[:shown] {
-		r := generated.PrecheckResult{
-			Item:         it.Item,
-			Group:        it.Group,
-			Result:       generated.PrecheckItemResult(it.Result),
-			FailedReason: it.FailedReason,
-			Data:         it.Data,
-			RawErrorMsg:  it.RawErrorMsg,
+	for _, it := range e.Items[:shown] {
+		r := generated.PrecheckResult{Item: it.Item, Group: it.Group, Result: generated.PrecheckItemResult(it.Result),
+			FailedReason: it.FailedReason, Data: it.Data, RawErrorMsg: it.RawErrorMsg}
+		for _, s := range it.FailedSubJobs {
+			r.FailedSubJobs = append(r.FailedSubJobs, generated.PrecheckFailSubJobVO{Id: s.ID, Name: s.Name, CheckResult: s.CheckResult})
 		}
-		if len(it.FailedSubJobs) > 0 {
-			r.FailedSubJobs = make([]generated.PrecheckFailSubJobVO, len(it.FailedSubJobs))
-			for k, s := range it.FailedSubJobs {
-				r.FailedSubJobs[k] = generated.PrecheckFailSubJobVO{Id: s.ID, Name: s.Name, CheckResult: s.CheckResult}
-			}
-		}
-		resp.PrecheckResult[i] = r
+		resp.PrecheckResult = append(resp.PrecheckResult, r)
 		if it.Result == ResultFailed {
 			failed = true
 		} else {

@@ -1,11 +1,9 @@
 package drstest_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -33,7 +31,6 @@ const (
 	lkLockDuration            = 5 * time.Minute
 	lkOK, lkRefused, lkLocked = "ok", "refused", "locked"
 	lkLockedMsg               = "locked for 5 minutes"
-	lkJob                     = "j"
 	lkSecretMarker            = "DO-NOT-PRINT"
 	lkPermanentST             = "any-token-DO-NOT-PRINT"
 )
@@ -56,22 +53,8 @@ func lockoutServer(t *testing.T) (*drstest.Server, *drstest.ManualClock) {
 		drstest.WithAKSK(lkPermAK, lkPermSK),
 		drstest.WithAKSK(lkOtherAK, lkOtherSK),
 		drstest.WithTemporaryAKSK(lkTempAK, lkTempSK, lkTempST),
-		drstest.WithJobs(drstest.Job{ID: lkJob}))
+		drstest.WithJobs(drstest.Job{ID: "j"}))
 	return srv, clock
-}
-
-// signedBy signs with the given credentials (no security token if st is "").
-func signedBy(ak, sk, st string) generated.RequestEditorFn {
-	return signed(aksk.Signer{Credentials: aksk.Credentials{AccessKey: ak, SecretKey: sk, SecurityToken: st}})
-}
-
-// changeBody replaces the body after signing.
-func changeBody(_ context.Context, req *http.Request) error {
-	b := []byte(`{"jobs":["` + lkJob + `","k"]}`)
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	req.ContentLength = int64(len(b))
-	return nil
 }
 
 // unsignDate removes x-sdk-date from the SignedHeaders of a signed request,
@@ -94,20 +77,15 @@ func addHeader(name, value string) generated.RequestEditorFn {
 	}
 }
 
-// tryResults sends BatchCheckResults and classifies the answer; it does
-// not stop the test, so that goroutines may call it.
-func tryResults(t testing.TB, c *generated.ClientWithResponses, project string) (outcome, msg string, err error) {
-	resp, err := c.BatchCheckResultsWithResponse(context.Background(), project, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{lkJob}})
+// tryResults sends BatchCheckResults and tells a success from a refusal
+// and a refusal for a locked key, checking that a refusal is the gateway's
+// 401 APIGW.0301 without any secret. It does not stop the test, so that
+// goroutines may call it.
+func tryResults(c *generated.ClientWithResponses, project string) (outcome, msg string, err error) {
+	a, err := exchange(c, project, defaultReq(drstest.OpBatchCheckResults))
 	if err != nil {
 		return "", "", err
 	}
-	return classify(resultsAnswer(t)(resp, nil))
-}
-
-// classify tells a success from a refusal and a refusal for a locked key,
-// and checks that a refusal is the gateway's 401 APIGW.0301 without any
-// secret.
-func classify(a answer) (outcome, msg string, err error) {
 	if a.status == http.StatusOK {
 		return lkOK, "", nil
 	}
@@ -135,7 +113,7 @@ func classify(a answer) (outcome, msg string, err error) {
 // attempt sends one request with the editors and expects the outcome.
 func attempt(t *testing.T, srv *drstest.Server, want string, editors ...generated.RequestEditorFn) {
 	t.Helper()
-	got, msg, err := tryResults(t, strictClient(t, srv.URL, editors...), srv.ProjectID)
+	got, msg, err := tryResults(strictClient(t, srv.URL, editors...), srv.ProjectID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +188,7 @@ func TestAKSKLockoutIsPerKey(t *testing.T) {
 	attempt(t, srv, lkLocked, signedBy(lkPermAK, lkPermSK, ""))
 	// Even a malformed header that names the key.
 	c := lenientClient(t, srv.URL, header("Authorization", "SDK-HMAC-SHA256 Access="+lkPermAK+", SignedHeaders=host;x-sdk-date"))
-	if got, msg, err := tryResults(t, c, srv.ProjectID); err != nil || got != lkLocked {
+	if got, msg, err := tryResults(c, srv.ProjectID); err != nil || got != lkLocked {
 		t.Fatalf("malformed header naming a locked key: %s (%s), %v", got, msg, err)
 	}
 
@@ -238,7 +216,7 @@ func TestAKSKLockoutIgnoresOtherFailures(t *testing.T) {
 	malformed := "SDK-HMAC-SHA256 Access=" + lkPermAK + ", SignedHeaders=host;x-sdk-date"
 	for range 3 * lkFailuresTolerated {
 		c := lenientClient(t, srv.URL, header("Authorization", malformed))
-		if got, msg, err := tryResults(t, c, srv.ProjectID); err != nil || got != lkRefused {
+		if got, msg, err := tryResults(c, srv.ProjectID); err != nil || got != lkRefused {
 			t.Fatalf("malformed header: %s (%s), %v", got, msg, err)
 		}
 		attempt(t, srv, lkRefused, token("not-"+lkIAMToken))
@@ -259,8 +237,8 @@ func TestAKSKLockoutConcurrent(t *testing.T) {
 	errs := make([]error, 2*n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { badOut[i], _, errs[2*i] = tryResults(t, bad, srv.ProjectID) })
-		wg.Go(func() { goodOut[i], _, errs[2*i+1] = tryResults(t, good, srv.ProjectID) })
+		wg.Go(func() { badOut[i], _, errs[2*i] = tryResults(bad, srv.ProjectID) })
+		wg.Go(func() { goodOut[i], _, errs[2*i+1] = tryResults(good, srv.ProjectID) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -302,7 +280,7 @@ func TestTemporaryAKSK(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, _ := lockoutServer(t)
-			got, msg, err := tryResults(t, strictClient(t, srv.URL, tc.editors...), srv.ProjectID)
+			got, msg, err := tryResults(strictClient(t, srv.URL, tc.editors...), srv.ProjectID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package drstest_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,30 +39,18 @@ func wantScenario() drstest.Scenario {
 func TestLoadScenario(t *testing.T) {
 	want := wantScenario()
 	for _, name := range []string{"scenario.yaml", "scenario.json"} {
-		got, err := drstest.LoadScenario(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s:\n got %+v\nwant %+v", name, got, want)
-		}
-	}
-	// Guessing the format from the content.
-	for _, name := range []string{"scenario.yaml", "scenario.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := drstest.ParseScenario(data, "")
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s without a format: %v\n%+v", name, err, got)
-		}
-		other := filepath.Join(t.TempDir(), "scenario.txt")
+		other := filepath.Join(t.TempDir(), "scenario.txt") // the format guessed from the content
 		if err := os.WriteFile(other, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := drstest.LoadScenario(other); err != nil || !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s as .txt: %v", name, err)
+		for _, path := range []string{filepath.Join("testdata", name), other} {
+			if got, err := drstest.LoadScenario(path); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: %v\n got %+v\nwant %+v", path, err, got, want)
+			}
 		}
 	}
 	if _, err := drstest.LoadScenario(filepath.Join("testdata", "missing.yaml")); err == nil {
@@ -71,25 +58,23 @@ func TestLoadScenario(t *testing.T) {
 	}
 }
 
-func TestScenarioRoundTrip(t *testing.T) {
-	for _, sc := range []drstest.Scenario{drstest.DefaultScenario(), wantScenario(), {}} {
-		data, err := json.Marshal(sc)
-		if err != nil {
-			t.Fatal(err)
+// Progress shapes are read from YAML and JSON; an empty YAML document is an
+// empty scenario.
+func TestScenarioProgress(t *testing.T) {
+	want := []drstest.Progress{{Shape: drstest.ProgressSteps, Steps: 4}, {Shape: drstest.ProgressStall, At: 40}, {}}
+	for data, format := range map[string]string{
+		"jobs:\n  - {id: a, progress: {shape: steps, steps: 4}}\n  - {id: b, progress: {shape: stall, at: 40}}\n  - {id: c}\n":    "yaml",
+		`{"jobs":[{"id":"a","progress":{"shape":"steps","steps":4}},{"id":"b","progress":{"shape":"stall","at":40}},{"id":"c"}]}`: "json",
+	} {
+		sc, err := drstest.ParseScenario([]byte(data), format)
+		if err != nil || len(sc.Jobs) != 3 {
+			t.Fatalf("%s: %v %+v", format, err, sc)
 		}
-		if strings.Contains(string(data), "000000000") {
-			t.Fatalf("durations as nanoseconds: %s", data)
+		for i, j := range sc.Jobs {
+			if j.Progress != want[i] {
+				t.Errorf("%s: job %s: %+v, want %+v", format, j.ID, j.Progress, want[i])
+			}
 		}
-		back, err := drstest.ParseScenario(data, "json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(back, sc) {
-			t.Fatalf("round trip:\n got %+v\nwant %+v", back, sc)
-		}
-	}
-	if err := drstest.DefaultScenario().Validate(); err != nil {
-		t.Fatal(err)
 	}
 	if sc, err := drstest.ParseScenario([]byte("# nothing\n"), "yaml"); err != nil || !reflect.DeepEqual(sc, drstest.Scenario{}) {
 		t.Fatalf("empty YAML: %+v, %v", sc, err)
@@ -113,7 +98,8 @@ func TestParseScenarioErrors(t *testing.T) {
 		"trailing data":       {`{} {}`, "json"},
 		"invalid yaml":        {"jobs: [\n", "yaml"},
 		"unknown format":      {`{}`, "toml"},
-		"numeric id in yaml":  {"jobs:\n  - id: 12345\n", "yaml"},
+		"unknown progress":    {`{"jobs":[{"id":"a","progress":{"shape":"steps","stps":4}}]}`, "json"},
+		"bad progress":        {"jobs:\n  - {id: a, progress: {shape: wobbly}}\n", "yaml"},
 		"string count":        {`{"faults":[{"kind":"throttle","count":"3"}]}`, "json"},
 		"yaml list top level": {"- a\n- b\n", "yaml"},
 	}

@@ -4,10 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,32 +15,23 @@ import (
 )
 
 // Server is a Simulator served by a started httptest.Server, with the
-// credentials a client needs. Its Simulator's methods (AddJob, InjectFault,
-// Requests, ...) are promoted.
+// credentials a client needs.
 type Server struct {
 	*Simulator
 
-	// URL is the base URL, "http://127.0.0.1:port", without a trailing
-	// slash: the endpoint to give a client.
-	URL string
-	// ProjectID is the project ID the simulator serves.
+	URL       string // "http://127.0.0.1:port", without a trailing slash
 	ProjectID string
-	// Token is an IAM token the simulator accepts (X-Auth-Token).
-	Token string
-	// AccessKey and SecretKey are an AK/SK pair whose signatures the
-	// simulator accepts.
-	AccessKey string
+	Token     string // an IAM token the simulator accepts
+	AccessKey string // with SecretKey, a pair whose signatures it accepts
 	SecretKey string
 
 	srv *httptest.Server
 }
 
-// NewServer starts a Simulator on a loopback httptest.Server and closes it
-// when the test ends (t.Cleanup). It fails the test if an option is invalid.
-//
-// Unless the options say otherwise, the project ID, token and AK/SK pair are
-// random; WithToken and WithAKSK replace the random ones (Server.Token,
-// Server.AccessKey and Server.SecretKey are then the first given).
+// NewServer starts a Simulator on a loopback httptest.Server, closed when the
+// test ends; it fails the test if an option is invalid. The project ID,
+// token and AK/SK pair are random unless the options set them (the first
+// WithToken and WithAKSK values are then Token, AccessKey and SecretKey).
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := config{seed: 1, logLimit: 10000}
@@ -53,8 +44,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if len(cfg.tokens) == 0 {
 		cfg.tokens = []string{"MIIsim" + randomHex(32)}
 	}
-	if len(cfg.pairs) == 0 {
-		cfg.pairs = []akskPair{{accessKey: strings.ToUpper(randomHex(10)), secretKey: randomHex(20)}}
+	perm := slices.IndexFunc(cfg.pairs, func(p akskPair) bool { return p.securityToken == "" })
+	if perm < 0 {
+		perm = len(cfg.pairs)
+		cfg.pairs = append(cfg.pairs, akskPair{accessKey: strings.ToUpper(randomHex(10)), secretKey: randomHex(20)})
 	}
 	sim, err := newSimulator(&cfg)
 	if err != nil {
@@ -64,8 +57,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		Simulator: sim,
 		ProjectID: sim.ProjectID(),
 		Token:     cfg.tokens[0],
-		AccessKey: cfg.pairs[0].accessKey,
-		SecretKey: cfg.pairs[0].secretKey,
+		AccessKey: cfg.pairs[perm].accessKey,
+		SecretKey: cfg.pairs[perm].secretKey,
 		srv:       httptest.NewServer(sim),
 	}
 	s.URL = s.srv.URL
@@ -73,12 +66,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Close shuts the server down, waiting for the requests in flight; tests
-// need not call it (NewServer registers it with t.Cleanup).
+// Close shuts the server down, waiting for the requests in flight.
 func (s *Server) Close() { s.srv.Close() }
 
-// Client returns an HTTP client for the server (the httptest.Server's),
-// whose connections Close closes.
+// Client returns the httptest.Server's client.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Credentials returns the server's AK/SK pair, e.g. for an aksk.Signer.
@@ -92,23 +83,12 @@ func (s Server) String() string {
 		" AccessKey:" + s.AccessKey + " SecretKey:" + redacted + " Token:" + redacted + "}"
 }
 
-// Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x, ...) print the
-// redacted String.
-func (s Server) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", s.String())
-		return
-	}
-	_, _ = io.WriteString(f, s.String())
-}
+// Format makes every fmt verb print the redacted String.
+func (s Server) Format(f fmt.State, verb rune) { fmt.Fprintf(f, fmt.FormatString(f, verb), s.String()) }
 
 // LogValue implements slog.LogValuer without the secrets.
 func (s Server) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("url", s.URL),
-		slog.String("project_id", s.ProjectID),
-		slog.String("access_key", s.AccessKey),
-	)
+	return slog.GroupValue(slog.String("url", s.URL), slog.String("project_id", s.ProjectID), slog.String("access_key", s.AccessKey))
 }
 
 // randomHex returns 2n random hex digits.

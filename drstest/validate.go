@@ -2,13 +2,13 @@ package drstest
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/drsclient/drs-precheck/contract"
 )
 
-// violationError maps a request's contract violation to the answer DRS
-// gives: the status, error code and message.
+// violationError maps a request's contract violation to DRS's answer.
 func violationError(v *contract.Violation) (status int, code, msg string) {
 	field := violationField(v)
 	switch v.Rule {
@@ -27,67 +27,32 @@ func violationError(v *contract.Violation) (status int, code, msg string) {
 }
 
 // violationField names the parameter a violation is about, as DRS's messages
-// do: the property name ("job_id", "jobs"), a header name ("X-Language") or
-// "body".
+// do: a property ("job_id"), a header ("X-Language"), or "body". Names from
+// the request are capped at 64 bytes.
 func violationField(v *contract.Violation) string {
-	f := v.Field
+	kind, rest, _ := strings.Cut(v.Field, " ")
 	switch {
-	case strings.HasPrefix(f, "header "):
-		name, _, _ := strings.Cut(strings.TrimPrefix(f, "header "), " ")
-		return name
-	case strings.HasPrefix(f, "path "), strings.HasPrefix(f, "query "):
-		_, rest, _ := strings.Cut(f, " ")
+	case kind == "header" || kind == "path" || kind == "query":
 		name, _, _ := strings.Cut(rest, " ")
 		return name
-	case f == "body":
-		if strings.Contains(v.Reason, "Content-Type") {
-			return "Content-Type"
-		}
+	case v.Field == "body" && strings.Contains(v.Reason, "Content-Type"):
+		return "Content-Type"
+	case !strings.HasPrefix(v.Field, "/"):
 		return "body"
-	case strings.HasPrefix(f, "/"):
-		if v.Rule == "properties" || v.Rule == "additionalProperties" {
-			if name, ok := quoted(v.Reason); ok {
+	}
+	if v.Rule == "properties" || v.Rule == "additionalProperties" {
+		// kin-openapi quotes the name of an unsupported property
+		if _, rest, ok := strings.Cut(v.Reason, `"`); ok {
+			if name, _, ok := strings.Cut(rest, `"`); ok && name != "" && len(name) <= 64 {
 				return name
 			}
 		}
-		segs := strings.Split(strings.Trim(f, "/"), "/")
-		for i := len(segs) - 1; i >= 0; i-- {
-			if s := segs[i]; s != "" && !isIndex(s) && len(s) <= 64 {
-				return unescapePointer(s)
-			}
+	}
+	segs := strings.Split(v.Field, "/")
+	for i := len(segs) - 1; i >= 0; i-- {
+		if _, err := strconv.Atoi(segs[i]); err != nil && segs[i] != "" && len(segs[i]) <= 64 {
+			return strings.NewReplacer("~1", "/", "~0", "~").Replace(segs[i])
 		}
 	}
 	return "body"
-}
-
-// quoted returns the first double-quoted word of s (kin-openapi quotes the
-// name of an unsupported property), capped in length since it comes from the
-// request.
-func quoted(s string) (string, bool) {
-	_, rest, ok := strings.Cut(s, `"`)
-	if !ok {
-		return "", false
-	}
-	name, _, ok := strings.Cut(rest, `"`)
-	if !ok || name == "" || len(name) > 64 {
-		return "", false
-	}
-	return name, true
-}
-
-func isIndex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// unescapePointer decodes a JSON pointer segment (RFC 6901).
-func unescapePointer(s string) string {
-	if !strings.Contains(s, "~") {
-		return s
-	}
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
 }
