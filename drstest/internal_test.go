@@ -132,6 +132,8 @@ func TestProgressShapes(t *testing.T) {
 		{Progress{Shape: ProgressSteps, Steps: 3}, []string{"0%", "0%", "0%", "33%", "33%", "66%", "66%", "100%"}},
 		{Progress{Shape: ProgressStall, At: 40}, []string{"0%", "10%", "25%", "40%", "40%", "40%", "40%", "100%"}},
 		{Progress{Shape: ProgressStall}, []string{"0%", "0%", "0%", "0%", "0%", "0%", "0%", "100%"}},
+		{Progress{Shape: ProgressSlowdown}, []string{"0%", "18%", "45%", "88%", "90%", "95%", "99%", "100%"}},
+		{Progress{Shape: ProgressSlowdown, At: 50}, []string{"0%", "10%", "25%", "49%", "50%", "75%", "99%", "100%"}},
 	} {
 		for _, d := range []time.Duration{100 * time.Second, MaxJobDuration} {
 			j, err := Job{ID: "j", Duration: d, Items: items, Progress: tc.progress}.normalize()
@@ -166,6 +168,7 @@ func TestProgressRefused(t *testing.T) {
 		{Job{ID: "j", Progress: Progress{Shape: ProgressSteps, Steps: 101}}, "progress steps 101"},
 		{Job{ID: "j", Progress: Progress{Shape: ProgressStall, At: 100}}, "stall at 100%"},
 		{Job{ID: "j", Progress: Progress{Shape: ProgressStall, At: -1}}, "stall at -1%"},
+		{Job{ID: "j", Progress: Progress{Shape: ProgressSlowdown, At: -1}}, "slowdown at -1%"},
 		{Job{ID: "j", Duration: MaxJobDuration + 1}, "is not 0 to 24h0m0s"},
 		{Job{ID: "j", Items: make([]CheckItem, MaxItems+1)}, "more than 1000"},
 	} {

@@ -62,6 +62,9 @@ const (
 	ProgressLinear = "linear" // in proportion to the time elapsed
 	ProgressSteps  = "steps"  // in Steps equal steps, as check items complete
 	ProgressStall  = "stall"  // linear up to At percent, then 100% at the end
+	// ProgressSlowdown reaches At percent (0 means 90) at half the duration,
+	// then slows down for the rest.
+	ProgressSlowdown = "slowdown"
 )
 
 // Progress is how a pre-check's "process" (a whole percentage, rounded down)
@@ -70,7 +73,7 @@ const (
 type Progress struct {
 	Shape string `yaml:"shape"` // empty means ProgressLinear
 	Steps int    `yaml:"steps"` // of ProgressSteps, 1 to 100; 0 means one per check item
-	At    int    `yaml:"at"`    // percent of ProgressStall, 0 to 99
+	At    int    `yaml:"at"`    // percent of ProgressStall (0 to 99) or ProgressSlowdown (1 to 99)
 }
 
 // percent is the progress after elapsed of d, for 0 <= elapsed < d.
@@ -80,6 +83,12 @@ func (p Progress) percent(elapsed, d time.Duration) int {
 		return int(elapsed*time.Duration(p.Steps)/d) * 100 / p.Steps
 	case ProgressStall:
 		return min(int(elapsed*100/d), p.At)
+	case ProgressSlowdown:
+		at := time.Duration(p.At)
+		if 2*elapsed < d {
+			return int(2 * at * elapsed / d)
+		}
+		return int(at + (100-at)*(2*elapsed-d)/d)
 	}
 	return int(elapsed * 100 / d)
 }
@@ -114,6 +123,9 @@ func (j Job) normalize() (Job, error) {
 	if j.Progress.Shape == ProgressSteps && j.Progress.Steps == 0 {
 		j.Progress.Steps = max(len(j.Items), 1)
 	}
+	if j.Progress.Shape == ProgressSlowdown && j.Progress.At == 0 {
+		j.Progress.At = 90
+	}
 	switch p := j.Progress; {
 	case !slices.Contains([]string{"", DirectionUp, DirectionDown, DirectionNonDBS}, j.Direction):
 		return fail("direction %q is not up, down or non-dbs", j.Direction)
@@ -121,12 +133,14 @@ func (j Job) normalize() (Job, error) {
 		return fail("duration %s is not 0 to %s", j.Duration, MaxJobDuration)
 	case len(j.Items) > MaxItems:
 		return fail("%d items, more than %d", len(j.Items), MaxItems)
-	case !slices.Contains([]string{ProgressLinear, ProgressSteps, ProgressStall}, p.Shape):
-		return fail("progress shape %q is not linear, steps or stall", p.Shape)
+	case !slices.Contains([]string{ProgressLinear, ProgressSteps, ProgressStall, ProgressSlowdown}, p.Shape):
+		return fail("progress shape %q is not linear, steps, stall or slowdown", p.Shape)
 	case p.Shape == ProgressSteps && (p.Steps < 1 || p.Steps > 100):
 		return fail("progress steps %d is not 1 to 100", p.Steps)
 	case p.Shape == ProgressStall && (p.At < 0 || p.At > 99):
 		return fail("progress stall at %d%% is not 0 to 99", p.At)
+	case p.Shape == ProgressSlowdown && (p.At < 1 || p.At > 99):
+		return fail("progress slowdown at %d%% is not 1 to 99", p.At)
 	}
 	j = j.clone()
 	for i, it := range j.Items {
