@@ -13,7 +13,7 @@
 // the simulator's (403 DRS.M00261); the request must validate against
 // openapi.yaml (package contract), else DRS's own 400 error.
 //
-// Pre-checks progress over each [Job]'s Duration on the clock of
+// Pre-checks progress over each [Job]'s Duration, in a [Progress] shape, on the clock of
 // [WithClock]. Everything the simulator sends validates against openapi.yaml,
 // except the faults broken on purpose. Tokens, secret keys, signatures and
 // security tokens are never logged, never recorded by [Simulator.Requests]
