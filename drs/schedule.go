@@ -31,7 +31,7 @@ const (
 	blindFirst = 20 * time.Second
 	// pullAhead is how early a job may be asked about to fill a request
 	// that goes anyway.
-	pullAhead = 5 * time.Second
+	pullAhead = 5000 * time.Second
 	// estimatedMax is how many maximum poll intervals a job whose progress
 	// says when it will be done may wait: hi bounds it anyway, this bounds
 	// a server whose progress lies.
@@ -41,18 +41,23 @@ const (
 	windowPolls = 5
 	maxSpacing  = 3 * time.Second
 	// farFuture bounds an estimate (beyond any maximum interval).
-	farFuture = 1000 * time.Hour
+	farFuture  = 1000 * time.Hour
+	splitAbove = 2 * time.Second
 )
 
 // estimate is what a job's readings say about when its pre-check completes.
 type estimate struct {
-	start  time.Time // when the pre-check started; zero: unknown
-	p      float64   // the latest reading, in percent; 0: none
-	seen   time.Time // when the latest reading was first answered
-	before time.Time // when the latest query that read less than p was sent
-	asked  time.Time // when the latest reading was asked for
-	gcd    int       // of the whole-number readings so far (0: none)
-	n      int       // distinct readings so far
+	start  time.Time     // when the pre-check started at the latest; zero: unknown
+	sooner time.Duration // how much sooner it may have started
+	p      float64       // the latest reading, in percent; 0: none
+	seen   time.Time     // when the latest reading was first answered
+	before time.Time     // when the latest query that read less than p was sent
+	asked  time.Time     // when the latest reading was asked for
+	// The window of the earlier readings, lo as read with steps of loStep.
+	lo, hi time.Time
+	loStep float64
+	gcd    int // of the whole-number readings so far (0: none)
+	n      int // distinct readings so far
 
 	// For a pre-check started elsewhere: the first reading, to find the start.
 	firstP    float64
@@ -63,9 +68,12 @@ type estimate struct {
 func (e *estimate) observe(sent, got time.Time, p float64) {
 	switch {
 	case p < e.p: // went back: what was learnt no longer holds
-		*e = estimate{start: e.start}
+		*e = estimate{start: e.start, sooner: e.sooner}
 		fallthrough
 	case p > e.p:
+		if lo, hi, ok := e.window(); ok {
+			e.lo, e.hi, e.loStep = lo, hi, e.step()
+		}
 		e.before = e.asked
 		e.p, e.seen = p, got
 		if p > 0 && p < 100 {
@@ -108,19 +116,36 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 	if e.start.IsZero() || e.p <= 0 || e.p >= 100 || e.seen.Before(e.start) {
 		return time.Time{}, time.Time{}, false
 	}
-	at := func(t time.Time, p float64) time.Time {
+	at := func(start, t time.Time, p float64) time.Time {
 		// A tiny reading (0.0001%) must not overflow a Duration.
-		return e.start.Add(time.Duration(min(float64(t.Sub(e.start))*100/p, float64(farFuture))))
+		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(farFuture))))
 	}
-	hi = at(e.seen, e.p)
-	lo = at(e.asked, e.p+e.step())
+	// The sooner start makes the later completion, and the reverse.
+	hi = at(e.start.Add(-e.sooner), e.seen, e.p)
+	if !e.hi.IsZero() {
+		hi = earlier(hi, e.hi)
+	}
+	lo = at(e.start, e.asked, e.p+e.step())
 	if !e.before.IsZero() && e.before.After(e.start) {
-		lo = later(lo, at(e.before, e.p))
+		lo = later(lo, at(e.start, e.before, e.p))
+	}
+	if e.loStep <= e.step() {
+		lo = later(lo, e.lo) // a coarser step would have promised too much
 	}
 	if lo.After(hi) {
 		lo = hi
 	}
 	return lo, hi, true
+}
+
+// split returns when a reading tells whether the pre-check completes in the
+// first or the second half of [lo, hi]: when a completion at the middle
+// would reach its last step before 100%. ok is false when that is before
+// from or not before lo.
+func (e *estimate) split(lo, hi, from time.Time) (time.Time, bool) {
+	mid := lo.Add(hi.Sub(lo) / 2)
+	t := e.start.Add(time.Duration(float64(mid.Sub(e.start)) * (100 - e.step()) / 100))
+	return t, !t.Before(from) && t.Before(lo)
 }
 
 // pollJob is one job of a wait and its schedule.
@@ -151,9 +176,19 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
 		// Inside a wide window (coarse steps, a long pre-check), asking
 		// every second would cost many requests for little lag.
-		spacing := min(max(hi.Sub(lo)/windowPolls, MinPollInterval), maxSpacing)
-		j.due = later(j.sent.Add(spacing), earlier(lo, latest))
+		first := later(lo, j.sent.Add(MinPollInterval))
 		j.interval = ws.pollInterval
+		if t, ok := j.est.split(lo, hi, j.sent.Add(MinPollInterval)); ok && hi.Sub(lo) > splitAbove {
+			j.due = earlier(t, latest)
+			return
+		}
+		// Every spacing from lo, the last one at hi.
+		spacing := min(max(hi.Sub(lo)/windowPolls, MinPollInterval), maxSpacing)
+		j.due = first
+		if hi.After(first) {
+			j.due = hi.Add(-hi.Sub(first) / spacing * spacing)
+		}
+		j.due = later(earlier(j.due, latest), j.sent.Add(MinPollInterval))
 		return
 	}
 	if j.sent.Before(waitStart.Add(blindFirst)) {

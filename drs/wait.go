@@ -54,8 +54,9 @@ func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string
 		return nil, err
 	}
 	g := new(guard)
+	started := c.s.now()
 	rep := c.start(ctx, g, mode, jobIDs)
-	c.wait(ctx, g, rep, &ws, c.s.now())
+	c.wait(ctx, g, rep, &ws, started)
 	return rep, rep.err(true)
 }
 
@@ -83,8 +84,8 @@ type waiter struct {
 }
 
 // wait polls the jobs of rep that are InProgress until each is final or the
-// wait ends, updating rep in place. started is when their pre-checks
-// started, if known.
+// wait ends, updating rep in place. started is when the call that started
+// their pre-checks began, if known.
 func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) {
 	now := c.s.now()
 	first := ws.firstPollDelay
@@ -94,12 +95,14 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	// The first query goes alone unless the start already proved the
 	// credentials: bad ones then fail one request, not many.
 	w := &waiter{c: c, g: g, rep: rep, ws: ws, start: now, startUnm: slices.Clip(rep.Unmatched), maxFlight: 1}
+	var est estimate
 	if !started.IsZero() {
 		w.maxFlight = max(c.s.concurrency, 1)
+		est = estimate{start: now, sooner: now.Sub(started)}
 	}
 	for i, v := range rep.Verdicts {
 		if v.State == InProgress {
-			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: estimate{start: started}})
+			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: est})
 		}
 	}
 	w.answers = make(chan landed, max(c.s.concurrency, 1))
