@@ -29,9 +29,6 @@ const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
 	blindFirst = 20 * time.Second
-	// pullAhead is how early a job may be asked about to fill a request
-	// that goes anyway.
-	pullAhead = 5000 * time.Second
 	// estimatedMax is how many maximum poll intervals a job whose progress
 	// says when it will be done may wait: hi bounds it anyway, this bounds
 	// a server whose progress lies.
@@ -197,9 +194,11 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 		j.blindPolls++
 	}
 	var skip time.Duration
+	if j.blindPolls == 1 && j.lookedEarly {
+		skip = ws.pollInterval
+	}
 	switch {
 	case !moved && j.blindPolls == 1 && j.lookedEarly:
-		skip = ws.pollInterval
 		j.interval = min(ws.pollInterval*3/2, ws.maxPollInterval)
 	case moved || j.blindPolls < 2:
 		j.interval = ws.pollInterval

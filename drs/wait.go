@@ -190,7 +190,8 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 }
 
 // take picks the jobs of the next query: those due, earliest first, and to
-// fill the request, those due within pullAhead that may be asked again.
+// fill the request (its cost is the same), the others that may be asked
+// again, soonest due first.
 func (w *waiter) take(now time.Time) []*pollJob {
 	var due, soon []*pollJob
 	for _, j := range w.pending {
@@ -198,7 +199,7 @@ func (w *waiter) take(now time.Time) []*pollJob {
 		case j.inFlight:
 		case !j.due.After(now):
 			due = append(due, j)
-		case !j.due.After(now.Add(pullAhead)) && !j.sent.Add(MinPollInterval).After(now):
+		case !j.sent.Add(MinPollInterval).After(now):
 			soon = append(soon, j)
 		}
 	}
