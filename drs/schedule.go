@@ -68,9 +68,6 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		*e = estimate{start: e.start, sooner: e.sooner}
 		fallthrough
 	case p > e.p:
-		if lo, hi, ok := e.window(); ok {
-			e.lo, e.hi, e.loStep = lo, hi, e.step()
-		}
 		e.before = e.asked
 		e.p, e.seen = p, got
 		if p > 0 && p < 100 {
@@ -94,6 +91,11 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		}
 	}
 	e.asked = sent
+	if e.seen.Equal(got) { // a new reading: keep its window
+		if lo, hi, ok := e.window(); ok {
+			e.lo, e.hi, e.loStep = lo, hi, e.step()
+		}
+	}
 }
 
 // step is the granularity the readings are assumed to have: whole percents
@@ -180,7 +182,12 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 			return
 		}
 		// Every spacing from lo, the last one at hi.
-		spacing := min(max(hi.Sub(lo)/windowPolls, MinPollInterval), maxSpacing)
+		// (The window as first read, not as queries that moved only lo left it.)
+		wide := hi.Sub(lo)
+		if !j.est.lo.IsZero() {
+			wide = max(wide, hi.Sub(j.est.lo))
+		}
+		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
 		j.due = first
 		if hi.After(first) {
 			j.due = hi.Add(-hi.Sub(first) / spacing * spacing)
