@@ -7,24 +7,19 @@ import (
 
 // The schedule of a wait: when to ask about each pending job next.
 //
-// A pre-check's progress is read as proportional to elapsed time, shown
-// rounded down, either to the percent or in steps (a step as each check item
-// completes). A reading p first seen at time t then says the pre-check
-// reached p by t, so it completes by start + (t-start)·100/p (hi); and a
-// reading p asked for at time a says the next step was not yet reached, so
-// it completes after start + (a-start)·100/(p+step) (lo). A job is asked
-// about at lo, never later than hi nor than estimatedMax maximum intervals
-// after its previous query; inside the window [lo, hi], every windowPolls-th
-// of it (MinPollInterval to maxSpacing). A job whose readings say nothing (no
-// percentage yet, or hi passed: a stall) is asked about as without
-// progress: no sooner than blindFirst into the wait, then every poll
-// interval, growing by half (from the second such query on) while no job
-// moves. That is the schedule drs had before, in two respects closer to
-// what it cost: the early look stands in for the query at blindFirst + poll
-// interval (while no job moves, the query after blindFirst comes an interval
-// and a half later); and a job that never showed progress also waits the
-// rest of a round, the time asking about every pending job takes beyond one
-// round trip (a round used to end before its interval began).
+// Progress is read as proportional to time, rounded down to the percent or
+// to steps (as check items complete). A reading p first seen at t says the
+// pre-check completes by start + (t-start)·100/p (hi); one asked for at a,
+// not before start + (a-start)·100/(p+step) (lo); the window [lo, hi] is the
+// tightest all readings allow. A job is asked about when a reading would
+// tell in which half of the window it completes (split), or else from lo
+// every fifth of the window (MinPollInterval to maxSpacing apart) so that
+// the last query comes at hi; never later than estimatedMax maximum
+// intervals. A job whose readings say nothing (no percentage yet, or hi
+// passed) is asked about as before this schedule: from blindFirst into the
+// wait, every poll interval plus the time a round of queries about every
+// pending job takes, growing by half while no job moves; the early look
+// stands in for the query after blindFirst.
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
@@ -38,7 +33,8 @@ const (
 	windowPolls = 5
 	maxSpacing  = 3 * time.Second
 	// farFuture bounds an estimate (beyond any maximum interval).
-	farFuture  = 1000 * time.Hour
+	farFuture = 1000 * time.Hour
+	// A window this narrow is asked about, not split.
 	splitAbove = 2 * time.Second
 )
 
@@ -99,9 +95,8 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 }
 
 // step is the granularity the readings are assumed to have: whole percents
-// unless they all are multiples of 5 or more, which looks like steps (one
-// round first reading counts as a step too; the cost of the doubt is one
-// early query, not a late verdict).
+// unless they all are multiples of 5 or more (steps; so is one round first
+// reading: the cost of the doubt is an early query, not a late verdict).
 func (e *estimate) step() float64 {
 	if e.gcd >= 5 && (e.n >= 2 || e.gcd%5 == 0) {
 		return float64(e.gcd)
@@ -131,10 +126,7 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 	if e.loStep <= e.step() {
 		lo = later(lo, e.lo) // a coarser step would have promised too much
 	}
-	if lo.After(hi) {
-		lo = hi
-	}
-	return lo, hi, true
+	return earlier(lo, hi), hi, true
 }
 
 // split returns when a reading tells whether the pre-check completes in the
@@ -149,13 +141,11 @@ func (e *estimate) split(lo, hi, from time.Time) (time.Time, bool) {
 
 // pollJob is one job of a wait and its schedule.
 type pollJob struct {
-	i     int       // index in the report
-	due   time.Time // when to ask next
-	sent  time.Time // when the latest query about it was sent
-	polls int       // queries answered about it
-	// blindPolls counts the queries, sent blindFirst or more into the
-	// wait, after which its progress said nothing; lookedEarly says
-	// whether it was asked about sooner.
+	i    int       // index in the report
+	due  time.Time // when to ask next
+	sent time.Time // when the latest query about it was sent
+	// blindPolls counts the queries sent blindFirst or more into the wait
+	// after which its progress said nothing; lookedEarly, those sooner.
 	blindPolls  int
 	lookedEarly bool
 	// movesSeen is how many answers had shown a job move when the
@@ -168,30 +158,24 @@ type pollJob struct {
 
 // plan sets when to ask about j next, after an answer that arrived at now;
 // moved says whether any job moved since the previous answer about j; round
-// is how much longer than one round trip asking about every pending job
-// takes.
+// is how long asking about every pending job takes.
 func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
-		// Inside a wide window (coarse steps, a long pre-check), asking
-		// every second would cost many requests for little lag.
 		first := later(lo, j.sent.Add(MinPollInterval))
 		j.interval = ws.pollInterval
 		if t, ok := j.est.split(lo, hi, j.sent.Add(MinPollInterval)); ok && hi.Sub(lo) > splitAbove {
 			j.due = earlier(t, latest)
 			return
 		}
-		// Every spacing from lo, the last one at hi.
-		// (The window as first read, not as queries that moved only lo left it.)
+		// The spacing of the window as first read: queries that only moved
+		// lo do not make the next ones come sooner.
 		wide := hi.Sub(lo)
 		if !j.est.lo.IsZero() {
 			wide = max(wide, hi.Sub(j.est.lo))
 		}
 		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
-		j.due = first
-		if hi.After(first) {
-			j.due = hi.Add(-hi.Sub(first) / spacing * spacing)
-		}
+		j.due = hi.Add(-hi.Sub(first) / spacing * spacing) // every spacing back from hi
 		j.due = later(earlier(j.due, latest), j.sent.Add(MinPollInterval))
 		return
 	}
@@ -202,12 +186,10 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 	}
 	var skip time.Duration
 	if j.blindPolls == 1 && j.lookedEarly {
-		skip = ws.pollInterval
+		skip = ws.pollInterval // the early look stood in for this query
 	}
 	switch {
-	case !moved && j.blindPolls == 1 && j.lookedEarly:
-		j.interval = min(ws.pollInterval*3/2, ws.maxPollInterval)
-	case moved || j.blindPolls < 2:
+	case moved || j.blindPolls < 2 && skip == 0:
 		j.interval = ws.pollInterval
 	default:
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)

@@ -15,10 +15,10 @@ import (
 // The first query comes after WithFirstPollDelay (or halfway to ctx's
 // deadline, if that is sooner). Then each job is asked about when the
 // progress it reports says it will be done (see schedule.go), never sooner
-// than MinPollInterval after its previous query nor later than
-// WithMaxPollInterval; a job whose progress says nothing is asked about
-// every WithPollInterval, growing while no job moves. Jobs due at about the
-// same time share a request of up to WithBatchSize jobs; requests run up to
+// than MinPollInterval after its previous query; a job whose progress says
+// nothing is asked about every WithPollInterval, growing while no job moves
+// up to WithMaxPollInterval. A request asks about the jobs due and fills up
+// to WithBatchSize jobs with the others; requests run up to
 // WithConcurrency at once (the first alone, unless PrecheckAndWait's start
 // proved the credentials), under the client's rate limit.
 // Each answer updates the report as it lands; WithProgress sees it then. A
@@ -189,31 +189,23 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 	return next, ok
 }
 
-// take picks the jobs of the next query: those due, earliest first, and to
-// fill the request (its cost is the same), the others that may be asked
-// again, soonest due first.
+// take picks the jobs of the next query, if one is due: those that may be
+// asked again, soonest due first (the jobs due, then, to fill the request at
+// the same cost, the others).
 func (w *waiter) take(now time.Time) []*pollJob {
-	var due, soon []*pollJob
+	var ready []*pollJob
+	due := false
 	for _, j := range w.pending {
-		switch {
-		case j.inFlight:
-		case !j.due.After(now):
-			due = append(due, j)
-		case !j.sent.Add(MinPollInterval).After(now):
-			soon = append(soon, j)
+		if !j.inFlight && !j.sent.Add(MinPollInterval).After(now) {
+			ready = append(ready, j)
+			due = due || !j.due.After(now)
 		}
 	}
-	if len(due) == 0 {
+	if !due {
 		return nil
 	}
-	byDue := func(a, b *pollJob) int { return a.due.Compare(b.due) }
-	slices.SortStableFunc(due, byDue)
-	size := w.c.s.batchSize
-	if len(due) >= size {
-		return due[:size]
-	}
-	slices.SortStableFunc(soon, byDue)
-	return append(due, soon[:min(len(soon), size-len(due))]...)
+	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
+	return ready[:min(len(ready), w.c.s.batchSize)]
 }
 
 // land takes in the answer of one query: each job it was about gets its
@@ -241,24 +233,20 @@ func (w *waiter) land(a landed) {
 		}
 		moved = moved || v.State != prev.State || v.Progress != prev.Progress
 		rep.Verdicts[j.i] = v
-		if callFailed || v.State == InProgress || v.State == Refused && errors.Is(v.Err, ErrThrottled) {
-			j.polls++
-			if v.State == InProgress {
-				j.est.observe(a.sent, now, v.Progress)
-			}
-			continue
+		if v.State == InProgress {
+			j.est.observe(a.sent, now, v.Progress)
 		}
-		done[j] = true
+		done[j] = !callFailed && v.State != InProgress && !(v.State == Refused && errors.Is(v.Err, ErrThrottled))
 	}
 	if moved {
 		w.moves++
 	}
 	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
-	// How much longer than one round trip asking about every pending job
-	// would take: a round of the schedule drs had before.
+	// How long asking about every pending job would take (the first
+	// request alone): a round of the schedule drs had before.
 	requests := (len(w.pending) + w.c.s.batchSize - 1) / w.c.s.batchSize
-	trips := (requests + w.c.s.concurrency - 1) / max(w.c.s.concurrency, 1)
-	round := now.Sub(a.sent) * time.Duration(max(trips-1, 0))
+	trips := 1 + (requests+w.c.s.concurrency-2)/max(w.c.s.concurrency, 1)
+	round := now.Sub(a.sent) * time.Duration(trips)
 	for _, j := range a.jobs {
 		if !done[j] {
 			j.plan(w.ws, now, w.moves > j.movesSeen, w.start, round)
