@@ -118,6 +118,19 @@ func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
 		"50% at 22s: between 29.3s and 40s; at 26s a completion at the middle (34.7s) would reach 75%")
 }
 
+// TestWaitFillsRequests proves that a request that goes anyway also asks
+// about the pending jobs that are not due yet (it costs the same request).
+func TestWaitFillsRequests(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{
+		"a": {result("a", "50%", false), result("a", "100%", true)},
+		"b": {result("b", "1%", false), result("b", "100%", true)},
+	})
+	c, rc, _ := hostile(t, s.handle)
+	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"}, WithFirstPollDelay(5*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"a", "b"}, {"a", "b"}}, polled(rc), "b (1% at 5s: done after 250s) asked along with a at 10s")
+}
+
 // TestWaitStalledProgressFallsBack proves that a job whose progress stops
 // where it said the pre-check would be done is asked about as one without
 // progress: every WithPollInterval, growing.
