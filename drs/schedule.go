@@ -7,31 +7,23 @@ import (
 
 // The schedule of a wait: when to ask about each pending job next.
 //
-// A pre-check's progress is read as proportional to elapsed time, shown
-// rounded down, either to the percent or in steps (a step as each check item
-// completes). A reading p first seen at time t then says the pre-check
-// reached p by t, so it completes by start + (t-start)·100/p (hi); and a
-// reading p asked for at time a says the next step was not yet reached, so
-// it completes after start + (a-start)·100/(p+step) (lo). A job is asked
-// about at lo, never later than hi nor than estimatedMax maximum intervals
-// after its previous query; inside the window [lo, hi], every windowPolls-th
-// of it (MinPollInterval to maxSpacing). A job whose readings say nothing (no
-// percentage yet, or hi passed: a stall) is asked about as without
-// progress: no sooner than blindFirst into the wait, then every poll
-// interval, growing by half (from the second such query on) while no job
-// moves. That is the schedule drs had before, in two respects closer to
-// what it cost: the early look stands in for the query at blindFirst + poll
-// interval (while no job moves, the query after blindFirst comes an interval
-// and a half later); and a job that never showed progress also waits the
-// rest of a round, the time asking about every pending job takes beyond one
-// round trip (a round used to end before its interval began).
+// Progress is read as proportional to time, rounded down to the percent or
+// to steps (as check items complete). A reading p first seen at t says the
+// pre-check completes by start + (t-start)·100/p (hi); one asked for at a,
+// not before start + (a-start)·100/(p+step) (lo); the window [lo, hi] is the
+// tightest all readings allow. A job is asked about when a reading would
+// tell in which half of the window it completes (split), or else from lo
+// every fifth of the window (MinPollInterval to maxSpacing apart) so that
+// the last query comes at hi; never later than estimatedMax maximum
+// intervals. A job whose readings say nothing (no percentage yet, or hi
+// passed) is asked about as before this schedule: from blindFirst into the
+// wait, every poll interval plus the time a round of queries about every
+// pending job takes, growing by half while no job moves; the early look
+// stands in for the query after blindFirst.
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
 	blindFirst = 20 * time.Second
-	// pullAhead is how early a job may be asked about to fill a request
-	// that goes anyway.
-	pullAhead = 5 * time.Second
 	// estimatedMax is how many maximum poll intervals a job whose progress
 	// says when it will be done may wait: hi bounds it anyway, this bounds
 	// a server whose progress lies.
@@ -42,17 +34,23 @@ const (
 	maxSpacing  = 3 * time.Second
 	// farFuture bounds an estimate (beyond any maximum interval).
 	farFuture = 1000 * time.Hour
+	// A window this narrow is asked about, not split.
+	splitAbove = 2 * time.Second
 )
 
 // estimate is what a job's readings say about when its pre-check completes.
 type estimate struct {
-	start  time.Time // when the pre-check started; zero: unknown
-	p      float64   // the latest reading, in percent; 0: none
-	seen   time.Time // when the latest reading was first answered
-	before time.Time // when the latest query that read less than p was sent
-	asked  time.Time // when the latest reading was asked for
-	gcd    int       // of the whole-number readings so far (0: none)
-	n      int       // distinct readings so far
+	start  time.Time     // when the pre-check started at the latest; zero: unknown
+	sooner time.Duration // how much sooner it may have started
+	p      float64       // the latest reading, in percent; 0: none
+	seen   time.Time     // when the latest reading was first answered
+	before time.Time     // when the latest query that read less than p was sent
+	asked  time.Time     // when the latest reading was asked for
+	// The window of the earlier readings, lo as read with steps of loStep.
+	lo, hi time.Time
+	loStep float64
+	gcd    int // of the whole-number readings so far (0: none)
+	n      int // distinct readings so far
 
 	// For a pre-check started elsewhere: the first reading, to find the start.
 	firstP    float64
@@ -63,7 +61,7 @@ type estimate struct {
 func (e *estimate) observe(sent, got time.Time, p float64) {
 	switch {
 	case p < e.p: // went back: what was learnt no longer holds
-		*e = estimate{start: e.start}
+		*e = estimate{start: e.start, sooner: e.sooner}
 		fallthrough
 	case p > e.p:
 		e.before = e.asked
@@ -89,12 +87,16 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		}
 	}
 	e.asked = sent
+	if e.seen.Equal(got) { // a new reading: keep its window
+		if lo, hi, ok := e.window(); ok {
+			e.lo, e.hi, e.loStep = lo, hi, e.step()
+		}
+	}
 }
 
 // step is the granularity the readings are assumed to have: whole percents
-// unless they all are multiples of 5 or more, which looks like steps (one
-// round first reading counts as a step too; the cost of the doubt is one
-// early query, not a late verdict).
+// unless they all are multiples of 5 or more (steps; so is one round first
+// reading: the cost of the doubt is an early query, not a late verdict).
 func (e *estimate) step() float64 {
 	if e.gcd >= 5 && (e.n >= 2 || e.gcd%5 == 0) {
 		return float64(e.gcd)
@@ -108,30 +110,42 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 	if e.start.IsZero() || e.p <= 0 || e.p >= 100 || e.seen.Before(e.start) {
 		return time.Time{}, time.Time{}, false
 	}
-	at := func(t time.Time, p float64) time.Time {
+	at := func(start, t time.Time, p float64) time.Time {
 		// A tiny reading (0.0001%) must not overflow a Duration.
-		return e.start.Add(time.Duration(min(float64(t.Sub(e.start))*100/p, float64(farFuture))))
+		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(farFuture))))
 	}
-	hi = at(e.seen, e.p)
-	lo = at(e.asked, e.p+e.step())
+	// The sooner start makes the later completion, and the reverse.
+	hi = at(e.start.Add(-e.sooner), e.seen, e.p)
+	if !e.hi.IsZero() {
+		hi = earlier(hi, e.hi)
+	}
+	lo = at(e.start, e.asked, e.p+e.step())
 	if !e.before.IsZero() && e.before.After(e.start) {
-		lo = later(lo, at(e.before, e.p))
+		lo = later(lo, at(e.start, e.before, e.p))
 	}
-	if lo.After(hi) {
-		lo = hi
+	if e.loStep <= e.step() {
+		lo = later(lo, e.lo) // a coarser step would have promised too much
 	}
-	return lo, hi, true
+	return earlier(lo, hi), hi, true
+}
+
+// split returns when a reading tells whether the pre-check completes in the
+// first or the second half of [lo, hi]: when a completion at the middle
+// would reach its last step before 100%. ok is false when that is before
+// from or not before lo.
+func (e *estimate) split(lo, hi, from time.Time) (time.Time, bool) {
+	mid := lo.Add(hi.Sub(lo) / 2)
+	t := e.start.Add(time.Duration(float64(mid.Sub(e.start)) * (100 - e.step()) / 100))
+	return t, !t.Before(from) && t.Before(lo)
 }
 
 // pollJob is one job of a wait and its schedule.
 type pollJob struct {
-	i     int       // index in the report
-	due   time.Time // when to ask next
-	sent  time.Time // when the latest query about it was sent
-	polls int       // queries answered about it
-	// blindPolls counts the queries, sent blindFirst or more into the
-	// wait, after which its progress said nothing; lookedEarly says
-	// whether it was asked about sooner.
+	i    int       // index in the report
+	due  time.Time // when to ask next
+	sent time.Time // when the latest query about it was sent
+	// blindPolls counts the queries sent blindFirst or more into the wait
+	// after which its progress said nothing; lookedEarly, those sooner.
 	blindPolls  int
 	lookedEarly bool
 	// movesSeen is how many answers had shown a job move when the
@@ -144,16 +158,25 @@ type pollJob struct {
 
 // plan sets when to ask about j next, after an answer that arrived at now;
 // moved says whether any job moved since the previous answer about j; round
-// is how much longer than one round trip asking about every pending job
-// takes.
+// is how long asking about every pending job takes.
 func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
-		// Inside a wide window (coarse steps, a long pre-check), asking
-		// every second would cost many requests for little lag.
-		spacing := min(max(hi.Sub(lo)/windowPolls, MinPollInterval), maxSpacing)
-		j.due = later(j.sent.Add(spacing), earlier(lo, latest))
+		first := later(lo, j.sent.Add(MinPollInterval))
 		j.interval = ws.pollInterval
+		if t, ok := j.est.split(lo, hi, j.sent.Add(MinPollInterval)); ok && hi.Sub(lo) > splitAbove {
+			j.due = earlier(t, latest)
+			return
+		}
+		// The spacing of the window as first read: queries that only moved
+		// lo do not make the next ones come sooner.
+		wide := hi.Sub(lo)
+		if !j.est.lo.IsZero() {
+			wide = max(wide, hi.Sub(j.est.lo))
+		}
+		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
+		j.due = hi.Add(-hi.Sub(first) / spacing * spacing) // every spacing back from hi
+		j.due = later(earlier(j.due, latest), j.sent.Add(MinPollInterval))
 		return
 	}
 	if j.sent.Before(waitStart.Add(blindFirst)) {
@@ -162,11 +185,11 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 		j.blindPolls++
 	}
 	var skip time.Duration
+	if j.blindPolls == 1 && j.lookedEarly {
+		skip = ws.pollInterval // the early look stood in for this query
+	}
 	switch {
-	case !moved && j.blindPolls == 1 && j.lookedEarly:
-		skip = ws.pollInterval
-		j.interval = min(ws.pollInterval*3/2, ws.maxPollInterval)
-	case moved || j.blindPolls < 2:
+	case moved || j.blindPolls < 2 && skip == 0:
 		j.interval = ws.pollInterval
 	default:
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)

@@ -15,10 +15,10 @@ import (
 // The first query comes after WithFirstPollDelay (or halfway to ctx's
 // deadline, if that is sooner). Then each job is asked about when the
 // progress it reports says it will be done (see schedule.go), never sooner
-// than MinPollInterval after its previous query nor later than
-// WithMaxPollInterval; a job whose progress says nothing is asked about
-// every WithPollInterval, growing while no job moves. Jobs due at about the
-// same time share a request of up to WithBatchSize jobs; requests run up to
+// than MinPollInterval after its previous query; a job whose progress says
+// nothing is asked about every WithPollInterval, growing while no job moves
+// up to WithMaxPollInterval. A request asks about the jobs due and fills up
+// to WithBatchSize jobs with the others; requests run up to
 // WithConcurrency at once (the first alone, unless PrecheckAndWait's start
 // proved the credentials), under the client's rate limit.
 // Each answer updates the report as it lands; WithProgress sees it then. A
@@ -54,8 +54,9 @@ func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string
 		return nil, err
 	}
 	g := new(guard)
+	started := c.s.now()
 	rep := c.start(ctx, g, mode, jobIDs)
-	c.wait(ctx, g, rep, &ws, c.s.now())
+	c.wait(ctx, g, rep, &ws, started)
 	return rep, rep.err(true)
 }
 
@@ -83,8 +84,8 @@ type waiter struct {
 }
 
 // wait polls the jobs of rep that are InProgress until each is final or the
-// wait ends, updating rep in place. started is when their pre-checks
-// started, if known.
+// wait ends, updating rep in place. started is when the call that started
+// their pre-checks began, if known.
 func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) {
 	now := c.s.now()
 	first := ws.firstPollDelay
@@ -94,12 +95,14 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	// The first query goes alone unless the start already proved the
 	// credentials: bad ones then fail one request, not many.
 	w := &waiter{c: c, g: g, rep: rep, ws: ws, start: now, startUnm: slices.Clip(rep.Unmatched), maxFlight: 1}
+	var est estimate
 	if !started.IsZero() {
 		w.maxFlight = max(c.s.concurrency, 1)
+		est = estimate{start: now, sooner: now.Sub(started)}
 	}
 	for i, v := range rep.Verdicts {
 		if v.State == InProgress {
-			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: estimate{start: started}})
+			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: est})
 		}
 	}
 	w.answers = make(chan landed, max(c.s.concurrency, 1))
@@ -186,30 +189,23 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 	return next, ok
 }
 
-// take picks the jobs of the next query: those due, earliest first, and to
-// fill the request, those due within pullAhead that may be asked again.
+// take picks the jobs of the next query, if one is due: those that may be
+// asked again, soonest due first (the jobs due, then, to fill the request at
+// the same cost, the others).
 func (w *waiter) take(now time.Time) []*pollJob {
-	var due, soon []*pollJob
+	var ready []*pollJob
+	due := false
 	for _, j := range w.pending {
-		switch {
-		case j.inFlight:
-		case !j.due.After(now):
-			due = append(due, j)
-		case !j.due.After(now.Add(pullAhead)) && !j.sent.Add(MinPollInterval).After(now):
-			soon = append(soon, j)
+		if !j.inFlight && !j.sent.Add(MinPollInterval).After(now) {
+			ready = append(ready, j)
+			due = due || !j.due.After(now)
 		}
 	}
-	if len(due) == 0 {
+	if !due {
 		return nil
 	}
-	byDue := func(a, b *pollJob) int { return a.due.Compare(b.due) }
-	slices.SortStableFunc(due, byDue)
-	size := w.c.s.batchSize
-	if len(due) >= size {
-		return due[:size]
-	}
-	slices.SortStableFunc(soon, byDue)
-	return append(due, soon[:min(len(soon), size-len(due))]...)
+	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
+	return ready[:min(len(ready), w.c.s.batchSize)]
 }
 
 // land takes in the answer of one query: each job it was about gets its
@@ -237,24 +233,20 @@ func (w *waiter) land(a landed) {
 		}
 		moved = moved || v.State != prev.State || v.Progress != prev.Progress
 		rep.Verdicts[j.i] = v
-		if callFailed || v.State == InProgress || v.State == Refused && errors.Is(v.Err, ErrThrottled) {
-			j.polls++
-			if v.State == InProgress {
-				j.est.observe(a.sent, now, v.Progress)
-			}
-			continue
+		if v.State == InProgress {
+			j.est.observe(a.sent, now, v.Progress)
 		}
-		done[j] = true
+		done[j] = !callFailed && v.State != InProgress && !(v.State == Refused && errors.Is(v.Err, ErrThrottled))
 	}
 	if moved {
 		w.moves++
 	}
 	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
-	// How much longer than one round trip asking about every pending job
-	// would take: a round of the schedule drs had before.
+	// How long asking about every pending job would take (the first
+	// request alone): a round of the schedule drs had before.
 	requests := (len(w.pending) + w.c.s.batchSize - 1) / w.c.s.batchSize
-	trips := (requests + w.c.s.concurrency - 1) / max(w.c.s.concurrency, 1)
-	round := now.Sub(a.sent) * time.Duration(max(trips-1, 0))
+	trips := 1 + (requests+w.c.s.concurrency-2)/max(w.c.s.concurrency, 1)
+	round := now.Sub(a.sent) * time.Duration(trips)
 	for _, j := range a.jobs {
 		if !done[j] {
 			j.plan(w.ws, now, w.moves > j.movesSeen, w.start, round)

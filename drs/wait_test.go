@@ -84,28 +84,26 @@ func TestWaitWithoutProgressBacksOff(t *testing.T) {
 }
 
 // TestWaitAsksWhenProgressSaysDone proves that a job whose progress moves
-// is asked about when it may be done at the earliest: a reading of p% t
-// after the start says no sooner than t·100/(p+1), and never again sooner
-// than MinPollInterval.
+// is asked about when it may be done: a reading of p% t after the start
+// says between t·100/(p+1) and t·100/p, asked about every fifth of that
+// window (1s to 3s apart) so that the last query comes at its end.
 func TestWaitAsksWhenProgressSaysDone(t *testing.T) {
 	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "4%", false), result("a", "80%", false), result("a", "99%", false), result("a", "100%", true),
+		result("a", "4%", false), result("a", "80%", false), result("a", "100%", true),
 	}})
 	c, _, clk := hostile(t, s.handle)
 	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(5*time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	w := clk.waits()
-	require.Len(t, w, 4)
-	assert.Equal(t, 5*time.Second, w[0], "the early look")
-	assert.Equal(t, 95*time.Second, w[1], "4% at 5s: done at 100s at the earliest")
-	assert.InDelta(t, float64(100*time.Second*100/81-100*time.Second), float64(w[2]), float64(time.Millisecond), "80% at 100s: done at 123.5s at the earliest")
-	assert.Equal(t, MinPollInterval, w[3], "99%: done any moment, asked again after the minimum interval")
+	assert.Equal(t, []time.Duration{5 * time.Second, 96 * time.Second, 24 * time.Second}, clk.waits(),
+		"the early look; 4% at 5s: done between 100s and 125s, asked at 101s (then every 3s); 80% at 101s: between 124.7s and 125s, asked at 125s")
 }
 
 // TestWaitStepsAreNotReadAsPercents proves that readings in steps (all
 // multiples of 25) make the schedule assume the next step may come sooner
-// than a whole percent would, and that a round first reading is doubted.
+// than a whole percent would, that a round first reading is doubted, and
+// that a query is timed to tell in which half of the window the pre-check
+// completes when the window is narrower than a step.
 func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
 	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
 		result("a", "25%", false), result("a", "50%", false), result("a", "100%", true),
@@ -115,8 +113,22 @@ func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
 	require.NoError(t, err)
 	w := clk.waits()
 	require.Len(t, w, 3)
-	assert.Equal(t, 10*time.Second, w[1], "25% at 10s as a step of 25: the next step comes at 20s at the earliest")
-	assert.InDelta(t, float64(20*time.Second*100/75-20*time.Second), float64(w[2]), float64(time.Millisecond), "50% at 20s in steps of 25: 75% comes after 20s, 100% after 26.7s")
+	assert.Equal(t, 12*time.Second, w[1], "25% at 10s in steps of 25: done between 20s and 40s, asked from 22s every 3s")
+	assert.InDelta(t, float64(4*time.Second), float64(w[2]), float64(time.Millisecond),
+		"50% at 22s: between 29.3s and 40s; at 26s a completion at the middle (34.7s) would reach 75%")
+}
+
+// TestWaitFillsRequests proves that a request that goes anyway also asks
+// about the pending jobs that are not due yet (it costs the same request).
+func TestWaitFillsRequests(t *testing.T) {
+	s := newScript(map[string][]generated.QueryPreCheckResp{
+		"a": {result("a", "50%", false), result("a", "100%", true)},
+		"b": {result("b", "1%", false), result("b", "100%", true)},
+	})
+	c, rc, _ := hostile(t, s.handle)
+	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"}, WithFirstPollDelay(5*time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"a", "b"}, {"a", "b"}}, polled(rc), "b (1% at 5s: done after 250s) asked along with a at 10s")
 }
 
 // TestWaitStalledProgressFallsBack proves that a job whose progress stops
@@ -131,8 +143,8 @@ func TestWaitStalledProgressFallsBack(t *testing.T) {
 	require.NoError(t, err)
 	w := clk.waits()
 	require.Len(t, w, 5)
-	assert.InDelta(t, float64(20*time.Second*100/42-20*time.Second), float64(w[1]), float64(time.Millisecond), "41% at 20s: done at 47.6s at the earliest")
-	assert.InDelta(t, float64(20*time.Second*100/41-20*time.Second*100/42), float64(w[2]), float64(time.Millisecond), "and at 48.8s at the latest")
+	assert.InDelta(t, float64(20*time.Second*100/41-21*time.Second), float64(w[1]), float64(time.Millisecond), "41% at 20s: done between 47.6s and 48.8s, asked 1s before the end")
+	assert.Equal(t, MinPollInterval, w[2], "and at the end")
 	assert.Equal(t, []time.Duration{5 * time.Second, 7500 * time.Millisecond}, w[3:], "still 41% then: as without progress")
 }
 
@@ -456,6 +468,9 @@ func TestEstimateOfAPrecheckStartedElsewhere(t *testing.T) {
 	assert.Equal(t, at(5), e.start)
 	assert.Equal(t, at(55), hi)
 	assert.InDelta(t, float64(at(5+16*100.0/33).Sub(t0)), float64(lo.Sub(t0)), float64(time.Millisecond))
+	e.observe(at(23), at(23), 33)
+	_, hi, _ = e.window()
+	assert.Equal(t, at(55), hi, "a later reading does not widen the window")
 	e.observe(at(25), at(25), 20)
 	_, _, ok = e.window()
 	assert.True(t, ok, "a reading that goes back forgets the readings, not the start")
