@@ -2,6 +2,7 @@ package drstest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -44,11 +45,9 @@ func WithProjectID(id string) Option {
 // WithToken adds IAM tokens the simulator accepts in X-Auth-Token.
 func WithToken(tokens ...string) Option {
 	return func(c *config) {
-		for _, t := range tokens {
-			if t == "" {
-				c.fail("WithToken: empty token")
-				return
-			}
+		if slices.Contains(tokens, "") {
+			c.fail("WithToken: empty token")
+			return
 		}
 		c.tokens = append(c.tokens, tokens...)
 	}
@@ -128,11 +127,10 @@ func WithScenario(s Scenario) Option {
 // break signatures.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
+		c.clock = now
 		if now == nil {
 			c.fail("WithClock: nil clock")
-			return
 		}
-		c.clock = now
 	}
 }
 
@@ -151,11 +149,10 @@ func WithSeed(seed int64) Option {
 // [Simulator.Requests] keeps (default 10000; 0 keeps none).
 func WithRequestLogLimit(n int) Option {
 	return func(c *config) {
+		c.logLimit = n
 		if n < 0 {
 			c.fail("WithRequestLogLimit: negative limit %d", n)
-			return
 		}
-		c.logLimit = n
 	}
 }
 
