@@ -31,7 +31,12 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 		return err
 	}
 	const token = "demo-token"
-	sim, err := drstest.New(drstest.WithScenario(drstest.DefaultScenario()), drstest.WithToken(token))
+	// Pre-checks of 200 to 400 ms: the first poll finds every verdict in.
+	scenario := drstest.DefaultScenario()
+	for i := range scenario.Jobs {
+		scenario.Jobs[i].Duration = time.Duration(200+100*(i%3)) * time.Millisecond
+	}
+	sim, err := drstest.New(drstest.WithScenario(scenario), drstest.WithToken(token))
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func TestWaitWhoseEveryPollFailsExits3(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 503, Operation: drstest.OpBatchCheckResults, Count: 1 << 20}))
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "6s"},
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "2500ms"},
 		jobArgs(drstest.ExampleJobID))...)
 	expectExit(t, res, exitAPIError)
 	assert.Contains(t, res.stdout, "no_answer")
