@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -55,7 +56,11 @@ func init() {
 		{name: "version", usage: "version",
 			summary: "Print the module version and the commit this binary was built from.",
 			define: func(*flag.FlagSet) func(context.Context, *app) error {
-				return func(_ context.Context, a *app) error { return a.cmdVersion(nil) }
+				return func(_ context.Context, a *app) error {
+					info, _ := debug.ReadBuildInfo() // nil when the binary has none
+					writeVersion(a.stdout, version, info)
+					return nil
+				}
 			}},
 		{name: "wait", usage: "wait --job ID [--job ID ...] [--jobs-file FILE|-] [flags]", also: true,
 			summary: "Wait for the verdicts of pre-checks started elsewhere (the console, Terraform, an earlier step),\nas run --wait does.",
@@ -139,8 +144,8 @@ type app struct {
 	signals *interrupts
 	// clientOptions are added to every client (the demo's credentials).
 	clientOptions []drs.Option
-	// now and appendFile, when set, replace the clock (JUnit timestamps) and
-	// the opening of GITHUB_STEP_SUMMARY for appending (output.go).
+	// now and appendFile are the clock (JUnit timestamps) and the opening of
+	// GITHUB_STEP_SUMMARY for appending: the tests' own in tests.
 	now        func() time.Time
 	appendFile func(name string) (io.WriteCloser, error)
 	// command is the command being run, for the hint of a usage error.
@@ -148,7 +153,10 @@ type app struct {
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now,
+		appendFile: func(name string) (io.WriteCloser, error) {
+			return os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		}}
 	if f, ok := stderr.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && getenv("TERM") != "dumb" {
 			a.isTTY = true

@@ -148,11 +148,3 @@ func commandTimeout(d time.Duration, waiting bool) time.Duration {
 	}
 	return 2 * time.Minute
 }
-
-// plural is a tiny helper for human output.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
