@@ -87,7 +87,7 @@ func TestWriteVersion(t *testing.T) {
 				"go      go1.26.8 linux/arm64\n",
 		},
 		"release build without build information": {"v1.4.0", nil, "drs-precheck v1.4.0\n"},
-		"pseudo-version":                          {"", pseudo, "drs-precheck v0.0.0-20261128005614-0b7326387254\n"},
+		"pseudo-version": {"", pseudo, "drs-precheck v0.0.0-20261128005614-0b7326387254\n"},
 	}
 	for name, tc := range cases {
 		var buf bytes.Buffer
