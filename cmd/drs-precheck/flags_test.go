@@ -88,6 +88,7 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"wiat"}, `unknown command "wiat": did you mean wait?`},
 		{[]string{"run", "--jobsfile", "x"}, "flag provided but not defined: -jobsfile: did you mean --jobs-file?"},
 		{[]string{"results", "--outptu", "json"}, "did you mean --output?"},
+		{[]string{"results", "--out", "json"}, "did you mean --output?"},
 		{[]string{"run", "--timeout", "600", "--job", "a"}, "--timeout 600: a duration needs a unit: did you mean 600s?"},
 		{[]string{"run", "--wait", "--poll-interval=ten", "--job", "a"}, `--poll-interval "ten": not a duration`},
 		{[]string{"run", "--token", secretToken, "--job", "a"}, "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"},
@@ -102,16 +103,6 @@ func TestSuggestions(t *testing.T) {
 		assert.NotContains(t, res.output(), secretToken)
 		assert.NotContains(t, res.output(), secretSK)
 	}
-}
-
-func TestEditDistanceAndSuggest(t *testing.T) {
-	t.Parallel()
-	assert.Equal(t, 0, editDistance("run", "run"))
-	assert.Equal(t, 2, editDistance("rnu", "run"))
-	assert.Equal(t, 3, editDistance("", "abc"))
-	assert.Equal(t, 1, editDistance("jobsfile", "jobs-file"))
-	assert.Equal(t, "output", suggest("out", []string{"output", "job"}))
-	assert.Equal(t, "", suggest("frobnicate", []string{"run", "results"}))
 }
 
 // completion bash prints a script bash can load, completing commands and

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/drsclient/drs-precheck/drs"
 )
@@ -191,14 +190,4 @@ func TestExitErrFollowsOutcomes(t *testing.T) {
 		assert.Equal(t, tc.want, ta.exitCode(tc.doc.exitErr()), "case %d", i)
 		assert.Equal(t, tc.allPassed, tc.doc.AllPassed, "case %d", i)
 	}
-}
-
-func TestOutputFormatsAreChecked(t *testing.T) {
-	t.Parallel()
-	for _, f := range outputFormats {
-		g := globalFlags{output: f}
-		require.NoError(t, g.check(), f)
-	}
-	g := globalFlags{output: "xml"}
-	assert.EqualError(t, g.check(), `--output "xml": use table, json, junit or markdown`)
 }

@@ -81,23 +81,6 @@ func TestHelpMatchesCLIDoc(t *testing.T) {
 	}
 }
 
-// run's help lists run's flags (polling included) and results' help only
-// results' flags.
-func TestHelpPerCommand(t *testing.T) {
-	t.Parallel()
-	run := helpFlags(runCLI(t, nil, "", "run", "--help").stdout)
-	for _, f := range []string{"--wait", "--mode", "--first-poll-delay", "--poll-interval", "--job", "--jobs-file", "--region", "--token-file"} {
-		assert.Contains(t, run, f)
-	}
-	results := helpFlags(runCLI(t, nil, "", "results", "--help").stdout)
-	assert.Contains(t, results, "--jobs-file")
-	for _, f := range []string{"--wait", "--mode", "--first-poll-delay", "--poll-interval", "--addr"} {
-		assert.NotContains(t, results, f)
-	}
-	serve := helpFlags(runCLI(t, nil, "", "serve", "--help").stdout)
-	assert.Equal(t, []string{"--addr", "--ak", "--project-id", "--scenario", "--sk", "--token"}, serve)
-}
-
 // Every way of asking for a command's help prints the same text on stdout.
 func TestHelpForms(t *testing.T) {
 	t.Parallel()

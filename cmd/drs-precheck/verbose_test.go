@@ -416,41 +416,6 @@ func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
 	assert.Equal(t, "x", fromFile.Redact("x"), "nothing else masked")
 }
 
-// TestVerboseLogNeverHoldsEchoedSecrets is TestVerboseNeverPrintsEchoedSecrets
-// for the log alone, in-process, with both kinds of credentials.
-func TestVerboseLogNeverHoldsEchoedSecrets(t *testing.T) {
-	t.Parallel()
-	auth := map[string][]drs.Option{
-		"token": {drs.WithToken(secretToken)},
-		"aksk":  {drs.WithAKSK(secretAK, secretSK), drs.WithSecurityToken(secretST)},
-	}
-	for name, opts := range auth {
-		for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
-			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
-				t.Parallel()
-				// The SK the server echoes: the client knows it only when
-				// given it (an environment with a token and an SK is refused).
-				sk := map[string]string{"aksk": secretSK}[name]
-				echo := &echoServer{status: status, sk: sk}
-				srv := httptest.NewServer(echo)
-				t.Cleanup(srv.Close)
-				var log bytes.Buffer
-				c := verboseClient(t, srv.URL, &log, 1<<20, nil, opts...)
-				_, err := c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
-				require.Error(t, err, "an echo is no answer")
-				out := log.String()
-				assert.Contains(t, out, "< X-Request-Id: req-[REDACTED]")
-				assert.Regexp(t, `< #1 body, \d+ bytes\n< \{"error_code":"DRS.10000001","error_msg":"a+(\[REDACTED\])?…\(\d+ more bytes\)\n`, out)
-				echo.mu.Lock()
-				seen := append([]string(nil), echo.seen...)
-				echo.mu.Unlock()
-				require.NotEmpty(t, seen)
-				assertNoSecrets(t, out, append(seen, secretToken, secretSK, secretST)...)
-			})
-		}
-	}
-}
-
 // TestVerboseIsBoundedByTheClientsCap: an endless body or a gzip bomb is read
 // by --verbose only as far as the client reads it, up to its body cap.
 func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {

@@ -36,16 +36,6 @@ func TestTimeoutShorterThanFirstPollStillPolls(t *testing.T) {
 	assert.Contains(t, []int{exitOK, exitJobs}, res.code, "a verdict or in progress, never no answer: %s", res.stderr)
 }
 
-// --quiet silences the progress; the report is unchanged.
-func TestQuietSilencesProgress(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--quiet"}, fastWait, jobArgs(drstest.ExampleJobID))...)
-	expectExit(t, res, exitOK)
-	assert.Empty(t, res.stderr)
-	assert.Contains(t, res.stdout, "passed")
-}
-
 // A poll interval below the library's floor is refused by its flag, exit 2,
 // before anything is sent: no flag can make the CLI flood the API.
 func TestPollIntervalBelowTheFloorIsRefused(t *testing.T) {

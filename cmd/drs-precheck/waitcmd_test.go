@@ -58,15 +58,3 @@ func TestServeTryLineNamesAScenarioJob(t *testing.T) {
 	expectExit(t, res, exitOK)
 	assert.Equal(t, exitOK, p.stop(t))
 }
-
-// serve --addr 0.0.0.0:0 prints a URL on loopback that run accepts (http://
-// is for loopback only), not http://[::]:PORT.
-func TestServeOnEveryAddressPrintsALoopbackURL(t *testing.T) {
-	t.Parallel()
-	p := startServe(t, "--addr", "0.0.0.0:0", "--scenario", "testdata/fast-scenario.yaml") // its first line names http://127.0.0.1:PORT
-	try := p.nextLine(t)
-	assert.Contains(t, try, "DRS_ENDPOINT="+p.url+" ")
-	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=any-token"), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))...)
-	expectExit(t, res, exitOK)
-	assert.Equal(t, exitOK, p.stop(t))
-}
