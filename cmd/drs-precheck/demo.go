@@ -14,9 +14,8 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// defineDemo: the whole workflow with no account. It starts the simulator
-// in-process on a loopback port with the demo jobs, then runs what
-// `run --wait` runs against it.
+// defineDemo: the whole workflow with no account: `run --wait` against the
+// simulator with the demo jobs, in-process on a loopback port.
 func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
 	c := &checkJobs{command: "run", mode: string(drs.ModeStartJob), wait: true}
 	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+formatChoices())
