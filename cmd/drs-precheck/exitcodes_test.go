@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,45 +13,29 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// Exit 0: every job may start.
-func TestExitOKWhenEveryJobMayStart(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "All 2 jobs passed: they may start.")
-	assert.Contains(t, res.stdout, "ALARM  db_params/dstDbCharacterSetCheck", "the alarm is shown to whoever starts the job")
-	assert.Contains(t, res.stderr, "poll 1:", "progress goes to stderr")
-	assert.NotContains(t, res.stdout, "poll ", "progress never goes to stdout")
-}
-
-// Without --wait, exit 0 means every pre-check started.
-func TestExitOKWhenEveryPrecheckStarted(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "2 of 2 pre-checks started (in_progress).")
-	assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
-	assert.Zero(t, countRequests(srv, drstest.OpBatchCheckResults, nil), "no polling without --wait")
-}
-
-// Exit 1: the exchange worked, but some job may not start.
-func TestExitJobsWhenAJobMayNotStart(t *testing.T) {
+// Exit 0: every job may start (without --wait: every pre-check started).
+// Exit 1: the exchange worked, but some job may not start. Progress goes to
+// stderr, never to stdout.
+func TestExitOKOrJobs(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name string
 		args []string
+		code int
 		want []string
 	}{
-		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)),
+		{"every job may start", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID)), exitOK,
+			[]string{"All 2 jobs passed: they may start.", "ALARM  db_params/dstDbCharacterSetCheck"}}, // the alarm is shown to whoever starts the job
+		{"every pre-check started", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitOK,
+			[]string{"2 of 2 pre-checks started (in_progress)."}},
+		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitJobs,
 			[]string{"FAILED", "db_user_privilege/srcDbUserPrivilege: The source database user lacks the privileges",
 				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs passed (may start); 1 failed."}},
-		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)),
+		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 job passed (may start); 1 refused."}},
-		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)),
+		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
-		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")),
+		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")), exitJobs,
 			[]string{"refused", "DRS.10000010", "0 of 1 job passed (may start); 1 refused."}},
 	}
 	for _, tc := range cases {
@@ -58,11 +43,19 @@ func TestExitJobsWhenAJobMayNotStart(t *testing.T) {
 			t.Parallel()
 			srv := newSim(t)
 			res := runCLI(t, tokenEnv(srv), "", tc.args...)
-			expectExit(t, res, exitJobs)
+			expectExit(t, res, tc.code)
 			for _, w := range tc.want {
 				assert.Contains(t, res.stdout, w)
 			}
 			assertOnlyProgress(t, res.stderr)
+			assert.NotContains(t, res.stdout, "poll ", "progress never goes to stdout")
+			switch waits := slices.Contains(tc.args, "--wait"); {
+			case waits && tc.code == exitOK:
+				assert.Contains(t, res.stderr, "poll 1:", "progress goes to stderr")
+			case !waits:
+				assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
+				assert.Zero(t, countRequests(srv, drstest.OpBatchCheckResults, nil), "no polling without --wait")
+			}
 		})
 	}
 }

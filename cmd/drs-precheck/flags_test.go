@@ -88,7 +88,7 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"wiat"}, `unknown command "wiat": did you mean wait?`},
 		{[]string{"run", "--jobsfile", "x"}, "flag provided but not defined: -jobsfile: did you mean --jobs-file?"},
 		{[]string{"results", "--outptu", "json"}, "did you mean --output?"},
-		{[]string{"results", "--out", "json"}, "did you mean --output?"},
+		{[]string{"results", "--outp", "json"}, "did you mean --output?"}, // a prefix
 		{[]string{"run", "--timeout", "600", "--job", "a"}, "--timeout 600: a duration needs a unit: did you mean 600s?"},
 		{[]string{"run", "--wait", "--poll-interval=ten", "--job", "a"}, `--poll-interval "ten": not a duration`},
 		{[]string{"run", "--token", secretToken, "--job", "a"}, "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"},
