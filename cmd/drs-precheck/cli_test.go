@@ -108,19 +108,6 @@ func TestJobsFileErrorsNameTheLine(t *testing.T) {
 	assert.Zero(t, srv.RequestCount())
 }
 
-// help prints the usage on stdout and exits 0.
-func TestHelp(t *testing.T) {
-	t.Parallel()
-	for _, arg := range []string{"help", "--help", "-h"} {
-		res := runCLI(t, nil, "", arg)
-		expectExit(t, res, exitOK)
-		assert.Contains(t, res.stdout, "Exit codes: 0 every job may start")
-	}
-	res := runCLI(t, nil, "", "run", "--help")
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "Usage:")
-}
-
 // In process, a run leaves no goroutine behind: the client's connections
 // are closed, the progress reporter and the retries are done. (Not parallel,
 // so no other test's goroutines come and go meanwhile.)

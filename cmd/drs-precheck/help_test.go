@@ -81,9 +81,14 @@ func TestHelpMatchesCLIDoc(t *testing.T) {
 	}
 }
 
-// Every way of asking for a command's help prints the same text on stdout.
+// Every way of asking for help prints the same text on stdout, exit 0.
 func TestHelpForms(t *testing.T) {
 	t.Parallel()
+	for _, arg := range []string{"help", "--help", "-h"} {
+		res := runCLI(t, nil, "", arg)
+		expectExit(t, res, exitOK)
+		assert.Contains(t, res.stdout, "Exit codes: 0 every job may start")
+	}
 	want := runCLI(t, nil, "", "results", "--help")
 	expectExit(t, want, exitOK)
 	for _, args := range [][]string{{"results", "-h"}, {"help", "results"}, {"--help", "results"}, {"--region", "cn-north-4", "results", "--help"}} {
