@@ -161,8 +161,9 @@ func expectExit(t *testing.T, res result, want int) {
 	}
 }
 
-// Fast polling, for the fast scenario's pre-checks.
-var fastWait = []string{"--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "30s"}
+// Fast polling: the first poll comes after the fast scenario's pre-checks
+// are done, so that a wait ends at its first poll.
+var fastWait = []string{"--first-poll-delay", "500ms", "--poll-interval", "1s", "--timeout", "30s"}
 
 // fastScenario is drstest's demo scenario (ExampleJobID passes, AlarmJobID
 // passes with an ALARM, FailingJobID fails, RunningJobID is refused in mode

@@ -30,8 +30,8 @@ func TestWaitWhoseEveryPollFailsExits3(t *testing.T) {
 func TestTimeoutShorterThanFirstPollStillPolls(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--timeout", "4s"}, jobArgs(drstest.ExampleJobID))...)
-	assert.Contains(t, res.stderr, "started 1 of 1 pre-checks; first poll in 2s")
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--timeout", "2s"}, jobArgs(drstest.ExampleJobID))...)
+	assert.Contains(t, res.stderr, "started 1 of 1 pre-checks; first poll in 1s")
 	assert.GreaterOrEqual(t, countRequests(srv, drstest.OpBatchCheckResults, nil), 1, "one poll before the timeout")
 	assert.Contains(t, []int{exitOK, exitJobs}, res.code, "a verdict or in progress, never no answer: %s", res.stderr)
 }
