@@ -49,7 +49,7 @@ func TestRepeatedSingleValuedFlagIsAnError(t *testing.T) {
 		{"--timeout", "1m", "--timeout=2m"},
 		{"--region", "cn-north-4", "--region", "cn-north-4"},
 	} {
-		res := runCLI(t, tokenEnv(srv), "", append([]string{"run", "--job", drstest.ExampleJobID}, args...)...)
+		res := runApp(t, tokenEnv(srv), "", append([]string{"run", "--job", drstest.ExampleJobID}, args...)...)
 		expectExit(t, res, exitUsage)
 		name := strings.TrimLeft(args[0], "-")
 		if name == "o" {
@@ -57,7 +57,7 @@ func TestRepeatedSingleValuedFlagIsAnError(t *testing.T) {
 		}
 		assert.Contains(t, res.stderr, "--"+name+" is given twice: give it once", args)
 	}
-	res := runCLI(t, tokenEnv(srv), "x\n", "results", "--jobs-file", "-", "--jobs-file", "-")
+	res := runApp(t, tokenEnv(srv), "x\n", "results", "--jobs-file", "-", "--jobs-file", "-")
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, "stdin (-) can be read once")
 	assert.Zero(t, srv.RequestCount())
@@ -109,7 +109,7 @@ func TestSuggestions(t *testing.T) {
 // each command's flags.
 func TestCompletionBash(t *testing.T) {
 	t.Parallel()
-	res := runCLI(t, nil, "", "completion", "bash")
+	res := runApp(t, nil, "", "completion", "bash")
 	expectExit(t, res, exitOK)
 	script := filepath.Join(t.TempDir(), "c.bash")
 	require.NoError(t, writeFile(script, res.stdout))
@@ -127,11 +127,11 @@ func TestCompletionBash(t *testing.T) {
 	assert.Equal(t, "fish", complete("drs-precheck", "completion", "f"))
 
 	for _, shell := range []string{"zsh", "fish"} {
-		res := runCLI(t, nil, "", "completion", shell)
+		res := runApp(t, nil, "", "completion", shell)
 		expectExit(t, res, exitOK)
 		assert.Contains(t, res.stdout, "jobs-file", shell)
 	}
-	expectExit(t, runCLI(t, nil, "", "completion", "tcsh"), exitUsage)
+	expectExit(t, runApp(t, nil, "", "completion", "tcsh"), exitUsage)
 }
 
 // A token file is read through a cap (/dev/zero too), and a token file

@@ -70,7 +70,7 @@ func TestHelpMatchesCLIDoc(t *testing.T) {
 			t.Parallel()
 			sections, ok := docSections[c.name]
 			require.True(t, ok, "docSections does not say where docs/CLI.md lists the flags of %s", c.name)
-			res := runCLI(t, nil, "", c.name, "--help")
+			res := runApp(t, nil, "", c.name, "--help")
 			expectExit(t, res, exitOK)
 			assert.Empty(t, res.stderr)
 			assert.True(t, strings.HasPrefix(res.stdout, "Usage: drs-precheck "+c.name), "help of %s:\n%s", c.name, res.stdout)
@@ -85,18 +85,18 @@ func TestHelpMatchesCLIDoc(t *testing.T) {
 func TestHelpForms(t *testing.T) {
 	t.Parallel()
 	for _, arg := range []string{"help", "--help", "-h"} {
-		res := runCLI(t, nil, "", arg)
+		res := runApp(t, nil, "", arg)
 		expectExit(t, res, exitOK)
 		assert.Contains(t, res.stdout, "Exit codes: 0 every job may start")
 	}
-	want := runCLI(t, nil, "", "results", "--help")
+	want := runApp(t, nil, "", "results", "--help")
 	expectExit(t, want, exitOK)
 	for _, args := range [][]string{{"results", "-h"}, {"help", "results"}, {"--help", "results"}, {"--region", "cn-north-4", "results", "--help"}} {
-		res := runCLI(t, nil, "", args...)
+		res := runApp(t, nil, "", args...)
 		expectExit(t, res, exitOK)
 		assert.Equal(t, want.stdout, res.stdout, "drs-precheck %s", strings.Join(args, " "))
 	}
-	res := runCLI(t, nil, "", "help", "nosuch")
+	res := runApp(t, nil, "", "help", "nosuch")
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, `no help for "nosuch"`)
 }
@@ -104,12 +104,12 @@ func TestHelpForms(t *testing.T) {
 // A usage error points at the help of the command it happened in.
 func TestUsageErrorPointsAtCommandHelp(t *testing.T) {
 	t.Parallel()
-	res := runCLI(t, nil, "", "results", "--no-such-flag")
+	res := runApp(t, nil, "", "results", "--no-such-flag")
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, "flag provided but not defined: -no-such-flag")
 	assert.Contains(t, res.stderr, "(run 'drs-precheck results --help' for usage)")
 
-	res = runCLI(t, nil, "", "frobnicate")
+	res = runApp(t, nil, "", "frobnicate")
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, `unknown command "frobnicate": use run, results, serve, demo or version`)
 	assert.Contains(t, res.stderr, "(run 'drs-precheck help' for usage)")

@@ -138,7 +138,7 @@ func TestServeUsage(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := runCLI(t, nil, "", tc.args...)
+			res := runApp(t, nil, "", tc.args...)
 			expectExit(t, res, exitUsage)
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout)
