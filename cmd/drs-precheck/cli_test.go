@@ -92,22 +92,6 @@ func TestJobsFile(t *testing.T) {
 	}
 }
 
-// A jobs file's errors name the file and line; nothing is sent.
-func TestJobsFileErrorsNameTheLine(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	path := filepath.Join(t.TempDir(), "wave.txt")
-	require.NoError(t, writeFile(path, "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
-	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", path)
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, path+`:3: job ID "`+drstest.AlarmJobID+` ": leading or trailing white space`)
-
-	res = runCLI(t, tokenEnv(srv), `["`+drstest.ExampleJobID+`", ""]`, "results", "--jobs-file", "-")
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, `stdin[1]: job ID "": empty`)
-	assert.Zero(t, srv.RequestCount())
-}
-
 // In process, a run leaves no goroutine behind: the client's connections
 // are closed, the progress reporter and the retries are done. (Not parallel,
 // so no other test's goroutines come and go meanwhile.)

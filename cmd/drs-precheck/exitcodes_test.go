@@ -60,7 +60,8 @@ func TestExitOKOrJobs(t *testing.T) {
 	}
 }
 
-// Exit 2: bad input or configuration is refused before anything is sent.
+// Exit 2: bad input or configuration is refused before anything is sent,
+// naming the flag, variable, file or line to fix, never a secret.
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -101,8 +102,20 @@ func TestExitUsageSendsNothing(t *testing.T) {
 			return []string{"HUAWEICLOUD_SDK_PROJECT_ID=" + s.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
 		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_REGION"},
 		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
+		{"--region and an endpoint", tokenEnv, "", []string{"results", "--region", "cn-north-4", "--job", "a"},
+			"--region and DRS_ENDPOINT both say where DRS is: give only one"},
+		{"padded secret key", func(s *drstest.Server) []string {
+			return append(endpointEnv(s), "HUAWEICLOUD_SDK_AK="+s.AccessKey, "HUAWEICLOUD_SDK_SK= "+s.SecretKey+" ")
+		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_SK has leading or trailing white space: remove it"},
+		{"padded access key", func(s *drstest.Server) []string {
+			return append(endpointEnv(s), "HUAWEICLOUD_SDK_AK="+s.AccessKey+" ", "HUAWEICLOUD_SDK_SK="+s.SecretKey)
+		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_AK has leading or trailing white space: remove it"},
+		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", filepath.Join(dir, "wave.txt")},
+			filepath.Join(dir, "wave.txt") + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
+		{"jobs file error on stdin", tokenEnv, `["` + drstest.ExampleJobID + `", ""]`, []string{"results", "--jobs-file", "-"}, `stdin[1]: job ID "": empty`},
 	}
 	require.NoError(t, writeFile(filepath.Join(dir, "empty-token"), "\n"))
+	require.NoError(t, writeFile(filepath.Join(dir, "wave.txt"), "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -112,6 +125,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout, "a usage error prints no report")
 			assert.Zero(t, srv.RequestCount(), "a usage error must not reach the server")
+			assert.NotContains(t, res.output(), srv.SecretKey)
 		})
 	}
 }

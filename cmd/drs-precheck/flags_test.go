@@ -208,20 +208,3 @@ func TestInvisibleCharactersInJobIDs(t *testing.T) {
 	assert.NotContains(t, res.stderr, "\u200b", "never printed invisibly")
 	assert.Zero(t, srv.RequestCount())
 }
-
-// A secret key with surrounding spaces is refused like an access key with
-// one: by name, before anything is sent, its value never shown.
-func TestPaddedCredentialsAreRefusedAlike(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	for name, env := range map[string][]string{
-		"HUAWEICLOUD_SDK_SK": {"HUAWEICLOUD_SDK_AK=" + srv.AccessKey, "HUAWEICLOUD_SDK_SK= " + srv.SecretKey + " "},
-		"HUAWEICLOUD_SDK_AK": {"HUAWEICLOUD_SDK_AK=" + srv.AccessKey + " ", "HUAWEICLOUD_SDK_SK=" + srv.SecretKey},
-	} {
-		res := runCLI(t, append(endpointEnv(srv), env...), "", "results", "--job", drstest.ExampleJobID)
-		expectExit(t, res, exitUsage)
-		assert.Contains(t, res.stderr, name+" has leading or trailing white space: remove it")
-		assert.NotContains(t, res.output(), srv.SecretKey)
-	}
-	assert.Zero(t, srv.RequestCount())
-}
