@@ -97,8 +97,7 @@ func TestJobsFile(t *testing.T) {
 // so no other test's goroutines come and go meanwhile.)
 func TestInProcessRunLeavesNoGoroutines(t *testing.T) {
 	srv := newSim(t)
-	// The drs client reads its credentials from the process environment, not
-	// from app.getenv: give them as options, as demo does.
+	// Credentials as options, as demo gives them.
 	getenv := func(k string) string { return map[string]string{"DRS_ENDPOINT": srv.URL}[k] }
 	creds := []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(srv.ProjectID), drs.WithToken(srv.Token)}
 	before := goleak.IgnoreCurrent() // the simulator's listener
