@@ -67,8 +67,9 @@ func TestServeTryLine(t *testing.T) {
 				assert.NotContains(t, try, "HUAWEICLOUD_IAM_TOKEN", "serve started with --ak accepts no token")
 			}
 
-			// Run the line as a shell would, with the CLI on PATH and fast polling.
-			line := strings.TrimPrefix(try, "try: ") + " " + strings.Join(fastWait, " ")
+			// Run the line as a shell would, with the CLI on PATH, fast polling,
+			// and every exchange checked against openapi.yaml.
+			line := strings.TrimPrefix(try, "try: ") + " " + strings.Join(fastWait, " ") + " --validate"
 			ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "sh", "-c", line)
