@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,16 +16,12 @@ import (
 )
 
 // command is one entry of the command table: its help, and define, which
-// registers the command's flags and returns what runs once they are parsed.
+// registers its flags and returns what runs once they are parsed.
 type command struct {
-	name, usage, summary string
-	// footer follows the flags: credentials, exit codes and the like.
-	footer string
-	// also: listed after the main commands in an error's list of commands.
-	also bool
-	// args: the command takes arguments (completion's shell), not flags only.
-	args   bool
-	define func(fs *flag.FlagSet) func(ctx context.Context, a *app) error
+	name, usage, summary, footer string // footer follows the flags in the help
+	also                         bool   // listed after the main commands in an error
+	args                         bool   // takes arguments (completion's shell), not flags only
+	define                       func(fs *flag.FlagSet) func(ctx context.Context, a *app) error
 }
 
 const credentialsText = `Credentials: HUAWEICLOUD_SDK_AK + HUAWEICLOUD_SDK_SK (+ HUAWEICLOUD_SDK_SECURITY_TOKEN),
@@ -55,7 +52,11 @@ func init() {
 		{name: "version", usage: "version",
 			summary: "Print the module version and the commit this binary was built from.",
 			define: func(*flag.FlagSet) func(context.Context, *app) error {
-				return func(_ context.Context, a *app) error { return a.cmdVersion(nil) }
+				return func(_ context.Context, a *app) error {
+					info, _ := debug.ReadBuildInfo() // nil when the binary has none
+					writeVersion(a.stdout, version, info)
+					return nil
+				}
 			}},
 		{name: "wait", usage: "wait --job ID [--job ID ...] [--jobs-file FILE|-] [flags]", also: true,
 			summary: "Wait for the verdicts of pre-checks started elsewhere (the console, Terraform, an earlier step),\nas run --wait does.",
@@ -79,19 +80,15 @@ func commandByName(name string) (command, bool) {
 func writeUsage(w io.Writer) {
 	fmt.Fprint(w, "drs-precheck: can these Huawei Cloud DRS jobs start?\n\nUsage:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  drs-precheck %-10s %s\n", c.name, firstLine(c.summary))
+		summary, _, _ := strings.Cut(c.summary, "\n")
+		fmt.Fprintf(w, "  drs-precheck %-10s %s\n", c.name, summary)
 	}
 	fmt.Fprint(w, "\nRun 'drs-precheck COMMAND --help' for the flags of a command; docs/CLI.md has them all.\n\n")
 	fmt.Fprint(w, credentialsText, "\n", exitCodesText)
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
-}
-
-// writeCommandHelp prints a command's help: usage, summary, and every flag
-// of fs with its value name, meaning and default.
+// writeCommandHelp prints a command's usage, summary, and every flag with
+// its value name, meaning and default.
 func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 	doc, _ := commandByName(fs.Name())
 	fmt.Fprintf(w, "Usage: drs-precheck %s\n\n%s\n", doc.usage, doc.summary)
@@ -126,29 +123,27 @@ func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 	}
 }
 
-// app is the CLI with its world injected, so tests can drive it in-process as
-// well as a separate process.
+// app is the CLI with its world injected, so that tests can drive it
+// in-process as well as a separate process.
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// isTTY reports whether stderr is a terminal (live progress bars) or a
-	// pipe/file (plain progress lines).
-	isTTY bool
-	// signals, when set, lets a signal cancel a network wait (signals.go).
-	signals *interrupts
-	// clientOptions are added to every client (the demo's credentials).
-	clientOptions []drs.Option
-	// now and appendFile, when set, replace the clock (JUnit timestamps) and
-	// the opening of GITHUB_STEP_SUMMARY for appending (output.go).
+	isTTY          bool         // stderr is a terminal: progress bars drawn in place
+	signals        *interrupts  // when set, a signal cancels a network wait (signals.go)
+	clientOptions  []drs.Option // added to every client (the demo's credentials)
+	// now and appendFile are the clock (JUnit timestamps) and the opening of
+	// GITHUB_STEP_SUMMARY for appending.
 	now        func() time.Time
 	appendFile func(name string) (io.WriteCloser, error)
-	// command is the command being run, for the hint of a usage error.
-	command string
+	command    string // the command being run, for the hint of a usage error
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now,
+		appendFile: func(name string) (io.WriteCloser, error) {
+			return os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		}}
 	if f, ok := stderr.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && getenv("TERM") != "dumb" {
 			a.isTTY = true
@@ -163,8 +158,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 		writeUsage(a.stderr)
 		return exitUsage
 	}
-	// Global flags may come before the command: move them after it, so each
-	// command's flag set sees them.
 	name, rest := splitCommand(args)
 	switch name {
 	case "help", "-h", "--help", "-help":
@@ -202,11 +195,8 @@ func unknownCommand(name string) error {
 	if name == "" {
 		return usage("no command given: use %s", commandNames())
 	}
-	var names []string
-	for _, c := range commands {
-		names = append(names, c.name)
-	}
-	if s := suggest(name, names); s != "" {
+	names := strings.Fields(commandList())
+	if s := suggest(name, names[:len(names)-1]); s != "" { // not "help"
 		return usage("unknown command %q: did you mean %s? (use %s)", name, s, commandNames())
 	}
 	return usage("unknown command %q: use %s", name, commandNames())
@@ -253,7 +243,8 @@ func (a *app) exitCode(err error) int {
 }
 
 // splitCommand finds the command among args: the first argument that is not a
-// flag or a flag's value. Global flags placed before it are moved after it.
+// flag or a flag's value. Flags placed before it are moved after it, for the
+// command's flag set.
 func splitCommand(args []string) (string, []string) {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
@@ -264,7 +255,7 @@ func splitCommand(args []string) (string, []string) {
 		if arg == "--" {
 			return "", nil
 		}
-		if isHelpFlag(arg) || arg == "--version" || arg == "-version" {
+		if arg == "-h" || arg == "--help" || arg == "-help" || arg == "--version" || arg == "-version" {
 			return arg, args[i+1:]
 		}
 		if !strings.Contains(arg, "=") && takesValue(arg, args[i+1:]) {
@@ -274,12 +265,9 @@ func splitCommand(args []string) (string, []string) {
 	return "", nil
 }
 
-func isHelpFlag(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
-
-// takesValue reports whether the flag arg (written without "=") consumes the
-// next argument. The global flags are known; for a command's own flag
-// placed before the command, a following command name means it is a
-// boolean flag (drs-precheck --wait run ...).
+// takesValue reports whether the flag arg (without "=") consumes the next
+// argument: as the global flags say, or else unless a command name follows
+// (a command's boolean flag: drs-precheck --wait run ...).
 func takesValue(arg string, next []string) bool {
 	fs := new(app).newFlagSet("global")
 	new(globalFlags).register(fs)

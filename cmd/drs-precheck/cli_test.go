@@ -92,42 +92,12 @@ func TestJobsFile(t *testing.T) {
 	}
 }
 
-// A jobs file's errors name the file and line; nothing is sent.
-func TestJobsFileErrorsNameTheLine(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	path := filepath.Join(t.TempDir(), "wave.txt")
-	require.NoError(t, writeFile(path, "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
-	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", path)
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, path+`:3: job ID "`+drstest.AlarmJobID+` ": leading or trailing white space`)
-
-	res = runCLI(t, tokenEnv(srv), `["`+drstest.ExampleJobID+`", ""]`, "results", "--jobs-file", "-")
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, `stdin[1]: job ID "": empty`)
-	assert.Zero(t, srv.RequestCount())
-}
-
-// help prints the usage on stdout and exits 0.
-func TestHelp(t *testing.T) {
-	t.Parallel()
-	for _, arg := range []string{"help", "--help", "-h"} {
-		res := runCLI(t, nil, "", arg)
-		expectExit(t, res, exitOK)
-		assert.Contains(t, res.stdout, "Exit codes: 0 every job may start")
-	}
-	res := runCLI(t, nil, "", "run", "--help")
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "Usage:")
-}
-
 // In process, a run leaves no goroutine behind: the client's connections
 // are closed, the progress reporter and the retries are done. (Not parallel,
 // so no other test's goroutines come and go meanwhile.)
 func TestInProcessRunLeavesNoGoroutines(t *testing.T) {
 	srv := newSim(t)
-	// The drs client reads its credentials from the process environment, not
-	// from app.getenv: give them as options, as demo does.
+	// Credentials as options, as demo gives them.
 	getenv := func(k string) string { return map[string]string{"DRS_ENDPOINT": srv.URL}[k] }
 	creds := []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(srv.ProjectID), drs.WithToken(srv.Token)}
 	before := goleak.IgnoreCurrent() // the simulator's listener

@@ -19,20 +19,25 @@ import (
 // maxTokenFileBytes bounds --token-file: an IAM token is about 10 KiB.
 const maxTokenFileBytes = 64 << 10
 
-// newClient builds the drs client from flags, the CLI's environment and
-// opts, and obtains its credentials (the chain may fetch temporary keys), so
-// that a missing source is a configuration error before anything is sent.
+// newClient builds the drs client from flags, the CLI's environment and opts,
+// and obtains its credentials, so that a missing source is a configuration
+// error before anything is sent.
 func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) (*drs.Client, error) {
 	all := []drs.Option{drs.WithUserAgent("drs-precheck-cli"), drs.WithEnvironment(a.getenv)}
 	if src := a.getenv("DRS_CREDENTIAL_SOURCE"); src != "" {
 		all = append(all, drs.WithCredentialSource(credentials.Source(src)))
 	}
-	// fromCLI records, for each option set here, where the CLI took its
-	// value: a configuration error then names that flag or variable.
+	// fromCLI: where the CLI took each option's value, for its errors.
 	fromCLI := map[string]string{}
-	if g.region != "" {
-		all = append(all, drs.WithRegion(g.region))
-		fromCLI["WithRegion"] = "--region"
+	for _, f := range []struct {
+		value, flag, option string
+		with                func(string) drs.Option
+	}{{g.region, "--region", "WithRegion", drs.WithRegion}, {g.projectID, "--project-id", "WithProjectID", drs.WithProjectID},
+		{g.lang, "--lang", "WithLanguage", drs.WithLanguage}} {
+		if f.value != "" {
+			all = append(all, f.with(f.value))
+			fromCLI[f.option] = f.flag
+		}
 	}
 	endpoint, endpointFrom := g.endpoint, "--endpoint"
 	if endpoint == "" {
@@ -45,16 +50,7 @@ func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) 
 		all = append(all, drs.WithEndpoint(endpoint))
 		fromCLI["WithEndpoint"] = endpointFrom
 	}
-	if g.projectID != "" {
-		all = append(all, drs.WithProjectID(g.projectID))
-		fromCLI["WithProjectID"] = "--project-id"
-	}
-	if g.lang != "" {
-		all = append(all, drs.WithLanguage(g.lang))
-		fromCLI["WithLanguage"] = "--lang"
-	}
-	// A padded secret is a copy-paste accident, whichever it is: refused
-	// alike, by name, never shown.
+	// A padded secret is a copy-paste accident: refused by name, never shown.
 	for _, name := range []string{drs.EnvAccessKey, drs.EnvSecretKey, drs.EnvSecurityToken, drs.EnvIAMToken} {
 		if v := a.getenv(name); strings.TrimSpace(v) != v {
 			return nil, usage("%s has leading or trailing white space: remove it (the value is not shown)", name)
@@ -69,9 +65,9 @@ func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) 
 		fromCLI["WithToken"] = "--token-file"
 	}
 	var transport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
-	// The client's Redact is the one redaction: the transports below exist
-	// before the client, so they call it through clientRedact, set before
-	// the first request.
+	// The client's Redact is the one redaction; the transports exist before
+	// the client, so they call it through clientRedact, set before the first
+	// request.
 	var clientRedact func(string) string
 	if g.validate {
 		spec, err := contract.Default()
@@ -131,9 +127,8 @@ func (a *app) readTokenFile(name string) (string, error) {
 }
 
 // driftPrinter returns the --validate report of documented drift: each
-// distinct departure once, as a warning line on w naming the field and the
-// value, redacted and escaped for a terminal. The transport calls it from
-// concurrent requests.
+// distinct departure once, a warning on w naming the field and the value,
+// redacted and escaped. Concurrent requests call it.
 func driftPrinter(w io.Writer, redactSecrets func(string) string) func(*contract.Violation) {
 	var mu sync.Mutex
 	seen := map[string]bool{}

@@ -55,18 +55,12 @@ func writeBashCompletion(w io.Writer, prelude string) {
 	fmt.Fprintf(w, "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\"))\n\t\treturn\n\tfi\n", commandList())
 	fmt.Fprintf(w, "\tcase ${COMP_WORDS[1]} in\n")
 	for _, c := range commands {
-		words := "--help"
-		for _, f := range flags[c.name] {
-			words += " --" + f
-		}
-		if c.name == "completion" {
-			words = "bash zsh fish"
-		} else if flags[c.name] == nil {
+		words, cond := "--help --"+strings.Join(flags[c.name], " --"), `[[ $cur == -* ]] && `
+		switch {
+		case c.name == "completion":
+			words, cond = "bash zsh fish", ""
+		case flags[c.name] == nil:
 			continue
-		}
-		cond := `[[ $cur == -* ]] && `
-		if c.name == "completion" {
-			cond = ""
 		}
 		fmt.Fprintf(w, "\t%s) %sCOMPREPLY=($(compgen -W %q -- \"$cur\")) ;;\n", c.name, cond, words)
 	}

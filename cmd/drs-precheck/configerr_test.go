@@ -92,16 +92,6 @@ func checkConfigErrorWords(t *testing.T, stderr string) {
 	}
 }
 
-// --region and an endpoint both say where DRS is: refused, naming both.
-func TestRegionAndEndpoint(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", "results", "--region", "cn-north-4", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, "--region and DRS_ENDPOINT both say where DRS is: give only one")
-	assert.Zero(t, srv.RequestCount())
-}
-
 // The translation itself: a value the CLI passed is blamed on its source,
 // anything else on the flag and the variable that could set it; an option
 // the CLI sets on its own is reported as the CLI's bug.

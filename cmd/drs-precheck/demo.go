@@ -14,9 +14,8 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// defineDemo: the whole workflow with no account. It starts the simulator
-// in-process on a loopback port with the demo jobs, then runs what
-// `run --wait` runs against it.
+// defineDemo: the whole workflow with no account: `run --wait` against the
+// simulator with the demo jobs, in-process on a loopback port.
 func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
 	c := &checkJobs{command: "run", mode: string(drs.ModeStartJob), wait: true}
 	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+formatChoices())
@@ -31,7 +30,12 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 		return err
 	}
 	const token = "demo-token"
-	sim, err := drstest.New(drstest.WithScenario(drstest.DefaultScenario()), drstest.WithToken(token))
+	// Pre-checks of 200 to 400 ms: the first poll finds every verdict in.
+	scenario := drstest.DefaultScenario()
+	for i := range scenario.Jobs {
+		scenario.Jobs[i].Duration = time.Duration(200+100*(i%3)) * time.Millisecond
+	}
+	sim, err := drstest.New(drstest.WithScenario(scenario), drstest.WithToken(token))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,45 +13,29 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// Exit 0: every job may start.
-func TestExitOKWhenEveryJobMayStart(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "All 2 jobs passed: they may start.")
-	assert.Contains(t, res.stdout, "ALARM  db_params/dstDbCharacterSetCheck", "the alarm is shown to whoever starts the job")
-	assert.Contains(t, res.stderr, "poll 1:", "progress goes to stderr")
-	assert.NotContains(t, res.stdout, "poll ", "progress never goes to stdout")
-}
-
-// Without --wait, exit 0 means every pre-check started.
-func TestExitOKWhenEveryPrecheckStarted(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "2 of 2 pre-checks started (in_progress).")
-	assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
-	assert.Zero(t, countRequests(srv, drstest.OpBatchCheckResults, nil), "no polling without --wait")
-}
-
-// Exit 1: the exchange worked, but some job may not start.
-func TestExitJobsWhenAJobMayNotStart(t *testing.T) {
+// Exit 0: every job may start (without --wait: every pre-check started).
+// Exit 1: the exchange worked, but some job may not start. Progress goes to
+// stderr, never to stdout.
+func TestExitOKOrJobs(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name string
 		args []string
+		code int
 		want []string
 	}{
-		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)),
+		{"every job may start", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID)), exitOK,
+			[]string{"All 2 jobs passed: they may start.", "ALARM  db_params/dstDbCharacterSetCheck"}}, // the alarm is shown to whoever starts the job
+		{"every pre-check started", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitOK,
+			[]string{"2 of 2 pre-checks started (in_progress)."}},
+		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitJobs,
 			[]string{"FAILED", "db_user_privilege/srcDbUserPrivilege: The source database user lacks the privileges",
 				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs passed (may start); 1 failed."}},
-		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)),
+		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 job passed (may start); 1 refused."}},
-		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)),
+		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
-		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")),
+		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")), exitJobs,
 			[]string{"refused", "DRS.10000010", "0 of 1 job passed (may start); 1 refused."}},
 	}
 	for _, tc := range cases {
@@ -58,16 +43,25 @@ func TestExitJobsWhenAJobMayNotStart(t *testing.T) {
 			t.Parallel()
 			srv := newSim(t)
 			res := runCLI(t, tokenEnv(srv), "", tc.args...)
-			expectExit(t, res, exitJobs)
+			expectExit(t, res, tc.code)
 			for _, w := range tc.want {
 				assert.Contains(t, res.stdout, w)
 			}
 			assertOnlyProgress(t, res.stderr)
+			assert.NotContains(t, res.stdout, "poll ", "progress never goes to stdout")
+			switch waits := slices.Contains(tc.args, "--wait"); {
+			case waits && tc.code == exitOK:
+				assert.Contains(t, res.stderr, "poll 1:", "progress goes to stderr")
+			case !waits:
+				assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
+				assert.Zero(t, countRequests(srv, drstest.OpBatchCheckResults, nil), "no polling without --wait")
+			}
 		})
 	}
 }
 
-// Exit 2: bad input or configuration is refused before anything is sent.
+// Exit 2: bad input or configuration is refused before anything is sent,
+// naming the flag, variable, file or line to fix, never a secret.
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -108,8 +102,20 @@ func TestExitUsageSendsNothing(t *testing.T) {
 			return []string{"HUAWEICLOUD_SDK_PROJECT_ID=" + s.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
 		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_REGION"},
 		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
+		{"--region and an endpoint", tokenEnv, "", []string{"results", "--region", "cn-north-4", "--job", "a"},
+			"--region and DRS_ENDPOINT both say where DRS is: give only one"},
+		{"padded secret key", func(s *drstest.Server) []string {
+			return append(endpointEnv(s), "HUAWEICLOUD_SDK_AK="+s.AccessKey, "HUAWEICLOUD_SDK_SK= "+s.SecretKey+" ")
+		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_SK has leading or trailing white space: remove it"},
+		{"padded access key", func(s *drstest.Server) []string {
+			return append(endpointEnv(s), "HUAWEICLOUD_SDK_AK="+s.AccessKey+" ", "HUAWEICLOUD_SDK_SK="+s.SecretKey)
+		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_AK has leading or trailing white space: remove it"},
+		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", filepath.Join(dir, "wave.txt")},
+			filepath.Join(dir, "wave.txt") + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
+		{"jobs file error on stdin", tokenEnv, `["` + drstest.ExampleJobID + `", ""]`, []string{"results", "--jobs-file", "-"}, `stdin[1]: job ID "": empty`},
 	}
 	require.NoError(t, writeFile(filepath.Join(dir, "empty-token"), "\n"))
+	require.NoError(t, writeFile(filepath.Join(dir, "wave.txt"), "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -119,6 +125,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout, "a usage error prints no report")
 			assert.Zero(t, srv.RequestCount(), "a usage error must not reach the server")
+			assert.NotContains(t, res.output(), srv.SecretKey)
 		})
 	}
 }

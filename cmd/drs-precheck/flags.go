@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 }
 
 func (g *globalFlags) check() error {
-	if !validFormat(g.output) {
+	if !slices.Contains(outputFormats, g.output) {
 		return usage("--output %q: use %s", g.output, formatChoices())
 	}
 	if g.lang != "" && g.lang != "en-us" && g.lang != "zh-cn" {

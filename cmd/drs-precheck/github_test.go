@@ -39,13 +39,13 @@ func TestGitHubActions(t *testing.T) {
 	}, "\n"), ta.stderr.String(), "annotations on stderr: an error per job that may not start, a warning per alarm")
 
 	var md bytes.Buffer
-	require.NoError(t, writeMarkdown(&md, sampleDoc()))
+	require.NoError(t, writeMarkdown(&md, sampleDoc(), 0))
 	require.Contains(t, ta.files, "/runner/step-summary.md")
 	assert.Equal(t, md.String(), ta.files["/runner/step-summary.md"].String(), "the markdown report is the step summary")
 
 	// A second step appends to the same file.
 	ta.stdout.Reset()
-	require.ErrorAs(t, ta.writeReport(sampleDoc(), formatTable), new(*apiFailure))
+	assert.Equal(t, exitAPIError, ta.exitCode(ta.writeReport(sampleDoc(), formatTable)))
 	assert.Equal(t, md.String()+md.String(), ta.files["/runner/step-summary.md"].String(), "appended, never truncated")
 	assert.NotContains(t, ta.stdout.String(), "::", "the table on stdout has no workflow command")
 }

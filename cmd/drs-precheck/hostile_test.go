@@ -102,7 +102,8 @@ func TestServerTextCannotStartWorkflowCommands(t *testing.T) {
 	}
 }
 
-// The 401 remedy is wherever the error is: the table and the stderr line.
+// A 401 is no answer, with the remedy wherever the error is: every output
+// and the stderr line.
 func TestCredentialsRemedyPrinted(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t, drstest.WithToken("the-only-good-token"))
@@ -114,8 +115,21 @@ func TestCredentialsRemedyPrinted(t *testing.T) {
 		assert.Contains(t, res.stdout, remedy, output)
 		assert.Contains(t, res.stderr, "drs-precheck: 1 job got no answer (API or network error): APIGW.0301: ", output)
 		assert.Contains(t, res.stderr, remedy, "%s: the stderr line", output)
-		if output == formatTable {
+		switch output {
+		case formatTable:
 			assert.Regexp(t, `(?m)^`+drstest.ExampleJobID+` +no_answer +- +HTTP 401 APIGW.0301: .*; `+regexp.QuoteMeta(remedy), res.stdout, "the table row")
+		case formatJSON:
+			doc := parseJSONDoc(t, res.stdout) // stderr names the problem; stdout stays pure JSON
+			assert.Equal(t, 1, doc.Summary.NoAnswer)
+			require.Len(t, doc.Jobs, 1)
+			j := doc.Jobs[0]
+			assert.Equal(t, "no_answer", j.Outcome)
+			require.NotNil(t, j.Error)
+			assert.Equal(t, 401, j.Error.Status)
+			assert.Equal(t, "APIGW.0301", j.Error.Code)
+			ids := requestIDs(srv, drstest.OpBatchCheckResults)
+			assert.Equal(t, ids[len(ids)-1], j.Error.RequestID, "the answer's X-Request-Id")
+			assert.Equal(t, credentialsRemedy, j.Error.Remedy, "what to do, apart from the server's message")
 		}
 	}
 }

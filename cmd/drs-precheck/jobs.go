@@ -15,8 +15,7 @@ import (
 // defaultMaxJobs is the default of --max-jobs.
 const defaultMaxJobs = 1000
 
-// jobEntry is a job ID and where it came from ("--job #2", "jobs.txt:17"),
-// so that an error can point at it.
+// jobEntry is a job ID and where it came from ("--job #2", "jobs.txt:17").
 type jobEntry = jobsfile.Entry
 
 // jobArg is one --job (entry) or one --jobs-file (file), in command-line order.
@@ -26,8 +25,7 @@ type jobArg struct {
 }
 
 // jobFlags collect job IDs from --job and --jobs-file, both repeatable, in
-// command-line order. The IDs are checked once, by package drs; the CLI
-// only knows where each came from (inputError).
+// command-line order; package drs checks the IDs (inputError).
 type jobFlags struct {
 	given   []jobArg
 	maxJobs int
@@ -108,8 +106,11 @@ func jobIDs(jobs []jobEntry) []string {
 
 // inputError words drs's input errors for the CLI: where each job ID came from.
 func inputError(err error, jobs []jobEntry) error {
+	first := make(map[string]string, len(jobs)) // where each ID is first listed
+	for _, j := range slices.Backward(jobs) {
+		first[j.ID] = j.String()
+	}
 	var lines []string
-	seen := make(map[string]string, len(jobs))
 	for _, e := range leaves(err) {
 		var in *drs.InputError
 		switch {
@@ -118,17 +119,9 @@ func inputError(err error, jobs []jobEntry) error {
 		case in.Index < 0 || in.Index >= len(jobs):
 			lines = append(lines, in.Reason)
 		default:
-			j := jobs[in.Index]
-			reason := in.Reason
-			if len(seen) == 0 {
-				for _, prev := range jobs {
-					if _, dup := seen[prev.ID]; !dup {
-						seen[prev.ID] = prev.String()
-					}
-				}
-			}
-			if first := seen[j.ID]; first != j.String() {
-				reason = fmt.Sprintf("listed twice (%s and %s): list each job once", first, j)
+			j, reason := jobs[in.Index], in.Reason
+			if first[j.ID] != j.String() {
+				reason = fmt.Sprintf("listed twice (%s and %s): list each job once", first[j.ID], j)
 			}
 			lines = append(lines, fmt.Sprintf("%s: job ID %s: %s", j, quoteID(j.ID), reason))
 		}

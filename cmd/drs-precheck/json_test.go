@@ -200,22 +200,3 @@ func TestJSONOutputResults(t *testing.T) {
 	assert.Equal(t, "DRS.M05003", j.Error.Code)
 	assert.Equal(t, requestIDs(srv, drstest.OpBatchCheckResults), []string{j.RequestID})
 }
-
-func TestJSONOutputAPIError(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t, drstest.WithToken("the-only-good-token"))
-	res := runCLI(t, append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN=a-bad-token"), "",
-		argv([]string{"run", "--wait", "--output", "json"}, fastWait, jobArgs(drstest.ExampleJobID))...)
-	expectExit(t, res, exitAPIError)
-	doc := parseJSONDoc(t, res.stdout)
-	assert.Equal(t, 1, doc.Summary.NoAnswer)
-	require.Len(t, doc.Jobs, 1)
-	j := doc.Jobs[0]
-	assert.Equal(t, "no_answer", j.Outcome)
-	require.NotNil(t, j.Error)
-	assert.Equal(t, 401, j.Error.Status)
-	assert.Equal(t, "APIGW.0301", j.Error.Code)
-	assert.Equal(t, requestIDs(srv, drstest.OpBatchCheckJobs), []string{j.Error.RequestID})
-	assert.Equal(t, credentialsRemedy, j.Error.Remedy, "what to do, apart from the server's message")
-	assert.Contains(t, res.stderr, "APIGW.0301", "stderr names the problem; stdout stays pure JSON")
-}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -8,10 +9,9 @@ import (
 	"time"
 )
 
-// The --output junit document: the JUnit XML that Jenkins, GitLab and
-// GitHub's test reporters read. One testsuite per run, one testcase per job,
-// and one skipped testcase per alarm of a job that may start (see
-// alarmCases).
+// The --output junit document, as Jenkins, GitLab and GitHub's test
+// reporters read it: one testsuite per run, one testcase per job, and one
+// skipped testcase per alarm of a job that may start (see alarmCases).
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -37,13 +37,12 @@ type junitSuite struct {
 	SystemErr  *junitText      `xml:"system-err"`
 }
 
-// junitText is an element's text as CDATA, so that its lines stay lines for
-// whoever reads the file (character data would have every newline escaped).
+// junitText is text as CDATA, so that its lines stay lines for whoever reads
+// the file.
 type junitText struct {
 	Text string `xml:",cdata"`
 }
 
-// cdata is s for a junitText, nil when empty.
 func cdata(s string) *junitText {
 	if s == "" {
 		return nil
@@ -73,30 +72,21 @@ type junitProblem struct {
 }
 
 // junitTimestamp is Ant's format, which the stricter JUnit schemas require:
-// no time zone, so it is always UTC.
+// no time zone, so always UTC.
 const junitTimestamp = "2006-01-02T15:04:05"
 
 // writeJUnit writes doc as JUnit XML. A job that is not ok is a <failure>
 // (failed, refused, in_progress) or an <error> (no_answer) whose message is
-// the job's summary and whose text starts with it, since some reporters show
-// only the text's first line; then the error, failed items, alarms, codes and
-// request IDs. Alarms also go to the testcase's <system-out>. Times are 0: how
-// long a pre-check takes is DRS's business, not measured here.
+// the job's summary and whose text starts with it, as some reporters show
+// only the text's first line. Times are 0: how long a pre-check takes is
+// DRS's business.
 func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 	name := "drs-precheck." + doc.Command
-	suite := junitSuite{
-		Name:      name,
-		Time:      "0",
-		Timestamp: now.UTC().Format(junitTimestamp),
-		Properties: []junitProperty{
-			{Name: "schema", Value: doc.Schema},
-			{Name: "command", Value: doc.Command},
-			{Name: "waited", Value: fmt.Sprint(doc.Waited)},
-		},
-		SystemOut: cdata(closingLine(doc) + "\n"),
-	}
+	suite := junitSuite{Name: name, Time: "0", Timestamp: now.UTC().Format(junitTimestamp),
+		Properties: []junitProperty{{"schema", doc.Schema}, {"command", doc.Command}, {"waited", fmt.Sprint(doc.Waited)}},
+		SystemOut:  cdata(closingLine(doc) + "\n")}
 	if doc.Mode != "" {
-		suite.Properties = append(suite.Properties, junitProperty{Name: "mode", Value: doc.Mode})
+		suite.Properties = append(suite.Properties, junitProperty{"mode", doc.Mode})
 	}
 	for _, j := range doc.Jobs {
 		tc := junitCase{Name: safeLine(j.JobID), Classname: name, Time: "0", SystemOut: cdata(alarmLines(j.Alarms))}
@@ -134,16 +124,11 @@ func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 	return err
 }
 
-// problem is the <failure> or <error> of a job that is not ok.
+// problem is the <failure> or <error> of a job that is not ok: the summary,
+// then one fact per line, each starting with a word of ours.
 func problem(j jobReport) *junitProblem {
-	return &junitProblem{Message: safeLine(j.Summary), Type: j.Outcome, Text: xmlChars(problemText(j))}
-}
-
-// problemText says everything known about a job that is not ok, the summary
-// first, then one fact per line, each line starting with a word of ours.
-func problemText(j jobReport) string {
 	var b strings.Builder
-	b.WriteString(safeLine(orDash(j.Summary)) + "\n")
+	b.WriteString(safeLine(cmp.Or(j.Summary, "-")) + "\n")
 	line := func(label, value string) {
 		if value != "" {
 			fmt.Fprintf(&b, "%s: %s\n", label, safeLine(value))
@@ -155,37 +140,33 @@ func problemText(j jobReport) string {
 	}
 	line("request id", j.RequestID)
 	line("precheck id", j.PrecheckID)
-	if j.Progress != nil {
-		line("progress", fmt.Sprintf("%.0f%%", *j.Progress))
-	}
+	line("progress", percent(j.Progress))
 	for _, it := range j.Failed {
-		b.WriteString(itemLine("FAILED", it) + "\n")
+		b.WriteString(itemLine("FAILED", it, true) + "\n")
 		for _, sj := range it.FailedSubJobs {
 			fmt.Fprintf(&b, "  %s\n", safeLine(sj.String()))
 		}
 	}
 	b.WriteString(alarmLines(j.Alarms))
-	return b.String()
+	return &junitProblem{Message: safeLine(j.Summary), Type: j.Outcome, Text: xmlChars(b.String())}
 }
 
-// alarmLines lists alarms, one per line, for a testcase's <system-out>.
 func alarmLines(alarms []checkItem) string {
 	var b strings.Builder
 	for _, it := range alarms {
-		b.WriteString(itemLine("ALARM", it) + "\n")
+		b.WriteString(itemLine("ALARM", it, true) + "\n")
 	}
 	return b.String()
 }
 
-// alarmCases are the alarms of a job that may start, one <skipped> testcase
-// each, named "JOB alarm GROUP/ITEM". GitLab shows neither <system-out> nor
-// anything else of a passing testcase, and dorny/test-reporter shows only
-// its name; both list skipped testcases, GitLab with their text. A skipped
-// testcase fails no build, as an alarm stops no job.
+// alarmCases are the alarms of a job that may start, a <skipped> testcase
+// each, named "JOB alarm GROUP/ITEM": GitLab and dorny/test-reporter show
+// nothing of a passing testcase but its name, and list skipped ones. A
+// skipped testcase fails no build, as an alarm stops no job.
 func alarmCases(j jobReport, classname string) []junitCase {
 	cases := make([]junitCase, len(j.Alarms))
 	for i, it := range j.Alarms {
-		text := itemLine("ALARM", it)
+		text := itemLine("ALARM", it, true)
 		cases[i] = junitCase{Name: safeLine(j.JobID + " alarm " + it.name()), Classname: classname, Time: "0",
 			Skipped: &junitProblem{Message: xmlChars(text), Text: xmlChars(text + "\n")}}
 	}
@@ -193,8 +174,6 @@ func alarmCases(j jobReport, classname string) []junitCase {
 }
 
 // xmlChars replaces what XML 1.0 cannot hold (in CDATA either) by U+FFFD.
-// The text has been through safeLine, so only U+FFFE and U+FFFF can be
-// left; the check covers every case anyway.
 func xmlChars(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -203,11 +182,4 @@ func xmlChars(s string) string {
 		}
 		return '\ufffd'
 	}, s)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

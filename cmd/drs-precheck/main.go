@@ -1,32 +1,38 @@
 // Command drs-precheck answers "can these DRS migration jobs start?" from a
-// terminal or a CI pipeline: it starts Huawei Cloud DRS pre-checks in batches,
-// waits for the verdicts, and exits with a code a script can act on.
-//
-//	drs-precheck demo                                  # the whole workflow against the built-in simulator
-//	drs-precheck run --job ID [--job ID ...] --wait    # start pre-checks and wait for the verdicts
-//	drs-precheck wait --job ID                         # wait for pre-checks started elsewhere
-//	drs-precheck results --jobs-file jobs.txt          # read the current verdicts
-//	drs-precheck serve --addr 127.0.0.1:8080           # run the simulator for other tools' tests
-//	drs-precheck completion bash                       # shell completion
-//	drs-precheck version                               # the module version and commit of this binary
-//
-// Each command's --help lists exactly its flags (docs/CLI.md too).
-//
-// Credentials come from the environment variables Huawei's SDKs use
-// (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID,
-// HUAWEICLOUD_SDK_SECURITY_TOKEN) or an IAM token (HUAWEICLOUD_IAM_TOKEN, or
-// --token-file), never from a flag value that would land in shell history.
-//
-// Exit codes: 0 every job may start (run: every pre-check started; with --wait,
-// wait or results: every job passed); 1 some job's pre-check failed or was
-// refused; 2 usage or configuration error; 3 API or network error; 130/143
-// SIGINT/SIGTERM.
+// terminal or a CI pipeline: it starts Huawei Cloud DRS pre-checks, waits for
+// the verdicts, and exits with a code a script can act on. Its commands,
+// flags, outputs and exit codes are in docs/CLI.md.
 package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 )
+
+// Exit codes: scripts depend on them, never renumber. A signal ends the
+// process with 128 + its number (signals.go).
+const (
+	exitOK       = 0 // every job may start
+	exitJobs     = 1 // some job's pre-check failed, was refused, or is not done
+	exitUsage    = 2 // usage or configuration error: nothing was sent
+	exitAPIError = 3 // API or network error
+)
+
+// exitError ends a command with an exit code: the one error type that
+// carries one; any other error is exit 3. msg, when set, is printed on
+// stderr, a line per problem.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// usage is bad input or configuration, found before any request is sent.
+func usage(format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
 
 func main() {
 	a := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv)

@@ -1,10 +1,8 @@
 package main
 
-// The tests of this file's siblings drive the CLI the way scripts and CI do:
-// as a separate process, built once by TestMain, with an environment the test
-// controls completely (never the real HUAWEICLOUD_* variables of whoever runs
-// the tests), against a drstest simulator in the test process or a
-// `drs-precheck serve` process. All traffic is loopback.
+// Most tests drive the CLI as scripts and CI do: a separate process, built
+// once by TestMain, with an environment the test controls completely, against
+// a drstest simulator on loopback.
 
 import (
 	"bytes"
@@ -27,9 +25,9 @@ import (
 // cliPath is the drs-precheck binary TestMain built.
 var cliPath string
 
-// TestMain builds the CLI once (with -race when the tests run with -race, so
-// that a data race in the CLI fails its test too), runs the tests, and fails
-// them if a goroutine of the test process outlives them.
+// TestMain builds the CLI once (with -race when the tests run with it, so
+// that a race in the CLI fails its test), and fails the tests if a goroutine
+// of the test process outlives them.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	// Fuzz workers only run FuzzParseJobsFile: no binary needed.
@@ -58,14 +56,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// coverDir, from DRS_CLI_COVERDIR, makes TestMain build the CLI with
-// coverage and every CLI process write its counters there, so that `make
-// cover` can count what the process tests exercise (go test -cover counts
-// only the code the test binary itself runs).
+// coverDir, from DRS_CLI_COVERDIR, has the CLI built with coverage and its
+// processes write their counters there, for `make cover`.
 var coverDir = os.Getenv("DRS_CLI_COVERDIR")
 
-// buildCLI builds this package into dir with the go command that runs the
-// tests (go test puts its GOROOT/bin first on PATH).
+// buildCLI builds this package into dir with the go command on PATH (go test
+// puts its own first).
 func buildCLI(dir string) (string, error) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -77,7 +73,6 @@ func buildCLI(dir string) (string, error) {
 		args = append(args, "-race")
 	}
 	if coverDir != "" {
-		// Coverage of the CLI as the process tests run it (see coverDir).
 		args = append(args, "-cover", "-coverpkg=github.com/drsclient/drs-precheck/...")
 	}
 	args = append(args, ".")
@@ -103,8 +98,7 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout:\n%s\n--- stderr:\n%s", r.code, r.stdout, r.stderr)
 }
 
-// cliTimeout bounds one CLI run: far above what any run here takes, so a
-// hang fails the test instead of the whole package timing out.
+// cliTimeout bounds one CLI run, so that a hang fails its test.
 const cliTimeout = 60 * time.Second
 
 // runCLI runs the CLI with exactly env (plus PATH and a private HOME), stdin,
@@ -134,19 +128,34 @@ func runCLI(t *testing.T, env []string, stdin string, args ...string) result {
 	return res
 }
 
+// runApp runs the CLI in-process as runCLI runs its process, for runs that
+// end before any request (help, usage errors): the same result at a fraction
+// of a -race process's cost.
+func runApp(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	vars := map[string]string{}
+	for _, kv := range cliEnv(t, env) {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	var stdout, stderr strings.Builder
+	a := newApp(strings.NewReader(stdin), &stdout, &stderr, func(k string) string { return vars[k] })
+	code := a.run(context.Background(), args)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
 // cliEnv is the whole environment of a CLI process: PATH, a private HOME,
-// and env. Nothing else is inherited, least of all HUAWEICLOUD_* credentials.
-// The credential chain is pinned to the environment, so that no test asks
-// the link-local metadata service (env may pin another source: the last
-// value wins).
+// and env; never the HUAWEICLOUD_* credentials of whoever runs the tests. The
+// credential chain is pinned to the environment (env may pin another), so
+// that no test asks the link-local metadata service.
 func cliEnv(t *testing.T, env []string) []string {
 	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "DRS_CREDENTIAL_SOURCE=environment"}
 	if coverDir != "" {
 		base = append(base, "GOCOVERDIR="+coverDir)
 	}
 	if raceEnabled {
-		// A -race binary sleeps 1 s at exit by default, to catch races of
-		// goroutines still running; the CLI's are done by then.
+		// A -race binary sleeps 1 s at exit by default; the CLI's goroutines
+		// are done by then.
 		base = append(base, "GORACE=atexit_sleep_ms=50")
 	}
 	return append(base, env...)
@@ -168,9 +177,9 @@ func expectExit(t *testing.T, res result, want int) {
 	}
 }
 
-// Fast polling: the simulator's pre-checks below take a few hundred
-// milliseconds, so waits end well within a second or two.
-var fastWait = []string{"--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "30s"}
+// Fast polling: the first poll comes after the fast scenario's pre-checks
+// are done, so that a wait ends at its first poll.
+var fastWait = []string{"--first-poll-delay", "500ms", "--poll-interval", "1s", "--timeout", "30s"}
 
 // fastScenario is drstest's demo scenario (ExampleJobID passes, AlarmJobID
 // passes with an ALARM, FailingJobID fails, RunningJobID is refused in mode

@@ -194,10 +194,10 @@ func TestMarkdownLimited(t *testing.T) {
 		d.add(jobReport{JobID: fmt.Sprintf("job-%03d", i), Outcome: o, Summary: strings.Repeat("x", 100)})
 	}
 	var full, limited bytes.Buffer
-	require.NoError(t, writeMarkdown(&full, d))
+	require.NoError(t, writeMarkdown(&full, d, 0))
 	const limit = 4 << 10
 	require.Greater(t, full.Len(), limit)
-	require.NoError(t, writeMarkdownLimited(&limited, d, limit))
+	require.NoError(t, writeMarkdown(&limited, d, limit))
 	out := limited.String()
 	assert.LessOrEqual(t, len(out), limit)
 	rows := overview(t, out)
@@ -213,7 +213,7 @@ func TestMarkdownLimited(t *testing.T) {
 	assertTablesIntact(t, out)
 
 	var small bytes.Buffer
-	require.NoError(t, writeMarkdownLimited(&small, sampleDoc(), limit))
+	require.NoError(t, writeMarkdown(&small, sampleDoc(), limit))
 	assert.Equal(t, render(t, sampleDoc(), formatMarkdown), small.String(), "what fits is written whole, in input order")
 }
 

@@ -11,10 +11,9 @@ import (
 	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// progress tells how a wait goes, on stderr in every output mode so stdout
-// stays the report: at once what the start did and when the first poll
-// comes, then a bar per job redrawn in place on a terminal, or a line per
-// poll otherwise (CI logs). --quiet silences it.
+// progress tells how a wait goes, on stderr (stdout is the report): what
+// the start did and when the first poll comes, then a bar per job redrawn in
+// place on a terminal, or a line per poll (CI logs). --quiet silences it.
 type progress struct {
 	mu        sync.Mutex
 	w         io.Writer

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -244,29 +243,4 @@ func TestDockerfile(t *testing.T) {
 		assert.Contains(t, st.instructions, "COPY --from=build /out/drs-precheck /usr/local/bin/drs-precheck")
 		assert.Contains(t, st.instructions, "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt")
 	}
-}
-
-// A release build's version wins over the pseudo-version Go records for a
-// build from a commit, so that `version` says what the archive's name says.
-func TestWriteReleaseVersion(t *testing.T) {
-	t.Parallel()
-	info := &debug.BuildInfo{GoVersion: "go1.26.8",
-		Main: debug.Module{Path: "github.com/drsclient/drs-precheck", Version: "v0.0.0-20261128005614-0b7326387254"},
-		Settings: []debug.BuildSetting{{Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "amd64"},
-			{Key: "vcs.revision", Value: "0b7326387254aaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, {Key: "vcs.time", Value: "2026-11-28T00:56:14Z"},
-			{Key: "vcs.modified", Value: "false"}}}
-	var buf bytes.Buffer
-	writeVersionOf(&buf, "v0.0.1-snapshot-0b73263", info)
-	assert.Equal(t, "drs-precheck v0.0.1-snapshot-0b73263\n"+
-		"module  github.com/drsclient/drs-precheck v0.0.1-snapshot-0b73263: a release build\n"+
-		"commit  0b7326387254aaaaaaaaaaaaaaaaaaaaaaaaaaaa 2026-11-28T00:56:14Z\n"+
-		"go      go1.26.8 linux/amd64\n", buf.String())
-
-	buf.Reset()
-	writeVersionOf(&buf, "v1.4.0", nil)
-	assert.Equal(t, "drs-precheck v1.4.0\n", buf.String())
-
-	buf.Reset()
-	writeVersionOf(&buf, "", info)
-	assert.True(t, strings.HasPrefix(buf.String(), "drs-precheck v0.0.0-20261128005614-0b7326387254\n"), buf.String())
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,25 +9,24 @@ import (
 	"github.com/drsclient/drs-precheck/drs"
 )
 
-// schemaVersion names the JSON document's shape (docs/CLI.md). Fields are only
-// ever added under the same version; a change that breaks scripts gets a new one.
+// schemaVersion names the JSON document's shape (docs/CLI.md): fields are only
+// added under it; a change that breaks scripts gets a new one.
 const schemaVersion = "drs-precheck/v2"
 
-// Outcomes of a job. Each is also its label: the table, JSON, JUnit, markdown,
-// GitHub annotations and progress all print exactly these words.
+// The outcomes of a job, each also its label in every output: drs's states.
 const (
-	outcomePassed     = "passed"      // pre-check complete and passed: the job may start
-	outcomeFailed     = "failed"      // pre-check complete and failed
-	outcomeRefused    = "refused"     // DRS answered for this job with an error code (wrong state, no such job...)
-	outcomeInProgress = "in_progress" // pre-check started without a verdict yet, or the wait ended first
-	outcomeNoAnswer   = "no_answer"   // no usable answer: API or network error
+	outcomePassed     = "passed"
+	outcomeFailed     = "failed"
+	outcomeRefused    = "refused"
+	outcomeInProgress = "in_progress"
+	outcomeNoAnswer   = "no_answer" // API or network error
 )
 
 // outcomes lists every outcome in the order reports count them.
 var outcomes = [...]string{outcomePassed, outcomeFailed, outcomeRefused, outcomeInProgress, outcomeNoAnswer}
 
-// document is the CLI's report, whatever the --output format; as JSON it is
-// stable and documented in docs/CLI.md.
+// document is the one model of the report that every --output format
+// renders; as JSON it is documented in docs/CLI.md.
 type document struct {
 	Schema      string        `json:"schema"`
 	Command     string        `json:"command"`
@@ -38,7 +38,6 @@ type document struct {
 	Unsolicited []unsolicited `json:"unsolicited,omitempty"`
 }
 
-// summary counts the jobs per outcome; the JSON names are the outcomes.
 type summary struct {
 	Total      int `json:"total"`
 	Passed     int `json:"passed"`
@@ -48,9 +47,9 @@ type summary struct {
 	NoAnswer   int `json:"no_answer"`
 }
 
-// counter is the count of outcome o. An outcome nobody set counts as no
+// count is the count of outcome o; an outcome nobody set counts as no
 // answer, never as passed.
-func (s *summary) counter(o string) *int {
+func (s *summary) count(o string) *int {
 	switch o {
 	case outcomePassed:
 		return &s.Passed
@@ -63,9 +62,6 @@ func (s *summary) counter(o string) *int {
 	}
 	return &s.NoAnswer
 }
-
-// count returns the number of jobs with outcome o.
-func (s summary) count(o string) int { return *s.counter(o) }
 
 type jobReport struct {
 	JobID      string      `json:"job_id"`
@@ -80,12 +76,10 @@ type jobReport struct {
 	RequestID  string      `json:"request_id,omitempty"`
 }
 
-// checkItem is one check item of a pre-check, as the report shows it: the
-// output formats depend on this, not on package drs.
 type checkItem struct {
 	Item          string   `json:"item"`
 	Group         string   `json:"group,omitempty"`
-	Result        string   `json:"result"` // FAILED, ALARM, ... as DRS sent it
+	Result        string   `json:"result"` // as DRS sent it: FAILED, ALARM...
 	Reason        string   `json:"reason,omitempty"`
 	FailedSubJobs []subJob `json:"failed_sub_jobs,omitempty"`
 }
@@ -98,11 +92,22 @@ func (it checkItem) name() string {
 	return it.Group + "/" + it.Item
 }
 
-// subJob is a sub-job whose check failed.
 type subJob struct {
 	ID          string `json:"id,omitempty"`
 	Name        string `json:"name,omitempty"`
 	CheckResult string `json:"check_result,omitempty"`
+}
+
+// String describes a failed sub-job in one line.
+func (sj subJob) String() string {
+	s := "sub-job " + sj.ID
+	if sj.Name != "" {
+		s += " (" + sj.Name + ")"
+	}
+	if sj.CheckResult != "" {
+		s += ": " + sj.CheckResult
+	}
+	return s
 }
 
 type errorInfo struct {
@@ -110,9 +115,7 @@ type errorInfo struct {
 	Code      string `json:"code,omitempty"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id,omitempty"`
-	// Remedy is what to do about it, in package drs's words: printed
-	// wherever the error is.
-	Remedy string `json:"remedy,omitempty"`
+	Remedy    string `json:"remedy,omitempty"` // drs's advice, printed wherever the error is
 }
 
 type unsolicited struct {
@@ -124,58 +127,39 @@ type unsolicited struct {
 func (d *document) add(j jobReport) {
 	d.Jobs = append(d.Jobs, j)
 	d.Summary.Total++
-	*d.Summary.counter(j.Outcome)++
+	*d.Summary.count(j.Outcome)++
 }
 
-// startOnly reports whether the document is about starting pre-checks (run
-// without --wait): nobody knows yet whether the jobs may start, and a job
-// whose pre-check started (in_progress) is what was asked for.
+// startOnly: run without --wait, where a started pre-check (in_progress) is
+// what was asked for and nobody knows yet whether the jobs may start.
 func (d *document) startOnly() bool { return d.Command == "run" && !d.Waited }
-
-// wanted is the outcome that counts as success: passed, or in_progress for a
-// document that only started the pre-checks.
-func (d *document) wanted() string {
-	if d.startOnly() {
-		return outcomeInProgress
-	}
-	return outcomePassed
-}
 
 // ok reports whether j counts as success: exit code 0, a passing JUnit
 // testcase, no GitHub error annotation.
-func (d *document) ok(j jobReport) bool { return j.Outcome == d.wanted() }
+func (d *document) ok(j jobReport) bool {
+	return j.Outcome == outcomePassed && !d.startOnly() || j.Outcome == outcomeInProgress && d.startOnly()
+}
 
-// finish computes the verdict of the whole run. Without --wait nobody knows
-// yet whether the jobs may start, so all_passed stays false.
 func (d *document) finish() {
 	d.AllPassed = !d.startOnly() && d.Summary.Total > 0 && d.Summary.Passed == d.Summary.Total
 }
 
-// exitErr maps the document to the documented exit codes: 3 when any job got
-// no answer, else 1 when any job is not ok (failed, refused, in_progress), else 0.
+// exitErr is 3 when any job got no answer (the first reason repeated on
+// stderr, as stdout may be JSON), else 1 when any job is not ok, else nil.
 func (d *document) exitErr() error {
-	if d.Summary.NoAnswer > 0 {
-		return &apiFailure{n: d.Summary.NoAnswer, first: d.firstError()}
+	if n := d.Summary.NoAnswer; n > 0 {
+		msg := fmt.Sprintf("%d %s got no answer (API or network error)", n, plural(n, "job", "jobs"))
+		if first := d.firstError(); first != "" {
+			msg += ": " + safeLine(first)
+		}
+		return &exitError{code: exitAPIError, msg: msg}
 	}
-	if good := d.Summary.count(d.wanted()); good < d.Summary.Total {
-		return &exitError{code: exitJobs} // the report says which jobs and why
+	for _, j := range d.Jobs {
+		if !d.ok(j) {
+			return &exitError{code: exitJobs} // the report says which jobs and why
+		}
 	}
 	return nil
-}
-
-// apiFailure: some jobs got no answer; the report says which and why, and the
-// error repeats the first reason on stderr (the report may be JSON on stdout).
-type apiFailure struct {
-	n     int
-	first string
-}
-
-func (e *apiFailure) Error() string {
-	msg := fmt.Sprintf("%d %s got no answer (API or network error)", e.n, plural(e.n, "job", "jobs"))
-	if e.first != "" {
-		msg += ": " + safeLine(e.first)
-	}
-	return msg
 }
 
 // firstError is the reason the first job with no answer got none.
@@ -199,9 +183,8 @@ func (d *document) firstError() string {
 	return ""
 }
 
-// fromVerdict reports one job's verdict, for every command: the outcome is
-// the library's state, word for word. startOnly is run without --wait, where
-// a started pre-check has no progress to show yet.
+// fromVerdict reports one job's verdict: the outcome is drs's state, word
+// for word. Run without --wait (startOnly) has no progress to show yet.
 func fromVerdict(v drs.Verdict, startOnly bool) jobReport {
 	j := jobReport{JobID: v.JobID, Outcome: v.State.String(), PrecheckID: v.PrecheckID, Summary: v.Summary(), RequestID: v.RequestID}
 	for _, it := range v.Items {
@@ -226,27 +209,18 @@ func fromVerdict(v drs.Verdict, startOnly bool) jobReport {
 		progress, rate := v.Progress, v.PassedRate
 		j.Progress, j.PassedRate = &progress, &rate
 	}
-	if v.Err != nil {
-		j.Error = errorInfoOf(v.Err, v.RequestID)
+	if v.Err == nil {
+		return j
+	}
+	j.Error = &errorInfo{Message: v.Err.Error(), RequestID: v.RequestID}
+	var apiErr *drs.APIError
+	if errors.As(v.Err, &apiErr) {
+		j.Error.Code, j.Error.Remedy = apiErr.Code, apiErr.Remedy()
+		if apiErr.JobID == "" {
+			j.Error.Status = apiErr.StatusCode
+		}
+		j.Error.Message = cmp.Or(apiErr.Message, j.Error.Message)
+		j.Error.RequestID = cmp.Or(apiErr.RequestID, j.Error.RequestID)
 	}
 	return j
-}
-
-func errorInfoOf(err error, requestID string) *errorInfo {
-	info := &errorInfo{Message: err.Error(), RequestID: requestID}
-	var apiErr *drs.APIError
-	if errors.As(err, &apiErr) {
-		info.Code = apiErr.Code
-		if apiErr.JobID == "" {
-			info.Status = apiErr.StatusCode
-		}
-		if apiErr.Message != "" {
-			info.Message = apiErr.Message
-		}
-		if apiErr.RequestID != "" {
-			info.RequestID = apiErr.RequestID
-		}
-		info.Remedy = apiErr.Remedy()
-	}
-	return info
 }

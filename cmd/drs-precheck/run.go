@@ -11,8 +11,7 @@ import (
 	"github.com/drsclient/drs-precheck/drs"
 )
 
-// checkJobs is what run, wait, results and demo do: which jobs, how, and
-// with which settings.
+// checkJobs is what run, wait, results and demo do.
 type checkJobs struct {
 	command string // "run", "wait" or "results": the report's command
 	mode    string // run's pre-check mode
@@ -22,8 +21,7 @@ type checkJobs struct {
 	wf      waitFlags
 }
 
-// waitFlags tune polling and its display; the defaults are the library's,
-// which match how long DRS pre-checks take.
+// waitFlags tune polling and its display; the defaults are drs's.
 type waitFlags struct {
 	firstPoll, interval time.Duration
 	quiet               bool
@@ -60,9 +58,9 @@ func defineResults(fs *flag.FlagSet) func(context.Context, *app) error {
 	return c.run
 }
 
-// run checks the settings, reads the jobs, calls DRS and reports. The
-// network part is interruptible: a signal cancels it, the report of what
-// is known is printed, and the exit code is the signal's.
+// run checks the settings, reads the jobs, calls DRS and reports. A signal
+// during the network part cancels it: the report of what is known is
+// printed, and the exit code is the signal's.
 func (c *checkJobs) run(ctx context.Context, a *app) error {
 	if err := c.g.check(); err != nil {
 		return err
@@ -138,7 +136,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 }
 
 // commandTimeout bounds the whole command: --timeout, else 30 minutes when
-// waiting (DRS pre-checks take minutes) and 2 minutes otherwise.
+// waiting (pre-checks take minutes), 2 minutes otherwise.
 func commandTimeout(d time.Duration, waiting bool) time.Duration {
 	switch {
 	case d > 0:
@@ -147,12 +145,4 @@ func commandTimeout(d time.Duration, waiting bool) time.Duration {
 		return 30 * time.Minute
 	}
 	return 2 * time.Minute
-}
-
-// plural is a tiny helper for human output.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// serveFlags configure the simulator. Unlike the client's credentials, the
-// simulator's accepted token and keys may be flags: they are test fixtures.
+// serveFlags configure the simulator. Its token and keys may be flags: they
+// are test fixtures, not credentials.
 type serveFlags struct {
 	addr, scenario, projectID, token, ak, sk string
 }
@@ -55,8 +55,8 @@ func (a *app) serve(ctx context.Context, f *serveFlags) error {
 	return serveUntilDone(ctx, ln, sim)
 }
 
-// newSimulator builds the simulator from serve's flags, and picks the
-// scenario's job (with its mode) for the try line.
+// newSimulator builds the simulator, and picks a job of its scenario (with
+// the mode it needs) for the try line.
 func newSimulator(f *serveFlags) (*drstest.Simulator, []string, error) {
 	scenario := drstest.DefaultScenario()
 	if f.scenario != "" {
@@ -97,8 +97,8 @@ func newSimulator(f *serveFlags) (*drstest.Simulator, []string, error) {
 	return sim, []string{"--job", shellQuote(scenario.Jobs[0].ID), "--mode", "forRetryJob"}, nil
 }
 
-// serveUntilDone serves h on ln until ctx ends (SIGINT/SIGTERM), then shuts
-// down gracefully, giving in-flight requests a few seconds.
+// serveUntilDone serves h on ln until ctx ends (a signal), then gives
+// requests in flight a few seconds.
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -117,9 +117,9 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return err
 }
 
-// tryLine is a command that works against the simulator as started: it
-// authenticates the way the simulator accepts. A secret given to serve is
-// never printed: the line reads it from a shell variable the user sets.
+// tryLine is a command that works against the simulator as started. A
+// secret given to serve is never printed: the line reads it from a shell
+// variable.
 func tryLine(f *serveFlags, url, projectID string, job []string) string {
 	env := "DRS_ENDPOINT=" + url + " HUAWEICLOUD_SDK_PROJECT_ID=" + projectID
 	cmd := "drs-precheck run " + strings.Join(job, " ") + " --wait"

@@ -123,43 +123,6 @@ func TestServeProcess(t *testing.T) {
 	assert.Contains(t, stdout, "try: DRS_ENDPOINT="+p.url+" HUAWEICLOUD_SDK_PROJECT_ID="+p.project)
 }
 
-func TestServeToken(t *testing.T) {
-	t.Parallel()
-	p := startServe(t, "--token", "serve-secret-token")
-
-	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=another-token"), "", "run", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitAPIError)
-	assert.Contains(t, res.stderr, "APIGW.0301")
-	assert.Contains(t, res.stdout, "HTTP 401 APIGW.0301")
-
-	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=serve-secret-token"), "", "run", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitOK)
-
-	assert.Equal(t, exitOK, p.stop(t))
-}
-
-func TestServeAKSK(t *testing.T) {
-	t.Parallel()
-	p := startServe(t, "--ak", "SERVEAK0000000000001", "--sk", "serve-secret-key")
-
-	res := runCLI(t, p.env("HUAWEICLOUD_SDK_AK=SERVEAK0000000000001", "HUAWEICLOUD_SDK_SK=serve-secret-key"), "",
-		"run", "--validate", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitOK)
-	assert.Contains(t, res.stdout, "1 of 1 pre-checks started (in_progress).")
-
-	res = runCLI(t, p.env("HUAWEICLOUD_SDK_AK=SERVEAK0000000000001", "HUAWEICLOUD_SDK_SK=a-wrong-key"), "",
-		"run", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitAPIError)
-	assert.Contains(t, res.stderr, "APIGW.0301")
-	assert.NotContains(t, res.output(), "serve-secret-key")
-
-	res = runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=any-token"), "", "run", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitAPIError)
-	assert.Contains(t, res.stderr, "APIGW.0301", "with --ak, serve accepts no token")
-
-	assert.Equal(t, exitOK, p.stop(t))
-}
-
 func TestServeUsage(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
@@ -175,7 +138,7 @@ func TestServeUsage(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := runCLI(t, nil, "", tc.args...)
+			res := runApp(t, nil, "", tc.args...)
 			expectExit(t, res, exitUsage)
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout)

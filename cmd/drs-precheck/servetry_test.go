@@ -39,18 +39,22 @@ func (p *serveProc) nextLine(t *testing.T) string {
 
 // serve's "try:" line authenticates the way serve was started, and works
 // when run by a shell as printed (with the secret in the variable it names);
-// the secret itself is never printed.
+// the secret itself is never printed. Other credentials are refused. On
+// every address (0.0.0.0), the line names a URL on loopback.
 func TestServeTryLine(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		serveArgs []string
 		shellEnv  []string // what the user sets before pasting the line
 		want      string
+		refused   [][]string // credentials serve refuses
 	}{
-		"any token": {nil, nil, "HUAWEICLOUD_IAM_TOKEN=any-token "},
-		"token":     {[]string{"--token", secretToken}, []string{"TOKEN=" + secretToken}, `HUAWEICLOUD_IAM_TOKEN="$TOKEN" `},
+		"any token, every address": {[]string{"--addr", "0.0.0.0:0"}, nil, "HUAWEICLOUD_IAM_TOKEN=any-token ", nil},
+		"token": {[]string{"--token", secretToken}, []string{"TOKEN=" + secretToken}, `HUAWEICLOUD_IAM_TOKEN="$TOKEN" `,
+			[][]string{{"HUAWEICLOUD_IAM_TOKEN=another-token"}}},
 		"AK/SK": {[]string{"--ak", "TRYAK000000000000001", "--sk", secretSK}, []string{"SK=" + secretSK},
-			`HUAWEICLOUD_SDK_AK=TRYAK000000000000001 HUAWEICLOUD_SDK_SK="$SK" `},
+			`HUAWEICLOUD_SDK_AK=TRYAK000000000000001 HUAWEICLOUD_SDK_SK="$SK" `,
+			[][]string{{"HUAWEICLOUD_SDK_AK=TRYAK000000000000001", "HUAWEICLOUD_SDK_SK=a-wrong-key"}, {"HUAWEICLOUD_IAM_TOKEN=any-token"}}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -63,8 +67,9 @@ func TestServeTryLine(t *testing.T) {
 				assert.NotContains(t, try, "HUAWEICLOUD_IAM_TOKEN", "serve started with --ak accepts no token")
 			}
 
-			// Run the line as a shell would, with the CLI on PATH and fast polling.
-			line := strings.TrimPrefix(try, "try: ") + " " + strings.Join(fastWait, " ")
+			// Run the line as a shell would, with the CLI on PATH, fast polling,
+			// and every exchange checked against openapi.yaml.
+			line := strings.TrimPrefix(try, "try: ") + " " + strings.Join(fastWait, " ") + " --validate"
 			ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, "sh", "-c", line)
@@ -73,6 +78,15 @@ func TestServeTryLine(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = &out, &out
 			require.NoError(t, cmd.Run(), "%s\n%s", line, out.String())
 			assert.Contains(t, out.String(), drstest.ExampleJobID)
+
+			for _, env := range tc.refused {
+				res := runCLI(t, p.env(env...), "", "run", "--job", drstest.ExampleJobID)
+				expectExit(t, res, exitAPIError)
+				assert.Contains(t, res.stderr, "APIGW.0301")
+				assert.Contains(t, res.stdout, "HTTP 401 APIGW.0301")
+				assert.NotContains(t, res.output(), secretSK)
+				assert.NotContains(t, res.output(), secretToken)
+			}
 
 			assert.Equal(t, exitOK, p.stop(t))
 			for _, secret := range []string{secretToken, secretSK} {

@@ -10,16 +10,14 @@ import (
 )
 
 // signalGrace bounds the time from a first signal during a network wait to
-// the exit: enough to print the partial report, not enough to hang on a
-// pipe nobody reads.
+// the exit: enough to print the partial report, not to hang on a pipe.
 const signalGrace = 5 * time.Second
 
 // interrupts decides what SIGINT and SIGTERM do. Inside an interruptible
-// part (a network wait, serve's serving) the first one cancels it, so the
-// command can print what it has and exit with the signal's code; anywhere
-// else, and for a second signal, the process exits at once. Nothing else can
-// block it: reading a FIFO or an open empty stdin, or writing to a pipe
-// nobody reads, ends at the signal.
+// part (a network wait, serving) the first one cancels it, so that the
+// command prints what it has and exits with the signal's code; anywhere else
+// (reading a FIFO, writing to a pipe nobody reads), and for a second signal,
+// the process exits at once.
 type interrupts struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // set while an interruptible part runs
@@ -53,8 +51,8 @@ func (s *interrupts) handle(sig os.Signal) {
 }
 
 // interruptible returns ctx, canceled by the first signal, and end, which
-// closes the interruptible part and returns the exit code of the signal
-// that canceled it, or 0. Without a watcher (in-process tests) it is ctx.
+// closes the part and returns the exit code of the signal that canceled it,
+// or 0. Without a watcher (in-process tests) it is ctx.
 func (s *interrupts) interruptible(ctx context.Context) (context.Context, func() int) {
 	if s == nil {
 		return ctx, func() int { return 0 }
@@ -83,7 +81,7 @@ func signalCode(sig os.Signal) int {
 	return 128 + int(syscall.SIGINT)
 }
 
-// signalName is "SIGINT" or "SIGTERM", for the message of an interrupted command.
+// signalName is "SIGINT" or "SIGTERM", for an interrupted command's message.
 func signalName(code int) string {
 	if code == 128+int(syscall.SIGTERM) {
 		return "SIGTERM"

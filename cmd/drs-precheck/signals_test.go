@@ -208,18 +208,8 @@ func TestSignalWhileReadingEmptyStdin(t *testing.T) {
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	var ids strings.Builder
-	for i := range 999 {
-		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i) // refused at the start: a big report
-	}
-	file := filepath.Join(t.TempDir(), "jobs.txt")
-	require.NoError(t, writeFile(file, ids.String()))
-	r, w, err := os.Pipe() // stdout: never read
-	require.NoError(t, err)
-	defer r.Close()
-	p := startProc(t, tokenEnv(srv), nil, w, "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
-		"--job", drstest.ExampleJobID, "--jobs-file", file)
-	require.NoError(t, w.Close())
+	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
+		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 999))
 	p.waitLine(t, "started 1 of 1000 pre-checks")
 	p.signal(t, syscall.SIGINT)
 	p.signal(t, syscall.SIGTERM)
@@ -231,17 +221,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	var ids strings.Builder
-	for i := range 1000 {
-		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i)
-	}
-	file := filepath.Join(t.TempDir(), "jobs.txt")
-	require.NoError(t, writeFile(file, ids.String()))
-	r, w, err := os.Pipe() // stdout: never read
-	require.NoError(t, err)
-	defer r.Close()
-	p := startProc(t, tokenEnv(srv), nil, w, "results", "--jobs-file", file, "-o", "json")
-	require.NoError(t, w.Close())
+	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "results", "--jobs-file", unknownJobs(t, 1000), "-o", "json")
 	deadline := time.Now().Add(cliTimeout)
 	for srv.RequestCount() < 100 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // every answer is in: the CLI is writing its report
@@ -263,4 +243,23 @@ func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
 	p.signal(t, syscall.SIGTERM)
 	got, stderr := p.exit(t)
 	assert.Equal(t, 143, got, stderr)
+}
+
+// unknownJobs is a jobs file of n jobs the simulator refuses: a big report.
+func unknownJobs(t *testing.T, n int) string {
+	var ids strings.Builder
+	for i := range n {
+		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "jobs.txt")
+	require.NoError(t, writeFile(file, ids.String()))
+	return file
+}
+
+// unreadPipe is the write end of a pipe nobody reads, for a CLI's stdout.
+func unreadPipe(t *testing.T) *os.File {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return w
 }

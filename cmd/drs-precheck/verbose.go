@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,16 +20,13 @@ import (
 const maxLoggedBody = 4 << 10
 
 // verboseTransport logs every request and response to w: secret headers
-// masked, the client's secrets and the request's own credentials redacted in
-// every encoding, bodies cut, control characters escaped. It never reads a response body on its own: the body is
-// logged as the client reads it, so the client's size cap and timeouts bound
-// --verbose as they bound everything else. It sits outside the retry loop's
-// transport, so each attempt is logged, including the re-signed ones.
+// masked, the client's secrets and the request's own credentials redacted,
+// bodies cut, control characters escaped. A response body is logged as the
+// client reads it, never read on its own, so the client's cap and timeouts
+// bound --verbose too. It sits outside the retries: each attempt is logged.
 type verboseTransport struct {
-	base http.RoundTripper
-	// clientRedact is the client's Redact (every secret it has used), set
-	// once the client exists, before its first request.
-	clientRedact func(string) string
+	base         http.RoundTripper
+	clientRedact func(string) string // the client's Redact, set before its first request
 	mu           sync.Mutex
 	w            io.Writer
 	seq          atomic.Int64
@@ -36,24 +34,20 @@ type verboseTransport struct {
 
 func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	id := t.seq.Add(1)
-	// The request's own credentials (the signature is new each time) are
-	// secrets too, wherever the server echoes them; they also set how much
-	// of a body is kept past the excerpt (see keep).
+	// The request's own credentials (a new signature each time) are secrets
+	// wherever the server echoes them.
 	red := redact.New(redact.HeaderSecrets(req.Header)...)
-	var reqBody []byte
-	var reqTotal int64
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			reqBody, _ = io.ReadAll(io.LimitReader(rc, int64(keep(red))))
-			_ = rc.Close()
-		}
-		reqTotal = max(req.ContentLength, int64(len(reqBody)))
-	}
 	var b strings.Builder
 	line(red, &b, fmt.Sprintf("> #%d %s %s", id, req.Method, req.URL.Redacted()))
 	headers(red, &b, "> ", req.Header)
-	if len(reqBody) > 0 {
-		line(red, &b, "> "+t.excerpt(red, reqBody, reqTotal))
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(rc, int64(keep(red))))
+			_ = rc.Close()
+			if len(body) > 0 {
+				line(red, &b, "> "+t.excerpt(red, body, max(req.ContentLength, int64(len(body)))))
+			}
+		}
 	}
 	t.write(b.String())
 
@@ -75,7 +69,6 @@ func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
-// CloseIdleConnections passes the call on, so that the client's
 // CloseIdleConnections reaches the real transport through this wrapper.
 func (t *verboseTransport) CloseIdleConnections() {
 	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
@@ -83,13 +76,11 @@ func (t *verboseTransport) CloseIdleConnections() {
 	}
 }
 
-// keep is how much of a body is kept for its excerpt: the excerpt plus the
-// longest form of a secret, so a secret that starts before the cut is whole
-// and masked (see redact.Redactor.Excerpt).
+// keep is how much of a body is kept: the excerpt plus the longest form of a
+// secret, so that a secret starting before the cut is masked whole.
 func keep(red *redact.Redactor) int { return maxLoggedBody + red.Window() }
 
-// line appends one log line: scrubbed, then with control characters escaped,
-// so neither a secret nor server text driving the terminal reaches stderr.
+// line appends one log line, redacted, then escaped for the terminal.
 func line(red *redact.Redactor, b *strings.Builder, s string) {
 	b.WriteString(redact.Terminal(red.String(s)))
 	b.WriteByte('\n')
@@ -97,20 +88,14 @@ func line(red *redact.Redactor, b *strings.Builder, s string) {
 
 func headers(red *redact.Redactor, b *strings.Builder, prefix string, h http.Header) {
 	h = red.Header(h)
-	names := make([]string, 0, len(h))
-	for name := range h {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(h)) {
 		line(red, b, prefix+name+": "+strings.Join(h[name], ", "))
 	}
 }
 
-// excerpt is the first bytes of a body of total bytes, redacted then cut:
-// the client's secrets before the cut, so that none is cut in two (kept
-// holds keep(red) bytes, past the longest of the request's credentials,
-// which are at least as long as the client's), then the request's own.
+// excerpt is the start of a body of total bytes, redacted then cut: the
+// client's secrets first, so that none is cut in two (kept holds keep(red)
+// bytes), then the request's own.
 func (t *verboseTransport) excerpt(red *redact.Redactor, kept []byte, total int64) string {
 	if int64(len(kept)) >= total {
 		kept = bytes.TrimRight(kept, "\r\n")
@@ -133,9 +118,9 @@ func (t *verboseTransport) write(s string) {
 	_, _ = io.WriteString(t.w, s)
 }
 
-// loggedBody passes a response body through to the client, keeping its first
-// bytes, and logs them once the client reaches the end, an error, or closes
-// the body. It reads nothing the client did not ask for.
+// loggedBody passes a response body through, keeping its first bytes, and
+// logs them once: at EOF, at a read error, or at Close before either (the
+// client stopped reading, e.g. at its cap).
 type loggedBody struct {
 	rc  io.ReadCloser
 	t   *verboseTransport
@@ -170,21 +155,16 @@ func (b *loggedBody) Close() error {
 	return err
 }
 
-// logLocked logs the body once: at EOF, at a read error, or at Close before
-// either (the client stopped reading, e.g. at its size cap).
 func (b *loggedBody) logLocked(err error) {
 	if b.logged {
 		return
 	}
 	b.logged = true
-	var how string
-	switch {
-	case errors.Is(err, io.EOF):
+	how := fmt.Sprintf("%d bytes read, closed before the end", b.total)
+	if errors.Is(err, io.EOF) {
 		how = fmt.Sprintf("%d bytes", b.total)
-	case err != nil:
+	} else if err != nil {
 		how = fmt.Sprintf("%d bytes read, then: %v", b.total, err)
-	default:
-		how = fmt.Sprintf("%d bytes read, closed before the end", b.total)
 	}
 	var s strings.Builder
 	line(b.red, &s, fmt.Sprintf("< #%d body, %s", b.id, how))
