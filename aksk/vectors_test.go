@@ -2,30 +2,12 @@ package aksk_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
 )
-
-// fixedClock returns a Now function that always returns the X-Sdk-Date d.
-func fixedClock(t testing.TB, d string) func() time.Time {
-	t.Helper()
-	tm, err := time.Parse(aksk.DateFormat, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return func() time.Time { return tm }
-}
-
-func hexSHA256(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
 
 // Vector a: the worked example of Huawei's signing guide.
 const vectorACanonical = "GET\n" +
