@@ -7,22 +7,18 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/drsclient/drs-precheck/aksk"
 )
 
-// TestMain fails the package's tests if any goroutine outlives them (the
-// loopback servers and transports the tests start must all be closed).
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// Test credentials. The secrets are distinctive so that the redaction tests
-// can search for them.
+// Test credentials, distinctive so that the tests can search for them.
 const (
 	testAK    = "HPUAEXAMPLEACCESSKEY"
 	testSK    = "sk-NEVER-PRINT-ME-5c0d7a1e9b"
@@ -31,8 +27,7 @@ const (
 
 var signTime = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 
-// precheckBody is a realistic DRS batch-precheck body (~200 bytes, with the
-// newline json.Encoder adds).
+// precheckBody is a realistic batch-precheck body, ending as json.Encoder does.
 const precheckBody = `{"jobs":[{"job_id":"140b5236-4a9e-4b2a-9d4f-3c2a5e8f7b10","precheck_mode":"forVerification"},` +
 	`{"job_id":"9c1e2d3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f","precheck_mode":"forVerification"}],"lang":"en-us"}` + "\n"
 
@@ -80,10 +75,8 @@ func signedPrecheckRequest(t testing.TB, s aksk.Signer) (*http.Request, []byte) 
 // clone deep-copies req (URL and headers included).
 func clone(req *http.Request) *http.Request { return req.Clone(context.Background()) }
 
-// overTheWire serialises a client request as net/http does and parses it
-// back as a server would, returning the server's view of the request. ok is
-// false if the request cannot make the trip intact (e.g. a query with a
-// space or a hand-set framing header).
+// overTheWire writes a client request as net/http does and reads it back as
+// a server would; ok is false if it cannot make the trip intact.
 func overTheWire(req *http.Request, body []byte) (srv *http.Request, ok bool) {
 	c := clone(req)
 	c.Body, c.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
@@ -109,8 +102,7 @@ func authOf(t testing.TB, req *http.Request) aksk.Authorization {
 	return a
 }
 
-// expectedSignature computes, independently of Sign, the signature for req
-// with the given signed headers, date and key.
+// expectedSignature is the signature of req, computed without Sign.
 func expectedSignature(req *http.Request, signed []string, date, sk string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(sk))
 	mac.Write([]byte(aksk.StringToSign(date, aksk.CanonicalRequest(req, signed, hexSHA256(body)))))
@@ -122,23 +114,47 @@ func hexSHA256(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// fixedClock returns a Now function that always returns the X-Sdk-Date d.
-func fixedClock(t testing.TB, d string) func() time.Time {
+// assertNoSecrets fails if s contains any of secrets, raw or hex-encoded.
+func assertNoSecrets(t *testing.T, what, s string, secrets ...string) {
 	t.Helper()
-	tm, err := time.Parse(aksk.DateFormat, d)
-	if err != nil {
-		t.Fatal(err)
+	for _, secret := range secrets {
+		h := hex.EncodeToString([]byte(secret))
+		if secret != "" && (strings.Contains(s, secret) || strings.Contains(s, h) || strings.Contains(s, strings.ToUpper(h))) {
+			t.Errorf("%s leaks a secret: %q", what, s)
+		}
 	}
-	return func() time.Time { return tm }
 }
 
-func BenchmarkSign(b *testing.B) {
-	req, body := newPrecheckRequest(b)
-	s := testSigner()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := s.Sign(req, body); err != nil {
-			b.Fatal(err)
+func TestFormattingRedactsSecrets(t *testing.T) {
+	creds := aksk.Credentials{AccessKey: testAK, SecretKey: testSK, SecurityToken: testToken}
+	signer := aksk.Signer{Credentials: creds, SignedHeaders: []string{"x-project-id"}}
+	for name, val := range map[string]any{
+		"Credentials": creds, "*Credentials": &creds, "Signer": signer, "*Signer": &signer,
+		"struct field": struct {
+			Name   string
+			Creds  aksk.Credentials
+			Signer *aksk.Signer
+		}{"n", creds, &signer}, "slice": []aksk.Credentials{creds},
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%20v", "%-8s", "%T %v"} {
+			assertNoSecrets(t, name+" "+verb, fmt.Sprintf(verb, val), testSK, testToken)
 		}
+		assertNoSecrets(t, name+" Sprint", fmt.Sprint(val)+fmt.Sprintln(val), testSK, testToken)
+	}
+	for _, out := range []string{fmt.Sprintf("%v", creds), fmt.Sprintf("%+v", signer), fmt.Sprintf("%#v", creds), creds.String(), signer.GoString()} {
+		if !strings.Contains(out, testAK) || !strings.Contains(out, "[REDACTED]") {
+			t.Errorf("%q: want the access key and [REDACTED]", out)
+		}
+	}
+	if got, want := fmt.Sprintf("%#v", aksk.Credentials{AccessKey: "A"}), `aksk.Credentials{AccessKey:"A", SecretKey:"", SecurityToken:""}`; got != want {
+		t.Errorf("%%#v = %s, want %s", got, want)
+	}
+	var logs bytes.Buffer
+	for _, h := range []slog.Handler{slog.NewJSONHandler(&logs, nil), slog.NewTextHandler(&logs, nil)} {
+		slog.New(h).Info("signing", "creds", creds, "signer", signer, "ptr", &signer)
+	}
+	assertNoSecrets(t, "slog", logs.String(), testSK, testToken)
+	if !strings.Contains(logs.String(), testAK) {
+		t.Errorf("slog output lacks the access key: %s", logs.String())
 	}
 }
