@@ -25,11 +25,7 @@ func editedSpec(t *testing.T, old, new string) *contract.Spec {
 }
 
 func clientWithSpec(t *testing.T, spec *contract.Spec, base http.RoundTripper) *generated.ClientWithResponses {
-	t.Helper()
-	c, err := generated.NewClientWithResponses(testServer,
-		generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{Base: base, Spec: spec}}))
-	require.NoError(t, err)
-	return c
+	return newClient(t, testServer, &contract.Transport{Base: base, Spec: spec})
 }
 
 // TestEditingTheSpecChangesValidation: validation is driven by openapi.yaml,
@@ -84,12 +80,10 @@ func TestEditingTheSpecChangesValidation(t *testing.T) {
 		// The compatible level derived from the edited document drops
 		// required: the same answer is drift there, not a failure.
 		var drift []*contract.Violation
-		c, err := generated.NewClientWithResponses(testServer, generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{
+		_, err = newClient(t, testServer, &contract.Transport{
 			Base: cannedResponse(200, jsonHeader(), noStatus, &calls), Spec: edited,
 			OnDrift: func(v *contract.Violation) { drift = append(drift, v) },
-		}}))
-		require.NoError(t, err)
-		_, err = c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
+		}).BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
 		require.NoError(t, err)
 		require.Len(t, drift, 1)
 		assert.Equal(t, "/results/0/status", drift[0].Field)
