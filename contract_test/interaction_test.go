@@ -165,14 +165,10 @@ func recordBody(red *redact.Redactor, b []byte) json.RawMessage {
 	if json.Valid(text) && text[0] != '"' {
 		return text
 	}
-	return marshalText(string(text))
-}
-
-func marshalText(s string) json.RawMessage {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
+	_ = enc.Encode(string(text)) // a string always encodes
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
@@ -207,24 +203,18 @@ func loadInteraction(path string) (interaction, error) {
 		return in, fmt.Errorf("interaction %s: %w", path, err)
 	}
 	var errs []error
-	if !slices.Contains([]string{provenancePublishedExample, provenanceSynthetic, provenanceLiveRecorded}, in.Provenance) {
-		errs = append(errs, fmt.Errorf("provenance %q is not one of %q, %q, %q", in.Provenance, provenancePublishedExample, provenanceSynthetic, provenanceLiveRecorded))
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
 	}
-	if in.Name == "" {
-		errs = append(errs, errors.New("name is empty"))
-	}
-	if in.Source == "" {
-		errs = append(errs, errors.New("source is empty: say where the interaction comes from"))
-	}
-	if in.Request.Method == "" {
-		errs = append(errs, errors.New("request.method is empty"))
-	}
-	if !strings.HasPrefix(in.Request.Path, "/") {
-		errs = append(errs, fmt.Errorf("request.path %q does not start with /", in.Request.Path))
-	}
-	if in.Response.Status < 100 || in.Response.Status > 599 {
-		errs = append(errs, fmt.Errorf("response.status %d is not an HTTP status", in.Response.Status))
-	}
+	check(slices.Contains([]string{provenancePublishedExample, provenanceSynthetic, provenanceLiveRecorded}, in.Provenance),
+		"provenance %q is not one of %q, %q, %q", in.Provenance, provenancePublishedExample, provenanceSynthetic, provenanceLiveRecorded)
+	check(in.Name != "", "name is empty")
+	check(in.Source != "", "source is empty: say where the interaction comes from")
+	check(in.Request.Method != "", "request.method is empty")
+	check(strings.HasPrefix(in.Request.Path, "/"), "request.path %q does not start with /", in.Request.Path)
+	check(in.Response.Status >= 100 && in.Response.Status <= 599, "response.status %d is not an HTTP status", in.Response.Status)
 	if err := errors.Join(errs...); err != nil {
 		return in, fmt.Errorf("interaction %s: %w", path, err)
 	}

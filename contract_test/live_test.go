@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -128,17 +127,9 @@ func (c liveConfig) authenticate(_ context.Context, req *http.Request) error {
 		return nil
 	}
 	req.Header.Set("X-Project-Id", c.ProjectID)
-	var body []byte
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return err
-		}
-		body, err = io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			return err
-		}
+	body, err := requestBody(req)
+	if err != nil {
+		return err
 	}
 	signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken}}
 	return signer.Sign(req, body)
@@ -223,8 +214,8 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 // removed, and checks the written file for them.
 func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
 	t.Helper()
-	ex, ok := rec.last()
-	if !ok {
+	ex := rec.ex
+	if rec.ex = nil; ex == nil {
 		t.Logf("%s: nothing was sent (the request broke the contract), nothing recorded", op)
 		return
 	}
@@ -248,12 +239,25 @@ func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
 	t.Logf("%s: recorded %s", op, path)
 }
 
-// recorder is an http.RoundTripper that keeps the exchanges it carries: the
-// request as sent (signed) and the response as received, bodies included.
+// requestBody returns a copy of req's body.
+func requestBody(req *http.Request) ([]byte, error) {
+	if req.GetBody == nil {
+		return nil, nil
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// recorder is an http.RoundTripper that keeps the last exchange it carried
+// (RoundTrip runs on the caller's goroutine, and runLive calls one at a
+// time): the request as sent (signed) and the response as received.
 type recorder struct {
-	base      http.RoundTripper
-	mu        sync.Mutex
-	exchanges []exchange
+	base http.RoundTripper
+	ex   *exchange
 }
 
 type exchange struct {
@@ -265,21 +269,13 @@ type exchange struct {
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	ex := exchange{req: req}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		ex.reqBody, err = io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			return nil, err
-		}
+	body, err := requestBody(req)
+	if err != nil {
+		return nil, err
 	}
+	ex := &exchange{req: req, reqBody: body}
 	resp, err := r.base.RoundTrip(req)
-	ex.err = err
-	if err == nil {
+	if ex.err = err; err == nil {
 		ex.respBody, err = io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 		_ = resp.Body.Close()
 		if err != nil {
@@ -288,21 +284,8 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(ex.respBody))
 		ex.resp = resp
 	}
-	r.mu.Lock()
-	r.exchanges = append(r.exchanges, ex)
-	r.mu.Unlock()
+	r.ex = ex
 	return resp, err
-}
-
-func (r *recorder) last() (exchange, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.exchanges) == 0 {
-		return exchange{}, false
-	}
-	ex := r.exchanges[len(r.exchanges)-1]
-	r.exchanges = nil
-	return ex, true
 }
 
 func TestParseLiveEnv(t *testing.T) {
