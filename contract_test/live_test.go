@@ -313,23 +313,19 @@ func TestParseLiveEnv(t *testing.T) {
 	_, missing, _ = liveConfigFromEnv(env(envLive, "1", envAK, "ak", envProjectID, "p", envJobIDs, "j1"))
 	assert.Equal(t, []string{"HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_IAM_TOKEN)"}, missing, "an AK without SK is not enough")
 
-	cfg, missing, err := liveConfigFromEnv(env(envLive, "1", envAK, "ak", envSK, "sk", envSecurityToken, "st",
+	cfg, missing, err := liveConfigFromEnv(env(envLive, "1", envAK, "ak", envSK, "sk", envSecurityToken, "st", envIAMToken, "ignored",
 		envProjectID, "p", envJobIDs, " j1, ,j2 ,"))
 	require.NoError(t, err)
 	assert.Empty(t, missing)
-	assert.Equal(t, "cn-north-4", cfg.Region)
-	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com", cfg.Endpoint)
-	assert.Equal(t, []string{"j1", "j2"}, cfg.JobIDs)
-	assert.Equal(t, generated.PrecheckModeForStartJob, cfg.Mode)
-	assert.Equal(t, "st", cfg.SecurityToken)
+	assert.Equal(t, liveConfig{AK: "ak", SK: "sk", SecurityToken: "st", ProjectID: "p", Region: "cn-north-4",
+		Endpoint: "https://drs.cn-north-4.myhuaweicloud.com", JobIDs: []string{"j1", "j2"}, Mode: generated.PrecheckModeForStartJob}, cfg)
 
-	cfg, missing, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p", envJobIDs, "j1",
-		envRegion, "eu-west-101", envMode, "forRetryJob"))
+	cfg, missing, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envSecurityToken, "ignored", envProjectID, "p", envJobIDs, "j1",
+		envRegion, "eu-west-101", envMode, "forRetryJob", envResultsOnly, "1"))
 	require.NoError(t, err)
 	assert.Empty(t, missing)
-	assert.Equal(t, "https://drs.eu-west-101.myhuaweicloud.eu", cfg.Endpoint)
-	assert.Equal(t, "tok", cfg.IAMToken)
-	assert.Equal(t, generated.PrecheckModeForRetryJob, cfg.Mode)
+	assert.Equal(t, liveConfig{IAMToken: "tok", ProjectID: "p", Region: "eu-west-101", Endpoint: "https://drs.eu-west-101.myhuaweicloud.eu",
+		JobIDs: []string{"j1"}, Mode: generated.PrecheckModeForRetryJob, ResultsOnly: true}, cfg)
 
 	_, _, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p",
 		envJobIDs, "1,2,3,4,5,6,7,8,9,10,11", envMode, "forNow"))

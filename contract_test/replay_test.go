@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,11 +21,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/generated"
 	"github.com/drsclient/drs-precheck/internal/redact"
 )
+
+// TestMain fails the package's tests if any goroutine outlives them (the
+// loopback servers and transports the tests start must all be closed).
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const interactionsDir = "testdata/interactions"
 
@@ -261,16 +268,8 @@ func dropZeros(v any) any {
 			out[i] = dropZeros(val)
 		}
 		return out
-	case string:
-		if x == "" {
-			return nil
-		}
-	case bool:
-		if !x {
-			return nil
-		}
-	case float64:
-		if x == 0 {
+	case string, bool, float64:
+		if reflect.ValueOf(x).IsZero() {
 			return nil
 		}
 	}
@@ -342,10 +341,8 @@ func TestReplayInteractions(t *testing.T) {
 	for _, f := range fixtures {
 		present[f.file] = true
 	}
-	for _, names := range []map[string]bool{keys(jobsExpectations), keys(resultsExpectations), keys(expectedDrift)} {
-		for name := range names {
-			assert.True(t, present[name], "required interaction %s is missing from %s", name, interactionsDir)
-		}
+	for _, name := range slices.Concat(slices.Collect(maps.Keys(jobsExpectations)), slices.Collect(maps.Keys(resultsExpectations)), slices.Collect(maps.Keys(expectedDrift))) {
+		assert.True(t, present[name], "required interaction %s is missing from %s", name, interactionsDir)
 	}
 
 	replayed := 0
@@ -378,14 +375,6 @@ func TestReplayInteractions(t *testing.T) {
 	}
 	t.Logf("%d interactions replayed", replayed)
 	assert.GreaterOrEqual(t, replayed, minInteractions)
-}
-
-func keys[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // authorizationPlaceholder is the only form an Authorization header may take
