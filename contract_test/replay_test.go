@@ -518,24 +518,18 @@ func replayDRS(t *testing.T, fx fixture) (*drs.Report, error) {
 }
 
 // recordedJobs returns the job IDs (and mode) of a recorded request.
-func recordedJobs(t *testing.T, fx fixture) ([]string, drs.Mode) {
+func recordedJobs(t *testing.T, fx fixture) (ids []string, mode drs.Mode) {
 	t.Helper()
-	var start struct {
-		Jobs []struct {
-			JobID string `json:"job_id"`
-			Mode  string `json:"precheck_mode"`
-		} `json:"jobs"`
+	body := wireBody(fx.in.Request.Body)
+	if !strings.HasSuffix(fx.in.Request.Path, "/batch-precheck") {
+		var query generated.BatchQueryPrecheckResultReq
+		require.NoError(t, json.Unmarshal(body, &query))
+		return query.Jobs, drs.ModeStartJob
 	}
-	if json.Unmarshal(wireBody(fx.in.Request.Body), &start) == nil && len(start.Jobs) > 0 && start.Jobs[0].JobID != "" {
-		ids := make([]string, len(start.Jobs))
-		for i, j := range start.Jobs {
-			ids[i] = j.JobID
-		}
-		return ids, drs.Mode(start.Jobs[0].Mode)
+	var start generated.BatchPrecheckReq
+	require.NoError(t, json.Unmarshal(body, &start))
+	for _, j := range start.Jobs {
+		ids, mode = append(ids, j.JobId), drs.Mode(j.PrecheckMode)
 	}
-	var query struct {
-		Jobs []string `json:"jobs"`
-	}
-	require.NoError(t, json.Unmarshal(wireBody(fx.in.Request.Body), &query))
-	return query.Jobs, drs.ModeStartJob
+	return ids, mode
 }
