@@ -10,7 +10,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
+
+// TestMain fails the package's tests if any goroutine outlives them (the
+// loopback servers and transports the tests start must all be closed).
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func roundTrip(t *testing.T, reqBody, respBody, contentType string, status int, auth bool) error {
 	t.Helper()

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -128,17 +127,9 @@ func (c liveConfig) authenticate(_ context.Context, req *http.Request) error {
 		return nil
 	}
 	req.Header.Set("X-Project-Id", c.ProjectID)
-	var body []byte
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return err
-		}
-		body, err = io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			return err
-		}
+	body, err := requestBody(req)
+	if err != nil {
+		return err
 	}
 	signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AK, SecretKey: c.SK, SecurityToken: c.SecurityToken}}
 	return signer.Sign(req, body)
@@ -223,8 +214,8 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 // removed, and checks the written file for them.
 func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
 	t.Helper()
-	ex, ok := rec.last()
-	if !ok {
+	ex := rec.ex
+	if rec.ex = nil; ex == nil {
 		t.Logf("%s: nothing was sent (the request broke the contract), nothing recorded", op)
 		return
 	}
@@ -248,12 +239,25 @@ func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
 	t.Logf("%s: recorded %s", op, path)
 }
 
-// recorder is an http.RoundTripper that keeps the exchanges it carries: the
-// request as sent (signed) and the response as received, bodies included.
+// requestBody returns a copy of req's body.
+func requestBody(req *http.Request) ([]byte, error) {
+	if req.GetBody == nil {
+		return nil, nil
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// recorder is an http.RoundTripper that keeps the last exchange it carried
+// (RoundTrip runs on the caller's goroutine, and runLive calls one at a
+// time): the request as sent (signed) and the response as received.
 type recorder struct {
-	base      http.RoundTripper
-	mu        sync.Mutex
-	exchanges []exchange
+	base http.RoundTripper
+	ex   *exchange
 }
 
 type exchange struct {
@@ -265,21 +269,13 @@ type exchange struct {
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	ex := exchange{req: req}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		ex.reqBody, err = io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			return nil, err
-		}
+	body, err := requestBody(req)
+	if err != nil {
+		return nil, err
 	}
+	ex := &exchange{req: req, reqBody: body}
 	resp, err := r.base.RoundTrip(req)
-	ex.err = err
-	if err == nil {
+	if ex.err = err; err == nil {
 		ex.respBody, err = io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 		_ = resp.Body.Close()
 		if err != nil {
@@ -288,21 +284,8 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(ex.respBody))
 		ex.resp = resp
 	}
-	r.mu.Lock()
-	r.exchanges = append(r.exchanges, ex)
-	r.mu.Unlock()
+	r.ex = ex
 	return resp, err
-}
-
-func (r *recorder) last() (exchange, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.exchanges) == 0 {
-		return exchange{}, false
-	}
-	ex := r.exchanges[len(r.exchanges)-1]
-	r.exchanges = nil
-	return ex, true
 }
 
 func TestParseLiveEnv(t *testing.T) {
@@ -330,23 +313,19 @@ func TestParseLiveEnv(t *testing.T) {
 	_, missing, _ = liveConfigFromEnv(env(envLive, "1", envAK, "ak", envProjectID, "p", envJobIDs, "j1"))
 	assert.Equal(t, []string{"HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_IAM_TOKEN)"}, missing, "an AK without SK is not enough")
 
-	cfg, missing, err := liveConfigFromEnv(env(envLive, "1", envAK, "ak", envSK, "sk", envSecurityToken, "st",
+	cfg, missing, err := liveConfigFromEnv(env(envLive, "1", envAK, "ak", envSK, "sk", envSecurityToken, "st", envIAMToken, "ignored",
 		envProjectID, "p", envJobIDs, " j1, ,j2 ,"))
 	require.NoError(t, err)
 	assert.Empty(t, missing)
-	assert.Equal(t, "cn-north-4", cfg.Region)
-	assert.Equal(t, "https://drs.cn-north-4.myhuaweicloud.com", cfg.Endpoint)
-	assert.Equal(t, []string{"j1", "j2"}, cfg.JobIDs)
-	assert.Equal(t, generated.PrecheckModeForStartJob, cfg.Mode)
-	assert.Equal(t, "st", cfg.SecurityToken)
+	assert.Equal(t, liveConfig{AK: "ak", SK: "sk", SecurityToken: "st", ProjectID: "p", Region: "cn-north-4",
+		Endpoint: "https://drs.cn-north-4.myhuaweicloud.com", JobIDs: []string{"j1", "j2"}, Mode: generated.PrecheckModeForStartJob}, cfg)
 
-	cfg, missing, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p", envJobIDs, "j1",
-		envRegion, "eu-west-101", envMode, "forRetryJob"))
+	cfg, missing, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envSecurityToken, "ignored", envProjectID, "p", envJobIDs, "j1",
+		envRegion, "eu-west-101", envMode, "forRetryJob", envResultsOnly, "1"))
 	require.NoError(t, err)
 	assert.Empty(t, missing)
-	assert.Equal(t, "https://drs.eu-west-101.myhuaweicloud.eu", cfg.Endpoint)
-	assert.Equal(t, "tok", cfg.IAMToken)
-	assert.Equal(t, generated.PrecheckModeForRetryJob, cfg.Mode)
+	assert.Equal(t, liveConfig{IAMToken: "tok", ProjectID: "p", Region: "eu-west-101", Endpoint: "https://drs.eu-west-101.myhuaweicloud.eu",
+		JobIDs: []string{"j1"}, Mode: generated.PrecheckModeForRetryJob, ResultsOnly: true}, cfg)
 
 	_, _, err = liveConfigFromEnv(env(envLive, "1", envIAMToken, "tok", envProjectID, "p",
 		envJobIDs, "1,2,3,4,5,6,7,8,9,10,11", envMode, "forNow"))
@@ -397,9 +376,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 					assert.Contains(t, w, "field /results/")
 					assert.Contains(t, w, "job_direction")
 					assert.Contains(t, w, redact.Mask, "the value is shown, redacted")
-					for _, s := range []string{ak, sk, secToken, iamToken} {
-						assert.NotContains(t, w, s, "a drift warning leaks a secret")
-					}
+					assertNoSecret(t, w, ak, sk, secToken, iamToken)
 				}
 			} else {
 				assert.Empty(t, drift)
@@ -413,10 +390,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 			for _, f := range files {
 				data, err := os.ReadFile(f)
 				require.NoError(t, err)
-				for _, s := range []string{ak, sk, secToken, iamToken, cookie} {
-					assert.NotContains(t, string(data), s, "%s leaks a secret", filepath.Base(f))
-				}
-				assert.NotRegexp(t, `[0-9a-f]{64}`, string(data), "a signature survived")
+				assertNoSecret(t, string(data), ak, sk, secToken, iamToken, cookie)
 				in, err := loadInteraction(f)
 				require.NoError(t, err)
 				assert.Equal(t, provenanceLiveRecorded, in.Provenance)

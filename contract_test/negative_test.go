@@ -1,7 +1,6 @@
 package contract_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -144,7 +143,7 @@ func TestAnswersNoClientCanDecodeFailTheRoundTrip(t *testing.T) {
 			c, drift := twoLevelClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
 			err := tc.call(c)
 			assert.Equal(t, int32(1), calls.Load(), "the request was valid and must have been sent")
-			assert.Empty(t, drift.all(), "no drift is reported beside a compatible violation")
+			assert.Empty(t, *drift, "no drift is reported beside a compatible violation")
 			if tc.field == "" {
 				require.NoError(t, err)
 				return
@@ -153,16 +152,12 @@ func TestAnswersNoClientCanDecodeFailTheRoundTrip(t *testing.T) {
 			assert.Equal(t, tc.status, v.Status)
 			assert.Equal(t, contract.Compatible, v.Level)
 
-			spec, err := contract.Default()
-			require.NoError(t, err)
 			var reported []*contract.Violation
-			report, err := generated.NewClientWithResponses(testServer, generated.WithHTTPClient(&http.Client{Transport: &contract.Transport{
-				Base: cannedResponse(tc.status, tc.header, tc.body, &calls), Spec: spec,
+			err = tc.call(newClient(t, testServer, &contract.Transport{
+				Base:        cannedResponse(tc.status, tc.header, tc.body, &calls),
 				OnViolation: func(v *contract.Violation) { reported = append(reported, v) },
 				OnDrift:     func(v *contract.Violation) { t.Errorf("unexpected drift: %s", v.Warning()) },
-			}}))
-			require.NoError(t, err)
-			err = tc.call(report)
+			}))
 			require.Len(t, reported, 1)
 			assert.Equal(t, tc.field, reported[0].Field)
 			if tc.decodeFails {
@@ -207,7 +202,7 @@ func TestDriftIsReportedNotFailed(t *testing.T) {
 			c, drift := twoLevelClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
 			err := tc.call(c)
 			require.NoError(t, err, "drift must not fail the round trip")
-			got := drift.all()
+			got := *drift
 			require.Len(t, got, 1)
 			v := got[0]
 			assert.Equal(t, contract.Documented, v.Level)
@@ -229,64 +224,47 @@ func TestDriftIsReportedNotFailed(t *testing.T) {
 // refused before it leaves the process.
 func TestRequestsThatBreakTheSpecAreNotSent(t *testing.T) {
 	ctx := context.Background()
-	raw := func(body string) func(*generated.ClientWithResponses) error {
+	jobs := func(params *generated.BatchCheckJobsParams, body generated.BatchPrecheckReq, editors ...generated.RequestEditorFn) call {
 		return func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithBodyWithResponse(ctx, testProject, nil, "application/json", bytes.NewReader([]byte(body)), withToken)
+			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, params, body, editors...)
 			return err
 		}
 	}
+	raw := func(body string) call {
+		return func(c *generated.ClientWithResponses) error {
+			_, err := c.BatchCheckJobsWithBodyWithResponse(ctx, testProject, nil, "application/json", strings.NewReader(body), withToken)
+			return err
+		}
+	}
+	bearer := func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+marker)
+		return nil
+	}
 	cases := []struct {
 		name        string
-		call        func(*generated.ClientWithResponses) error
+		call        call
 		op          string
 		field, rule string
 	}{
-		{"valid (control)", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
-			return err
-		}, "BatchCheckJobs", "", ""},
-		{"empty jobs", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{}}, withToken)
-			return err
-		}, "BatchCheckJobs", "/jobs", "minItems"},
-		{"jobs is null", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, generated.BatchPrecheckReq{}, withToken)
-			return err
-		}, "BatchCheckJobs", "/jobs", "nullable"},
+		{"valid (control)", jobs(nil, validJobs, withToken), "BatchCheckJobs", "", ""},
+		{"empty jobs", jobs(nil, generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{}}, withToken), "BatchCheckJobs", "/jobs", "minItems"},
+		{"jobs is null", jobs(nil, generated.BatchPrecheckReq{}, withToken), "BatchCheckJobs", "/jobs", "nullable"},
 		{"missing precheck_mode", raw(`{"jobs":[{"job_id":"` + publishedJobID + `"}]}`), "BatchCheckJobs", "/jobs/0/precheck_mode", "required"},
 		{"unknown precheck_mode", raw(`{"jobs":[{"job_id":"j1","precheck_mode":"forEver-` + marker + `"}]}`), "BatchCheckJobs", "/jobs/0/precheck_mode", "enum"},
 		{"empty job_id", raw(`{"jobs":[{"job_id":"","precheck_mode":"forStartJob"}]}`), "BatchCheckJobs", "/jobs/0/job_id", "minLength"},
 		{"unknown request field", raw(`{"jobs":[{"job_id":"j1","precheck_mode":"forStartJob"}],"dry_run":true}`), "BatchCheckJobs", "/", "properties"},
-		{"bad X-Language", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject,
-				&generated.BatchCheckJobsParams{XLanguage: "fr-" + marker}, validJobs, withToken)
-			return err
-		}, "BatchCheckJobs", "header X-Language", "enum"},
-		{"zero params send an empty X-Language", func(c *generated.ClientWithResponses) error {
-			// The generated client sets X-Language whenever params is not nil:
-			// callers pass nil or a language.
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, &generated.BatchCheckJobsParams{}, validJobs, withToken)
-			return err
-		}, "BatchCheckJobs", "header X-Language", "enum"},
-		{"no auth header", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs)
-			return err
-		}, "BatchCheckJobs", "header X-Auth-Token or Authorization", "security"},
-		{"Authorization that is not an SDK-HMAC-SHA256 signature", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, func(_ context.Context, r *http.Request) error {
-				r.Header.Set("Authorization", "Bearer "+marker)
-				return nil
-			})
-			return err
-		}, "BatchCheckJobs", "header X-Auth-Token or Authorization", "security"},
+		{"bad X-Language", jobs(&generated.BatchCheckJobsParams{XLanguage: "fr-" + marker}, validJobs, withToken), "BatchCheckJobs", "header X-Language", "enum"},
+		// The generated client sets X-Language whenever params is not nil:
+		// callers pass nil or a language.
+		{"zero params send an empty X-Language", jobs(&generated.BatchCheckJobsParams{}, validJobs, withToken), "BatchCheckJobs", "header X-Language", "enum"},
+		{"no auth header", jobs(nil, validJobs), "BatchCheckJobs", "header X-Auth-Token or Authorization", "security"},
+		{"Authorization that is not an SDK-HMAC-SHA256 signature", jobs(nil, validJobs, bearer), "BatchCheckJobs", "header X-Auth-Token or Authorization", "security"},
 		{"duplicate job IDs in a results query", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckResultsWithResponse(ctx, testProject, nil,
-				generated.BatchQueryPrecheckResultReq{Jobs: []string{"j1", "j1"}}, withToken)
+			_, err := c.BatchCheckResultsWithResponse(ctx, testProject, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j1", "j1"}}, withToken)
 			return err
 		}, "BatchCheckResults", "/jobs", "uniqueItems"},
 		{"precheck IDs as objects in a results query", func(c *generated.ClientWithResponses) error {
-			_, err := c.BatchCheckResultsWithBodyWithResponse(ctx, testProject, nil, "application/json",
-				strings.NewReader(`{"jobs":[{"job_id":"j1"}]}`), withToken)
+			_, err := c.BatchCheckResultsWithBodyWithResponse(ctx, testProject, nil, "application/json", strings.NewReader(`{"jobs":[{"job_id":"j1"}]}`), withToken)
 			return err
 		}, "BatchCheckResults", "/jobs/0", "type"},
 	}
@@ -309,19 +287,14 @@ func TestRequestsThatBreakTheSpecAreNotSent(t *testing.T) {
 // TestReportModeLetsTrafficThrough: with OnViolation set the transport reports
 // and does not fail (the CLI's --validate); the caller still gets the response.
 func TestReportModeLetsTrafficThrough(t *testing.T) {
-	spec, err := contract.Default()
-	require.NoError(t, err)
 	var calls atomic.Int32
 	var got []*contract.Violation
-	tr := &contract.Transport{
+	c := newClient(t, testServer, &contract.Transport{
 		Base:        cannedResponse(200, jsonHeader(), `{"results":[],"count":"1"}`, &calls),
-		Spec:        spec,
 		OnViolation: func(v *contract.Violation) { got = append(got, v) },
-	}
-	c, err := generated.NewClientWithResponses(testServer, generated.WithHTTPClient(&http.Client{Transport: tr}))
-	require.NoError(t, err)
+	})
 	// No auth header and a broken response: two violations, one call.
-	_, err = c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs)
+	_, err := c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs)
 	require.Error(t, err, "the generated client cannot decode a string count into int32")
 	assert.Equal(t, int32(1), calls.Load())
 	require.Len(t, got, 2)

@@ -1,11 +1,12 @@
 package contract_test
 
 import (
+	"bufio"
 	"context"
-	"fmt"
-	"reflect"
-	"slices"
+	"net/http"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -14,6 +15,7 @@ import (
 
 	drsprecheck "github.com/drsclient/drs-precheck"
 	"github.com/drsclient/drs-precheck/contract"
+	"github.com/drsclient/drs-precheck/generated"
 )
 
 // loadDoc parses an OpenAPI document without validating it.
@@ -25,13 +27,19 @@ func loadDoc(t *testing.T, data []byte) *openapi3.T {
 }
 
 // TestSpecIsValidOpenAPI: openapi.yaml loads with kin-openapi and passes its
-// validation, examples included; contract.Default (what every other package
-// uses) loads the same document.
+// validation, which checks every example (media type, parameter, header and
+// schema) against the schema that applies there; a named example nobody
+// references would have no schema, so there is none. contract.Default (what
+// every other package uses) loads the same document.
 func TestSpecIsValidOpenAPI(t *testing.T) {
 	doc := loadDoc(t, drsprecheck.OpenAPISpec)
 	require.NoError(t, doc.Validate(context.Background(), openapi3.EnableExamplesValidation()))
 	assert.Equal(t, "3.0.3", doc.OpenAPI)
-
+	if doc.Components != nil {
+		for name := range doc.Components.Examples {
+			assert.Contains(t, string(drsprecheck.OpenAPISpec), "#/components/examples/"+name, "example %s is referenced nowhere, so it cannot be validated", name)
+		}
+	}
 	spec, err := contract.Default()
 	require.NoError(t, err)
 	for _, id := range []string{"BatchCheckJobs", "BatchCheckResults"} {
@@ -39,49 +47,24 @@ func TestSpecIsValidOpenAPI(t *testing.T) {
 	}
 }
 
-// TestEveryExampleMatchesItsSchema walks the whole document and validates every
-// example it finds (media type example/examples, parameter and header
-// example/examples, schema example/examples, components.examples through the
-// places that reference them) against the schema that applies there. The walk
-// is by reflection over kin-openapi's types, so an example added anywhere is
-// covered without touching this test.
-func TestEveryExampleMatchesItsSchema(t *testing.T) {
-	doc := loadDoc(t, drsprecheck.OpenAPISpec)
-	checked, failures := checkExamples(doc)
-	for _, f := range failures {
-		t.Error(f)
-	}
-	for _, c := range checked {
-		t.Log("example valid:", c)
-	}
-	t.Logf("%d examples validated", len(checked))
-	require.NotEmpty(t, checked, "no example was checked: the walk is broken")
-}
-
-// TestExampleCheckCatchesABadExample proves the walk above can fail: a spec
-// whose example breaks its schema is reported, naming the example.
+// TestExampleCheckCatchesABadExample proves the validation above can fail: a
+// spec whose example breaks its schema, in an operation or in a schema, is
+// refused, naming the example; contract.Load refuses it too.
 func TestExampleCheckCatchesABadExample(t *testing.T) {
-	broken := replaceOnce(t, string(drsprecheck.OpenAPISpec),
-		"                        status: failed\n                        error_code: DRS.10000010",
-		"                        status: refused\n                        error_code: DRS.10000010")
-	doc := loadDoc(t, []byte(broken))
-	_, failures := checkExamples(doc)
-	require.Len(t, failures, 1)
-	assert.Contains(t, failures[0], "examples/oneRefused")
-	assert.Contains(t, failures[0], "refused")
-
-	// kin-openapi's own validation and contract.Load agree.
-	require.Error(t, doc.Validate(context.Background(), openapi3.EnableExamplesValidation()))
-	_, err := contract.Load([]byte(broken))
-	require.Error(t, err)
-
-	// A schema-level example is checked too.
-	broken = replaceOnce(t, string(drsprecheck.OpenAPISpec),
-		"          enum: [up, down, non-dbs]\n",
-		"          enum: [up, down, non-dbs]\n          example: sideways\n")
-	_, failures = checkExamples(loadDoc(t, []byte(broken)))
-	require.Len(t, failures, 1)
-	assert.Contains(t, failures[0], "job_direction")
+	for _, c := range []struct{ old, new, where, value string }{
+		{"                        status: failed\n                        error_code: DRS.10000010",
+			"                        status: refused\n                        error_code: DRS.10000010", "example oneRefused", `"refused"`},
+		{"          enum: [up, down, non-dbs]\n", "          enum: [up, down, non-dbs]\n          example: sideways\n",
+			`schema "BatchQueryPrecheckResultResp": invalid example`, `"sideways"`},
+	} {
+		broken := replaceOnce(t, string(drsprecheck.OpenAPISpec), c.old, c.new)
+		err := loadDoc(t, []byte(broken)).Validate(context.Background(), openapi3.EnableExamplesValidation())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), c.where)
+		assert.Contains(t, err.Error(), c.value)
+		_, err = contract.Load([]byte(broken))
+		require.Error(t, err)
+	}
 }
 
 func replaceOnce(t *testing.T, s, old, new string) string {
@@ -90,177 +73,129 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 	return strings.Replace(s, old, new, 1)
 }
 
-// exampleWalker finds every example in a document.
-type exampleWalker struct {
-	seen     map[visitKey]bool
-	used     map[*openapi3.Example]bool
-	checked  []string
-	failures []string
+// editedSpec loads a copy of openapi.yaml with old replaced by new (old must
+// occur exactly once, so the test notices when the spec changes under it).
+func editedSpec(t *testing.T, old, new string) *contract.Spec {
+	t.Helper()
+	text := replaceOnce(t, string(drsprecheck.OpenAPISpec), old, new)
+	spec, err := contract.Load([]byte(text))
+	require.NoError(t, err)
+	return spec
 }
 
-type visitKey struct {
-	t reflect.Type
-	p uintptr
+func clientWithSpec(t *testing.T, spec *contract.Spec, base http.RoundTripper) *generated.ClientWithResponses {
+	return newClient(t, testServer, &contract.Transport{Base: base, Spec: spec})
 }
 
-// checkExamples validates every example of doc; it returns the examples
-// checked and the failures, each naming where the example is.
-func checkExamples(doc *openapi3.T) (checked, failures []string) {
-	w := &exampleWalker{seen: map[visitKey]bool{}, used: map[*openapi3.Example]bool{}}
-	w.walk(reflect.ValueOf(doc), "#", "")
-	// A named example nobody references has no schema to be checked against.
-	if doc.Components != nil {
-		for _, name := range sortedKeys(doc.Components.Examples) {
-			if ref := doc.Components.Examples[name]; ref != nil && !w.used[ref.Value] {
-				w.failures = append(w.failures, fmt.Sprintf("#/components/examples/%s: not referenced by any media type or parameter, so it cannot be validated", name))
+// TestEditingTheSpecChangesValidation: validation is driven by openapi.yaml,
+// not by code. The same request and response pass with the shipped spec and
+// fail with an edited copy.
+func TestEditingTheSpecChangesValidation(t *testing.T) {
+	ctx := context.Background()
+	shipped, err := contract.Default()
+	require.NoError(t, err)
+
+	t.Run("removing forRetryJob from the enum rejects a retry pre-check", func(t *testing.T) {
+		edited := editedSpec(t, "enum: [forStartJob, forRetryJob]", "enum: [forStartJob]")
+		retry := generated.BatchPrecheckReq{Jobs: []generated.PreCheckInfo{{JobId: publishedJobID, PrecheckMode: generated.PrecheckModeForRetryJob}}}
+		okBody := `{"results":[{"id":"` + publishedJobID + `","status":"success","precheck_id":"` + publishedJobID + `"}],"count":1}`
+
+		var calls atomic.Int32
+		_, err := clientWithSpec(t, shipped, cannedResponse(200, jsonHeader(), okBody, &calls)).
+			BatchCheckJobsWithResponse(ctx, testProject, nil, retry, withToken)
+		require.NoError(t, err, "forRetryJob is valid with the shipped spec")
+		require.Equal(t, int32(1), calls.Load())
+
+		_, err = clientWithSpec(t, edited, cannedResponse(200, jsonHeader(), okBody, &calls)).
+			BatchCheckJobsWithResponse(ctx, testProject, nil, retry, withToken)
+		requireViolation(t, err, contract.Request, "BatchCheckJobs", "/jobs/0/precheck_mode", "enum")
+		assert.Equal(t, int32(1), calls.Load(), "the edited spec stopped the request before it was sent")
+
+		// The same through the Spec API directly.
+		req, err := generated.NewBatchCheckJobsRequest(testServer, testProject, nil, retry)
+		require.NoError(t, err)
+		req.Header.Set("X-Auth-Token", "REDACTED")
+		body := []byte(`{"jobs":[{"job_id":"` + publishedJobID + `","precheck_mode":"forRetryJob"}]}`)
+		_, err = shipped.ValidateRequest(ctx, req, body)
+		require.NoError(t, err)
+		_, err = edited.ValidateRequest(ctx, req, body)
+		requireViolation(t, err, contract.Request, "BatchCheckJobs", "/jobs/0/precheck_mode", "enum")
+	})
+
+	t.Run("making status required: drift at the documented level, no failure at the compatible one", func(t *testing.T) {
+		edited := editedSpec(t,
+			"    PostPreCheckResp:\n      type: object\n",
+			"    PostPreCheckResp:\n      type: object\n      required: [status]\n")
+		noStatus := `{"results":[{"id":"` + publishedJobID + `"}],"count":1}`
+		var calls atomic.Int32
+		_, err := clientWithSpec(t, shipped, cannedResponse(200, jsonHeader(), noStatus, &calls)).
+			BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
+		require.NoError(t, err, "status is optional in the shipped spec")
+
+		_, err = clientWithSpec(t, edited, cannedResponse(200, jsonHeader(), noStatus, &calls)).
+			BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
+		requireViolation(t, err, contract.Response, "BatchCheckJobs", "/results/0/status", "required")
+
+		// The compatible level derived from the edited document drops
+		// required: the same answer is drift there, not a failure.
+		var drift []*contract.Violation
+		_, err = newClient(t, testServer, &contract.Transport{
+			Base: cannedResponse(200, jsonHeader(), noStatus, &calls), Spec: edited,
+			OnDrift: func(v *contract.Violation) { drift = append(drift, v) },
+		}).BatchCheckJobsWithResponse(ctx, testProject, nil, validJobs, withToken)
+		require.NoError(t, err)
+		require.Len(t, drift, 1)
+		assert.Equal(t, "/results/0/status", drift[0].Field)
+		assert.Equal(t, "required", drift[0].Rule)
+	})
+
+	t.Run("a spec whose examples break it does not load", func(t *testing.T) {
+		// The oneRefused example has a job whose status is failed.
+		text := replaceOnce(t, string(drsprecheck.OpenAPISpec), "enum: [success, failed]", "enum: [success]")
+		_, err := contract.Load([]byte(text))
+		require.Error(t, err)
+		t.Log(err)
+		assert.Contains(t, err.Error(), "oneRefused")
+	})
+}
+
+// TestBreakingGateInputs: what `make breaking` compares with is a valid
+// OpenAPI document, and every entry of the allowlist (a "- METHOD /path text"
+// line, the form oasdiff's --err-ignore matches) names an operation of
+// openapi.yaml and sits under a heading that gives its reason.
+func TestBreakingGateInputs(t *testing.T) {
+	base, err := os.ReadFile("testdata/openapi.baseline.yaml")
+	require.NoError(t, err)
+	doc := loadDoc(t, base)
+	require.NoError(t, doc.Validate(context.Background()))
+
+	current := loadDoc(t, drsprecheck.OpenAPISpec)
+	f, err := os.Open("testdata/breaking-allowlist.md")
+	require.NoError(t, err)
+	defer f.Close()
+	heading, reasoned := "", false
+	entries := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "## "):
+			heading, reasoned = line, false
+		case strings.HasPrefix(line, "- "):
+			fields := strings.Fields(line)
+			require.GreaterOrEqual(t, len(fields), 4, "allowlist entry %q: want '- METHOD /path text'", line)
+			method, path := fields[1], fields[2]
+			require.NotEmpty(t, heading, "allowlist entry %q is under no heading", line)
+			assert.True(t, reasoned, "the entries under %q come before any reason", heading)
+			item := current.Paths.Value(path)
+			if assert.NotNil(t, item, "allowlist entry %q names a path openapi.yaml does not have", line) {
+				assert.NotNil(t, item.GetOperation(method), "allowlist entry %q names an operation openapi.yaml does not have", line)
 			}
+			entries++
+		case strings.TrimSpace(line) != "" && heading != "":
+			reasoned = true
 		}
 	}
-	return w.checked, w.failures
-}
-
-var (
-	typeMediaType = reflect.TypeFor[openapi3.MediaType]()
-	typeParameter = reflect.TypeFor[openapi3.Parameter]()
-	typeSchema    = reflect.TypeFor[openapi3.Schema]()
-	typeOrigin    = reflect.TypeFor[openapi3.Origin]()
-)
-
-// walk descends into v. where is a JSON pointer into the document; dir is
-// "request" or "response" once known (it decides readOnly/writeOnly rules).
-func (w *exampleWalker) walk(v reflect.Value, where, dir string) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return
-		}
-		key := visitKey{v.Type(), v.Pointer()}
-		if w.seen[key] {
-			return
-		}
-		w.seen[key] = true
-		w.walk(v.Elem(), where, dir)
-	case reflect.Interface:
-		// Extensions and raw example values: no examples inside.
-	case reflect.Struct:
-		if v.Type() == typeOrigin {
-			return
-		}
-		if v.CanAddr() {
-			w.visit(v.Addr(), where, dir)
-			// Paths, Responses and Callback keep their entries in an
-			// unexported map behind Map().
-			if m := v.Addr().MethodByName("Map"); m.IsValid() && m.Type().NumIn() == 0 && m.Type().NumOut() == 1 {
-				w.walk(m.Call(nil)[0], where, dir)
-			}
-		}
-		for i := range v.NumField() {
-			f := v.Type().Field(i)
-			if !f.IsExported() || f.Name == "Extensions" {
-				continue
-			}
-			name := jsonName(f)
-			next, nextDir := where, dir
-			// A *Ref's Value is where its $ref points: not a segment of the
-			// document's own pointer.
-			if !f.Anonymous && !(f.Name == "Value" && strings.HasSuffix(v.Type().Name(), "Ref")) {
-				next = where + "/" + name
-			}
-			switch name {
-			case "requestBody", "requestBodies", "parameters":
-				nextDir = "request"
-			case "responses":
-				nextDir = "response"
-			}
-			w.walk(v.Field(i), next, nextDir)
-		}
-	case reflect.Map:
-		keys := v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-		for _, k := range keys {
-			w.walk(v.MapIndex(k), where+"/"+strings.ReplaceAll(k.String(), "/", "~1"), dir)
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			w.walk(v.Index(i), fmt.Sprintf("%s/%d", where, i), dir)
-		}
-	}
-}
-
-// visit checks the examples held by a MediaType, Parameter (Header embeds one)
-// or Schema.
-func (w *exampleWalker) visit(p reflect.Value, where, dir string) {
-	switch p.Type().Elem() {
-	case typeMediaType:
-		mt := p.Interface().(*openapi3.MediaType)
-		w.checkAll(where, dir, mt.Schema, mt.Example, mt.Examples)
-	case typeParameter:
-		param := p.Interface().(*openapi3.Parameter)
-		w.checkAll(where, dir, param.Schema, param.Example, param.Examples)
-	case typeSchema:
-		s := p.Interface().(*openapi3.Schema)
-		ref := &openapi3.SchemaRef{Value: s}
-		if s.Example != nil {
-			w.check(where+"/example", "", ref, s.Example)
-		}
-		for i, ex := range s.Examples {
-			w.check(fmt.Sprintf("%s/examples/%d", where, i), "", ref, ex)
-		}
-	}
-}
-
-func (w *exampleWalker) checkAll(where, dir string, schema *openapi3.SchemaRef, example any, examples openapi3.Examples) {
-	if example != nil {
-		w.check(where+"/example", dir, schema, example)
-	}
-	for _, name := range sortedKeys(examples) {
-		loc := where + "/examples/" + name
-		ref := examples[name]
-		if ref == nil || ref.Value == nil {
-			w.failures = append(w.failures, loc+": unresolved example")
-			continue
-		}
-		w.used[ref.Value] = true
-		if ref.Value.ExternalValue != "" {
-			w.failures = append(w.failures, loc+": externalValue examples cannot be checked; inline the value")
-			continue
-		}
-		w.check(loc, dir, schema, ref.Value.Value)
-	}
-}
-
-func (w *exampleWalker) check(where, dir string, schema *openapi3.SchemaRef, value any) {
-	if schema == nil || schema.Value == nil {
-		w.failures = append(w.failures, where+": example has no schema to be checked against")
-		return
-	}
-	opts := []openapi3.SchemaValidationOption{openapi3.MultiErrors()}
-	switch dir {
-	case "request":
-		opts = append(opts, openapi3.VisitAsRequest())
-	case "response":
-		opts = append(opts, openapi3.VisitAsResponse())
-	}
-	if err := schema.Value.VisitJSON(value, opts...); err != nil {
-		w.failures = append(w.failures, fmt.Sprintf("%s: example does not match its schema: %v", where, err))
-		return
-	}
-	w.checked = append(w.checked, where)
-}
-
-func jsonName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "" || name == "-" {
-		return f.Name
-	}
-	return name
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	require.NoError(t, sc.Err())
+	t.Logf("%d allowlisted breaking changes", entries)
 }

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -119,7 +120,7 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, bool, string
 		}
 		fed := &Federation{IAMEndpoint: getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
 			Client: o.HTTPClient, Now: o.Now, Origin: string(SourceEnvironment)}
-		if err := fed.check(); err != nil {
+		if _, err := checkIAMEndpoint(cmp.Or(fed.IAMEndpoint, DefaultIAMEndpoint)); err != nil {
 			return bad(&Error{Env: EnvIAMEndpoint, Reason: err.Error()})
 		}
 		return Found{Provider: NewRefreshing(fed, o.Now), Description: fed.source()}, true, "", nil
@@ -182,7 +183,7 @@ func fromProfile(getenv func(string) string, o Options) (Found, bool, string, er
 		if fed.IdentityProvider == "" || fed.IDTokenFile == "" {
 			return bad(path + ": [basic] needs both idp_id and id_token_file for federated identity")
 		}
-		if err := fed.check(); err != nil {
+		if _, err := checkIAMEndpoint(cmp.Or(fed.IAMEndpoint, DefaultIAMEndpoint)); err != nil {
 			return bad(path + ": iam_endpoint: " + err.Error())
 		}
 		found.Provider, found.Description = NewRefreshing(fed, o.Now), fed.source()
@@ -197,15 +198,6 @@ func fromProfile(getenv func(string) string, o Options) (Found, bool, string, er
 	}
 	found.Provider = Static(c)
 	return found, true, "", nil
-}
-
-// check refuses settings that cannot work, before any call.
-func (f *Federation) check() error {
-	if f.IAMEndpoint == "" {
-		return nil
-	}
-	_, err := checkIAMEndpoint(f.IAMEndpoint)
-	return err
 }
 
 // Validate checks fixed credentials: an IAM token alone, or an access key

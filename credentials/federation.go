@@ -2,12 +2,13 @@ package credentials
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 	"unicode"
@@ -59,11 +60,7 @@ func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
 	fail := func(reason string) (Credentials, error) {
 		return Credentials{}, &Error{Source: source, Reason: reason}
 	}
-	endpoint := f.IAMEndpoint
-	if endpoint == "" {
-		endpoint = DefaultIAMEndpoint
-	}
-	endpoint, err := checkIAMEndpoint(endpoint)
+	endpoint, err := checkIAMEndpoint(cmp.Or(f.IAMEndpoint, DefaultIAMEndpoint))
 	if err != nil {
 		return fail(err.Error())
 	}
@@ -150,17 +147,13 @@ func readIDToken(path string) (string, error) {
 	if path == "" {
 		return "", fmt.Errorf("no ID token file: set %s (or id_token_file in the profile file)", EnvIDTokenFile)
 	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("the ID token file: %v", err)
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxFileBytes+1))
+	data, err := readSmall(path)
+	var pe *fs.PathError
 	switch {
-	case err != nil:
-		return "", fmt.Errorf("the ID token file %s: %v", path, err)
-	case len(data) > maxFileBytes:
-		return "", fmt.Errorf("the ID token file %s is over %d KiB", path, maxFileBytes>>10)
+	case errors.As(err, &pe) && pe.Op == "open":
+		return "", fmt.Errorf("the ID token file: %v", err)
+	case errors.As(err, &pe):
+		return "", fmt.Errorf("the ID token file %s: %v", path, pe.Err)
 	}
 	token := strings.TrimSpace(string(data))
 	if token == "" || strings.ContainsFunc(token, unicode.IsControl) {

@@ -63,9 +63,7 @@ func TestMetadata(t *testing.T) {
 		assert.Contains(t, err.Error(), "gave no answer (no answer within 20ms): this is not an ECS instance or CCE node")
 	})
 	t.Run("nothing listening", func(t *testing.T) {
-		dead := httptest.NewServer(http.NotFoundHandler())
-		dead.Close()
-		client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: dead.URL}}
+		client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: deadURL(t)}}
 		_, err := (&credentials.Metadata{Client: client}).Retrieve(context.Background())
 		require.ErrorContains(t, err, "gave no answer")
 	})

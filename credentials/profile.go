@@ -1,10 +1,9 @@
 package credentials
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -21,20 +20,26 @@ const profileSection = "basic"
 // a typo ("secret_key") is not silently ignored.
 var profileKeys = []string{"ak", "sk", "security_token", "project_id", "domain_id", "iam_endpoint", "idp_id", "id_token_file"}
 
-// readProfile reads the [basic] section of the profile file at path. It
-// returns os.ErrNotExist (wrapped) when there is no file.
-func readProfile(path string) (map[string]string, error) {
+// readSmall reads a file of at most maxFileBytes; errors name the file
+// (an *fs.PathError; fs.ErrNotExist when there is none) and never quote its content.
+func readSmall(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err == nil && len(data) > maxFileBytes {
+		err = &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d KiB", maxFileBytes>>10)}
+	}
+	return data, err
+}
+
+// readProfile reads the [basic] section of the profile file at path.
+func readProfile(path string) (map[string]string, error) {
+	data, err := readSmall(path)
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > maxFileBytes {
-		return nil, fmt.Errorf("%s: larger than %d KiB, not a credentials file", path, maxFileBytes>>10)
 	}
 	return parseProfile(path, data)
 }
@@ -45,13 +50,8 @@ func readProfile(path string) (map[string]string, error) {
 func parseProfile(path string, data []byte) (map[string]string, error) {
 	out := map[string]string{}
 	section := ""
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), maxFileBytes+1)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\uFEFF")
-		}
+	for i, line := range strings.Split(strings.TrimPrefix(string(data), "\uFEFF"), "\n") {
+		n, line := i+1, strings.TrimSpace(line)
 		bad := func(reason string) error { return fmt.Errorf("%s:%d: %s", path, n, reason) }
 		switch {
 		case line == "" || line[0] == '#' || line[0] == ';':
@@ -80,9 +80,6 @@ func parseProfile(path string, data []byte) (map[string]string, error) {
 			return nil, bad(fmt.Sprintf("%s is set twice in [%s]", key, profileSection))
 		}
 		out[key] = strings.TrimSpace(value)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return out, nil
 }

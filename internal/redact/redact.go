@@ -82,9 +82,6 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 
 // lowerASCII lower-cases ASCII letters only, so byte offsets are kept.
 func lowerASCII(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
-		return s
-	}
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -133,17 +130,14 @@ func (r *Redactor) spans(s string) []span {
 }
 
 // String returns s with every secret and signature replaced by Mask.
-func (r *Redactor) String(s string) string { return r.excerpt(s, int64(len(s)), math.MaxInt) }
+func (r *Redactor) String(s string) string { return r.Excerpt([]byte(s), int64(len(s)), math.MaxInt) }
 
 // Excerpt returns a text of total bytes, of which b is the start, redacted,
 // then cut to at most limit bytes on a rune boundary and never inside a Mask,
 // with a marker counting the bytes not shown. When the text goes on past b,
 // b's last Window()-1 bytes are not shown: a secret there may not be whole.
-func (r *Redactor) Excerpt(b []byte, total int64, limit int) string {
-	return r.excerpt(string(b), total, limit)
-}
-
-func (r *Redactor) excerpt(s string, total int64, limit int) string {
+func (r *Redactor) Excerpt(text []byte, total int64, limit int) string {
+	s := string(text)
 	end, spans := len(s), r.spans(s)
 	if total > int64(end) && r.Window() > 1 {
 		end = max(0, end-(r.Window()-1))
