@@ -193,10 +193,10 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				t.Run(kind.name+"/"+p.name+"/"+form.name, func(t *testing.T) {
 					var echoed string
 					opts := append([]Option{WithRetry(RetryPolicy{MaxAttempts: 2})}, kind.opts...)
-					c, _, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, _ recorded, _ int) {
+					c, _, _ := memClient(t, func(w http.ResponseWriter, r *http.Request, _ recorded, _ int) {
 						echoed = kind.echo(r)
 						p.answer(w, form.name, form.enc(echoed))
-					}, opts...)
+					}, newFakeClock(), opts...)
 					var rep *Report
 					var err error
 					if p.results {
