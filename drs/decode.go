@@ -44,7 +44,9 @@ func cut(s string, n int) string {
 
 // kept is server text as the client keeps it: secrets removed, control
 // characters escaped, at most MaxTextBytes.
-func kept(red *redact.Redactor, s string) string { return cut(redact.Terminal(red.String(s)), MaxTextBytes) }
+func kept(red *redact.Redactor, s string) string {
+	return cut(redact.Terminal(red.String(s)), MaxTextBytes)
+}
 
 func (c *Client) kept(s string) string { return kept(c.red.load(), s) }
 

@@ -129,7 +129,9 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		}
 		return attribute(ctx, opJobs, rep.Verdicts[lo:hi], asked, err, resp.Results,
 			func(e generated.PostPreCheckResp) string { return e.Id },
-			func(j jobRef, e []generated.PostPreCheckResp) Verdict { return c.judgeStart(j, e, ans.status, ans.requestID) })
+			func(j jobRef, e []generated.PostPreCheckResp) Verdict {
+				return c.judgeStart(j, e, ans.status, ans.requestID)
+			})
 	})
 	return rep
 }
@@ -152,7 +154,9 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 		}, &resp)
 		return attribute(ctx, opResults, rep.Verdicts[lo:hi], jobs[lo:hi], err, resp.Results,
 			func(r generated.QueryPreCheckResp) string { return r.PrecheckId },
-			func(j jobRef, r []generated.QueryPreCheckResp) Verdict { return c.judgeResult(j, r, ans.status, ans.requestID) })
+			func(j jobRef, r []generated.QueryPreCheckResp) Verdict {
+				return c.judgeResult(j, r, ans.status, ans.requestID)
+			})
 	})
 	return rep
 }
