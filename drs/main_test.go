@@ -44,7 +44,7 @@ func withClock(now func() time.Time, sleep func(ctx context.Context, d time.Dura
 // security token, when st is not empty).
 func withAKSK(ak, sk, st string) Option {
 	return func(s *settings) {
-		s.token, s.tokenSet = "", false
+		s.creds.Token, s.tokenSet = "", false
 		WithAKSK(ak, sk)(s)
 		if st != "" {
 			WithSecurityToken(st)(s)
