@@ -264,30 +264,25 @@ func resolve(opts []Option) (settings, error) {
 	if reason := projectIDProblem(s.projectID); reason != "" {
 		bad("WithProjectID", EnvProjectID, "%s", reason)
 	}
-	if s.language != "" && s.language != "en-us" && s.language != "zh-cn" {
-		bad("WithLanguage", "", "language %q is not supported; use en-us or zh-cn", s.language)
-	}
-	if s.userAgent == "" || strings.ContainsFunc(s.userAgent, unicode.IsControl) {
-		bad("WithUserAgent", "", "the user agent must be printable text")
-	}
 	s.httpClient = cmp.Or(s.httpClient, http.DefaultClient)
-	if r := s.retry; r.MaxAttempts < 1 || r.BaseDelay < 0 || r.MaxDelay < r.BaseDelay || r.MaxRetryAfter < 0 {
-		bad("WithRetry", "", "the retry policy needs at least 1 attempt and delays with 0 <= base <= max (got %d attempts, base %s, max %s)", r.MaxAttempts, r.BaseDelay, r.MaxDelay)
-	}
-	if s.rateLimit < 0 || (s.rateLimit > 0 && s.burst < 1) {
-		bad("WithRateLimit", "", "the rate must be above 0 with a burst of at least 1 (got %g, %d)", s.rateLimit, s.burst)
-	}
-	if s.attemptTimeout < 0 {
-		bad("WithAttemptTimeout", "", "the attempt timeout must not be negative")
-	}
-	if s.maxResponseBytes < 1 {
-		bad("WithMaxResponseBytes", "", "the response size cap must be at least 1 byte")
-	}
-	if s.batchSize < 1 || s.batchSize > MaxBatchSize {
-		bad("WithBatchSize", "", "the batch size must be 1 to %d (Huawei's limit); got %d", MaxBatchSize, s.batchSize)
-	}
-	if s.concurrency < 1 {
-		bad("WithConcurrency", "", "the concurrency must be at least 1; got %d", s.concurrency)
+	r := s.retry
+	for _, c := range []struct {
+		bad            bool
+		option, reason string
+	}{
+		{s.language != "" && s.language != "en-us" && s.language != "zh-cn", "WithLanguage", fmt.Sprintf("language %q is not supported; use en-us or zh-cn", s.language)},
+		{s.userAgent == "" || strings.ContainsFunc(s.userAgent, unicode.IsControl), "WithUserAgent", "the user agent must be printable text"},
+		{r.MaxAttempts < 1 || r.BaseDelay < 0 || r.MaxDelay < r.BaseDelay || r.MaxRetryAfter < 0, "WithRetry",
+			fmt.Sprintf("the retry policy needs at least 1 attempt and delays with 0 <= base <= max (got %d attempts, base %s, max %s)", r.MaxAttempts, r.BaseDelay, r.MaxDelay)},
+		{s.rateLimit < 0 || (s.rateLimit > 0 && s.burst < 1), "WithRateLimit", fmt.Sprintf("the rate must be above 0 with a burst of at least 1 (got %g, %d)", s.rateLimit, s.burst)},
+		{s.attemptTimeout < 0, "WithAttemptTimeout", "the attempt timeout must not be negative"},
+		{s.maxResponseBytes < 1, "WithMaxResponseBytes", "the response size cap must be at least 1 byte"},
+		{s.batchSize < 1 || s.batchSize > MaxBatchSize, "WithBatchSize", fmt.Sprintf("the batch size must be 1 to %d (Huawei's limit); got %d", MaxBatchSize, s.batchSize)},
+		{s.concurrency < 1, "WithConcurrency", fmt.Sprintf("the concurrency must be at least 1; got %d", s.concurrency)},
+	} {
+		if c.bad {
+			bad(c.option, "", "%s", c.reason)
+		}
 	}
 	return s, errors.Join(errs...)
 }
