@@ -15,13 +15,7 @@ import (
 )
 
 // fiftyJobs are five batches' worth of job IDs.
-var fiftyJobs = func() []string {
-	ids := make([]string, 50)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("job-%02d", i)
-	}
-	return ids
-}()
+var fiftyJobs = manyJobs(50)
 
 // assertCut asserts that s was cut to its cap and says so.
 func assertCut(t *testing.T, s string, what string) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -178,7 +179,7 @@ func TestEditorReportsAnUnreadableBody(t *testing.T) {
 	assert.EqualError(t, err, "drs: read the request body to sign it: gone")
 	assert.Empty(t, req.Header.Get("Authorization"))
 
-	req.GetBody, req.Body = nil, io.NopCloser(iotestErrReader{})
+	req.GetBody, req.Body = nil, io.NopCloser(iotest.ErrReader(errors.New("unreadable")))
 	err = c.RequestEditor()(bg, req)
 	assert.ErrorContains(t, err, "drs: read the request body to sign it")
 
@@ -186,10 +187,6 @@ func TestEditorReportsAnUnreadableBody(t *testing.T) {
 	require.NoError(t, c.RequestEditor()(bg, req), "no body: signed over nothing")
 	assert.NotEmpty(t, req.Header.Get("Authorization"))
 }
-
-type iotestErrReader struct{}
-
-func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("unreadable") }
 
 // TestReportAllPassedAndCount proves that AllPassed is true only for a
 // report whose every verdict is Passed (never for a nil or empty one), and
