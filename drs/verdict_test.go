@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/drsclient/drs-precheck/drstest"
 	"github.com/drsclient/drs-precheck/generated"
 )
 
@@ -133,18 +132,6 @@ func TestUnusable2xxAnswers(t *testing.T) {
 		assert.Contains(t, respErr.Reason, tc.reason, tc.body)
 		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
 	}
-}
-
-// TestBrokenBodyIsRetried proves that a body cut off by a reset connection is
-// retried and that the retry's answer counts.
-func TestBrokenBodyIsRetried(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "real-job"}),
-		drstest.WithFaults(drstest.Fault{Kind: drstest.FaultReset, Count: 1}))
-	c := newClient(t, srv.URL, srv.Client(), newFakeClock(), WithProjectID(srv.ProjectID), WithToken(srv.Token))
-	rep, err := c.Precheck(bg, ModeStartJob, []string{"real-job"})
-	require.NoError(t, err)
-	assert.Equal(t, InProgress, rep.Verdicts[0].State)
-	assert.Equal(t, 2, srv.RequestCount())
 }
 
 // TestWaitPollsAgainAfterServerErrors proves that queries failing with any
