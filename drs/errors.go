@@ -64,16 +64,21 @@ func (e *APIError) Error() string {
 			b.WriteString(": " + s)
 		}
 	}
-	if e.Body != "" {
-		fmt.Fprintf(&b, ": %q", e.Body)
-	}
-	if e.RequestID != "" {
-		b.WriteString(" (request ID " + e.RequestID + ")")
-	}
+	writeTail(&b, ": %q", e.Body, e.RequestID)
 	if h := e.Remedy(); h != "" {
 		b.WriteString("; " + h)
 	}
 	return b.String()
+}
+
+// writeTail writes a body excerpt (in format) and a request ID, if any.
+func writeTail(b *strings.Builder, format, body, requestID string) {
+	if body != "" {
+		fmt.Fprintf(b, format, body)
+	}
+	if requestID != "" {
+		b.WriteString(" (request ID " + requestID + ")")
+	}
 }
 
 // Is makes errors.Is(err, ErrThrottled) and the other classes work.
@@ -154,12 +159,7 @@ func (e *ResponseError) Error() string {
 		fmt.Fprintf(&b, "job %q: ", e.JobID)
 	}
 	b.WriteString("unusable answer: " + e.Reason)
-	if e.Body != "" {
-		fmt.Fprintf(&b, ": body %q", e.Body)
-	}
-	if e.RequestID != "" {
-		b.WriteString(" (request ID " + e.RequestID + ")")
-	}
+	writeTail(&b, ": body %q", e.Body, e.RequestID)
 	return b.String()
 }
 

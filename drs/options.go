@@ -443,34 +443,29 @@ func newWaitSettings(opts []WaitOption) (waitSettings, error) {
 }
 
 // WithFirstPollDelay sets how long a wait waits before its first query
-// (default 5s: a pre-check can finish in seconds, and the first answer's
-// progress tells when to ask again). When the context's deadline comes
-// sooner, the first query is made halfway to it instead. 0 asks at once.
+// (default 5s), or halfway to the context's deadline if that is sooner; 0
+// asks at once.
 func WithFirstPollDelay(d time.Duration) WaitOption {
 	return func(w *waitSettings) { w.firstPollDelay = d }
 }
 
-// WithPollInterval sets how often a job whose progress tells nothing (no
-// percentage yet, or one that stopped moving) is asked about (default 5s, at
-// least MinPollInterval). It grows by half after each query that saw no job
-// move, up to WithMaxPollInterval. A job whose progress moves is asked about
-// when it says it will be done instead.
+// WithPollInterval sets how often a job whose progress tells nothing (none
+// yet, or stalled) is asked about (default 5s, at least MinPollInterval),
+// growing by half after each query that saw no job move, up to
+// WithMaxPollInterval.
 func WithPollInterval(d time.Duration) WaitOption {
 	return func(w *waitSettings) { w.pollInterval = d }
 }
 
 // WithMaxPollInterval caps the time between two queries about a job whose
-// progress says nothing (default 30s, at least MinPollInterval); a job whose
-// progress says when it will be done is asked about then, at most 10 times
-// this after its previous query.
+// progress says nothing (default 30s, at least MinPollInterval), and at 10
+// times this about a job whose progress says when it will be done.
 func WithMaxPollInterval(d time.Duration) WaitOption {
 	return func(w *waitSettings) { w.maxPollInterval = d }
 }
 
-// WithProgress makes the wait call fn when it begins (after the start, for
-// PrecheckAndWait) and each time an answer lands, with the verdicts so far
-// (a copy fn may keep). fn runs on the waiting goroutine; the next answer is
-// not taken in until it returns.
+// WithProgress makes the wait call fn, on the waiting goroutine, when it
+// begins and each time an answer lands, with a copy of the verdicts so far.
 func WithProgress(fn func(Report)) WaitOption {
 	return func(w *waitSettings) { w.progress = fn }
 }
