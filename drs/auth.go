@@ -20,11 +20,8 @@ import (
 )
 
 // newAuthEditor returns the request editor that authenticates every request
-// with the credentials the provider hands out (asked each time: temporary
-// keys are refreshed before they expire), teaching each set to the
-// client's redactor. The provider, in its closure, is the only holder of
-// the credentials. It authenticates only requests to the endpoint's scheme
-// and host, so no credential is ever sent elsewhere.
+// with the credentials retrieve hands out, and only requests to the
+// endpoint's scheme and host: no credential is ever sent elsewhere.
 func newAuthEditor(s *settings, retrieve retrieveFunc) generated.RequestEditorFn {
 	endpoint, _ := url.Parse(s.endpoint) // checked by resolve
 	userAgent, projectID, now := s.userAgent, s.projectID, s.now
@@ -53,37 +50,27 @@ func newAuthEditor(s *settings, retrieve retrieveFunc) generated.RequestEditorFn
 
 type retrieveFunc func(context.Context) (credentials.Credentials, error)
 
-// newRetrieve asks the provider the chain found for credentials, teaching
-// each set to sec.
+// newRetrieve asks the provider the chain found for credentials (temporary
+// keys are refreshed before they expire), teaching each set to sec. Until a
+// set is handed out, an error also says what the chain tried before.
 func newRetrieve(found credentials.Found, sec *secrets) retrieveFunc {
-	var worked atomic.Bool // once it has, what the chain tried before is old news
+	var worked atomic.Bool
 	return func(ctx context.Context) (credentials.Credentials, error) {
 		c, err := found.Provider.Retrieve(ctx)
-		if err != nil {
-			if worked.Load() {
-				return c, err
-			}
-			return c, credentialsFailed(err, found.Tried)
+		var e *credentials.Error
+		switch {
+		case err == nil:
+			worked.Store(true)
+			sec.learn(c)
+		case !worked.Load() && len(found.Tried) > 0 && errors.As(err, &e):
+			err = &credentials.Error{Source: e.Source, Env: e.Env, Setting: e.Setting, Reason: e.Reason + " (tried before: " + strings.Join(found.Tried, "; ") + ")"}
 		}
-		worked.Store(true)
-		sec.learn(c)
-		return c, nil
+		return c, err
 	}
-}
-
-// credentialsFailed adds to a provider's error what the chain tried before
-// it, so that "no answer from the metadata service" also says that the
-// environment and the profile file had nothing.
-func credentialsFailed(err error, tried []string) error {
-	var e *credentials.Error
-	if len(tried) == 0 || !errors.As(err, &e) {
-		return err
-	}
-	return &credentials.Error{Source: e.Source, Env: e.Env, Setting: e.Setting, Reason: e.Reason + " (tried before: " + strings.Join(tried, "; ") + ")"}
 }
 
 // secrets is the client's redactor. It learns every set of credentials the
-// provider hands out, keeping the current and the previous set (both may be
+// provider hands out and keeps the current and the previous set (both may be
 // valid around a refresh), so redaction stays bounded on a long wait.
 type secrets struct {
 	mu        sync.Mutex
@@ -101,18 +88,15 @@ func (s *secrets) learn(c credentials.Credentials) {
 	fresh := c.Secrets()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if slices.Equal(fresh, s.cur) {
-		return
+	if !slices.Equal(fresh, s.cur) {
+		s.prev, s.cur = s.cur, fresh
+		s.red.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
 	}
-	s.prev, s.cur = s.cur, fresh
-	s.red.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
 }
 
-// load returns the redactor of the secrets learnt so far.
 func (s *secrets) load() *redact.Redactor { return s.red.Load() }
 
-// requestBody returns the exact bytes req will send, leaving req able to
-// send them.
+// requestBody returns the bytes req will send, leaving req able to send them.
 func requestBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil

@@ -25,10 +25,8 @@ const (
 	opResults = "BatchCheckResults"
 )
 
-// guard is shared by the requests of one library call: once one of them fails
-// authentication, no other is sent. Huawei locks an AK/SK for 5 minutes after
-// more than 5 consecutive failures; this guard, and never retrying an
-// authentication failure, keep a call from causing that.
+// guard is shared by the requests of one library call: once one of them
+// fails authentication, no other is sent (see ErrAuthentication).
 type guard struct{ authFailure atomic.Pointer[APIError] }
 
 // answer is a 2xx response, read in full under the size cap.
@@ -40,9 +38,9 @@ type answer struct {
 	red       *redact.Redactor // the client's secrets and this request's signature
 }
 
-// call runs one operation through send (a generated client method) with the
-// rate limit, a timeout per attempt and retries, and decodes the 2xx answer
-// into out (a generated model). The answer it returns has no body.
+// call runs one operation through send (a generated client method) under the
+// rate limit, with a timeout per attempt and retries, and decodes the 2xx
+// answer into out (a generated model). The answer it returns has no body.
 func (c *Client) call(ctx context.Context, g *guard, op string, send func(context.Context) (*http.Response, error), out any) (answer, error) {
 	var last error
 	for attempt := 1; ; attempt++ {
@@ -73,14 +71,14 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 			return answer{}, c.ended(op, attempt, ctx, "", err)
 		}
 		delay, retry := c.backoff(attempt, err)
-		switch {
+		gaveUp := fmt.Sprintf("gave up after %d %s", attempt, plural(attempt, "attempt", "attempts"))
+		switch deadline, ok := ctx.Deadline(); {
 		case !retry:
-			return answer{}, giveUp(op, attempt, err, "")
+			return answer{}, giveUp(attempt, err, "")
 		case attempt >= c.s.retry.MaxAttempts:
-			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" "+plural(attempt, "attempt", "attempts")+", the retry policy's limit")
-		}
-		if deadline, ok := ctx.Deadline(); ok && c.s.now().Add(delay).After(deadline) {
-			return answer{}, giveUp(op, attempt, err, "gave up after "+strconv.Itoa(attempt)+" "+plural(attempt, "attempt", "attempts")+": the next one would start after the context's deadline")
+			return answer{}, giveUp(attempt, err, gaveUp+", the retry policy's limit")
+		case ok && c.s.now().Add(delay).After(deadline):
+			return answer{}, giveUp(attempt, err, gaveUp+": the next one would start after the context's deadline")
 		}
 		if c.s.sleep(ctx, delay) != nil {
 			return answer{}, c.ended(op, attempt, ctx, "", err)
@@ -90,7 +88,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 }
 
 // attempt sends one request and reads its answer: a 2xx answer, or an
-// *APIError, a *ResponseError (body over the cap) or a *netFailure.
+// *APIError, a *ResponseError (body over the cap) or a *TransportError.
 func (c *Client) attempt(ctx context.Context, op string, send func(context.Context) (*http.Response, error)) (answer, error) {
 	actx := ctx
 	if c.s.attemptTimeout > 0 {
@@ -100,7 +98,7 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 	}
 	resp, err := send(actx)
 	if err != nil {
-		return answer{}, c.netFailure(err, false, actx, ctx)
+		return answer{}, c.noAnswer(op, err, false, actx, ctx)
 	}
 	defer resp.Body.Close()
 	red := c.requestRedactor(resp.Request)
@@ -114,75 +112,51 @@ func (c *Client) attempt(ctx context.Context, op string, send func(context.Conte
 		return answer{}, &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID,
 			Reason: fmt.Sprintf("the body is over the %d-byte cap", limit)}
 	case err != nil:
-		return answer{}, c.netFailure(err, true, actx, ctx)
+		return answer{}, c.noAnswer(op, err, true, actx, ctx)
 	case ans.status < 200 || ans.status > 299:
 		return answer{}, c.apiError(op, ans)
 	}
 	return ans, nil
 }
 
-// netFailure is an attempt that got no answer.
-type netFailure struct {
-	err   error
-	msg   string // secrets removed
-	retry bool
-}
-
-func (e *netFailure) Error() string { return e.msg }
-func (e *netFailure) Unwrap() error { return e.err }
-
-// netFailure classifies an attempt that failed before its answer was read
-// to the end: while sending (reading false) or while reading the body.
-func (c *Client) netFailure(err error, reading bool, attemptCtx, ctx context.Context) *netFailure {
-	f := &netFailure{err: err, msg: c.kept(err.Error())}
+// noAnswer classifies an attempt that failed while sending or while reading
+// the body; call fills in Attempts.
+func (c *Client) noAnswer(op string, err error, reading bool, attemptCtx, ctx context.Context) *TransportError {
+	e := &TransportError{Operation: op, Err: err, msg: c.kept(err.Error())}
 	var dnsErr *net.DNSError
 	switch {
 	case ctx.Err() != nil:
 	case errors.Is(attemptCtx.Err(), context.DeadlineExceeded):
-		f.retry, f.msg = true, fmt.Sprintf("the attempt timed out after %s (the per-attempt limit)", c.s.attemptTimeout)
+		e.retry, e.msg = true, fmt.Sprintf("the attempt timed out after %s (the per-attempt limit)", c.s.attemptTimeout)
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		f.msg = fmt.Sprintf("the host %s does not resolve: check the region or endpoint", c.kept(dnsErr.Name))
+		e.msg = fmt.Sprintf("the host %s does not resolve: check the region or endpoint", c.kept(dnsErr.Name))
 	default:
-		f.retry = transient(err, reading)
+		e.retry = transient(err, reading)
 	}
-	return f
-}
-
-// permanentTransportErrors are the texts of net/http's failures that no
-// retry cures and that have no type of their own.
-var permanentTransportErrors = []string{
-	"unsupported protocol scheme",
-	"invalid header",
-	"server gave HTTP response to HTTPS client",
-	"certificate is not trusted",
+	return e
 }
 
 // transient reports whether a failed exchange may succeed when sent again.
-// As in hashicorp/go-retryablehttp, every failure of the transport may (a
-// connection refused, reset or aborted, whatever the platform's errno), except
-// the known permanent ones: a certificate that does not verify, a server that
-// does not speak TLS, a URL or header the transport refuses. A request that
-// could not be built or authenticated (an error before the transport, not a
-// *url.Error) may not.
+// As in hashicorp/go-retryablehttp, every transport failure may (whatever
+// the platform's errno) except the known permanent ones: a certificate that
+// does not verify, a server that does not speak TLS, a URL or header the
+// transport refuses. A request that could not be built or authenticated
+// (an error before the transport, not a *url.Error) may not.
 func transient(err error, reading bool) bool {
-	var urlErr *url.Error
-	if !reading && !errors.As(err, &urlErr) {
-		return false
-	}
 	var (
+		urlErr   *url.Error
 		verify   *tls.CertificateVerificationError
 		record   tls.RecordHeaderError
 		unknown  x509.UnknownAuthorityError
 		hostname x509.HostnameError
 		invalid  x509.CertificateInvalidError
 	)
-	if errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &unknown) ||
-		errors.As(err, &hostname) || errors.As(err, &invalid) {
+	if !reading && !errors.As(err, &urlErr) || errors.As(err, &verify) || errors.As(err, &record) ||
+		errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) {
 		return false
 	}
-	msg := err.Error()
-	for _, p := range permanentTransportErrors {
-		if strings.Contains(msg, p) {
+	for _, permanent := range []string{"unsupported protocol scheme", "invalid header", "server gave HTTP response to HTTPS client", "certificate is not trusted"} {
+		if strings.Contains(err.Error(), permanent) {
 			return false
 		}
 	}
@@ -191,14 +165,13 @@ func transient(err error, reading bool) bool {
 
 // giveUp is the error of a call that ends on err after attempts; limit says
 // which limit ended the retries ("" when err is not worth another attempt).
-func giveUp(op string, attempts int, err error, limit string) error {
-	var f *netFailure
-	if errors.As(err, &f) {
-		msg := f.msg
+func giveUp(attempts int, err error, limit string) error {
+	if t, ok := err.(*TransportError); ok {
+		t.Attempts = attempts
 		if limit != "" {
-			msg += "; " + limit
+			t.msg += "; " + limit
 		}
-		return &TransportError{Operation: op, Attempts: attempts, Err: f.err, msg: msg, retry: f.retry}
+		return t
 	}
 	if limit != "" {
 		return fmt.Errorf("%w (%s)", err, limit)
@@ -210,16 +183,21 @@ func giveUp(op string, attempts int, err error, limit string) error {
 // could not end in time); last is the latest attempt's error, if any.
 func (c *Client) ended(op string, attempts int, ctx context.Context, why string, last error) error {
 	cause := ctx.Err()
-	if why == "" {
-		why = "the context was canceled"
-		if errors.Is(cause, context.DeadlineExceeded) {
-			why = "the context's deadline passed"
-		}
-	} else if cause == nil {
+	switch {
+	case why != "" && cause == nil:
 		cause = context.DeadlineExceeded
+	case why != "":
+	case errors.Is(cause, context.DeadlineExceeded):
+		why = "the context's deadline passed"
+	default:
+		why = "the context was canceled"
 	}
 	if last != nil {
-		why += "; the last attempt: " + c.kept(last.Error())
+		detail := c.kept(last.Error())
+		if t, ok := last.(*TransportError); ok {
+			detail, last = t.msg, t.Err
+		}
+		why += "; the last attempt: " + detail
 		cause = errors.Join(cause, last)
 	}
 	return &TransportError{Operation: op, Attempts: attempts, Err: cause, msg: why}
@@ -230,17 +208,8 @@ func (c *Client) ended(op string, attempts int, ctx context.Context, why string,
 // Retry-After (capped).
 func (c *Client) backoff(attempt int, err error) (time.Duration, bool) {
 	var apiErr *APIError
-	var f *netFailure
-	switch {
-	case errors.As(err, &apiErr):
-		if !apiErr.retryable() {
-			return 0, false
-		}
-	case errors.As(err, &f):
-		if !f.retry {
-			return 0, false
-		}
-	default:
+	var tErr *TransportError
+	if !(errors.As(err, &apiErr) && apiErr.retryable() || errors.As(err, &tErr) && tErr.retry) {
 		return 0, false
 	}
 	p := c.s.retry

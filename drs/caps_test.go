@@ -15,13 +15,7 @@ import (
 )
 
 // fiftyJobs are five batches' worth of job IDs.
-var fiftyJobs = func() []string {
-	ids := make([]string, 50)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("job-%02d", i)
-	}
-	return ids
-}()
+var fiftyJobs = manyJobs(50)
 
 // assertCut asserts that s was cut to its cap and says so.
 func assertCut(t *testing.T, s string, what string) {
@@ -30,12 +24,12 @@ func assertCut(t *testing.T, s string, what string) {
 	assert.True(t, strings.HasSuffix(s, CutMark), "%s ends in the cut mark", what)
 }
 
-// TestHugeErrorMessageIsCappedAndShared proves that an 11 MB error_msg
-// answered for 50 jobs (and a 1 MB one in a 2xx answer) is kept once per
-// call, cut to MaxTextBytes, shared by the jobs of the call, and that nothing
-// printed about them grows with it.
+// TestHugeErrorMessageIsCappedAndShared proves that an error_msg 16 times
+// MaxTextBytes, answered for 50 jobs in an error or a 2xx answer, is kept
+// once per call, cut to MaxTextBytes, shared by the jobs of the call, and
+// that nothing printed about them grows with it.
 func TestHugeErrorMessageIsCappedAndShared(t *testing.T) {
-	for _, tc := range []struct{ status, size int }{{400, 11 << 20}, {200, 1 << 20}} {
+	for _, tc := range []struct{ status, size int }{{400, 16 * MaxTextBytes}, {200, 16 * MaxTextBytes}} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			body := `{"error_code":"DRS.M01504","error_msg":"` + strings.Repeat("m", tc.size) + `"}`
 			var calls atomic.Int32
@@ -100,10 +94,11 @@ func TestHugeEntryTextIsCapped(t *testing.T) {
 	assertCut(t, v.Summary(), "the summary")
 }
 
-// TestHugeRequestIDIsCapped proves that a 2 MB X-Request-Id is kept cut to
-// MaxTextBytes by every verdict of 50 jobs, and in their errors.
+// TestHugeRequestIDIsCapped proves that an X-Request-Id 16 times
+// MaxTextBytes is kept cut to MaxTextBytes by every verdict of 50 jobs, and
+// in their errors.
 func TestHugeRequestIDIsCapped(t *testing.T) {
-	rid := strings.Repeat("r", 2<<20)
+	rid := strings.Repeat("r", 16*MaxTextBytes)
 	for _, status := range []int{200, 400} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {

@@ -14,40 +14,31 @@ import (
 )
 
 // Client calls the DRS pre-check API. It is safe for concurrent use; make one
-// per account and region and reuse it. It holds no readable copy of a secret:
-// printing it, with any verb, shows none.
+// per account and region and reuse it. Printing it, with any verb, shows no
+// secret.
 type Client struct {
-	s       settings
-	gen     *generated.Client
-	edit    generated.RequestEditorFn // authentication, through retrieve
-	red     *secrets                  // knows every secret used so far, in every encoding
-	limiter *rate.Limiter             // nil: no client-side limit
-	auth    string                    // how the client authenticates, for String
-
-	retrieve retrieveFunc // the credentials of the next request: the only holder of them
+	s        settings
+	gen      *generated.Client
+	edit     generated.RequestEditorFn // authentication, through retrieve
+	retrieve retrieveFunc              // the credentials of the next request: the only holder of them
+	red      *secrets                  // every secret used so far
+	limiter  *rate.Limiter             // nil: no client-side limit
+	auth     string                    // how the client authenticates, for String
 }
 
 // New builds a Client from options and, unless WithoutEnvironment is given,
-// the environment (see the Env constants and WithEnvironment) and the
-// credential chain (see WithCredentialSource); options win. New calls no
+// the environment and the credential chain; options win. New calls no
 // service: temporary keys are fetched by the first request (or
-// CheckCredentials). Every missing, invalid or contradictory setting is
-// reported, as *ConfigError values joined.
+// CheckCredentials). Every problem is reported, as *ConfigError values joined.
 func New(opts ...Option) (*Client, error) {
-	s := defaultSettings()
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
-	if err := s.resolve(); err != nil {
+	s, err := resolve(opts)
+	if err != nil {
 		return nil, err
 	}
 	c := &Client{red: newSecrets(), auth: s.found.Description}
-	s.akskSet = true // requests may be signed, and a server may echo the signature: see attempt
 	if st, ok := s.found.Provider.(credentials.Static); ok {
 		c.red.learn(credentials.Credentials(st))
-		c.auth, s.akskSet = "AK/SK "+st.AccessKey, st.Token == ""
+		c.auth = "AK/SK " + st.AccessKey
 		if st.Token != "" {
 			c.auth = "IAM token"
 		}
@@ -55,8 +46,7 @@ func New(opts ...Option) (*Client, error) {
 	c.retrieve = newRetrieve(s.found, c.red)
 	c.edit = newAuthEditor(&s, c.retrieve)
 	// From here on the secrets live only in the provider and the redactor.
-	s.token, s.secretKey, s.securityToken, s.provider = "", "", "", nil
-	s.found.Provider = nil
+	s.creds, s.provider, s.found.Provider = credentials.Credentials{}, nil, nil
 
 	hc := *s.httpClient
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -64,25 +54,23 @@ func New(opts ...Option) (*Client, error) {
 	if s.rateLimit > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(s.rateLimit), s.burst)
 	}
-	gen, err := generated.NewClient(s.endpoint, generated.WithHTTPClient(&hc), generated.WithRequestEditorFn(c.edit))
+	c.gen, err = generated.NewClient(s.endpoint, generated.WithHTTPClient(&hc), generated.WithRequestEditorFn(c.edit))
 	if err != nil {
 		return nil, &ConfigError{Option: "WithEndpoint", Reason: c.red.load().String(err.Error())}
 	}
-	c.gen, c.s = gen, s
+	c.s = s
 	return c, nil
 }
 
 // RequestEditor returns the client's authentication for programs that call
 // the generated client themselves (generated.WithRequestEditorFn): User-Agent
-// and X-Auth-Token, or X-Project-Id and an SDK-HMAC-SHA256 signature made
-// afresh for each request. It refuses to authenticate a request to any host
-// but the client's endpoint. It adds nothing else: no retries, limits or
-// checks of the answer.
+// and X-Auth-Token, or X-Project-Id and an SDK-HMAC-SHA256 signature per
+// request, only towards the client's endpoint. It adds no retries, limits
+// or checks of the answer.
 func (c *Client) RequestEditor() generated.RequestEditorFn { return c.edit }
 
 // Endpoint is the base URL of the DRS API the client calls, e.g.
-// "https://drs.cn-north-4.myhuaweicloud.com": with ProjectID, what a program
-// calling the generated client needs beside RequestEditor.
+// "https://drs.cn-north-4.myhuaweicloud.com".
 func (c *Client) Endpoint() string { return c.s.endpoint }
 
 // ProjectID is the project the client calls DRS for.
@@ -97,10 +85,10 @@ func (c *Client) CredentialSource() string {
 	return c.s.found.Description + "; tried before: " + strings.Join(c.s.found.Tried, "; ")
 }
 
-// CheckCredentials obtains the client's credentials now, as the next request
-// would (fetching temporary keys if they are due), without calling DRS: a
-// program can report a missing agency or a refused ID token before it
-// starts. It describes them without secrets: kind, access key, expiry, source.
+// CheckCredentials obtains the client's credentials as the next request
+// would (fetching temporary keys if due), without calling DRS, and describes
+// them without secrets: a program can report a missing agency or a refused
+// ID token before it starts.
 func (c *Client) CheckCredentials(ctx context.Context) (string, error) {
 	creds, err := c.retrieve(ctx)
 	if err != nil {
@@ -109,10 +97,9 @@ func (c *Client) CheckCredentials(ctx context.Context) (string, error) {
 	return creds.String(), nil
 }
 
-// Redact removes from s every secret the client has used so far (the
-// tokens, secret keys and security tokens of the current and the previous
-// credentials), in every encoding: for programs that log what the client
-// sends and receives.
+// Redact removes from s every secret of the client's current and previous
+// credentials, in every encoding servers echo: for programs that log what
+// the client sends and receives.
 func (c *Client) Redact(s string) string { return c.red.load().String(s) }
 
 // CloseIdleConnections closes the idle connections of the client's transport.
@@ -124,5 +111,5 @@ func (c *Client) String() string {
 }
 
 // Format prints String for every verb, so that no way of printing a Client
-// (or a copy of one) walks into the redactor, which holds the secrets.
+// (or a copy) walks into the redactor, which holds the secrets.
 func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }

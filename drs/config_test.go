@@ -136,16 +136,19 @@ func TestBasePathIsKept(t *testing.T) {
 // win over them, that contradictions are errors naming the variables, and
 // that WithoutEnvironment ignores them.
 func TestEnvironment(t *testing.T) {
-	clear := func(t *testing.T) {
-		for _, name := range []string{EnvAccessKey, EnvSecretKey, EnvSecurityToken, EnvProjectID, EnvRegion, EnvIAMToken} {
+	// setenv sets the variables to kv (name, value, ...), the others empty.
+	setenv := func(t *testing.T, kv ...string) {
+		for _, name := range []string{EnvAccessKey, EnvSecretKey, EnvSecurityToken, EnvIAMToken} {
 			t.Setenv(name, "")
+		}
+		t.Setenv(EnvRegion, "cn-north-4")
+		t.Setenv(EnvProjectID, testProject)
+		for i := 0; i < len(kv); i += 2 {
+			t.Setenv(kv[i], kv[i+1])
 		}
 	}
 	t.Run("token", func(t *testing.T) {
-		clear(t)
-		t.Setenv(EnvRegion, "ap-southeast-1")
-		t.Setenv(EnvProjectID, testProject)
-		t.Setenv(EnvIAMToken, testToken)
+		setenv(t, EnvRegion, "ap-southeast-1", EnvIAMToken, testToken)
 		c, err := New()
 		require.NoError(t, err)
 		assert.Equal(t, "drs.Client{endpoint: https://drs.ap-southeast-1.myhuaweicloud.com, project: "+testProject+", auth: IAM token}", c.String())
@@ -156,47 +159,29 @@ func TestEnvironment(t *testing.T) {
 		assert.Len(t, errorsOf(err), 3, "nothing read from the environment")
 	})
 	t.Run("AK/SK and security token", func(t *testing.T) {
-		clear(t)
-		t.Setenv(EnvRegion, "cn-north-4")
-		t.Setenv(EnvProjectID, testProject)
-		t.Setenv(EnvAccessKey, testAK)
-		t.Setenv(EnvSecretKey, testSK)
-		t.Setenv(EnvSecurityToken, testST)
+		setenv(t, EnvAccessKey, testAK, EnvSecretKey, testSK, EnvSecurityToken, testST)
 		c, err := New()
 		require.NoError(t, err)
 		assert.Contains(t, c.String(), "auth: AK/SK "+testAK)
-	})
-	t.Run("a token option wins over AK/SK credentials in the environment", func(t *testing.T) {
-		clear(t)
-		t.Setenv(EnvRegion, "cn-north-4")
-		t.Setenv(EnvProjectID, testProject)
-		t.Setenv(EnvAccessKey, testAK)
-		t.Setenv(EnvSecretKey, testSK)
-		t.Setenv(EnvSecurityToken, testST)
-		c, err := New(WithToken(testToken))
-		require.NoError(t, err, "the environment's security token belongs to its AK/SK, which the option replaced")
+		c, err = New(WithToken(testToken))
+		require.NoError(t, err, "the environment's security token belongs to its AK/SK, which the token option replaced")
 		assert.Contains(t, c.String(), "auth: IAM token")
 	})
 	t.Run("contradictions", func(t *testing.T) {
-		clear(t)
-		t.Setenv(EnvRegion, "cn-north-4")
-		t.Setenv(EnvProjectID, testProject)
-		t.Setenv(EnvIAMToken, testToken)
-		t.Setenv(EnvAccessKey, testAK)
+		setenv(t, EnvIAMToken, testToken, EnvAccessKey, testAK)
 		_, err := New()
 		ce := configErrors(t, err)["WithToken"]
 		require.NotNil(t, ce)
 		assert.Equal(t, EnvIAMToken, ce.Env)
 		assert.Contains(t, ce.Reason, "both an IAM token and an AK/SK are set")
 
-		t.Setenv(EnvAccessKey, "")
-		t.Setenv(EnvSecurityToken, testST)
+		setenv(t, EnvIAMToken, testToken, EnvSecurityToken, testST)
 		_, err = New()
 		ce = configErrors(t, err)["WithSecurityToken"]
 		require.NotNil(t, ce)
 		assert.Equal(t, EnvSecurityToken, ce.Env)
 
-		t.Setenv(EnvIAMToken, "")
+		setenv(t, EnvSecurityToken, testST)
 		_, err = New()
 		ce = configErrors(t, err)["WithSecurityToken"]
 		require.NotNil(t, ce)

@@ -4,25 +4,25 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
 
 // Classes of API errors, for errors.Is. They match an *APIError by HTTP status
-// or by DRS's or the gateway's error code, for a whole call or for one job's
-// refusal, through any wrapping (including the joined error of a report).
+// or error code, for a whole call or one job's refusal, through any wrapping.
 var (
-	// ErrThrottled: too many calls (HTTP 429, APIGW.0308, DRS.M01503). Retry later.
+	// ErrThrottled: too many calls (HTTP 429, APIGW.0308, DRS.M01503).
 	ErrThrottled = errors.New("drs: throttled")
 	// ErrAuthentication: the credentials were rejected (HTTP 401, APIGW.0301,
-	// APIGW.0307, DRS.M00100). Never retried, and no other request of the
-	// same call is sent: repeated failures lock an AK/SK.
+	// APIGW.0307, DRS.M00100). Huawei locks an AK/SK for 5 minutes after more
+	// than 5 consecutive failures, so such a failure is never retried and no
+	// other request of the same call is sent (see guard).
 	ErrAuthentication = errors.New("drs: authentication failed")
-	// ErrPermission: the credentials are valid but not allowed (HTTP 403,
-	// APIGW.0302, DRS.M00102, DRS.M00103).
+	// ErrPermission: valid credentials, not allowed (HTTP 403, APIGW.0302,
+	// DRS.M00102, DRS.M00103).
 	ErrPermission = errors.New("drs: permission denied")
-	// ErrJobNotFound: DRS does not know the job (DRS.10000010, DRS.M05003,
-	// DRS.M05004).
+	// ErrJobNotFound: DRS does not know the job (DRS.10000010, DRS.M05003, DRS.M05004).
 	ErrJobNotFound = errors.New("drs: job not found")
 )
 
@@ -31,39 +31,23 @@ var (
 	authCodes       = []string{"APIGW.0301", "APIG.0301", "APIGW.0307", "APIG.0307", "DRS.M00100"}
 	permissionCodes = []string{"APIGW.0302", "APIG.0302", "DRS.M00102", "DRS.M00103"}
 	notFoundCodes   = []string{"DRS.10000010", "DRS.M05003", "DRS.M05004"}
-	notDRSCodes     = []string{"APIG.0101", "APIGW.0101"} // the gateway knows no such API: wrong region or endpoint
+	notDRSCodes     = []string{"APIG.0101", "APIGW.0101"} // the gateway knows no such API
 )
 
-func hasCode(codes []string, code string) bool {
-	for _, c := range codes {
-		if c == code {
-			return true
-		}
-	}
-	return false
-}
-
-// APIError is an answer in which DRS or its API gateway said no: a non-2xx
-// status (a redirect included: it is never followed), a 2xx answer carrying an
-// error code for the whole call, or one job's refusal (JobID set). All text in
-// it comes from the server, with secrets removed.
+// APIError is an answer in which DRS or its gateway said no: a non-2xx status
+// (a redirect included: it is never followed), a 2xx answer with an error code
+// for the whole call, or one job's refusal (JobID set). Its text comes from
+// the server, secrets removed.
 type APIError struct {
-	// Operation is "BatchCheckJobs" or "BatchCheckResults".
-	Operation string
-	// StatusCode is the HTTP status of the answer.
+	Operation  string // "BatchCheckJobs" or "BatchCheckResults"
 	StatusCode int
-	// Code and Message are the error code (e.g. "DRS.M00304", "APIGW.0308")
-	// and message, as the server sent them; empty when it sent none.
-	Code    string
-	Message string
-	// RequestID identifies the answer to Huawei support (X-Request-Id).
-	RequestID string
-	// JobID is set when the error is one job's, inside a successful answer.
-	JobID string
+	Code       string // e.g. "DRS.M00304", "APIGW.0308"; "" when none was sent
+	Message    string
+	RequestID  string // X-Request-Id, for Huawei support
+	JobID      string // set for one job's refusal inside a successful answer
 	// RetryAfter is the wait the server asked for (Retry-After), or 0.
 	RetryAfter time.Duration
-	// Body is an excerpt of a body that was not a JSON error (a gateway's HTML
-	// page, say), or the Location of a redirect.
+	// Body is an excerpt of a body that was not a JSON error, or a redirect's Location.
 	Body string
 }
 
@@ -73,39 +57,41 @@ func (e *APIError) Error() string {
 	if e.JobID != "" {
 		fmt.Fprintf(&b, ": job %q refused", e.JobID)
 	} else {
-		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
-		if t := http.StatusText(e.StatusCode); t != "" {
-			b.WriteString(" " + t)
-		}
+		b.WriteString(strings.TrimSpace(fmt.Sprintf(": HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))))
 	}
 	for _, s := range []string{e.Code, e.Message} {
 		if s != "" {
 			b.WriteString(": " + s)
 		}
 	}
-	if e.Body != "" {
-		fmt.Fprintf(&b, ": %q", e.Body)
-	}
-	if e.RequestID != "" {
-		b.WriteString(" (request ID " + e.RequestID + ")")
-	}
+	writeTail(&b, ": %q", e.Body, e.RequestID)
 	if h := e.Remedy(); h != "" {
 		b.WriteString("; " + h)
 	}
 	return b.String()
 }
 
+// writeTail writes a body excerpt (in format) and a request ID, if any.
+func writeTail(b *strings.Builder, format, body, requestID string) {
+	if body != "" {
+		fmt.Fprintf(b, format, body)
+	}
+	if requestID != "" {
+		b.WriteString(" (request ID " + requestID + ")")
+	}
+}
+
 // Is makes errors.Is(err, ErrThrottled) and the other classes work.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrThrottled:
-		return e.StatusCode == http.StatusTooManyRequests || hasCode(throttleCodes, e.Code)
+		return e.StatusCode == http.StatusTooManyRequests || slices.Contains(throttleCodes, e.Code)
 	case ErrAuthentication:
-		return e.StatusCode == http.StatusUnauthorized || hasCode(authCodes, e.Code)
+		return e.StatusCode == http.StatusUnauthorized || slices.Contains(authCodes, e.Code)
 	case ErrPermission:
-		return (e.StatusCode == http.StatusForbidden && !hasCode(authCodes, e.Code)) || hasCode(permissionCodes, e.Code)
+		return (e.StatusCode == http.StatusForbidden && !slices.Contains(authCodes, e.Code)) || slices.Contains(permissionCodes, e.Code)
 	case ErrJobNotFound:
-		return hasCode(notFoundCodes, e.Code)
+		return slices.Contains(notFoundCodes, e.Code)
 	}
 	return false
 }
@@ -122,9 +108,8 @@ func (e *APIError) retryable() bool {
 	return e.Is(ErrThrottled)
 }
 
-// Remedy says what to do about the error, in one line, e.g. "check the
-// credentials (…)" for a 401; "" when the code and message say it all (a
-// job's refusal). Error includes it.
+// Remedy says in one line what to do about the error; "" when the code and
+// message say it all (a job's refusal). Error includes it.
 func (e *APIError) Remedy() string {
 	switch {
 	case e.StatusCode >= 300 && e.StatusCode < 400:
@@ -139,16 +124,15 @@ func (e *APIError) Remedy() string {
 		return "check the job ID, the region and the project ID"
 	case e.JobID != "":
 		return ""
-	case hasCode(notDRSCodes, e.Code), e.Code == "" && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusNotImplemented):
+	case slices.Contains(notDRSCodes, e.Code), e.Code == "" && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusNotImplemented):
 		return "the endpoint does not serve the DRS API: check the region or endpoint"
 	case e.StatusCode == http.StatusRequestEntityTooLarge:
 		return "the request is over the API gateway's 12 MB limit"
 	case e.retryable():
 		return "a server or gateway problem: retry later"
+	case e.StatusCode >= 500 && e.RequestID != "":
+		return "a DRS service problem: retry later, or contact support with the request ID"
 	case e.StatusCode >= 500:
-		if e.RequestID != "" {
-			return "a DRS service problem: retry later, or contact support with the request ID"
-		}
 		return "a server problem: retry later"
 	}
 	return ""
@@ -156,19 +140,16 @@ func (e *APIError) Remedy() string {
 
 // ResponseError is an answer that cannot be used: a 2xx body that is not the
 // documented JSON (wrong content type, malformed, a duplicate or case-variant
-// key, over the size cap), or an answer about a job that is ambiguous (left
-// out, given twice differently, an unknown status, a verdict contradicted by
-// its own details). Such an answer never starts or passes a job.
+// key, over the size cap), or an ambiguous answer about a job (left out,
+// given twice differently, an unknown status, a verdict its own details
+// contradict). Such an answer never starts or passes a job.
 type ResponseError struct {
 	Operation  string
 	StatusCode int
 	RequestID  string
-	// JobID is set when the problem is one job's entry.
-	JobID string
-	// Reason says what is wrong.
-	Reason string
-	// Body is an excerpt of the body, secrets removed.
-	Body string
+	JobID      string // set when the problem is one job's entry
+	Reason     string
+	Body       string // an excerpt, secrets removed
 }
 
 func (e *ResponseError) Error() string {
@@ -178,28 +159,20 @@ func (e *ResponseError) Error() string {
 		fmt.Fprintf(&b, "job %q: ", e.JobID)
 	}
 	b.WriteString("unusable answer: " + e.Reason)
-	if e.Body != "" {
-		fmt.Fprintf(&b, ": body %q", e.Body)
-	}
-	if e.RequestID != "" {
-		b.WriteString(" (request ID " + e.RequestID + ")")
-	}
+	writeTail(&b, ": body %q", e.Body, e.RequestID)
 	return b.String()
 }
 
 // TransportError is a call that got no answer: the connection failed or
 // broke, an attempt timed out, the context ended, or the call was not sent
-// because an earlier request of the same call failed authentication. The
+// because another request of the same call failed authentication. The
 // message says which limit ended it and after how many attempts.
 type TransportError struct {
 	Operation string
-	// Attempts is how many requests were sent (0: none).
-	Attempts int
-	// Err is the underlying error (a *net.OpError, context.DeadlineExceeded,
-	// the authentication failure that stopped the call, ...).
-	Err   error
-	msg   string // what happened, secrets removed
-	retry bool   // another call may get an answer (a timeout, a broken connection)
+	Attempts  int   // requests sent (0: none)
+	Err       error // the cause: a *net.OpError, context.DeadlineExceeded, the authentication failure, ...
+	msg       string
+	retry     bool // another call may get an answer
 }
 
 func (e *TransportError) Error() string {
@@ -209,15 +182,12 @@ func (e *TransportError) Error() string {
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // ConfigError is a missing, invalid or contradictory setting, found by New
-// before anything is sent. New reports every problem, joined (errors.Join).
+// before anything is sent; New joins every problem (errors.Join).
 type ConfigError struct {
-	// Option is the option that sets it, e.g. "WithProjectID".
-	Option string
-	// Env is the environment variable that sets it, if any, e.g.
-	// "HUAWEICLOUD_SDK_PROJECT_ID".
-	Env string
-	// Reason says what is wrong, in words that fit any interface (no Go
-	// identifiers), so a CLI can name its own flag instead of Option.
+	Option string // e.g. "WithProjectID"
+	Env    string // the environment variable that sets it, if any
+	// Reason is in words that fit any interface (no Go identifiers), so a
+	// CLI can name its own flag instead of Option.
 	Reason string
 }
 
@@ -230,15 +200,12 @@ func (e *ConfigError) Error() string {
 }
 
 // InputError is one invalid argument of a call; nothing was sent. A call
-// reports every problem, joined (errors.Join). Its message shows the job ID
-// quoted, invisible characters escaped, cut to MaxJobIDBytes.
+// joins every problem. The message quotes the job ID cut to MaxJobIDBytes.
 type InputError struct {
-	// JobID is the offending job ID as given ("" for the mode or an empty list).
-	JobID string
-	// Index is its position in the job list, -1 when the problem is not one
-	// job's; for a duplicate, the position of the repetition.
-	Index int
-	// Reason says what is wrong.
+	JobID string // as given ("" for the mode or an empty list)
+	// Index is its position in the list (for a duplicate, the repetition's);
+	// -1 when the problem is not one job's.
+	Index  int
 	Reason string
 }
 
@@ -256,11 +223,9 @@ type jobsError struct {
 }
 
 func (e *jobsError) Error() string {
-	const show = 5
-	ids := e.jobIDs
-	more := ""
-	if len(ids) > show {
-		ids, more = ids[:show], fmt.Sprintf(" and %d more", len(ids)-show)
+	ids, more := e.jobIDs, ""
+	if len(ids) > 5 {
+		ids, more = ids[:5], fmt.Sprintf(" and %d more", len(ids)-5)
 	}
 	return fmt.Sprintf("%s %q%s: %v", plural(len(e.jobIDs), "job", "jobs"), ids, more, e.err)
 }

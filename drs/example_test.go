@@ -160,21 +160,6 @@ func ExampleClient_Wait() {
 	// may start (1 alarm)
 }
 
-// The endpoint and project ID a client calls, for programs that call the
-// generated client themselves (see RequestEditor).
-func ExampleClient_Endpoint() {
-	client, err := drs.New(drs.WithRegion("cn-north-4"), drs.WithProjectID("054ba152d480d55b2f5dc0069e7ddef0"),
-		drs.WithToken("example-token"), drs.WithoutEnvironment())
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(client.Endpoint())
-	fmt.Println(client.ProjectID())
-	// Output:
-	// https://drs.cn-north-4.myhuaweicloud.com
-	// 054ba152d480d55b2f5dc0069e7ddef0
-}
-
 // Gate a deployment on the pre-checks: every job may start, or none does.
 func ExampleReport_AllPassed() {
 	sim, srv := simulator()
@@ -195,28 +180,4 @@ func ExampleReport_AllPassed() {
 	// Output:
 	// [job-ok] may all start: true
 	// [job-ok job-bad] may all start: false
-}
-
-// Count the verdicts of a report by state.
-func ExampleReport_Count() {
-	sim, srv := simulator()
-	defer srv.Close()
-	client, err := drs.New(drs.WithEndpoint(srv.URL), drs.WithProjectID(sim.ProjectID()), drs.WithToken("example-token"),
-		drs.WithoutEnvironment())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer client.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-
-	rep, _ := client.PrecheckAndWait(ctx, drs.ModeStartJob, []string{"job-ok", "job-bad", "job-running"}, drs.WithFirstPollDelay(10*time.Millisecond))
-	for _, s := range []drs.State{drs.Passed, drs.Failed, drs.Refused, drs.NoAnswer} {
-		fmt.Println(s, rep.Count(s))
-	}
-	// Output:
-	// passed 1
-	// failed 1
-	// refused 1
-	// no_answer 0
 }

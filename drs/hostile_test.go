@@ -1,6 +1,7 @@
 package drs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -89,224 +90,124 @@ func TestRedirectLoopSendsOneRequest(t *testing.T) {
 	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
 }
 
-// startOne starts job-1's pre-check against a server answering body.
-func startOne(t *testing.T, body string) (*Report, error) {
+// ask calls op (Precheck for opJobs, else Results) about jobs (job-1 if
+// none) against a server answering body, which is asked once.
+func ask(t *testing.T, op, body string, jobs ...string) (*Report, error) {
 	t.Helper()
+	if len(jobs) == 0 {
+		jobs = []string{"job-1"}
+	}
 	c, rc, _ := hostile(t, raw(200, body))
-	rep, err := c.Precheck(bg, ModeStartJob, []string{"job-1"})
-	require.NotNil(t, rep)
-	require.Len(t, rep.Verdicts, 1)
-	assert.Equal(t, 1, rc.count(), "an unusable 2xx answer is not retried")
-	return rep, err
-}
-
-// resultsOf queries jobs against a server answering body.
-func resultsOf(t *testing.T, body string, jobs ...string) (*Report, error) {
-	t.Helper()
-	c, _, _ := hostile(t, raw(200, body))
-	rep, err := c.Results(bg, jobs)
+	var rep *Report
+	var err error
+	if op == opJobs {
+		rep, err = c.Precheck(bg, ModeStartJob, jobs)
+	} else {
+		rep, err = c.Results(bg, jobs)
+	}
 	require.NotNil(t, rep)
 	require.Len(t, rep.Verdicts, len(jobs))
+	assert.Equal(t, 1, rc.count(), "a 2xx answer is not asked again")
 	return rep, err
 }
 
-// TestAmbiguousStartIsNoAnswer proves that a BatchCheckJobs answer that can be
-// read two ways (duplicate or case-variant keys, two different entries for
-// the job) never starts the job: it has no answer, the error names the key,
-// and it is unknown whether the pre-check started.
-func TestAmbiguousStartIsNoAnswer(t *testing.T) {
-	for _, tc := range []struct{ name, body, key string }{
-		{"duplicate status", `{"results":[{"id":"job-1","status":"failed","precheck_id":"p","status":"success"}]}`, `"status"`},
-		{"duplicate id", `{"results":[{"id":"job-2","status":"success","id":"job-1"}]}`, `"id"`},
-		{"duplicate results", `{"results":[],"results":[{"id":"job-1","status":"success"}]}`, `"results"`},
-		{"STATUS beside status", `{"results":[{"id":"job-1","status":"failed","STATUS":"success"}]}`, `"STATUS"`},
-		{"Status beside status, success first", `{"results":[{"id":"job-1","status":"success","Status":"failed"}]}`, `"Status"`},
-		{"ſtatus beside status (folds as encoding/json does)", `{"results":[{"id":"job-1","status":"success","ſtatus":"failed"}]}`, `"ſtatus"`},
-		{"RESULTS beside results", `{"results":[{"id":"job-1","status":"success"}],"RESULTS":[]}`, `"RESULTS"`},
-		{"STATUS alone", `{"results":[{"id":"job-1","STATUS":"success"}]}`, `STATUS`},
-		{"Id alone", `{"results":[{"Id":"job-1","status":"success"},{"id":"job-2","status":"success"}]}`, `Id`},
+// TestAmbiguousAnswerIsNoAnswer proves that an answer that can be read two
+// ways (duplicate or case-variant keys) never starts or passes the job: it
+// has no answer, the error names the key, and after a start it is unknown
+// whether the pre-check started.
+func TestAmbiguousAnswerIsNoAnswer(t *testing.T) {
+	const tail = `"process":"100%","total_passed_rate":"100%"`
+	for _, tc := range []struct{ op, name, body, key string }{
+		{opJobs, "duplicate status", `{"results":[{"id":"job-1","status":"failed","precheck_id":"p","status":"success"}]}`, `"status"`},
+		{opJobs, "duplicate id", `{"results":[{"id":"job-2","status":"success","id":"job-1"}]}`, `"id"`},
+		{opJobs, "duplicate results", `{"results":[],"results":[{"id":"job-1","status":"success"}]}`, `"results"`},
+		{opJobs, "escaped duplicate", `{"results":[{"id":"job-1","status":"failed","\u0073tatus":"success"}]}`, `"status" appears twice`},
+		{opJobs, "STATUS beside status", `{"results":[{"id":"job-1","status":"failed","STATUS":"success"}]}`, `"STATUS"`},
+		{opJobs, "Status beside status, success first", `{"results":[{"id":"job-1","status":"success","Status":"failed"}]}`, `"Status"`},
+		{opJobs, "ſtatus beside status (folds as encoding/json does)", `{"results":[{"id":"job-1","status":"success","ſtatus":"failed"}]}`, `"ſtatus"`},
+		{opJobs, "RESULTS beside results", `{"results":[{"id":"job-1","status":"success"}],"RESULTS":[]}`, `"RESULTS"`},
+		{opJobs, "STATUS alone", `{"results":[{"id":"job-1","STATUS":"success"}]}`, `STATUS`},
+		{opJobs, "Id alone", `{"results":[{"Id":"job-1","status":"success"},{"id":"job-2","status":"success"}]}`, `Id`},
+		{opResults, "duplicate result", `{"results":[{"precheck_id":"job-1","result":false,` + tail + `,"result":true}]}`, `"result"`},
+		{opResults, "RESULT beside result", `{"results":[{"precheck_id":"job-1","RESULT":true,` + tail + `,"result":false}]}`, `"RESULT"`},
+		{opResults, "result beside RESULT", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"RESULT":false}]}`, `"RESULT"`},
+		{opResults, "reſult beside result (folds as encoding/json does)", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"reſult":false}]}`, `"reſult"`},
+		{opResults, "duplicate process", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"process":"40%"}]}`, `"process"`},
+		{opResults, "case-variant item key", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"precheck_result":[{"item":"a","result":"FAILED","Result":"PASSED"}]}]}`, `"Result"`},
+		{opResults, "RESULT alone", `{"results":[{"precheck_id":"job-1","RESULT":true,` + tail + `}]}`, `RESULT`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rep, err := startOne(t, tc.body)
+		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
+			rep, err := ask(t, tc.op, tc.body)
 			v := rep.Verdicts[0]
 			assert.Equal(t, NoAnswer, v.State)
 			require.Error(t, err)
 			var respErr *ResponseError
 			require.ErrorAs(t, v.Err, &respErr)
-			assert.Equal(t, opJobs, respErr.Operation)
+			assert.Equal(t, tc.op, respErr.Operation)
 			assert.Contains(t, err.Error(), tc.key, "the error names the key")
-			assert.Contains(t, err.Error(), "unknown whether")
+			if tc.op == opJobs {
+				assert.Contains(t, err.Error(), "unknown whether")
+			}
 		})
 	}
 }
 
-// TestAmbiguousResultIsNoAnswer proves the same for BatchCheckResults: a
-// result readable as passed one way and failed another is no answer.
-func TestAmbiguousResultIsNoAnswer(t *testing.T) {
-	const tail = `"process":"100%","total_passed_rate":"100%"`
-	for _, tc := range []struct{ name, body, key string }{
-		{"duplicate result", `{"results":[{"precheck_id":"job-1","result":false,` + tail + `,"result":true}]}`, `"result"`},
-		{"RESULT beside result", `{"results":[{"precheck_id":"job-1","RESULT":true,` + tail + `,"result":false}]}`, `"RESULT"`},
-		{"result beside RESULT", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"RESULT":false}]}`, `"RESULT"`},
-		{"reſult beside result (folds as encoding/json does)", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"reſult":false}]}`, `"reſult"`},
-		{"duplicate process", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"process":"40%"}]}`, `"process"`},
-		{"case-variant item key", `{"results":[{"precheck_id":"job-1","result":true,` + tail + `,"precheck_result":[{"item":"a","result":"FAILED","Result":"PASSED"}]}]}`, `"Result"`},
-		{"RESULT alone", `{"results":[{"precheck_id":"job-1","RESULT":true,` + tail + `}]}`, `RESULT`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rep, err := resultsOf(t, tc.body, "job-1")
-			v := rep.Verdicts[0]
-			assert.Equal(t, NoAnswer, v.State)
-			require.Error(t, err)
-			var respErr *ResponseError
-			require.ErrorAs(t, err, &respErr)
-			assert.Equal(t, opResults, respErr.Operation)
-			assert.Contains(t, err.Error(), tc.key, "the error names the key")
-		})
-	}
-}
-
-// TestSuccessWithErrorCodeIsRefused proves that "success" beside an
-// error_code is a refusal with that code, not a start.
-func TestSuccessWithErrorCodeIsRefused(t *testing.T) {
-	rep, err := startOne(t, `{"results":[{"id":"job-1","status":"success","precheck_id":"p1","error_code":"DRS.M00304","error_msg":"The job state does not allow a pre-check."}]}`)
-	require.NoError(t, err, "a refusal is an answer, not an error")
-	v := rep.Verdicts[0]
-	assert.Equal(t, Refused, v.State)
-	var apiErr *APIError
-	require.ErrorAs(t, v.Err, &apiErr)
-	assert.Equal(t, "DRS.M00304", apiErr.Code)
-	assert.Equal(t, "job-1", apiErr.JobID)
-	assert.Equal(t, "refused: DRS.M00304: The job state does not allow a pre-check.", v.Summary())
-}
-
-// TestPassContradictedIsNoAnswer proves that result true is not a pass when a
-// FAILED item (in any case) or a pass rate short of exactly 100% contradicts
-// it, and that progress that only rounds to 100% is still in progress.
-func TestPassContradictedIsNoAnswer(t *testing.T) {
-	for _, tc := range []struct{ name, entry, reason string }{
-		{"FAILED item", `"process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"FAILED"}]`, "FAILED"},
-		{"failed item in lower case", `"process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[{"item":"b","result":"failed"}]`, "FAILED"},
-		{"pass rate rounding to 100", `"process":"100%","result":true,"total_passed_rate":"99.99999999999999999%"`, "99.99999999999999999%"},
-		{"pass rate 50", `"process":"100%","result":true,"total_passed_rate":"50%"`, "total_passed_rate"},
-		{"pass rate missing", `"process":"100%","result":true`, "total_passed_rate"},
-		{"process over 100", `"process":"101%","result":true,"total_passed_rate":"100%"`, "process"},
-		{"process not a number", `"process":"done","result":true,"total_passed_rate":"100%"`, "process"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1",`+tc.entry+`}]}`, "job-1")
-			v := rep.Verdicts[0]
-			assert.Equal(t, NoAnswer, v.State)
-			var respErr *ResponseError
-			require.ErrorAs(t, err, &respErr)
-			assert.Equal(t, "job-1", respErr.JobID)
-			assert.Contains(t, respErr.Reason, tc.reason)
-		})
-	}
-
-	t.Run("progress rounding to 100", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"99.99999999999999999%","result":true,"total_passed_rate":"100%"}]}`, "job-1")
-		require.NoError(t, err)
-		v := rep.Verdicts[0]
-		assert.Equal(t, InProgress, v.State, "only exactly 100%% is complete")
-		assert.Equal(t, "in progress (100%)", v.Summary(), "the float rounds, the state does not")
-	})
-	t.Run("exactly 100 written differently", func(t *testing.T) {
-		for _, p := range []string{"100", "100.000%", " 100 % ", "100％"} {
-			rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"`+p+`","result":true,"total_passed_rate":"`+p+`"}]}`, "job-1")
-			require.NoError(t, err, p)
-			assert.Equal(t, Passed, rep.Verdicts[0].State, p)
-		}
-	})
-}
-
-// TestResultsWithoutPrecheckID proves that results without precheck_id are
-// matched by position only for one job asked and one result; otherwise the
-// jobs have no answer and the results are reported unmatched.
-func TestResultsWithoutPrecheckID(t *testing.T) {
+// TestEntriesOfJobs proves how entries are matched to jobs: by ID; without
+// one, by position only for one job asked and one entry; the same entry
+// twice is one answer, two different ones are no answer and both are
+// reported unmatched, as are entries about no job asked.
+func TestEntriesOfJobs(t *testing.T) {
 	const pass = `{"process":"100%","result":true,"total_passed_rate":"100%"}`
 	const fail = `{"process":"100%","result":false,"total_passed_rate":"50%"}`
-
-	t.Run("one asked, one result", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[`+pass+`]}`, "job-1")
-		require.NoError(t, err)
-		assert.Equal(t, Passed, rep.Verdicts[0].State)
-		assert.Empty(t, rep.Unmatched)
-	})
-	t.Run("two asked, two results", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[`+pass+`,`+fail+`]}`, "job-1", "job-2")
-		require.Error(t, err)
-		for _, v := range rep.Verdicts {
-			assert.Equal(t, NoAnswer, v.State, v.JobID)
-			var respErr *ResponseError
-			require.ErrorAs(t, v.Err, &respErr)
-			assert.Equal(t, v.JobID, respErr.JobID)
-		}
-		require.Len(t, rep.Unmatched, 2)
-		assert.Equal(t, Passed, rep.Unmatched[0].State)
-		assert.Equal(t, Failed, rep.Unmatched[1].State)
-	})
-	t.Run("one asked, two results", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[`+pass+`,`+pass[:len(pass)-1]+`,"rds_instance_id":"x"}]}`, "job-1")
-		require.Error(t, err)
-		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-		assert.Len(t, rep.Unmatched, 2)
-	})
-	t.Run("starts without id: one asked, one entry", func(t *testing.T) {
-		rep, err := startOne(t, `{"results":[{"status":"success","precheck_id":"p1"}]}`)
-		require.NoError(t, err)
-		assert.Equal(t, InProgress, rep.Verdicts[0].State)
-		assert.Equal(t, "p1", rep.Verdicts[0].PrecheckID)
-	})
-	t.Run("starts without id: two asked", func(t *testing.T) {
-		c, _, _ := hostile(t, raw(200, `{"results":[{"status":"success"},{"status":"success"}]}`))
-		rep, err := c.Precheck(bg, ModeStartJob, []string{"job-1", "job-2"})
-		require.Error(t, err)
-		for _, v := range rep.Verdicts {
-			assert.Equal(t, NoAnswer, v.State)
-			assert.Contains(t, v.Err.Error(), "does not mention the job")
-			assert.Contains(t, v.Err.Error(), "unknown whether")
-		}
-		assert.Len(t, rep.Unmatched, 2)
-	})
-}
-
-// TestDuplicateEntries proves that two different entries for one job are no
-// answer, and that the same entry twice is one answer.
-func TestDuplicateEntries(t *testing.T) {
-	t.Run("start: different", func(t *testing.T) {
-		rep, err := startOne(t, `{"results":[{"id":"job-1","status":"success","precheck_id":"p1"},{"id":"job-1","status":"success","precheck_id":"p2"}]}`)
-		require.Error(t, err)
-		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-		assert.Contains(t, err.Error(), "2 different entries")
-	})
-	t.Run("start: identical", func(t *testing.T) {
-		rep, err := startOne(t, `{"results":[{"id":"job-1","status":"success","precheck_id":"p1"},{"id":"job-1","status":"success","precheck_id":"p1"}]}`)
-		require.NoError(t, err)
-		assert.Equal(t, InProgress, rep.Verdicts[0].State)
-		assert.Equal(t, "p1", rep.Verdicts[0].PrecheckID)
-	})
-	t.Run("results: different", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%"},{"precheck_id":"job-1","process":"100%","result":false,"total_passed_rate":"100%"}]}`, "job-1")
-		require.Error(t, err)
-		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-		assert.Contains(t, err.Error(), "2 different results")
-	})
-	t.Run("results: identical", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%"},{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%"}]}`, "job-1")
-		require.NoError(t, err)
-		assert.Equal(t, Passed, rep.Verdicts[0].State)
-	})
-}
-
-// TestDifferentDuplicatesAreUnmatched holds Results to its documentation:
-// "one of several different results for the same job, go to
-// Report.Unmatched and never decide a verdict".
-func TestDifferentDuplicatesAreUnmatched(t *testing.T) {
-	rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%"},{"precheck_id":"job-1","process":"40%"}]}`, "job-1")
-	require.Error(t, err)
-	assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-	assert.Len(t, rep.Unmatched, 2, "both different results for job-1 are reported unmatched")
+	const idPass = `{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%"}`
+	const start1 = `{"id":"job-1","status":"success","precheck_id":"p1"}`
+	for _, tc := range []struct {
+		name, op, body, errHas string
+		jobs                   []string
+		states, unmatched      []State
+	}{
+		{"one asked, one result without id", opResults, `{"results":[` + pass + `]}`, "", nil, []State{Passed}, nil},
+		{"two asked, two results without id", opResults, `{"results":[` + pass + `,` + fail + `]}`, "no result for the job",
+			[]string{"job-1", "job-2"}, []State{NoAnswer, NoAnswer}, []State{Passed, Failed}},
+		{"one asked, two results without id", opResults, `{"results":[` + pass + `,` + pass[:len(pass)-1] + `,"rds_instance_id":"x"}]}`, "no result for the job",
+			nil, []State{NoAnswer}, []State{Passed, Passed}},
+		{"one asked, one start without id", opJobs, `{"results":[{"status":"success","precheck_id":"p1"}]}`, "", nil, []State{InProgress}, nil},
+		{"two asked, two starts without id", opJobs, `{"results":[{"status":"success"},{"status":"success"}]}`, "does not mention the job",
+			[]string{"job-1", "job-2"}, []State{NoAnswer, NoAnswer}, []State{InProgress, InProgress}},
+		{"different starts", opJobs, `{"results":[` + start1 + `,{"id":"job-1","status":"success","precheck_id":"p2"}]}`, "2 different entries",
+			nil, []State{NoAnswer}, []State{InProgress, InProgress}},
+		{"identical starts", opJobs, `{"results":[` + start1 + `,` + start1 + `]}`, "", nil, []State{InProgress}, nil},
+		{"different results", opResults, `{"results":[` + idPass + `,{"precheck_id":"job-1","process":"100%","result":false,"total_passed_rate":"100%"}]}`,
+			"2 different results", nil, []State{NoAnswer}, []State{Passed, Failed}},
+		{"a result and a progress", opResults, `{"results":[` + idPass + `,{"precheck_id":"job-1","process":"40%"}]}`,
+			"2 different results", nil, []State{NoAnswer}, []State{Passed, InProgress}},
+		{"identical results", opResults, `{"results":[` + idPass + `,` + idPass + `]}`, "", nil, []State{Passed}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := ask(t, tc.op, tc.body, tc.jobs...)
+			assert.Equal(t, tc.states, statesOf(rep))
+			if tc.errHas == "" {
+				require.NoError(t, err)
+				if tc.op == opJobs {
+					assert.Equal(t, "p1", rep.Verdicts[0].PrecheckID)
+				}
+			} else {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.errHas)
+				for _, v := range rep.Verdicts {
+					assert.Equal(t, v.JobID, asResponseError(t, v.Err).JobID)
+					if tc.op == opJobs {
+						assert.Contains(t, v.Err.Error(), "unknown whether")
+					}
+				}
+			}
+			var unmatched []State
+			for _, v := range rep.Unmatched {
+				unmatched = append(unmatched, v.State)
+			}
+			assert.Equal(t, tc.unmatched, unmatched)
+		})
+	}
 }
 
 // TestErrorCodeIsRefusalWhateverTheStatus proves that a per-job error code is
@@ -316,24 +217,23 @@ func TestDifferentDuplicatesAreUnmatched(t *testing.T) {
 func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 	for _, status := range []string{"Failed", "FAILED", "failed", "", "success", "weird"} {
 		t.Run("start/"+status, func(t *testing.T) {
-			rep, err := startOne(t, `{"results":[{"id":"job-1","status":"`+status+`","error_code":"DRS.M00304","error_msg":"not allowed"}]}`)
-			require.NoError(t, err)
+			rep, err := ask(t, opJobs, `{"results":[{"id":"job-1","status":"`+status+`","precheck_id":"p1","error_code":"DRS.M00304","error_msg":"not allowed"}]}`)
+			require.NoError(t, err, "a refusal is an answer, not an error")
 			v := rep.Verdicts[0]
 			assert.Equal(t, Refused, v.State)
 			var apiErr *APIError
 			require.ErrorAs(t, v.Err, &apiErr)
-			assert.Equal(t, "DRS.M00304", apiErr.Code)
-			assert.Equal(t, "not allowed", apiErr.Message)
+			assert.Equal(t, []string{"DRS.M00304", "not allowed", "job-1"}, []string{apiErr.Code, apiErr.Message, apiErr.JobID})
 			assert.Equal(t, 200, apiErr.StatusCode)
 			assert.Equal(t, "req-200", v.RequestID)
+			assert.Equal(t, "refused: DRS.M00304: not allowed", v.Summary())
 		})
 	}
 	t.Run("results/FAILED with code", func(t *testing.T) {
-		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%","error_code":"DRS.10000010","error_msg":"no such job"}]}`, "job-1")
+		rep, err := ask(t, opResults, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%","error_code":"DRS.10000010","error_msg":"no such job"}]}`)
 		require.NoError(t, err)
-		v := rep.Verdicts[0]
-		assert.Equal(t, Refused, v.State)
-		assert.ErrorIs(t, v.Err, ErrJobNotFound)
+		assert.Equal(t, Refused, rep.Verdicts[0].State)
+		assert.ErrorIs(t, rep.Verdicts[0].Err, ErrJobNotFound)
 	})
 	for _, tc := range []struct{ name, entry string }{
 		{"failed without code", `"status":"failed"`},
@@ -344,15 +244,60 @@ func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 		{"null status", `"status":null`},
 	} {
 		t.Run("start/"+tc.name, func(t *testing.T) {
-			rep, err := startOne(t, `{"results":[{"id":"job-1",`+tc.entry+`}]}`)
+			rep, err := ask(t, opJobs, `{"results":[{"id":"job-1",`+tc.entry+`}]}`)
 			require.Error(t, err)
-			v := rep.Verdicts[0]
-			assert.Equal(t, NoAnswer, v.State)
-			var respErr *ResponseError
-			require.ErrorAs(t, err, &respErr)
-			assert.Equal(t, "job-1", respErr.JobID)
+			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+			assert.Equal(t, "job-1", asResponseError(t, err).JobID)
 			assert.Contains(t, err.Error(), "unknown whether")
 			assert.False(t, errors.Is(err, ErrJobNotFound))
+		})
+	}
+}
+
+// TestOnlyAnExactPassPasses proves that result true is a pass only at
+// exactly 100%, and only when no FAILED item (in any case) or pass rate
+// short of exactly 100% contradicts it; without a pass rate (absent, null or
+// blank), check items that all PASSED must confirm it.
+func TestOnlyAnExactPassPasses(t *testing.T) {
+	const passed = `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"PASSED"}]`
+	for _, tc := range []struct {
+		name, entry string
+		state       State
+		want        string // the reason of a NoAnswer, else the summary
+	}{
+		{"FAILED item", `"process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"FAILED"}]`, NoAnswer, "FAILED"},
+		{"failed item in lower case", `"process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[{"item":"b","result":"failed"}]`, NoAnswer, "FAILED"},
+		{"pass rate rounding to 100", `"process":"100%","result":true,"total_passed_rate":"99.99999999999999999%"`, NoAnswer, "99.99999999999999999%"},
+		{"pass rate 50", `"process":"100%","result":true,"total_passed_rate":"50%"`, NoAnswer, "total_passed_rate"},
+		{"pass rate given below 100", `"process":"100%","result":true,"total_passed_rate":"90%",` + passed, NoAnswer, `contradicted by total_passed_rate "90%"`},
+		{"no rate, no items", `"process":"100%","result":true`, NoAnswer, "confirmed neither by total_passed_rate"},
+		{"no rate, empty items", `"process":"100%","result":true,"precheck_result":[]`, NoAnswer, "confirmed neither by total_passed_rate"},
+		{"no rate, an alarm", `"process":"100%","result":true,"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"ALARM"}]`, NoAnswer, "confirmed neither by total_passed_rate"},
+		{"no rate, an item still being checked", `"process":"100%","result":true,"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":null}]`, NoAnswer, "confirmed neither by total_passed_rate"},
+		{"process over 100", `"process":"101%","result":true,"total_passed_rate":"100%"`, NoAnswer, "process"},
+		{"process not a number", `"process":"done","result":true,"total_passed_rate":"100%"`, NoAnswer, "process"},
+		{"progress rounding to 100", `"process":"99.99999999999999999%","result":true,"total_passed_rate":"100%"`, InProgress, "in progress (100%)"},
+		{"rate absent, items all PASSED", `"process":"100%","result":true,` + passed, Passed, "may start"},
+		{"rate null, items all PASSED", `"process":"100%","result":true,"total_passed_rate":null,` + passed, Passed, "may start"},
+		{"rate empty, items all PASSED", `"process":"100%","result":true,"total_passed_rate":"",` + passed, Passed, "may start"},
+		{"rate blank, items all PASSED", `"process":"100%","result":true,"total_passed_rate":" ",` + passed, Passed, "may start"},
+		{"100 without a sign", `"process":"100","result":true,"total_passed_rate":"100"`, Passed, "may start"},
+		{"100.000%", `"process":"100.000%","result":true,"total_passed_rate":"100.000%"`, Passed, "may start"},
+		{"100 padded", `"process":" 100 % ","result":true,"total_passed_rate":" 100 % "`, Passed, "may start"},
+		{"100 full-width", `"process":"100％","result":true,"total_passed_rate":"100％"`, Passed, "may start"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := ask(t, opResults, `{"results":[{"precheck_id":"job-1",`+tc.entry+`}]}`)
+			v := rep.Verdicts[0]
+			assert.Equal(t, tc.state, v.State)
+			if tc.state != NoAnswer {
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, v.Summary())
+				return
+			}
+			respErr := asResponseError(t, err)
+			assert.Equal(t, "job-1", respErr.JobID)
+			assert.Contains(t, respErr.Reason, tc.want)
 		})
 	}
 }
@@ -362,66 +307,23 @@ func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 // call exactly as "error_code" does, for both operations, and a per-job one
 // refuses the job.
 func TestEscapedKeyReadsAsTheKey(t *testing.T) {
-	const start = `{"results":[{"id":"job-1","status":"success","precheck_id":"p1"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`
-	const result = `{"results":[{"precheck_id":"job-1","process":"100%%","result":true,"total_passed_rate":"100%%"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`
-	for _, op := range []string{opJobs, opResults} {
-		var reports []*Report
+	bodies := map[string]string{
+		opJobs:    `{"results":[{"id":"job-1","status":"success","precheck_id":"p1"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`,
+		opResults: `{"results":[{"precheck_id":"job-1","process":"100%%","result":true,"total_passed_rate":"100%%"}],%s:"DRS.M01504","\u0065rror_msg":"busy"}`,
+	}
+	for op, body := range bodies {
+		var first string
 		for _, key := range []string{`"error_code"`, `"\u0065rror_code"`, `"\u0065\u0072ror\u005fcode"`} {
-			var rep *Report
-			var err error
-			if op == opJobs {
-				rep, err = startOne(t, fmt.Sprintf(start, key))
-			} else {
-				rep, err = resultsOf(t, fmt.Sprintf(result, key), "job-1")
-			}
-			require.Error(t, err, key)
+			rep, err := ask(t, op, fmt.Sprintf(body, key))
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr, key)
-			assert.Equal(t, "DRS.M01504", apiErr.Code, key)
-			assert.Equal(t, "busy", apiErr.Message, key)
+			assert.Equal(t, []string{"DRS.M01504", "busy"}, []string{apiErr.Code, apiErr.Message}, key)
 			assert.Equal(t, NoAnswer, rep.Verdicts[0].State, key)
-			reports = append(reports, rep)
-		}
-		for _, rep := range reports[1:] {
-			assert.Equal(t, reports[0].Verdicts[0].Err.Error(), rep.Verdicts[0].Err.Error(), "%s: escaped and literal keys read alike", op)
+			first = cmp.Or(first, rep.Verdicts[0].Err.Error())
+			assert.Equal(t, first, rep.Verdicts[0].Err.Error(), "%s: escaped and literal keys read alike", op)
 		}
 	}
-	rep, err := startOne(t, `{"results":[{"id":"job-1","status":"success","\u0065rror\u005fcode":"DRS.M00304"}]}`)
+	rep, err := ask(t, opJobs, `{"results":[{"id":"job-1","status":"success","\u0065rror\u005fcode":"DRS.M00304"}]}`)
 	require.NoError(t, err)
 	assert.Equal(t, Refused, rep.Verdicts[0].State, "a per-job error code with an escaped key refuses the job")
-
-	t.Run("escaped duplicate", func(t *testing.T) {
-		rep, err := startOne(t, `{"results":[{"id":"job-1","status":"failed","\u0073tatus":"success"}]}`)
-		require.Error(t, err)
-		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-		assert.Contains(t, err.Error(), `"status" appears twice`)
-	})
-}
-
-// TestAbsentPassRateContradictsNothing proves that a pass rate not given
-// (absent, null or blank) contradicts no pass that check items all PASSED
-// confirm, while one given below 100% does, and that without such items
-// nothing confirms result true.
-func TestAbsentPassRateContradictsNothing(t *testing.T) {
-	const passed = `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"PASSED"}]`
-	for _, rate := range []string{``, `"total_passed_rate":null,`, `"total_passed_rate":"",`, `"total_passed_rate":" ",`} {
-		rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,`+rate+passed+`}]}`, "job-1")
-		require.NoError(t, err, rate)
-		assert.Equal(t, Passed, rep.Verdicts[0].State, rate)
-		assert.Equal(t, "may start", rep.Verdicts[0].Summary(), rate)
-	}
-	for _, tc := range []struct{ name, entry, reason string }{
-		{"rate given below 100", `"total_passed_rate":"90%",` + passed, `contradicted by total_passed_rate "90%"`},
-		{"no rate, an alarm", `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":"ALARM"}]`, "confirmed neither by total_passed_rate"},
-		{"no rate, an item still being checked", `"precheck_result":[{"item":"a","result":"PASSED"},{"item":"b","result":null}]`, "confirmed neither by total_passed_rate"},
-		{"no rate, no items", `"precheck_result":[]`, "confirmed neither by total_passed_rate"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rep, err := resultsOf(t, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,`+tc.entry+`}]}`, "job-1")
-			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-			var respErr *ResponseError
-			require.ErrorAs(t, err, &respErr)
-			assert.Contains(t, respErr.Reason, tc.reason)
-		})
-	}
 }

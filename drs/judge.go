@@ -2,7 +2,6 @@ package drs
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"strconv"
@@ -17,21 +16,23 @@ import (
 // jobRef is a job asked about and, when known, its pre-check ID.
 type jobRef struct{ jobID, precheckID string }
 
-// attribute fills out (one verdict per job asked, in order) from one call
-// of either operation, and returns the answers that decide no job. After a
-// failed call every job gets its error. Otherwise an entry belongs to the
-// job whose pre-check ID (when known) or job ID equals the entry's key (its
-// id or precheck_id); an entry without a key belongs to the job asked only
-// when one job was asked and one entry came back. judge reads the different
-// entries of one job; a job's different entries, and entries of no job
-// asked, are returned too, judged alone, so a server that mixes up answers
-// is seen. The work is linear in the answer's size and stops when ctx ends:
-// every job then gets an error saying so.
+// attribute fills out (one verdict per job asked, in order) from one call of
+// either operation and returns the answers that decide no job. After a
+// failed call every job gets its error. Otherwise an entry belongs to the job
+// whose pre-check ID (when known) or job ID is the entry's key; an entry
+// without a key belongs to the job asked only when one job was asked and one
+// entry came back. The same entry twice is one answer; a job's different
+// entries, and entries of no job asked, are returned too, judged alone, so a
+// server that mixes up answers is seen. The work is linear in the answer's
+// size and stops when ctx ends: every job then gets an error saying so.
 func attribute[T any](ctx context.Context, op string, out []Verdict, asked []jobRef, err error, entries []T, key func(T) string, judge func(jobRef, []T) Verdict) []Verdict {
 	perJob := make([][]T, len(asked))
-	var seen []map[[sha256.Size]byte]bool // by job: the fingerprints of its entries, once it has two
+	seen := map[string]bool{} // job index and entry, as JSON
 	var unmatched []Verdict
-	for n := 0; err == nil && n < len(entries); n++ {
+	for n, e := range entries {
+		if err != nil {
+			break
+		}
 		if ctx.Err() != nil {
 			reason := "the context ended before the answer was read: " + ctx.Err().Error()
 			if op == opJobs {
@@ -40,7 +41,6 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 			err = &ResponseError{Operation: op, Reason: reason}
 			break
 		}
-		e := entries[n]
 		i := find(asked, key(e))
 		if len(asked) == 1 && len(entries) == 1 && key(e) == "" {
 			i = 0
@@ -49,29 +49,15 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 			unmatched = append(unmatched, judge(jobRef{jobID: key(e)}, []T{e}))
 			continue
 		}
-		if len(perJob[i]) == 0 {
-			perJob[i] = []T{e}
-			continue
+		b, merr := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
+		fp := strconv.Itoa(i) + " " + string(b)
+		if merr != nil {
+			fp = "unique " + strconv.Itoa(n)
 		}
-		// The same answer twice is still one answer; two different ones
-		// are not.
-		if seen == nil {
-			seen = make([]map[[sha256.Size]byte]bool, len(asked))
+		if !seen[fp] {
+			seen[fp] = true
+			perJob[i] = append(perJob[i], e)
 		}
-		if seen[i] == nil {
-			seen[i] = map[[sha256.Size]byte]bool{}
-			if sum, ok := fingerprint(perJob[i][0]); ok {
-				seen[i][sum] = true
-			}
-		}
-		sum, ok := fingerprint(e)
-		if ok && seen[i][sum] {
-			continue
-		}
-		if ok {
-			seen[i][sum] = true
-		}
-		perJob[i] = append(perJob[i], e)
 	}
 	if err != nil {
 		for i, j := range asked {
@@ -90,13 +76,7 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 	return unmatched
 }
 
-// fingerprint is a hash of e's JSON form, which equal entries share; ok is
-// false when e has no JSON form (then it equals no other).
-func fingerprint(e any) (sum [sha256.Size]byte, ok bool) {
-	b, err := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
-	return sha256.Sum256(b), err == nil
-}
-
+// find returns the index of the job whose pre-check ID, else job ID, is key.
 func find(asked []jobRef, key string) int {
 	if key == "" {
 		return -1
@@ -114,15 +94,13 @@ func find(asked []jobRef, key string) int {
 	return -1
 }
 
-// judgeStart reads the different entries about one job in a BatchCheckJobs answer. Only
-// exactly "success" with no error is a start; any error code is a refusal
-// with that code; anything else leaves it unknown whether the pre-check
-// started.
+// judgeStart reads the different entries about one job in a BatchCheckJobs
+// answer. Only exactly "success" with no error is a start; any error code is
+// a refusal; anything else leaves it unknown whether the pre-check started.
 func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, status int, requestID string) Verdict {
-	jobID := job.jobID
-	v := Verdict{JobID: jobID, RequestID: requestID}
+	v := Verdict{JobID: job.jobID, RequestID: requestID}
 	unusable := func(reason string) Verdict {
-		v.Err = &ResponseError{Operation: opJobs, StatusCode: status, RequestID: requestID, JobID: jobID,
+		v.Err = &ResponseError{Operation: opJobs, StatusCode: status, RequestID: requestID, JobID: job.jobID,
 			Reason: reason + "; it is unknown whether its pre-check started"}
 		return v
 	}
@@ -138,7 +116,7 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 	switch {
 	case e.ErrorCode != "":
 		v.State = Refused
-		v.Err = &APIError{Operation: opJobs, StatusCode: status, Code: c.kept(e.ErrorCode), Message: c.kept(e.ErrorMsg), RequestID: requestID, JobID: jobID}
+		v.Err = &APIError{Operation: opJobs, StatusCode: status, Code: c.kept(e.ErrorCode), Message: c.kept(e.ErrorMsg), RequestID: requestID, JobID: job.jobID}
 	case e.Status == generated.PrecheckStartStatusSuccess && e.ErrorMsg == "":
 		v.State = InProgress
 	default:
@@ -147,11 +125,11 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 	return v
 }
 
-// judgeResult reads the different results about one job in a BatchCheckResults answer.
-// A pre-check is complete only at exactly 100% progress; then result false
-// is a failure, and result true a pass unless a FAILED item or a pass rate
-// other than exactly 100% contradicts it. A pass rate not given contradicts
-// nothing, but then check items, all PASSED, must confirm the pass.
+// judgeResult reads the different results about one job in a
+// BatchCheckResults answer. A pre-check is complete only at exactly 100%
+// progress; then result false is a failure, and result true a pass unless a
+// FAILED item or a pass rate other than exactly 100% contradicts it. Without
+// a pass rate, check items that all PASSED must confirm the pass.
 func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, status int, requestID string) Verdict {
 	v := Verdict{JobID: job.jobID, PrecheckID: job.precheckID, RequestID: requestID}
 	unusable := func(reason string) Verdict {
@@ -181,9 +159,8 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 		return unusable(fmt.Sprintf("process %q: %v", c.kept(r.Process), err))
 	}
 	v.Progress = progress
-	if rate, err := parsePercent(r.TotalPassedRate); err == nil {
-		v.PassedRate = rate
-	}
+	v.PassedRate, _ = parsePercent(r.TotalPassedRate)
+	noRate := strings.TrimSpace(r.TotalPassedRate) == ""
 	switch {
 	case !isHundred(r.Process):
 		v.State = InProgress
@@ -191,19 +168,14 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 		v.State = Failed
 	case len(itemsWith(r.PrecheckResult, generated.PrecheckItemResultFAILED)) > 0:
 		return unusable("result true is contradicted by a FAILED check item")
-	case strings.TrimSpace(r.TotalPassedRate) == "" && !allPassed(r.PrecheckResult):
+	case noRate && (len(r.PrecheckResult) == 0 || len(itemsWith(r.PrecheckResult, generated.PrecheckItemResultPASSED)) < len(r.PrecheckResult)):
 		return unusable("result true is confirmed neither by total_passed_rate nor by check items that all PASSED")
-	case strings.TrimSpace(r.TotalPassedRate) != "" && !isHundred(r.TotalPassedRate):
+	case !noRate && !isHundred(r.TotalPassedRate):
 		return unusable(fmt.Sprintf("result true is contradicted by total_passed_rate %q", c.kept(r.TotalPassedRate)))
 	default:
 		v.State = Passed
 	}
 	return v
-}
-
-// allPassed reports whether there are items and every one PASSED.
-func allPassed(items []generated.PrecheckResult) bool {
-	return len(items) > 0 && len(itemsWith(items, generated.PrecheckItemResultPASSED)) == len(items)
 }
 
 // percentNumber strips the spaces and the percent sign (ASCII or full-width)
@@ -212,8 +184,8 @@ func percentNumber(s string) string {
 	s = strings.TrimSpace(s)
 	if t, ok := strings.CutSuffix(s, "%"); ok {
 		s = t
-	} else if t, ok := strings.CutSuffix(s, "％"); ok {
-		s = t
+	} else {
+		s = strings.TrimSuffix(s, "％")
 	}
 	return strings.TrimSpace(s)
 }
@@ -237,7 +209,6 @@ func parsePercent(s string) (float64, error) {
 // isHundred reports whether a percentage is exactly 100, by its digits: a
 // value that merely rounds to 100 as a float is not complete.
 func isHundred(s string) bool {
-	n := percentNumber(s)
-	whole, frac, _ := strings.Cut(n, ".")
+	whole, frac, _ := strings.Cut(percentNumber(s), ".")
 	return whole == "100" && strings.Trim(frac, "0") == ""
 }

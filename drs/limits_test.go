@@ -99,89 +99,72 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 func hang(_ http.ResponseWriter, r *http.Request, _ recorded, _ int) { <-r.Context().Done() }
 
 // TestHangEndsNamingTheLimit proves that a call to a server that never
-// answers ends saying which limit ended it and after how many attempts, in
-// the message and in TransportError.Attempts. Time is synctest's.
+// answers (or asks for a wait past the deadline) ends saying which limit
+// ended it and after how many attempts, in the message and in Attempts, and
+// keeps the cause for errors.Is. Time is synctest's.
 func TestHangEndsNamingTheLimit(t *testing.T) {
-	t.Run("attempt timeout, retries exhausted", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			c, rc, _ := memClient(t, hang, nil, WithAttemptTimeout(2*time.Second),
-				WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Second, MaxDelay: time.Second}))
-			start := time.Now()
-			rep, err := c.Results(bg, []string{"j"})
-			var tErr *TransportError
-			require.ErrorAs(t, err, &tErr)
-			assert.Equal(t, 3, tErr.Attempts)
-			assert.Equal(t, 3, rc.count())
-			assert.Contains(t, err.Error(), "no answer after 3 attempts: the attempt timed out after 2s (the per-attempt limit)")
-			assert.Contains(t, err.Error(), "gave up after 3 attempts, the retry policy's limit")
-			assert.ErrorIs(t, err, context.DeadlineExceeded)
-			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-			assert.LessOrEqual(t, time.Since(start), 8*time.Second, "three 2s attempts and two waits of at most 1s")
+	busy := func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
+	}
+	for _, tc := range []struct {
+		name     string
+		timeout  time.Duration // of the context; 0: none, canceled 10s into the first wait
+		h        handlerFunc
+		opts     []Option
+		attempts int
+		msgs     []string
+		cause    error
+	}{
+		{"attempt timeout, retries exhausted", 0, hang,
+			[]Option{WithAttemptTimeout(2 * time.Second), WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Second, MaxDelay: time.Second})}, 3,
+			[]string{"no answer after 3 attempts: the attempt timed out after 2s (the per-attempt limit)", "gave up after 3 attempts, the retry policy's limit"}, context.DeadlineExceeded},
+		{"context deadline", 5 * time.Second, hang, []Option{WithAttemptTimeout(0)}, 1,
+			[]string{"no answer after 1 attempt: the context's deadline passed"}, context.DeadlineExceeded},
+		{"attempt timeouts, then the context deadline", 5 * time.Second, hang,
+			[]Option{WithAttemptTimeout(2 * time.Second), WithRetry(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond})}, 3,
+			[]string{"no answer after 3 attempts: the context's deadline passed"}, context.DeadlineExceeded},
+		{"next attempt after the deadline", 5 * time.Second, busy, nil, 1,
+			[]string{"gave up after 1 attempt: the next one would start after the context's deadline"}, nil},
+		{"canceled while waiting to retry", 0, busy, nil, 1,
+			[]string{"no answer after 1 attempt: the context was canceled; the last attempt: drs: BatchCheckResults: HTTP 503"}, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(bg)
+				if tc.timeout > 0 {
+					ctx, cancel = context.WithTimeout(bg, tc.timeout)
+				} else if tc.cause == context.Canceled {
+					time.AfterFunc(10*time.Second, cancel)
+				}
+				defer cancel()
+				c, rc, _ := memClient(t, tc.h, nil, tc.opts...)
+				start := time.Now()
+				rep, err := c.Results(ctx, []string{"j"})
+				assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
+				assert.Equal(t, tc.attempts, rc.count())
+				for _, m := range tc.msgs {
+					assert.Contains(t, err.Error(), m)
+				}
+				var apiErr *APIError
+				if tc.cause == nil {
+					require.ErrorAs(t, err, &apiErr, "the answer that ended the retries")
+					assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
+					return
+				}
+				var tErr *TransportError
+				require.ErrorAs(t, err, &tErr)
+				assert.Equal(t, tc.attempts, tErr.Attempts)
+				assert.ErrorIs(t, err, tc.cause)
+				if tc.timeout == 0 && tc.cause == context.DeadlineExceeded {
+					assert.LessOrEqual(t, time.Since(start), 8*time.Second, "three 2s attempts and two waits of at most 1s")
+				}
+				if tc.cause == context.Canceled {
+					assert.ErrorAs(t, err, &apiErr, "the last attempt's error is kept")
+				}
+			})
 		})
-	})
-	t.Run("context deadline", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(bg, 5*time.Second)
-			defer cancel()
-			c, rc, _ := memClient(t, hang, nil, WithAttemptTimeout(0))
-			_, err := c.Results(ctx, []string{"j"})
-			var tErr *TransportError
-			require.ErrorAs(t, err, &tErr)
-			assert.Equal(t, 1, tErr.Attempts)
-			assert.Equal(t, 1, rc.count())
-			assert.Contains(t, err.Error(), "no answer after 1 attempt: the context's deadline passed")
-			assert.ErrorIs(t, err, context.DeadlineExceeded)
-		})
-	})
-	t.Run("attempt timeouts, then the context deadline", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(bg, 5*time.Second)
-			defer cancel()
-			c, rc, _ := memClient(t, hang, nil, WithAttemptTimeout(2*time.Second),
-				WithRetry(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Nanosecond, MaxDelay: time.Nanosecond}))
-			_, err := c.Results(ctx, []string{"j"})
-			var tErr *TransportError
-			require.ErrorAs(t, err, &tErr)
-			assert.Equal(t, 3, tErr.Attempts, "2s + 2s + the last second")
-			assert.Equal(t, 3, rc.count())
-			assert.Contains(t, err.Error(), "no answer after 3 attempts: the context's deadline passed")
-		})
-	})
-	t.Run("next attempt after the deadline", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(bg, 5*time.Second)
-			defer cancel()
-			c, rc, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
-				w.Header().Set("Retry-After", "30")
-				writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
-			}, nil)
-			_, err := c.Results(ctx, []string{"j"})
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
-			assert.Equal(t, 1, rc.count())
-			assert.Contains(t, err.Error(), "gave up after 1 attempt: the next one would start after the context's deadline")
-		})
-	})
-	t.Run("canceled while waiting to retry", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(bg)
-			c, rc, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
-				w.Header().Set("Retry-After", "30")
-				writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
-				time.AfterFunc(10*time.Second, cancel)
-			}, nil)
-			_, err := c.Results(ctx, []string{"j"})
-			var tErr *TransportError
-			require.ErrorAs(t, err, &tErr)
-			assert.Equal(t, 1, tErr.Attempts)
-			assert.Equal(t, 1, rc.count())
-			assert.Contains(t, err.Error(), "the context was canceled; the last attempt: drs: BatchCheckResults: HTTP 503")
-			assert.ErrorIs(t, err, context.Canceled)
-			var apiErr *APIError
-			assert.ErrorAs(t, err, &apiErr, "the last attempt's error is kept")
-		})
-	})
+	}
 }
 
 // TestRateLimit proves that the client's rate limit spaces requests, and that

@@ -44,7 +44,7 @@ func TestBadCredentialsNeverLockTheKey(t *testing.T) {
 	calls := map[string]func(c *Client) (*Report, error){
 		"Precheck":        func(c *Client) (*Report, error) { return c.Precheck(bg, ModeStartJob, jobs) },
 		"Results":         func(c *Client) (*Report, error) { return c.Results(bg, jobs) },
-		"Wait":            func(c *Client) (*Report, error) { return c.Wait(bg, jobs) },
+		"Wait":            func(c *Client) (*Report, error) { return c.Wait(bg, jobs, WithFirstPollDelay(0)) },
 		"PrecheckAndWait": func(c *Client) (*Report, error) { return c.PrecheckAndWait(bg, ModeStartJob, jobs) },
 	}
 	for name, call := range calls {
@@ -101,7 +101,7 @@ func TestWaitStopsOnAuthenticationFailure(t *testing.T) {
 	ctx, cancel := context.WithTimeout(bg, time.Hour)
 	defer cancel()
 	bad := akskClient(t, srv, "wrong-"+srv.SecretKey)
-	rep, err := bad.Wait(ctx, []string{"a", "b"})
+	rep, err := bad.Wait(ctx, []string{"a", "b"}, WithFirstPollDelay(0))
 	require.Error(t, err)
 	assert.Equal(t, 1, rep.Polls)
 	assert.Equal(t, 1, srv.RequestCount())

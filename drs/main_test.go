@@ -44,7 +44,7 @@ func withClock(now func() time.Time, sleep func(ctx context.Context, d time.Dura
 // security token, when st is not empty).
 func withAKSK(ak, sk, st string) Option {
 	return func(s *settings) {
-		s.token, s.tokenSet = "", false
+		s.creds.Token, s.tokenSet = "", false
 		WithAKSK(ak, sk)(s)
 		if st != "" {
 			WithSecurityToken(st)(s)
@@ -93,7 +93,6 @@ func (f *fakeClock) option() Option { return withClock(f.now, f.sleep) }
 
 // recorded is one request a test server received.
 type recorded struct {
-	Method string
 	Path   string
 	Header http.Header
 	Body   []byte
@@ -119,7 +118,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	rec := recorded{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	rec := recorded{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	rec.Jobs = parseJobs(rec)
 	rc.mu.Lock()
 	rc.reqs = append(rc.reqs, rec)

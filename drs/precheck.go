@@ -22,20 +22,22 @@ const (
 	// ModeStartJob: the jobs are in CONFIGURATION, about to start ("forStartJob").
 	ModeStartJob = Mode(generated.PrecheckModeForStartJob)
 	// ModeRetryJob: the jobs are in their incremental phase after an edit, or
-	// are being retried after a failure ("forRetryJob").
+	// are retried after a failure ("forRetryJob").
 	ModeRetryJob = Mode(generated.PrecheckModeForRetryJob)
 )
 
+// MaxJobIDBytes caps a job ID. DRS states no limit; its job IDs have 36 characters.
+const MaxJobIDBytes = 128
+
 // Precheck starts the pre-checks of any number of jobs, in calls of up to
 // WithBatchSize jobs, up to WithConcurrency at once, the first call alone.
-// Each job ends InProgress (started, with its PrecheckID), Refused (DRS's
-// code in Err) or NoAnswer (Err says why; for a call that was sent, it is
-// unknown whether the pre-check started).
+// Each job ends InProgress (started, with its PrecheckID), Refused or
+// NoAnswer (for a call that was sent, it is unknown whether it started).
 //
 // The report is nil only for invalid input (an unknown mode; an empty,
-// padded, overlong (MaxJobIDBytes), invisible-character or repeated job ID):
-// *InputError values, joined, and nothing is sent. Otherwise err is non-nil
-// exactly when some job has NoAnswer, and joins their reasons.
+// padded, overlong, invisible-character or repeated job ID): *InputError
+// values, joined, and nothing is sent. Otherwise err is non-nil exactly when
+// some job has NoAnswer, and joins their reasons.
 func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs []string) (*Report, error) {
 	if err := checkInput(mode, jobIDs); err != nil {
 		return nil, err
@@ -44,13 +46,22 @@ func (c *Client) Precheck(ctx context.Context, mode Mode, jobIDs []string) (*Rep
 	return rep, rep.err(false)
 }
 
-// MaxJobIDBytes caps the length of a job ID. DRS's API states no limit; its
-// job IDs have 36 characters.
-const MaxJobIDBytes = 128
-
-// invisible reports whether r is a format character (a zero-width space, a
-// byte order mark): a job ID with one prints like another job ID.
-func invisible(r rune) bool { return unicode.Is(unicode.Cf, r) }
+// Results reads the current verdicts of pre-checks started earlier (by
+// Precheck, or by anyone) once, without waiting (see Wait). Results are
+// matched to jobs by precheck_id, which is the job ID in Huawei's examples;
+// by position only when one job was asked and one result came back. Input,
+// batching and errors work as for Precheck.
+func (c *Client) Results(ctx context.Context, jobIDs []string) (*Report, error) {
+	if err := checkInput(ModeStartJob, jobIDs); err != nil {
+		return nil, err
+	}
+	jobs := make([]jobRef, len(jobIDs))
+	for i, id := range jobIDs {
+		jobs[i] = jobRef{jobID: id}
+	}
+	rep := c.query(ctx, new(guard), jobs)
+	return rep, rep.err(false)
+}
 
 // checkInput is the one check of a call's arguments.
 func checkInput(mode Mode, jobIDs []string) error {
@@ -61,6 +72,9 @@ func checkInput(mode Mode, jobIDs []string) error {
 	if len(jobIDs) == 0 {
 		errs = append(errs, &InputError{Index: -1, Reason: "no job IDs"})
 	}
+	// A format character (a zero-width space, a byte order mark) makes a
+	// job ID print like another.
+	invisible := func(r rune) bool { return unicode.Is(unicode.Cf, r) }
 	seen := make(map[string]int, len(jobIDs))
 	for i, id := range jobIDs {
 		reason := ""
@@ -98,10 +112,11 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(c.s.language)}
 	}
 	rep.Unmatched = c.fanOut(len(jobIDs), func(lo, hi int) []Verdict {
-		ids := jobIDs[lo:hi]
-		req := generated.BatchPrecheckReq{Jobs: make([]generated.PreCheckInfo, len(ids))}
-		for i, id := range ids {
-			req.Jobs[i] = generated.PreCheckInfo{JobId: id, PrecheckMode: generated.PrecheckMode(mode)}
+		req := generated.BatchPrecheckReq{}
+		asked := make([]jobRef, 0, hi-lo)
+		for _, id := range jobIDs[lo:hi] {
+			req.Jobs = append(req.Jobs, generated.PreCheckInfo{JobId: id, PrecheckMode: generated.PrecheckMode(mode)})
+			asked = append(asked, jobRef{jobID: id})
 		}
 		var resp generated.BatchPrecheckResp
 		ans, err := c.call(ctx, g, opJobs, func(ctx context.Context) (*http.Response, error) {
@@ -112,7 +127,7 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		if errors.As(err, &respErr) || errors.As(err, &tErr) && tErr.Attempts > 0 {
 			err = fmt.Errorf("%w; it is unknown whether the pre-checks started", err)
 		}
-		return attribute(ctx, opJobs, rep.Verdicts[lo:hi], refs(ids), err, resp.Results,
+		return attribute(ctx, opJobs, rep.Verdicts[lo:hi], asked, err, resp.Results,
 			func(e generated.PostPreCheckResp) string { return e.Id },
 			func(j jobRef, e []generated.PostPreCheckResp) Verdict {
 				return c.judgeStart(j, e, ans.status, ans.requestID)
@@ -121,7 +136,32 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 	return rep
 }
 
-// fanOut splits n jobs into batches and runs call on each, the first alone
+// query makes the BatchCheckResults calls for jobs.
+func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
+	rep := &Report{Verdicts: make([]Verdict, len(jobs))}
+	var params *generated.BatchCheckResultsParams
+	if c.s.language != "" {
+		params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(c.s.language)}
+	}
+	rep.Unmatched = c.fanOut(len(jobs), func(lo, hi int) []Verdict {
+		req := generated.BatchQueryPrecheckResultReq{}
+		for _, j := range jobs[lo:hi] {
+			req.Jobs = append(req.Jobs, j.jobID)
+		}
+		var resp generated.BatchQueryPrecheckResultResp
+		ans, err := c.call(ctx, g, opResults, func(ctx context.Context) (*http.Response, error) {
+			return c.gen.BatchCheckResults(ctx, c.s.projectID, params, req)
+		}, &resp)
+		return attribute(ctx, opResults, rep.Verdicts[lo:hi], jobs[lo:hi], err, resp.Results,
+			func(r generated.QueryPreCheckResp) string { return r.PrecheckId },
+			func(j jobRef, r []generated.QueryPreCheckResp) Verdict {
+				return c.judgeResult(j, r, ans.status, ans.requestID)
+			})
+	})
+	return rep
+}
+
+// fanOut splits n jobs into batches and runs call on each: the first alone
 // (bad credentials then fail one request, not one per batch), the rest up to
 // the client's concurrency at once. It returns the unmatched answers of all
 // batches, in batch order.
@@ -147,14 +187,6 @@ func (c *Client) fanOut(n int, call func(lo, hi int) []Verdict) []Verdict {
 		all = append(all, e...)
 	}
 	return all
-}
-
-func refs(jobIDs []string) []jobRef {
-	out := make([]jobRef, len(jobIDs))
-	for i, id := range jobIDs {
-		out[i] = jobRef{jobID: id}
-	}
-	return out
 }
 
 func requestIDOf(err error) string {

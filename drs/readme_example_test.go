@@ -30,7 +30,7 @@ func Example_readme() {
 	})()
 	// The first query comes halfway to the deadline when that is sooner
 	// than its default delay.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 
 	// The README's code, but for the simulator's endpoint instead of the

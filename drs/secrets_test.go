@@ -38,113 +38,112 @@ func jsonEscapeForTest(s string) string {
 
 // jsonString makes an echoed form fit inside a JSON string: it is
 // JSON-escaped once more, so that the decoded value is the form itself.
-func jsonString(_, text string) string { return jsonEscapeForTest(text) }
+func jsonString(text string) string { return jsonEscapeForTest(text) }
 
 // place is somewhere a hostile server echoes a secret: it answers with the
-// echoed text (already in one of secretForms) at that place.
+// echoed text (in one of secretForms) there.
 type place struct {
 	name    string
 	results bool // the call is Results (else Precheck)
-	answer  func(w http.ResponseWriter, form, text string)
-	notJSON bool // the text is not inside a JSON string (a header, an HTML page)
+	answer  func(w http.ResponseWriter, text string)
 }
 
 // longPad puts an echoed secret across the 256-byte cut of a body excerpt.
 var longPad = strings.Repeat("x", 240)
 
 var secretPlaces = []place{
-	{"start status", false, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"`+jsonString(form, s)+`"}]}`)
-	}, false},
-	{"start precheck_id", false, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success","precheck_id":"`+jsonString(form, s)+`"}]}`)
-	}, false},
-	{"unsolicited job id", false, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	{"start status", false, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"`+jsonString(s)+`"}]}`)
+	}},
+	{"start precheck_id", false, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success","precheck_id":"`+jsonString(s)+`"}]}`)
+	}},
+	{"unsolicited job id", false, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success"},{"id":"`+j+`","status":"`+j+`","precheck_id":"`+j+`"}]}`)
-	}, false},
-	{"job error_code and error_msg", false, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"job error_code and error_msg", false, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"failed","error_code":"`+j+`","error_msg":"`+j+`"}]}`)
-	}, false},
-	{"call error_code in a 2xx", false, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"call error_code in a 2xx", false, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"error_code":"`+j+`","error_msg":"`+j+`"}`)
-	}, false},
-	{"duplicate key name", false, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"duplicate key name", false, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"results":[],"`+j+`":1,"`+j+`":2}`)
-	}, false},
-	{"case-variant key name", false, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[],"`+jsonString(form, s)+`":1,"`+jsonString(form, strings.ToUpper(s))+`":2}`)
-	}, false},
-	{"syntax error inside a key", false, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"`+jsonString(form, s)+`": tru}]}`)
-	}, false},
-	{"wrong type under a key", false, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":{"`+jsonString(form, s)+`":1}}]}`)
-	}, false},
-	{"body not JSON", false, func(w http.ResponseWriter, _, s string) { writeRaw(w, 200, "<p>"+s+"</p>") }, true},
-	{"long 2xx body, secret across the excerpt cut", false, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[],"results":[],"pad":"`+longPad[:211]+jsonString(form, s)+`"}`)
-	}, false},
-	{"check items", true, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"case-variant key name", false, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[],"`+jsonString(s)+`":1,"`+jsonString(strings.ToUpper(s))+`":2}`)
+	}},
+	{"syntax error inside a key", false, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"`+jsonString(s)+`": tru}]}`)
+	}},
+	{"wrong type under a key", false, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"id":"job-1","status":{"`+jsonString(s)+`":1}}]}`)
+	}},
+	{"body not JSON", false, func(w http.ResponseWriter, s string) { writeRaw(w, 200, "<p>"+s+"</p>") }},
+	{"long 2xx body, secret across the excerpt cut", false, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[],"results":[],"pad":"`+longPad[:211]+jsonString(s)+`"}`)
+	}},
+	{"check items", true, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":false,"total_passed_rate":"0%","precheck_result":[`+
 			`{"item":"`+j+`","group":"`+j+`","result":"FAILED","failed_reason":"`+j+`","raw_error_msg":"`+j+`","data":"`+j+`",`+
 			`"failed_sub_jobs":[{"id":"`+j+`","name":"`+j+`","check_result":"`+j+`"}]},`+
 			`{"item":"i2","result":"FAILED","raw_error_msg":"`+j+`"},{"item":"`+j+`","result":"ALARM"}]}]}`)
-	}, false},
-	{"check items of a contradicted pass", true, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"check items of a contradicted pass", true, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[`+
 			`{"item":"`+j+`","group":"`+j+`","result":"FAILED","failed_reason":"`+j+`"}]}]}`)
-	}, false},
-	{"process", true, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"`+jsonString(form, s)+`"}]}`)
-	}, false},
-	{"total_passed_rate", true, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"`+jsonString(form, s)+`"}]}`)
-	}, false},
-	{"result precheck_id of another job", true, func(w http.ResponseWriter, form, s string) {
-		writeRaw(w, 200, `{"results":[{"precheck_id":"`+jsonString(form, s)+`","process":"100%","result":true,"total_passed_rate":"100%"}]}`)
-	}, false},
-	{"result error_msg", true, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"process", true, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"`+jsonString(s)+`"}]}`)
+	}},
+	{"total_passed_rate", true, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"`+jsonString(s)+`"}]}`)
+	}},
+	{"result precheck_id of another job", true, func(w http.ResponseWriter, s string) {
+		writeRaw(w, 200, `{"results":[{"precheck_id":"`+jsonString(s)+`","process":"100%","result":true,"total_passed_rate":"100%"}]}`)
+	}},
+	{"result error_msg", true, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","error_code":"`+j+`","error_msg":"`+j+`"}]}`)
-	}, false},
-	{"JSON error body", false, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"JSON error body", false, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 400, `{"error_code":"`+j+`","error_msg":"`+j+`","request_id":"`+j+`"}`)
-	}, false},
-	{"nested JSON error body", true, func(w http.ResponseWriter, form, s string) {
-		j := jsonString(form, s)
+	}},
+	{"nested JSON error body", true, func(w http.ResponseWriter, s string) {
+		j := jsonString(s)
 		writeRaw(w, 403, `{"error":{"code":"`+j+`","message":"`+j+`"}}`)
-	}, false},
-	{"HTML error body", false, func(w http.ResponseWriter, _, s string) {
+	}},
+	{"HTML error body", false, func(w http.ResponseWriter, s string) {
 		w.Header().Set("Content-Type", "text/html")
 		writeRaw(w, 502, "<html><body><h1>502 Bad Gateway</h1>"+s+"</body></html>")
-	}, true},
-	{"long HTML error body, secret across the excerpt cut", true, func(w http.ResponseWriter, _, s string) {
+	}},
+	{"long HTML error body, secret across the excerpt cut", true, func(w http.ResponseWriter, s string) {
 		w.Header().Set("Content-Type", "text/html")
 		writeRaw(w, 400, "<html>"+longPad+s+strings.Repeat("y", 1000)+"</html>")
-	}, true},
-	{"X-Request-Id of an answer", false, func(w http.ResponseWriter, _, s string) {
+	}},
+	{"X-Request-Id of an answer", false, func(w http.ResponseWriter, s string) {
 		w.Header().Set("X-Request-Id", s)
 		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success"},{"id":"job-2","status":"nope"}]}`)
-	}, true},
-	{"X-Request-Id of an error", true, func(w http.ResponseWriter, _, s string) {
+	}},
+	{"X-Request-Id of an error", true, func(w http.ResponseWriter, s string) {
 		w.Header().Set("X-Request-Id", s)
 		writeRaw(w, 401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information."}`)
-	}, true},
-	{"Location", false, func(w http.ResponseWriter, _, s string) {
+	}},
+	{"Location", false, func(w http.ResponseWriter, s string) {
 		w.Header().Set("Location", "https://elsewhere.example/"+s)
 		w.WriteHeader(http.StatusFound)
-	}, true},
-	{"Content-Type", true, func(w http.ResponseWriter, _, s string) {
+	}},
+	{"Content-Type", true, func(w http.ResponseWriter, s string) {
 		w.Header().Set("Content-Type", "text/"+s)
 		writeRaw(w, 200, `{}`)
-	}, true},
+	}},
 }
 
 // secretKind is one credential: how the server finds it in the request it
@@ -193,10 +192,10 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 				t.Run(kind.name+"/"+p.name+"/"+form.name, func(t *testing.T) {
 					var echoed string
 					opts := append([]Option{WithRetry(RetryPolicy{MaxAttempts: 2})}, kind.opts...)
-					c, _, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, _ recorded, _ int) {
+					c, _, _ := memClient(t, func(w http.ResponseWriter, r *http.Request, _ recorded, _ int) {
 						echoed = kind.echo(r)
-						p.answer(w, form.name, form.enc(echoed))
-					}, opts...)
+						p.answer(w, form.enc(echoed))
+					}, newFakeClock(), opts...)
 					var rep *Report
 					var err error
 					if p.results {

@@ -1,6 +1,7 @@
 package drs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
@@ -14,20 +15,17 @@ import (
 type State int
 
 const (
-	// NoAnswer: no usable answer about the job (the call failed, or the
-	// answer left it out or was ambiguous). Verdict.Err says why. For a
+	// NoAnswer: no usable answer about the job; Verdict.Err says why. For a
 	// start that was sent, it is unknown whether the pre-check started.
 	NoAnswer State = iota
-	// InProgress: the pre-check started and has not completed (or a wait
-	// ended first: Verdict.Err says so).
+	// InProgress: started, not complete (or a wait ended first: Err says so).
 	InProgress
-	// Passed: the pre-check completed and passed; the job may start. ALARM
-	// items are warnings and do not stop it.
+	// Passed: complete and passed; the job may start. ALARM items are warnings.
 	Passed
-	// Failed: the pre-check completed and did not pass; the FAILED items say why.
+	// Failed: complete and not passed; the FAILED items say why.
 	Failed
-	// Refused: DRS answered for this job with an error code (Verdict.Err is
-	// an *APIError with JobID set), e.g. DRS.10000010 for an unknown job.
+	// Refused: DRS answered for the job with an error code (Err is an
+	// *APIError with JobID set), e.g. DRS.10000010 for an unknown job.
 	Refused
 )
 
@@ -42,17 +40,14 @@ func (s State) String() string {
 
 // Verdict is the client's reading of one job's pre-check.
 type Verdict struct {
-	JobID string
-	State State
-	// PrecheckID is the pre-check's ID, as DRS gave it.
-	PrecheckID string
+	JobID      string
+	State      State
+	PrecheckID string // as DRS gave it
 	// Progress and PassedRate are percentages, 0 to 100 (0 while unknown).
 	Progress   float64
 	PassedRate float64
-	// Items are the check items in the server's order (results only).
-	Items []generated.PrecheckResult
-	// RequestID identifies the answer (or failed call) the verdict comes from.
-	RequestID string
+	Items      []generated.PrecheckResult // the check items, in the server's order (results only)
+	RequestID  string                     // of the answer (or failed call) the verdict comes from
 	// Err says why for NoAnswer and Refused, and why a wait ended for a job
 	// left InProgress; nil otherwise.
 	Err error
@@ -61,19 +56,17 @@ type Verdict struct {
 // Report is the answer of every call: one Verdict per job, in input order.
 type Report struct {
 	Verdicts []Verdict
-	// Unmatched are answers that could not be attributed to exactly one job
-	// asked about: about another job, without an ID where one was needed, or
-	// one of several different answers about the same job. They never decide
-	// a verdict. After a wait, those of the start and of the last answer
-	// received (so a server repeating them cannot grow the report).
+	// Unmatched are answers not attributable to exactly one job asked about:
+	// about another job, without a needed ID, or one of several different
+	// answers about the same job. They never decide a verdict. After a wait,
+	// those of the start and of the last answer received.
 	Unmatched []Verdict
-	// Polls is how many result queries a wait made.
-	Polls int
+	Polls     int // result queries a wait made
 }
 
-// AllPassed reports whether every job may start: the report has verdicts
-// and each is Passed. It is false for a nil or empty report, and whenever
-// the call that made the report returned an error.
+// AllPassed reports whether every job may start: the report has verdicts and
+// each is Passed. It is false for a nil or empty report, and whenever the
+// call that made the report returned an error.
 func (r *Report) AllPassed() bool {
 	return r != nil && len(r.Verdicts) > 0 && r.Count(Passed) == len(r.Verdicts)
 }
@@ -91,9 +84,9 @@ func (r *Report) Count(s State) int {
 	return n
 }
 
-// Summary says in one line what the verdict means, e.g. "may start (1
-// alarm)", "pre-check failed: 2 items failed: db_params/binlog: ...",
-// "refused: DRS.10000010: ...", "in progress (40%)"; at most MaxTextBytes.
+// Summary says in one line, at most MaxTextBytes, what the verdict means,
+// e.g. "may start (1 alarm)", "pre-check failed: 2 items failed: ...",
+// "refused: DRS.10000010: ...", "in progress (40%)".
 func (v *Verdict) Summary() string { return cut(v.summary(), MaxTextBytes) }
 
 func (v *Verdict) summary() string {
@@ -110,11 +103,8 @@ func (v *Verdict) summary() string {
 		}
 		parts := make([]string, len(failed))
 		for i, it := range failed {
-			parts[i] = it.Item
-			if it.Group != "" {
-				parts[i] = it.Group + "/" + it.Item
-			}
-			if r := itemReason(it); r != "" {
+			parts[i] = strings.TrimPrefix(it.Group+"/"+it.Item, "/")
+			if r := cmp.Or(it.FailedReason, it.RawErrorMsg); r != "" {
 				parts[i] += ": " + r
 			}
 		}
@@ -137,8 +127,7 @@ func (v *Verdict) summary() string {
 	return "no answer: " + v.Err.Error()
 }
 
-// itemsWith returns the items whose result is r (case-insensitively: a
-// server that writes "failed" still means it).
+// itemsWith returns the items whose result is r, in any case.
 func itemsWith(items []generated.PrecheckResult, r generated.PrecheckItemResult) []generated.PrecheckResult {
 	var out []generated.PrecheckResult
 	for _, it := range items {
@@ -147,14 +136,6 @@ func itemsWith(items []generated.PrecheckResult, r generated.PrecheckItemResult)
 		}
 	}
 	return out
-}
-
-// itemReason is why an item failed or alarmed: failed_reason, else raw_error_msg.
-func itemReason(it generated.PrecheckResult) string {
-	if it.FailedReason != "" {
-		return it.FailedReason
-	}
-	return it.RawErrorMsg
 }
 
 // err joins the reasons of the jobs without a usable answer (and, after a

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/drsclient/drs-precheck/drstest"
 	"github.com/drsclient/drs-precheck/generated"
 )
 
@@ -134,18 +134,6 @@ func TestUnusable2xxAnswers(t *testing.T) {
 	}
 }
 
-// TestBrokenBodyIsRetried proves that a body cut off by a reset connection is
-// retried and that the retry's answer counts.
-func TestBrokenBodyIsRetried(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "real-job"}),
-		drstest.WithFaults(drstest.Fault{Kind: drstest.FaultReset, Count: 1}))
-	c := newClient(t, srv.URL, srv.Client(), newFakeClock(), WithProjectID(srv.ProjectID), WithToken(srv.Token))
-	rep, err := c.Precheck(bg, ModeStartJob, []string{"real-job"})
-	require.NoError(t, err)
-	assert.Equal(t, InProgress, rep.Verdicts[0].State)
-	assert.Equal(t, 2, srv.RequestCount())
-}
-
 // TestWaitPollsAgainAfterServerErrors proves that queries failing with any
 // 5xx or an unusable answer do not end a wait.
 func TestWaitPollsAgainAfterServerErrors(t *testing.T) {
@@ -178,7 +166,7 @@ func TestEditorReportsAnUnreadableBody(t *testing.T) {
 	assert.EqualError(t, err, "drs: read the request body to sign it: gone")
 	assert.Empty(t, req.Header.Get("Authorization"))
 
-	req.GetBody, req.Body = nil, io.NopCloser(iotestErrReader{})
+	req.GetBody, req.Body = nil, io.NopCloser(iotest.ErrReader(errors.New("unreadable")))
 	err = c.RequestEditor()(bg, req)
 	assert.ErrorContains(t, err, "drs: read the request body to sign it")
 
@@ -186,10 +174,6 @@ func TestEditorReportsAnUnreadableBody(t *testing.T) {
 	require.NoError(t, c.RequestEditor()(bg, req), "no body: signed over nothing")
 	assert.NotEmpty(t, req.Header.Get("Authorization"))
 }
-
-type iotestErrReader struct{}
-
-func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("unreadable") }
 
 // TestReportAllPassedAndCount proves that AllPassed is true only for a
 // report whose every verdict is Passed (never for a nil or empty one), and
