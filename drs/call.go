@@ -68,7 +68,11 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 			g.authFailure.CompareAndSwap(nil, apiErr)
 		}
 		if ctx.Err() != nil {
-			return answer{}, c.ended(op, attempt, ctx, "", err)
+			// An attempt cut short by the context says less than the failure before it.
+			if last == nil || !errors.Is(err, ctx.Err()) {
+				last = err
+			}
+			return answer{}, c.ended(op, attempt, ctx, "", last)
 		}
 		delay, retry := c.backoff(attempt, err)
 		gaveUp := fmt.Sprintf("gave up after %d %s", attempt, plural(attempt, "attempt", "attempts"))
