@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // Scenario is a project with its jobs and faults: what a simulator starts
