@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"testing"
 
 	"github.com/drsclient/drs-precheck/aksk"
 )
@@ -28,11 +27,19 @@ type Server struct {
 	srv *httptest.Server
 }
 
+// TB is the part of testing.TB that NewServer uses: drstest does not import
+// package testing, which the CLI's simulator would otherwise build.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewServer starts a Simulator on a loopback httptest.Server, closed when the
 // test ends; it fails the test if an option is invalid. The project ID,
 // token and AK/SK pair are random unless the options set them (the first
 // WithToken and WithAKSK values are then Token, AccessKey and SecretKey).
-func NewServer(t testing.TB, opts ...Option) *Server {
+func NewServer(t TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := config{seed: 1, logLimit: 10000}
 	for _, o := range opts {
