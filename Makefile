@@ -81,11 +81,11 @@ GATES_LOG := $(BIN)/gates.txt
 # The gates in two lanes, each gate after the one before it in its lane, so that make -j2 keeps
 # both cores busy in a known order (with a plain list, make skips a gate whose tool is still
 # building and comes back to it only late). Lane 1: the race-enabled tests, the biggest build,
-# then the bench module's. Lane 2: each tool build right before the gates that use it, then the
-# rest. Measured CPU per gate (docs/BENCHMARKS.md) balances the two.
-LANE1 := test-go test-bench-module
+# then the bench module's, then vet. Lane 2: each tool build right before the gates that use it,
+# then the rest. Measured wall time per gate (docs/BENCHMARKS.md) balances the two.
+LANE1 := test-go test-bench-module vet
 LANE2 := tools-main lint check-generated tools-breaking breaking tools-actionlint lint-ci-examples \
-	fmt-check vet fuzz-ci
+	fmt-check fuzz-ci
 GATES := $(LANE1) $(LANE2)
 test-gates: $(addprefix gate-,$(GATES))
 # gate-B: | gate-A for each gate B that follows A in its lane.
