@@ -2,6 +2,7 @@ package drs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -92,6 +93,19 @@ func find(asked []jobRef, key string) int {
 		}
 	}
 	return -1
+}
+
+// requestIDOf is the request ID of a failed call, if it got an answer.
+func requestIDOf(err error) string {
+	var apiErr *APIError
+	var respErr *ResponseError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.RequestID
+	case errors.As(err, &respErr):
+		return respErr.RequestID
+	}
+	return ""
 }
 
 // judgeStart reads the different entries about one job in a BatchCheckJobs
