@@ -79,7 +79,16 @@ func TestInvalidSettingsAreConfigErrors(t *testing.T) {
 	}
 
 	_, err := New(WithoutEnvironment(), WithBatchSize(0), WithConcurrency(0), WithLanguage("x"))
-	assert.Len(t, errorsOf(err), 6, "region, project, credentials, batch size, concurrency, language: all at once")
+	require.Len(t, errorsOf(err), 6, "region, project, credentials, batch size, concurrency, language: all at once")
+	envs := map[string]string{}
+	for option, ce := range configErrors(t, err) {
+		envs[option] = ce.Env
+		assert.NotContains(t, ce.Reason, "With", "the reason has no Go identifier")
+		assert.True(t, strings.HasPrefix(ce.Error(), "drs: "+option+": "), ce.Error())
+	}
+	assert.Equal(t, map[string]string{"WithRegion": EnvRegion, "WithProjectID": EnvProjectID, "WithToken": EnvIAMToken + " or " + EnvAccessKey + ", " + EnvSecretKey,
+		"WithBatchSize": "", "WithConcurrency": "", "WithLanguage": ""}, envs)
+	assert.Contains(t, err.Error(), "(environment variable "+EnvProjectID+")")
 }
 
 // TestEndpoints proves which endpoint URLs New accepts, how it normalises

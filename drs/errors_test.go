@@ -227,28 +227,6 @@ func TestClassesWorkThroughTheJoinedError(t *testing.T) {
 	}
 }
 
-// TestConfigErrorsNameOptionAndEnv proves that every missing or invalid
-// setting is its own *ConfigError naming the option and the environment
-// variable, with a reason free of Go identifiers.
-func TestConfigErrorsNameOptionAndEnv(t *testing.T) {
-	_, err := New(WithoutEnvironment())
-	require.Error(t, err)
-	got := map[string]string{}
-	for _, e := range errorsOf(err) {
-		var ce *ConfigError
-		require.ErrorAs(t, e, &ce)
-		got[ce.Option] = ce.Env
-		assert.NotContains(t, ce.Reason, "With", "the reason has no Go identifier")
-		assert.Contains(t, e.Error(), "drs: "+ce.Option+": ")
-	}
-	assert.Equal(t, map[string]string{
-		"WithRegion":    EnvRegion,
-		"WithProjectID": EnvProjectID,
-		"WithToken":     EnvIAMToken + " or " + EnvAccessKey + ", " + EnvSecretKey,
-	}, got)
-	assert.Contains(t, err.Error(), "(environment variable "+EnvProjectID+")")
-}
-
 // TestTransportErrorIsNoAnswer proves that a call that got no answer leaves
 // its jobs NoAnswer with a *TransportError reachable through the joined error.
 func TestTransportErrorIsNoAnswer(t *testing.T) {

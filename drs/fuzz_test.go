@@ -1,10 +1,7 @@
 package drs
 
 import (
-	"bytes"
-	"io"
 	"math/big"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,21 +56,11 @@ func FuzzDecodeAnswer(f *testing.F) {
 		f.Add(seed.results, []byte(seed.body))
 	}
 	f.Fuzz(func(t *testing.T, results bool, body []byte) {
-		rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
-			if req.Body != nil {
-				_, _ = io.Copy(io.Discard, req.Body)
-				_ = req.Body.Close()
-			}
-			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
-				Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
-		})
-		c := newClient(t, "https://drs.test", &http.Client{Transport: rt}, newFakeClock(), oneShot)
-		var rep *Report
+		op := opJobs
 		if results {
-			rep, _ = c.Results(bg, []string{"job-1"})
-		} else {
-			rep, _ = c.Precheck(bg, ModeStartJob, []string{"job-1"})
+			op = opResults
 		}
+		rep, _ := callOp(bg, answering(t, body), op, "job-1")
 		if rep == nil || len(rep.Verdicts) != 1 {
 			t.Fatalf("no report of one verdict: %+v", rep)
 		}

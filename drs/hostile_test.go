@@ -41,13 +41,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 						w.Header().Set("Location", target)
 						w.WriteHeader(code)
 					}, WithHTTPClient(follow))
-					var rep *Report
-					var err error
-					if op == opJobs {
-						rep, err = c.Precheck(bg, ModeStartJob, []string{"job-1"})
-					} else {
-						rep, err = c.Results(bg, []string{"job-1"})
-					}
+					rep, err := callOp(bg, c, op, "job-1")
 					require.NotNil(t, rep)
 					require.Error(t, err)
 					assert.Equal(t, 1, rc.count(), "a redirect is not retried")
@@ -98,13 +92,7 @@ func ask(t *testing.T, op, body string, jobs ...string) (*Report, error) {
 		jobs = []string{"job-1"}
 	}
 	c, rc, _ := hostile(t, raw(200, body))
-	var rep *Report
-	var err error
-	if op == opJobs {
-		rep, err = c.Precheck(bg, ModeStartJob, jobs)
-	} else {
-		rep, err = c.Results(bg, jobs)
-	}
+	rep, err := callOp(bg, c, op, jobs...)
 	require.NotNil(t, rep)
 	require.Len(t, rep.Verdicts, len(jobs))
 	assert.Equal(t, 1, rc.count(), "a 2xx answer is not asked again")

@@ -2,8 +2,8 @@ package drs
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -81,17 +81,29 @@ func find(asked []jobRef, key string) int {
 	if key == "" {
 		return -1
 	}
+	byJobID := -1
 	for i, a := range asked {
 		if a.precheckID == key {
 			return i
 		}
-	}
-	for i, a := range asked {
-		if a.jobID == key {
-			return i
+		if a.jobID == key && byJobID < 0 {
+			byJobID = i
 		}
 	}
-	return -1
+	return byJobID
+}
+
+// requestIDOf is the request ID of a failed call, if it got an answer.
+func requestIDOf(err error) string {
+	var apiErr *APIError
+	var respErr *ResponseError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.RequestID
+	case errors.As(err, &respErr):
+		return respErr.RequestID
+	}
+	return ""
 }
 
 // judgeStart reads the different entries about one job in a BatchCheckJobs
@@ -196,12 +208,10 @@ func parsePercent(s string) (float64, error) {
 	if n == "" && strings.TrimSpace(s) == "" {
 		return 0, nil
 	}
-	if len(n) > 32 || n == "" || strings.Trim(n, "0123456789.") != "" || strings.Count(n, ".") > 1 || strings.Trim(n, ".") == "" {
-		return 0, fmt.Errorf("not a percentage")
-	}
+	// Digits and a point only: ParseFloat would also read "1e3", "Inf" or "0x1p6".
 	v, err := strconv.ParseFloat(n, 64)
-	if err != nil || math.IsInf(v, 0) || v > 100 {
-		return 0, fmt.Errorf("not a percentage from 0 to 100")
+	if len(n) > 32 || strings.Trim(n, "0123456789.") != "" || err != nil || v > 100 {
+		return 0, errors.New("not a percentage from 0 to 100")
 	}
 	return v, nil
 }

@@ -115,13 +115,7 @@ func TestJudgingStopsWithTheContext(t *testing.T) {
 					Body: io.NopCloser(read), ContentLength: -1, Request: req}, nil
 			})
 			c := newClient(t, "https://drs.test", &http.Client{Transport: rt}, newFakeClock(), oneShot)
-			var rep *Report
-			var err error
-			if op == opJobs {
-				rep, err = c.Precheck(ctx, ModeStartJob, []string{"job-1", "job-2"})
-			} else {
-				rep, err = c.Results(ctx, []string{"job-1", "job-2"})
-			}
+			rep, err := callOp(ctx, c, op, "job-1", "job-2")
 			require.Error(t, err)
 			assert.Empty(t, rep.Unmatched)
 			for _, v := range rep.Verdicts {

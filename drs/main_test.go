@@ -371,6 +371,14 @@ func errorsOf(err error) []error {
 	return []error{err}
 }
 
+// callOp calls Precheck (opJobs) or Results (opResults) about jobs.
+func callOp(ctx context.Context, c *Client, op string, jobs ...string) (*Report, error) {
+	if op == opJobs {
+		return c.Precheck(ctx, ModeStartJob, jobs)
+	}
+	return c.Results(ctx, jobs)
+}
+
 // oneShot is a retry policy without retries.
 var oneShot = WithRetry(RetryPolicy{MaxAttempts: 1})
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -339,15 +340,12 @@ func credentialError(err error) error {
 	return &ConfigError{Option: "WithCredentialSource", Env: e.Env, Reason: e.Reason}
 }
 
+var regionID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)+$`)
+
 // regionEndpoint returns the DRS endpoint of a region.
 func regionEndpoint(region string) (string, error) {
-	parts := strings.Split(region, "-")
-	ok := len(parts) >= 2 && len(region) <= 64
-	for _, p := range parts {
-		ok = ok && p != "" && !strings.ContainsFunc(p, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') })
-	}
 	switch {
-	case !ok:
+	case len(region) > 64 || !regionID.MatchString(region):
 		return "", fmt.Errorf("%q is not a region ID; use one such as cn-north-4", region)
 	case region == "eu-west-101":
 		return "https://drs.eu-west-101.myhuaweicloud.eu", nil

@@ -188,15 +188,3 @@ func (c *Client) fanOut(n int, call func(lo, hi int) []Verdict) []Verdict {
 	}
 	return all
 }
-
-func requestIDOf(err error) string {
-	var apiErr *APIError
-	var respErr *ResponseError
-	switch {
-	case errors.As(err, &apiErr):
-		return apiErr.RequestID
-	case errors.As(err, &respErr):
-		return respErr.RequestID
-	}
-	return ""
-}

@@ -29,8 +29,8 @@ func Example_readme() {
 		drs.EnvAccessKey: "", drs.EnvSecretKey: "", drs.EnvSecurityToken: "",
 	})()
 	// The first query comes halfway to the deadline when that is sooner
-	// than its default delay.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// than its default delay: here after 250ms.
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 
 	// The README's code, but for the simulator's endpoint instead of the

@@ -196,13 +196,11 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 						echoed = kind.echo(r)
 						p.answer(w, form.enc(echoed))
 					}, newFakeClock(), opts...)
-					var rep *Report
-					var err error
+					op := opJobs
 					if p.results {
-						rep, err = c.Results(bg, []string{"job-1"})
-					} else {
-						rep, err = c.Precheck(bg, ModeStartJob, []string{"job-1"})
+						op = opResults
 					}
+					rep, err := callOp(bg, c, op, "job-1")
 					require.NotNil(t, rep)
 					require.NotEmpty(t, echoed, "the server saw the credential it echoes")
 					assertNoSecret(t, kind.secret(echoed), rep, err)

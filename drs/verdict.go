@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/drsclient/drs-precheck/generated"
@@ -140,7 +139,8 @@ func itemsWith(items []generated.PrecheckResult, r generated.PrecheckItemResult)
 
 // err joins the reasons of the jobs without a usable answer (and, after a
 // wait, of those left in progress), each failed call once with the jobs it
-// carried. Refusals and failed pre-checks are answers, not errors.
+// carried. Refusals and failed pre-checks are answers, not errors. Every
+// error the client stores is a pointer, so it can key a map.
 func (r *Report) err(waited bool) error {
 	var errs []error
 	byErr := map[error]*jobsError{}
@@ -148,16 +148,12 @@ func (r *Report) err(waited bool) error {
 		if v.Err == nil || !(v.State == NoAnswer || waited && v.State == InProgress) {
 			continue
 		}
-		comparable := reflect.TypeOf(v.Err).Comparable()
-		if comparable && byErr[v.Err] != nil {
-			byErr[v.Err].jobIDs = append(byErr[v.Err].jobIDs, v.JobID)
+		if g := byErr[v.Err]; g != nil {
+			g.jobIDs = append(g.jobIDs, v.JobID)
 			continue
 		}
-		g := &jobsError{jobIDs: []string{v.JobID}, err: v.Err}
-		if comparable {
-			byErr[v.Err] = g
-		}
-		errs = append(errs, g)
+		byErr[v.Err] = &jobsError{jobIDs: []string{v.JobID}, err: v.Err}
+		errs = append(errs, byErr[v.Err])
 	}
 	return errors.Join(errs...)
 }

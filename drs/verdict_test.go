@@ -4,9 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
-	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -153,26 +151,6 @@ func TestWaitPollsAgainAfterServerErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
 	assert.Equal(t, 4, rc.count())
-}
-
-// TestEditorReportsAnUnreadableBody proves that a body that cannot be read
-// for signing is an error, not an unsigned request.
-func TestEditorReportsAnUnreadableBody(t *testing.T) {
-	c := newClient(t, "http://127.0.0.1:9", nil, nil, withAKSK(testAK, testSK, ""))
-	req, err := http.NewRequestWithContext(bg, http.MethodPost, "http://127.0.0.1:9/v3/p/jobs/batch-precheck", strings.NewReader("{}"))
-	require.NoError(t, err)
-	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("gone") }
-	err = c.RequestEditor()(bg, req)
-	assert.EqualError(t, err, "drs: read the request body to sign it: gone")
-	assert.Empty(t, req.Header.Get("Authorization"))
-
-	req.GetBody, req.Body = nil, io.NopCloser(iotest.ErrReader(errors.New("unreadable")))
-	err = c.RequestEditor()(bg, req)
-	assert.ErrorContains(t, err, "drs: read the request body to sign it")
-
-	req.Body = http.NoBody
-	require.NoError(t, c.RequestEditor()(bg, req), "no body: signed over nothing")
-	assert.NotEmpty(t, req.Header.Get("Authorization"))
 }
 
 // TestReportAllPassedAndCount proves that AllPassed is true only for a
