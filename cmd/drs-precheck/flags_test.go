@@ -71,7 +71,14 @@ func TestShortOutputFlag(t *testing.T) {
 	parseJSONDoc(t, res.stdout)
 	res = runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
 	expectExit(t, res, exitOK)
-	parseJSONDoc(t, res.stdout)
+	doc := parseJSONDoc(t, res.stdout)
+	require.Len(t, doc.Jobs, len(demoJobs))
+	var outcomes []string
+	for i, id := range demoJobs {
+		assert.Equal(t, id, doc.Jobs[i].JobID)
+		outcomes = append(outcomes, doc.Jobs[i].Outcome)
+	}
+	assert.Equal(t, []string{"passed", "passed", "failed", "refused"}, outcomes)
 	assert.NotContains(t, res.stderr, "Simulated DRS", "--quiet silences demo's introduction")
 	assert.NotContains(t, res.stderr, "poll ", "and its progress")
 }

@@ -52,9 +52,8 @@ func (a *app) reportToGitHub(doc *document) {
 	}
 }
 
-// writeAnnotations writes an ::error per job that is not ok (its summary,
-// error and first failed items) and a ::warning per alarm, at most
-// maxAnnotations of each.
+// writeAnnotations writes an ::error per job that is not ok and a ::warning
+// per alarm, at most maxAnnotations of each.
 func writeAnnotations(w io.Writer, doc *document) {
 	var errs, warns []string
 	for _, j := range doc.Jobs {
