@@ -104,7 +104,7 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"run", "--max-jobs", "many", "--job", "a"}, `--max-jobs "many": not a whole number`},
 	}
 	for _, tc := range cases {
-		res := runCLI(t, nil, "", tc.args...)
+		res := runApp(t, nil, "", tc.args...)
 		expectExit(t, res, exitUsage)
 		assert.Contains(t, res.stderr, tc.want, tc.args)
 		assert.NotContains(t, res.output(), secretToken)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -36,15 +35,11 @@ func (a *app) reportToGitHub(doc *document) {
 	if name == "" {
 		return
 	}
-	var md bytes.Buffer
-	err := writeMarkdown(&md, doc, maxStepSummary)
+	f, err := a.appendFile(name)
 	if err == nil {
-		var f io.WriteCloser
-		if f, err = a.appendFile(name); err == nil {
-			_, err = f.Write(md.Bytes())
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+		err = writeMarkdown(f, doc, maxStepSummary) // in one write
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
 	}
 	if err != nil {

@@ -25,10 +25,6 @@ type progress struct {
 	drawn     int  // lines drawn last time (tty)
 }
 
-func (a *app) newProgress(jobs int, firstPoll time.Duration, quiet, waitOnly bool) *progress {
-	return &progress{w: a.stderr, tty: a.isTTY, quiet: quiet, jobs: jobs, firstPoll: firstPoll, waitOnly: waitOnly}
-}
-
 func (p *progress) update(rep drs.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -77,7 +77,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		if c.wf.interval > 0 {
 			waitOpts = append(waitOpts, drs.WithPollInterval(c.wf.interval))
 		}
-		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), c.wf.quiet, c.command == "wait")
+		prog = &progress{w: a.stderr, tty: a.isTTY, quiet: c.wf.quiet, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
 		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
 	}
 	client, err := a.newClient(ctx, &c.g, slices.Clone(a.clientOptions))
