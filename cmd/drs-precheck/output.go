@@ -166,16 +166,24 @@ func closingLine(doc *document) string {
 	return fmt.Sprintf("%d of %d %s %s (may start)%s.", s.Passed, s.Total, plural(s.Total, "job", "jobs"), outcomePassed, countsExcept(s, outcomePassed))
 }
 
-// countsExcept lists the non-zero counts of every outcome but skip, e.g.
-// "; 1 failed; 1 no_answer (API or network error)".
-func countsExcept(s summary, skip string) string {
-	var b strings.Builder
+// nonZero lists the non-zero counts of every outcome but skip, e.g. "1 failed".
+func nonZero(s summary, skip string) []string {
+	var parts []string
 	for _, o := range outcomes {
 		if n := *s.count(o); o != skip && n > 0 {
-			fmt.Fprintf(&b, "; %d %s", n, o)
-			if o == outcomeNoAnswer {
-				b.WriteString(" (API or network error)")
-			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	return parts
+}
+
+// countsExcept is e.g. "; 1 failed; 1 no_answer (API or network error)".
+func countsExcept(s summary, skip string) string {
+	var b strings.Builder
+	for _, part := range nonZero(s, skip) {
+		b.WriteString("; " + part)
+		if strings.HasSuffix(part, outcomeNoAnswer) {
+			b.WriteString(" (API or network error)")
 		}
 	}
 	return b.String()
