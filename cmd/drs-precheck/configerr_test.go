@@ -64,7 +64,7 @@ func TestConfigErrorsNameFlagsAndVariables(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := runCLI(t, tc.env, "", argv([]string{"results", "--job", drstest.ExampleJobID}, tc.args)...)
+			res := runApp(t, tc.env, "", argv([]string{"results", "--job", drstest.ExampleJobID}, tc.args)...)
 			expectExit(t, res, exitUsage)
 			assert.Empty(t, res.stdout)
 			for _, want := range tc.want {

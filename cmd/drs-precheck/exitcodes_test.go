@@ -61,7 +61,8 @@ func TestExitOKOrJobs(t *testing.T) {
 }
 
 // Exit 2: bad input or configuration is refused before anything is sent,
-// naming the flag, variable, file or line to fix, never a secret.
+// naming the flag, variable, file or line to fix, never a secret. In-process:
+// nothing here needs a network wait.
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -123,7 +124,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newSim(t)
-			res := runCLI(t, tc.env(srv), tc.stdin, tc.args...)
+			res := runApp(t, tc.env(srv), tc.stdin, tc.args...)
 			expectExit(t, res, exitUsage)
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout, "a usage error prints no report")
