@@ -87,7 +87,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"unknown --mode", tokenEnv, "", []string{"run", "--mode", "forEverJob", "--job", "a"}, `--mode: unknown pre-check mode "forEverJob"; use forStartJob or forRetryJob`},
 		{"bad --output", tokenEnv, "", []string{"run", "--output", "xml", "--job", "a"}, `--output "xml": use table, json, junit or markdown`},
 		{"bad --output before the command", tokenEnv, "", []string{"--output", "yaml", "results", "--job", "a"}, `--output "yaml"`},
-		{"bad --lang", tokenEnv, "", []string{"results", "--lang", "fr-fr", "--job", "a"}, `--lang "fr-fr"`},
+		{"bad --lang", tokenEnv, "", []string{"results", "--lang", "fr-fr", "--job", "a"}, `--lang: language "fr-fr" is not supported; use en-us or zh-cn`}, // drs's check, named by the flag
 		{"negative --timeout", tokenEnv, "", []string{"run", "--timeout", "-1s", "--job", "a"}, "must be positive"},
 		// No flag can make the CLI flood the API.
 		{"--poll-interval below drs's floor", tokenEnv, "", []string{"run", "--wait", "--poll-interval", "1ns", "--job", drstest.ExampleJobID},

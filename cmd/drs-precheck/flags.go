@@ -33,9 +33,6 @@ func (g *globalFlags) check() error {
 	if !slices.Contains(outputFormats, g.output) {
 		return usage("--output %q: use %s", g.output, formatChoices())
 	}
-	if g.lang != "" && g.lang != "en-us" && g.lang != "zh-cn" {
-		return usage("--lang %q: use en-us or zh-cn", g.lang)
-	}
 	if g.timeout < 0 {
 		return usage("--timeout %s: must be positive", g.timeout)
 	}
