@@ -32,7 +32,6 @@ const exitCodesText = `Exit codes: 0 every job may start; 1 some job's pre-check
 2 usage or configuration error; 3 API or network error; 130/143 SIGINT/SIGTERM.
 `
 
-// commands is the command table; set in init, as completion reads it.
 var commands []command
 
 func init() {
@@ -40,10 +39,10 @@ func init() {
 		{name: "run", usage: "run --job ID [--job ID ...] [--jobs-file FILE|-] [--wait] [flags]",
 			summary: "Start the DRS pre-checks of the jobs; with --wait, poll until every verdict is in.",
 			footer:  credentialsText + "\n" + exitCodesText + "Without --wait, 0 means every pre-check started.\n",
-			define:  defineRun},
+			define:  defineCheck("run")},
 		{name: "results", usage: "results --job ID [--job ID ...] [--jobs-file FILE|-] [flags]",
 			summary: "Read the current pre-check verdicts of the jobs, once.",
-			footer:  credentialsText + "\n" + exitCodesText, define: defineResults},
+			footer:  credentialsText + "\n" + exitCodesText, define: defineCheck("results")},
 		{name: "serve", usage: "serve [--addr 127.0.0.1:8080] [--scenario FILE] [--token T | --ak AK --sk SK]",
 			summary: "Run the DRS simulator for other tools' tests, until SIGINT or SIGTERM.\n" +
 				"Without --token or --ak/--sk it accepts any token.", define: defineServe},
@@ -60,7 +59,7 @@ func init() {
 			}},
 		{name: "wait", usage: "wait --job ID [--job ID ...] [--jobs-file FILE|-] [flags]", also: true,
 			summary: "Wait for the verdicts of pre-checks started elsewhere (the console, Terraform, an earlier step),\nas run --wait does.",
-			footer:  credentialsText + "\n" + exitCodesText, define: defineWait},
+			footer:  credentialsText + "\n" + exitCodesText, define: defineCheck("wait")},
 		{name: "completion", usage: "completion bash|zsh|fish", also: true, args: true,
 			summary: "Print the shell completion script, e.g. source <(drs-precheck completion bash).",
 			define:  defineCompletion},
@@ -87,8 +86,6 @@ func writeUsage(w io.Writer) {
 	fmt.Fprint(w, credentialsText, "\n", exitCodesText)
 }
 
-// writeCommandHelp prints a command's usage, summary, and every flag with
-// its value name, meaning and default.
 func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 	doc, _ := commandByName(fs.Name())
 	fmt.Fprintf(w, "Usage: drs-precheck %s\n\n%s\n", doc.usage, doc.summary)
@@ -152,7 +149,6 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) strin
 	return a
 }
 
-// run parses args, runs the command they name and returns the exit code.
 func (a *app) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
 		writeUsage(a.stderr)
@@ -202,8 +198,7 @@ func unknownCommand(name string) error {
 	return usage("unknown command %q: use %s", name, commandNames())
 }
 
-// commandNames lists the commands for an error: those that work on jobs,
-// then the tools.
+// commandNames lists the commands that work on jobs, then the tools.
 func commandNames() string {
 	var main, tools []string
 	for _, c := range commands {

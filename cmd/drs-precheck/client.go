@@ -126,9 +126,8 @@ func (a *app) readTokenFile(name string) (string, error) {
 	return token, nil
 }
 
-// driftPrinter returns the --validate report of documented drift: each
-// distinct departure once, a warning on w naming the field and the value,
-// redacted and escaped. Concurrent requests call it.
+// driftPrinter warns of each distinct documented drift once, redacted and
+// escaped; concurrent requests call it.
 func driftPrinter(w io.Writer, redactSecrets func(string) string) func(*contract.Violation) {
 	var mu sync.Mutex
 	seen := map[string]bool{}

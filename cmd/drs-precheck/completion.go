@@ -29,7 +29,6 @@ func defineCompletion(fs *flag.FlagSet) func(context.Context, *app) error {
 	}
 }
 
-// commandFlags lists, per command of the table, the names of its flags.
 func commandFlags() map[string][]string {
 	out := map[string][]string{}
 	for _, c := range commands {

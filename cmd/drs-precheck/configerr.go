@@ -50,7 +50,6 @@ func configProblems(err error, fromCLI map[string]string) []string {
 	return problems
 }
 
-// leaves flattens errors.Join trees into their leaf errors, in order.
 func leaves(err error) []error {
 	joined, ok := err.(interface{ Unwrap() []error })
 	if !ok {

@@ -64,7 +64,7 @@ func TestConfigErrorsNameFlagsAndVariables(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := runCLI(t, tc.env, "", argv([]string{"results", "--job", drstest.ExampleJobID}, tc.args)...)
+			res := runApp(t, tc.env, "", argv([]string{"results", "--job", drstest.ExampleJobID}, tc.args)...)
 			expectExit(t, res, exitUsage)
 			assert.Empty(t, res.stdout)
 			for _, want := range tc.want {
@@ -116,4 +116,59 @@ func TestDescribeConfigError(t *testing.T) {
 
 func newDRSConfigError(option, env, reason string) *drs.ConfigError {
 	return &drs.ConfigError{Option: option, Env: env, Reason: reason}
+}
+
+// The CLI takes credentials from the profile file through its own
+// environment, says in --verbose which source it used (never the secret),
+// and names the file and line of a profile it cannot parse.
+func TestCredentialsFromProfileFile(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	profile := filepath.Join(t.TempDir(), "credentials")
+	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+srv.AccessKey+"\nsk = "+srv.SecretKey+"\nproject_id = "+srv.ProjectID+"\n"), 0o600))
+	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_CREDENTIALS_FILE=" + profile, "DRS_CREDENTIAL_SOURCE=profile"}
+	res := runCLI(t, env, "", "results", "--verbose", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitJobs) // signed and answered; this job's pre-check was never started
+	assert.Contains(t, res.stderr, "* credentials: AK/SK "+srv.AccessKey+" (profile file "+profile+"); from profile file "+profile+"\n")
+	assert.NotContains(t, res.stderr, srv.SecretKey)
+	assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckResults, nil))
+
+	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+srv.AccessKey+"\nsk "+srv.SecretKey+"\n"), 0o600))
+	res = runCLI(t, env, "", "results", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "drs-precheck: HUAWEICLOUD_SDK_CREDENTIALS_FILE: "+profile+":3: expected key = value")
+	assert.NotContains(t, res.stderr, srv.SecretKey)
+
+	res = runCLI(t, append(env, "DRS_CREDENTIAL_SOURCE=keychain"), "", "results", "--job", drstest.ExampleJobID)
+	expectExit(t, res, exitUsage)
+	assert.Contains(t, res.stderr, "drs-precheck: DRS_CREDENTIAL_SOURCE: unknown credential source \"keychain\"; use environment, profile or metadata\n")
+}
+
+// TestInputErrorNamesWhereEachJobCameFrom: drs checks the IDs; the CLI only
+// adds the file and line (or --job number) of each offending one.
+func TestInputErrorNamesWhereEachJobCameFrom(t *testing.T) {
+	jobs := []jobEntry{{ID: "a", Name: "--job #1"}, {ID: " b", Name: "f", Line: 3}, {ID: "a", Name: "f", Line: 9}}
+	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint("http://127.0.0.1:1"), drs.WithProjectID("p"), drs.WithToken("t0ken"))
+	require.NoError(t, err)
+	rep, err := c.Precheck(t.Context(), drs.ModeStartJob, jobIDs(jobs))
+	require.Nil(t, rep, "invalid input sends nothing")
+	msg := inputError(err, jobs).Error()
+	assert.Contains(t, msg, `f:3: job ID " b": leading or trailing white space`)
+	assert.Contains(t, msg, `f:9: job ID "a": listed twice (--job #1 and f:9): list each job once`)
+	_, err = c.Results(t.Context(), nil)
+	assert.Contains(t, inputError(err, nil).Error(), "no job IDs")
+	// The CLI checks --mode itself (exitcodes_test's "unknown --mode" names
+	// the flag); drs's words for a bad mode are passed on as they are.
+	_, err = c.Precheck(t.Context(), "forNothing", []string{"a"})
+	assert.Contains(t, inputError(err, jobs[:1]).Error(), "unknown pre-check mode")
+}
+
+// A job ID drs refuses for its length is named by where it came from and
+// shown cut, not whole.
+func TestInputErrorCutsALongJobID(t *testing.T) {
+	long := strings.Repeat("z", 1<<20)
+	jobs := []jobEntry{{ID: "a", Name: "--job #1"}, {ID: long, Name: "wave.txt", Line: 7}}
+	msg := inputError(errors.Join(&drs.InputError{JobID: long, Index: 1, Reason: "longer than 128 bytes"}), jobs).Error()
+	assert.Contains(t, msg, `wave.txt:7: job ID "`+strings.Repeat("z", 64)+`"... (1048576 bytes): longer than 128 bytes`)
+	assert.Less(t, len(msg), 200)
 }

@@ -25,17 +25,22 @@ func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
 	return func(ctx context.Context, a *app) error { return a.demo(ctx, c) }
 }
 
+// demoScenario is drstest's default scenario with pre-checks of 200 to 400
+// ms: the first poll, at 500 ms, finds every verdict in.
+func demoScenario() drstest.Scenario {
+	sc := drstest.DefaultScenario()
+	for i := range sc.Jobs {
+		sc.Jobs[i].Duration = time.Duration(200+100*(i%3)) * time.Millisecond
+	}
+	return sc
+}
+
 func (a *app) demo(ctx context.Context, c *checkJobs) error {
 	if err := c.g.check(); err != nil {
 		return err
 	}
 	const token = "demo-token"
-	// Pre-checks of 200 to 400 ms: the first poll finds every verdict in.
-	scenario := drstest.DefaultScenario()
-	for i := range scenario.Jobs {
-		scenario.Jobs[i].Duration = time.Duration(200+100*(i%3)) * time.Millisecond
-	}
-	sim, err := drstest.New(drstest.WithScenario(scenario), drstest.WithToken(token))
+	sim, err := drstest.New(drstest.WithScenario(demoScenario()), drstest.WithToken(token))
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,8 @@ func TestExitOKOrJobs(t *testing.T) {
 }
 
 // Exit 2: bad input or configuration is refused before anything is sent,
-// naming the flag, variable, file or line to fix, never a secret.
+// naming the flag, variable, file or line to fix, never a secret. In-process:
+// nothing here needs a network wait.
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -86,8 +87,11 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"unknown --mode", tokenEnv, "", []string{"run", "--mode", "forEverJob", "--job", "a"}, `--mode: unknown pre-check mode "forEverJob"; use forStartJob or forRetryJob`},
 		{"bad --output", tokenEnv, "", []string{"run", "--output", "xml", "--job", "a"}, `--output "xml": use table, json, junit or markdown`},
 		{"bad --output before the command", tokenEnv, "", []string{"--output", "yaml", "results", "--job", "a"}, `--output "yaml"`},
-		{"bad --lang", tokenEnv, "", []string{"results", "--lang", "fr-fr", "--job", "a"}, `--lang "fr-fr"`},
+		{"bad --lang", tokenEnv, "", []string{"results", "--lang", "fr-fr", "--job", "a"}, `--lang: language "fr-fr" is not supported; use en-us or zh-cn`}, // drs's check, named by the flag
 		{"negative --timeout", tokenEnv, "", []string{"run", "--timeout", "-1s", "--job", "a"}, "must be positive"},
+		// No flag can make the CLI flood the API.
+		{"--poll-interval below drs's floor", tokenEnv, "", []string{"run", "--wait", "--poll-interval", "1ns", "--job", drstest.ExampleJobID},
+			"--poll-interval: the poll interval must be at least 1s; got 1ns"},
 		{"unknown flag", tokenEnv, "", []string{"run", "--jobs", "a"}, "flag provided but not defined: -jobs"},
 		{"stray argument", tokenEnv, "", []string{"run", "--job", "a", "b"}, `unexpected argument "b"`},
 		{"unknown command", tokenEnv, "", []string{"start", "--job", "a"}, `unknown command "start"`},
@@ -120,7 +124,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newSim(t)
-			res := runCLI(t, tc.env(srv), tc.stdin, tc.args...)
+			res := runApp(t, tc.env(srv), tc.stdin, tc.args...)
 			expectExit(t, res, exitUsage)
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout, "a usage error prints no report")
@@ -210,7 +214,7 @@ func TestResults(t *testing.T) {
 	expectExit(t, res, exitOK)
 
 	t.Run("completed", func(t *testing.T) {
-		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID))...)
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results", "--validate"}, jobArgs(drstest.ExampleJobID))...)
 		expectExit(t, res, exitOK)
 		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  passed   100%")
 		assert.Contains(t, res.stdout, "All 1 job passed: it may start.")
@@ -227,4 +231,46 @@ func TestResults(t *testing.T) {
 		expectExit(t, res, exitJobs)
 		assert.Contains(t, res.stdout, "DRS.10000010")
 	})
+}
+
+// Throttling and transient 5xx answers are retried (honouring Retry-After)
+// and do not change the verdict. --validate checks the error answers too.
+func TestFaultsRecoveredByRetries(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		fault  drstest.Fault
+		status int
+		code   string
+	}{
+		{"throttled start", drstest.Fault{Kind: drstest.FaultThrottle, Operation: drstest.OpBatchCheckJobs, Count: 2}, 429, "APIGW.0308"},
+		{"throttled polls", drstest.Fault{Kind: drstest.FaultThrottle, Operation: drstest.OpBatchCheckResults, Count: 2}, 429, "APIGW.0308"},
+		{"503 on start", drstest.Fault{Kind: drstest.FaultError, Status: 503, Operation: drstest.OpBatchCheckJobs, Count: 2}, 503, ""},
+		{"503 on polls", drstest.Fault{Kind: drstest.FaultError, Status: 503, Operation: drstest.OpBatchCheckResults, Count: 2}, 503, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSim(t)
+			require.NoError(t, srv.InjectFault(tc.fault))
+			res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--validate", "--output", "json"}, fastWait,
+				jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+			expectExit(t, res, exitOK)
+			doc := parseJSONDoc(t, res.stdout)
+			assert.True(t, doc.AllPassed)
+			assert.Equal(t, 2, doc.Summary.Passed)
+
+			faulted := countRequests(srv, tc.fault.Operation, func(r drstest.Request) bool {
+				return r.Status == tc.status && r.Fault == tc.fault.Kind && (tc.code == "" || r.ErrorCode == tc.code)
+			})
+			assert.Equal(t, 2, faulted, "the simulator answered %d twice", tc.status)
+			assert.Zero(t, len(srv.Faults()), "the fault was used up")
+			if tc.fault.Operation == drstest.OpBatchCheckJobs {
+				assert.Equal(t, 3, countRequests(srv, drstest.OpBatchCheckJobs, nil), "one start call, retried twice")
+			} else {
+				assert.Equal(t, 1, countRequests(srv, drstest.OpBatchCheckJobs, nil))
+				assert.GreaterOrEqual(t, countRequests(srv, drstest.OpBatchCheckResults, nil), 3, "the polls were retried")
+			}
+		})
+	}
 }

@@ -33,9 +33,6 @@ func (g *globalFlags) check() error {
 	if !slices.Contains(outputFormats, g.output) {
 		return usage("--output %q: use %s", g.output, formatChoices())
 	}
-	if g.lang != "" && g.lang != "en-us" && g.lang != "zh-cn" {
-		return usage("--lang %q: use en-us or zh-cn", g.lang)
-	}
 	if g.timeout < 0 {
 		return usage("--timeout %s: must be positive", g.timeout)
 	}
@@ -107,7 +104,6 @@ func (v *strictValue) IsBoolFlag() bool {
 	return ok && b.IsBoolFlag()
 }
 
-// newFlagSet returns a flag set that reports errors instead of exiting.
 func (a *app) newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -115,9 +111,7 @@ func (a *app) newFlagSet(name string) *flag.FlagSet {
 }
 
 // parseFlags parses args strictly (see strictValue), turning flag errors
-// into usage errors with a suggestion; --help prints the command's help on
-// stdout and returns flag.ErrHelp. Arguments after the flags are the
-// caller's to refuse or use.
+// into usage errors with a suggestion; --help prints the command's help.
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 	var failed error
 	fs.VisitAll(func(f *flag.Flag) { f.Value = &strictValue{Value: f.Value, name: f.Name, failed: &failed} })
@@ -193,7 +187,6 @@ func suggest(s string, candidates []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b, in bytes.
 func editDistance(a, b string) int {
 	row := make([]int, len(b)+1)
 	for j := range row {

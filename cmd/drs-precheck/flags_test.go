@@ -71,7 +71,14 @@ func TestShortOutputFlag(t *testing.T) {
 	parseJSONDoc(t, res.stdout)
 	res = runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
 	expectExit(t, res, exitOK)
-	parseJSONDoc(t, res.stdout)
+	doc := parseJSONDoc(t, res.stdout)
+	require.Len(t, doc.Jobs, len(demoJobs))
+	var outcomes []string
+	for i, id := range demoJobs {
+		assert.Equal(t, id, doc.Jobs[i].JobID)
+		outcomes = append(outcomes, doc.Jobs[i].Outcome)
+	}
+	assert.Equal(t, []string{"passed", "passed", "failed", "refused"}, outcomes)
 	assert.NotContains(t, res.stderr, "Simulated DRS", "--quiet silences demo's introduction")
 	assert.NotContains(t, res.stderr, "poll ", "and its progress")
 }
@@ -97,7 +104,7 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"run", "--max-jobs", "many", "--job", "a"}, `--max-jobs "many": not a whole number`},
 	}
 	for _, tc := range cases {
-		res := runCLI(t, nil, "", tc.args...)
+		res := runApp(t, nil, "", tc.args...)
 		expectExit(t, res, exitUsage)
 		assert.Contains(t, res.stderr, tc.want, tc.args)
 		assert.NotContains(t, res.output(), secretToken)
@@ -142,7 +149,7 @@ func TestTokenFileCapsAndMode(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "big")
 	require.NoError(t, writeFile(big, strings.Repeat("t", 100<<10)))
 	for _, file := range []string{"/dev/zero", big} {
-		res := runCLI(t, endpointEnv(srv), "", "results", "--job", drstest.ExampleJobID, "--token-file", file)
+		res := runApp(t, endpointEnv(srv), "", "results", "--job", drstest.ExampleJobID, "--token-file", file)
 		expectExit(t, res, exitUsage)
 		assert.Contains(t, res.stderr, "--token-file "+file+" is larger than 64 KiB")
 	}
@@ -172,18 +179,18 @@ func TestJobsCaps(t *testing.T) {
 	}
 	require.NoError(t, writeFile(many, ids.String()))
 
-	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", huge)
+	res := runApp(t, tokenEnv(srv), "", "run", "--jobs-file", huge)
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, "jobs file "+huge+" is larger than 8 MiB")
-	res = runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", longLine)
+	res = runApp(t, tokenEnv(srv), "", "run", "--jobs-file", longLine)
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, longLine+`:2: job ID "`+strings.Repeat("x", 64)+`"... (2097152 bytes): 2097152 bytes long, over the 128-byte limit`)
-	res = runCLI(t, tokenEnv(srv), `["`+strings.Repeat("y", 5000)+`"]`, "run", "--jobs-file", "-", "--job", strings.Repeat("w", 100<<10))
+	res = runApp(t, tokenEnv(srv), `["`+strings.Repeat("y", 5000)+`"]`, "run", "--jobs-file", "-", "--job", strings.Repeat("w", 100<<10))
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, `stdin[0]: job ID "`+strings.Repeat("y", 64)+`"... (5000 bytes): 5000 bytes long, over the 128-byte limit`)
 	assert.Contains(t, res.stderr, `--job #1: job ID "`+strings.Repeat("w", 64)+`"... (102400 bytes): 102400 bytes long, over the 128-byte limit`)
 	assert.Less(t, len(res.stderr), 1000, "the IDs are not printed whole")
-	res = runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", many)
+	res = runApp(t, tokenEnv(srv), "", "run", "--jobs-file", many)
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, "1001 jobs given, more than --max-jobs 1000: raise --max-jobs")
 	assert.Zero(t, srv.RequestCount())
@@ -200,7 +207,7 @@ func TestInvisibleCharactersInJobIDs(t *testing.T) {
 	srv := newSim(t)
 	file := filepath.Join(t.TempDir(), "wave.txt")
 	require.NoError(t, writeFile(file, "\ufeff"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+"\u200b\n\ufeff"+drstest.FailingJobID+"\n"))
-	res := runCLI(t, tokenEnv(srv), "", "run", "--jobs-file", file, "--job", "a\u2060b")
+	res := runApp(t, tokenEnv(srv), "", "run", "--jobs-file", file, "--job", "a\u2060b")
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, file+`:2: job ID "`+drstest.AlarmJobID+`\u200b": an invisible character (U+200B)`)
 	assert.Contains(t, res.stderr, file+`:3: job ID "\ufeff`+drstest.FailingJobID+`": an invisible character (U+FEFF)`)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -36,15 +35,11 @@ func (a *app) reportToGitHub(doc *document) {
 	if name == "" {
 		return
 	}
-	var md bytes.Buffer
-	err := writeMarkdown(&md, doc, maxStepSummary)
+	f, err := a.appendFile(name)
 	if err == nil {
-		var f io.WriteCloser
-		if f, err = a.appendFile(name); err == nil {
-			_, err = f.Write(md.Bytes())
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+		err = writeMarkdown(f, doc, maxStepSummary) // in one write
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
 	}
 	if err != nil {
@@ -52,9 +47,8 @@ func (a *app) reportToGitHub(doc *document) {
 	}
 }
 
-// writeAnnotations writes an ::error per job that is not ok (its summary,
-// error and first failed items) and a ::warning per alarm, at most
-// maxAnnotations of each.
+// writeAnnotations writes an ::error per job that is not ok and a ::warning
+// per alarm, at most maxAnnotations of each.
 func writeAnnotations(w io.Writer, doc *document) {
 	var errs, warns []string
 	for _, j := range doc.Jobs {

@@ -12,7 +12,6 @@ import (
 	"github.com/drsclient/drs-precheck/internal/jobsfile"
 )
 
-// defaultMaxJobs is the default of --max-jobs.
 const defaultMaxJobs = 1000
 
 // jobEntry is a job ID and where it came from ("--job #2", "jobs.txt:17").
@@ -51,7 +50,6 @@ func (j *jobFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&j.maxJobs, "max-jobs", defaultMaxJobs, "refuse more than this `number` of jobs per run")
 }
 
-// load returns every job entry, the jobs files read in place.
 func (j *jobFlags) load(a *app) ([]jobEntry, error) {
 	var jobs []jobEntry
 	for _, g := range j.given {

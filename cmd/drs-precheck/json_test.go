@@ -90,13 +90,15 @@ func requestIDs(srv *drstest.Server, op string) []string {
 	return ids
 }
 
+// With --validate every exchange is checked against openapi.yaml: refusals
+// and failures of the simulator included, it passes.
 func TestJSONOutputRunWait(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	ids := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID, "no-such-job"}
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--output", "json"}, fastWait, jobArgs(ids...))...)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--validate", "--output", "json"}, fastWait, jobArgs(ids...))...)
 	expectExit(t, res, exitJobs)
-	assertOnlyProgress(t, res.stderr) // progress goes to stderr in every output mode; stdout is the document alone
+	assertOnlyProgress(t, res.stderr) // no contract violation; progress goes to stderr, stdout is the document alone
 	doc := parseJSONDoc(t, res.stdout)
 
 	assert.Equal(t, "drs-precheck/v2", doc.Schema)

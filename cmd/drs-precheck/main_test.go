@@ -181,21 +181,12 @@ func expectExit(t *testing.T, res result, want int) {
 // are done, so that a wait ends at its first poll.
 var fastWait = []string{"--first-poll-delay", "500ms", "--poll-interval", "1s", "--timeout", "30s"}
 
-// fastScenario is drstest's demo scenario (ExampleJobID passes, AlarmJobID
-// passes with an ALARM, FailingJobID fails, RunningJobID is refused in mode
-// forStartJob) with pre-checks that take 200 to 400 ms.
-func fastScenario() drstest.Scenario {
-	sc := drstest.DefaultScenario()
-	for i := range sc.Jobs {
-		sc.Jobs[i].Duration = time.Duration(200+100*(i%3)) * time.Millisecond
-	}
-	return sc
-}
-
-// newSim starts a simulator with the fast scenario and opts.
+// newSim starts a simulator with the demo's scenario (ExampleJobID passes,
+// AlarmJobID passes with an ALARM, FailingJobID fails, RunningJobID is refused
+// in mode forStartJob) and opts.
 func newSim(t *testing.T, opts ...drstest.Option) *drstest.Server {
 	t.Helper()
-	return drstest.NewServer(t, append([]drstest.Option{drstest.WithScenario(fastScenario())}, opts...)...)
+	return drstest.NewServer(t, append([]drstest.Option{drstest.WithScenario(demoScenario())}, opts...)...)
 }
 
 // endpointEnv points the CLI at srv's URL and project, without credentials.

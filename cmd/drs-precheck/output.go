@@ -12,7 +12,6 @@ import (
 	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
-// The --output formats.
 const (
 	formatTable    = "table"
 	formatJSON     = "json"
@@ -22,14 +21,13 @@ const (
 
 var outputFormats = []string{formatTable, formatJSON, formatJUnit, formatMarkdown}
 
-// formatChoices is "table, json, junit or markdown", for errors and help.
 func formatChoices() string {
 	last := len(outputFormats) - 1
 	return strings.Join(outputFormats[:last], ", ") + " or " + outputFormats[last]
 }
 
-// writeReport prints doc in format on stdout and, under GitHub Actions, adds
-// the annotations and the step summary. It returns doc's exit error.
+// writeReport prints doc on stdout (under GitHub Actions, also the
+// annotations and the step summary) and returns doc's exit error.
 func (a *app) writeReport(doc *document, format string) error {
 	doc.finish()
 	var err error
@@ -66,8 +64,7 @@ func writeJSON(w io.Writer, doc *document) error {
 	return err
 }
 
-// writeTable prints a row per job, then the failed items and alarms with
-// their reasons, so that the reader knows what to fix.
+// writeTable prints a row per job, then the items to fix with their reasons.
 func writeTable(w io.Writer, doc *document) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tOUTCOME\tPROGRESS\tDETAILS")
@@ -116,7 +113,6 @@ func itemLine(label string, it checkItem, dash bool) string {
 	return s
 }
 
-// unsolicitedLine warns of an answer about a job nobody asked about.
 func unsolicitedLine(u unsolicited) string {
 	s := fmt.Sprintf("warning: the server answered about %q: %s", u.JobID, u.Detail)
 	if u.RequestID != "" {
@@ -140,7 +136,6 @@ func detail(j jobReport) string {
 	return j.Summary
 }
 
-// errorLine is an error's status, code, message, request ID and remedy.
 func errorLine(e *errorInfo) string {
 	s := e.Message
 	if e.Code != "" {
@@ -171,23 +166,29 @@ func closingLine(doc *document) string {
 	return fmt.Sprintf("%d of %d %s %s (may start)%s.", s.Passed, s.Total, plural(s.Total, "job", "jobs"), outcomePassed, countsExcept(s, outcomePassed))
 }
 
-// countsExcept lists the non-zero counts of every outcome but skip, e.g.
-// "; 1 failed; 1 no_answer (API or network error)".
-func countsExcept(s summary, skip string) string {
-	var b strings.Builder
+// nonZero lists the non-zero counts of every outcome but skip, e.g. "1 failed".
+func nonZero(s summary, skip string) []string {
+	var parts []string
 	for _, o := range outcomes {
 		if n := *s.count(o); o != skip && n > 0 {
-			fmt.Fprintf(&b, "; %d %s", n, o)
-			if o == outcomeNoAnswer {
-				b.WriteString(" (API or network error)")
-			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	return parts
+}
+
+// countsExcept is e.g. "; 1 failed; 1 no_answer (API or network error)".
+func countsExcept(s summary, skip string) string {
+	var b strings.Builder
+	for _, part := range nonZero(s, skip) {
+		b.WriteString("; " + part)
+		if strings.HasSuffix(part, outcomeNoAnswer) {
+			b.WriteString(" (API or network error)")
 		}
 	}
 	return b.String()
 }
 
-// countsLine lists every outcome's count, e.g. "2 passed, 1 failed, 0 refused,
-// 0 in_progress, 0 no_answer".
 func countsLine(s summary) string {
 	parts := make([]string, len(outcomes))
 	for i, o := range outcomes {
@@ -207,7 +208,6 @@ func safeLine(s string) string {
 	return s
 }
 
-// plural is a tiny helper for human output.
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

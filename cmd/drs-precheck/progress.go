@@ -25,32 +25,31 @@ type progress struct {
 	drawn     int  // lines drawn last time (tty)
 }
 
-func (a *app) newProgress(jobs int, firstPoll time.Duration, quiet, waitOnly bool) *progress {
-	return &progress{w: a.stderr, tty: a.isTTY, quiet: quiet, jobs: jobs, firstPoll: firstPoll, waitOnly: waitOnly}
-}
-
 func (p *progress) update(rep drs.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.quiet {
 		return
 	}
-	counts := map[drs.State]int{}
+	var s summary
 	sum, running := 0.0, 0
 	for _, v := range rep.Verdicts {
-		counts[v.State]++
+		*s.count(v.State.String())++
 		if v.State == drs.InProgress {
 			sum += v.Progress
 			running++
 		}
+	}
+	others := ""
+	if parts := nonZero(s, outcomeInProgress); len(parts) > 0 {
+		others = " (" + strings.Join(parts, ", ") + ")"
 	}
 	switch {
 	case rep.Polls == 0 && p.waitOnly:
 		fmt.Fprintf(p.w, "waiting for %d pre-checks; first poll in %s\n", p.jobs, p.firstPoll.Round(time.Millisecond))
 		return
 	case rep.Polls == 0:
-		fmt.Fprintf(p.w, "started %d of %d pre-checks%s; first poll in %s\n",
-			counts[drs.InProgress], p.jobs, others(counts, drs.InProgress), p.firstPoll.Round(time.Millisecond))
+		fmt.Fprintf(p.w, "started %d of %d pre-checks%s; first poll in %s\n", s.InProgress, p.jobs, others, p.firstPoll.Round(time.Millisecond))
 		return
 	}
 	if !p.tty {
@@ -58,8 +57,7 @@ func (p *progress) update(rep drs.Report) {
 		if running > 0 {
 			avg = fmt.Sprintf(" (average %.0f%%)", sum/float64(running))
 		}
-		fmt.Fprintf(p.w, "poll %d: %d of %d jobs %s%s%s\n",
-			rep.Polls, counts[drs.InProgress], len(rep.Verdicts), drs.InProgress, avg, others(counts, drs.InProgress))
+		fmt.Fprintf(p.w, "poll %d: %d of %d jobs %s%s%s\n", rep.Polls, s.InProgress, len(rep.Verdicts), drs.InProgress, avg, others)
 		return
 	}
 	if p.drawn > 0 {
@@ -69,20 +67,6 @@ func (p *progress) update(rep drs.Report) {
 		fmt.Fprintf(p.w, "\x1b[2K%-38s %s %3.0f%% %s\n", redact.Terminal(v.JobID), bar(v.Progress, 24), v.Progress, v.State)
 	}
 	p.drawn = len(rep.Verdicts)
-}
-
-// others counts the jobs in states other than skip, e.g. " (1 refused, 2 passed)".
-func others(counts map[drs.State]int, skip drs.State) string {
-	var parts []string
-	for _, s := range []drs.State{drs.Passed, drs.Failed, drs.Refused, drs.InProgress, drs.NoAnswer} {
-		if s != skip && counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func (p *progress) done() {

@@ -98,7 +98,6 @@ type subJob struct {
 	CheckResult string `json:"check_result,omitempty"`
 }
 
-// String describes a failed sub-job in one line.
 func (sj subJob) String() string {
 	s := "sub-job " + sj.ID
 	if sj.Name != "" {

@@ -33,29 +33,22 @@ func (w *waitFlags) register(fs *flag.FlagSet, firstPoll string) {
 	fs.BoolVar(&w.quiet, "quiet", false, "print no progress on stderr")
 }
 
-func defineRun(fs *flag.FlagSet) func(context.Context, *app) error {
-	c := &checkJobs{command: "run"}
-	c.g.register(fs)
-	c.jf.register(fs)
-	c.wf.register(fs, "default 5s; at most half of --timeout; then each job when its progress says it will be done")
-	fs.StringVar(&c.mode, "mode", string(drs.ModeStartJob), "pre-check `mode`: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
-	fs.BoolVar(&c.wait, "wait", false, "wait for the verdicts")
-	return c.run
-}
-
-func defineWait(fs *flag.FlagSet) func(context.Context, *app) error {
-	c := &checkJobs{command: "wait", wait: true}
-	c.g.register(fs)
-	c.jf.register(fs)
-	c.wf.register(fs, "default 0: at once")
-	return c.run
-}
-
-func defineResults(fs *flag.FlagSet) func(context.Context, *app) error {
-	c := &checkJobs{command: "results"}
-	c.g.register(fs)
-	c.jf.register(fs)
-	return c.run
+// defineCheck defines run, wait or results.
+func defineCheck(command string) func(*flag.FlagSet) func(context.Context, *app) error {
+	return func(fs *flag.FlagSet) func(context.Context, *app) error {
+		c := &checkJobs{command: command, wait: command == "wait"}
+		c.g.register(fs)
+		c.jf.register(fs)
+		switch command {
+		case "run":
+			c.wf.register(fs, "default 5s; at most half of --timeout; then each job when its progress says it will be done")
+			fs.StringVar(&c.mode, "mode", string(drs.ModeStartJob), "pre-check `mode`: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
+			fs.BoolVar(&c.wait, "wait", false, "wait for the verdicts")
+		case "wait":
+			c.wf.register(fs, "default 0: at once")
+		}
+		return c.run
+	}
 }
 
 // run checks the settings, reads the jobs, calls DRS and reports. A signal
@@ -84,7 +77,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		if c.wf.interval > 0 {
 			waitOpts = append(waitOpts, drs.WithPollInterval(c.wf.interval))
 		}
-		prog = a.newProgress(len(jobs), min(firstPoll, timeout/2), c.wf.quiet, c.command == "wait")
+		prog = &progress{w: a.stderr, tty: a.isTTY, quiet: c.wf.quiet, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
 		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
 	}
 	client, err := a.newClient(ctx, &c.g, slices.Clone(a.clientOptions))

@@ -5,14 +5,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,78 +20,36 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// serveProc is a running `drs-precheck serve`.
+// serveProc is a running `drs-precheck serve`, its stdout read line by line.
 type serveProc struct {
-	cmd     *exec.Cmd
-	kill    context.CancelFunc // kills the process
-	lines   chan string        // stdout lines; closed at EOF (the process exited)
-	stdout  []string           // lines read so far
-	stderr  bytes.Buffer
-	stopped bool
-
+	*proc
 	url, project string
 }
 
 var listeningRE = regexp.MustCompile(`^DRS simulator listening on (http://127\.0\.0\.1:[1-9][0-9]*) \(project ([0-9a-f]+)\)$`)
 
 // startServe starts `drs-precheck serve --addr 127.0.0.1:0 args...` (args
-// may give another --addr) and
-// reads the URL it listens on from its stdout. The process is killed when
-// the test ends if the test did not stop it.
+// may give another --addr) and reads the URL it listens on from its stdout.
 func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
-	ctx, kill := context.WithCancel(context.Background())
-	p := &serveProc{kill: kill}
 	if !slices.Contains(args, "--addr") {
 		args = append([]string{"--addr", "127.0.0.1:0"}, args...)
 	}
-	p.cmd = exec.CommandContext(ctx, cliPath, append([]string{"serve"}, args...)...)
-	p.cmd.Env = cliEnv(t, nil)
-	p.cmd.Stderr = &p.stderr
-	out, err := p.cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, p.cmd.Start())
-	p.lines = lineStream(out, 64)
-	t.Cleanup(func() {
-		if !p.stopped {
-			kill()
-			for range p.lines {
-			}
-			_ = p.cmd.Wait()
-		}
-	})
-
+	p := &serveProc{proc: startProc(t, nil, nil, nil, append([]string{"serve"}, args...)...)}
 	// The first line names the URL; :0 must have become the real port.
-	line := p.nextLine(t)
+	line := p.waitLine(t, "")
 	m := listeningRE.FindStringSubmatch(line)
 	require.NotNil(t, m, "serve's first line does not name the URL it listens on: %q", line)
 	p.url, p.project = m[1], m[2]
 	return p
 }
 
-// stop sends SIGTERM and waits for the process to exit, killing it if it has
-// not exited within a generous bound; it returns the exit code.
+// stop sends SIGTERM and returns the exit code.
 func (p *serveProc) stop(t *testing.T) int {
 	t.Helper()
-	p.stopped = true
-	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	unregister := context.AfterFunc(stopCtx, p.kill) // a hung server is killed, and the test fails below
-	defer unregister()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	for line := range p.lines {
-		p.stdout = append(p.stdout, line)
-	}
-	err := p.cmd.Wait()
-	p.kill()
-	require.NoError(t, stopCtx.Err(), "serve did not exit after SIGTERM")
-	checkNoRace(t, p.stderr.String())
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		return exitErr.ExitCode()
-	}
-	require.NoError(t, err)
-	return 0
+	p.signal(t, syscall.SIGTERM)
+	code, _ := p.exit(t)
+	return code
 }
 
 // env points the CLI at the serve process, with extra variables.
@@ -118,8 +76,8 @@ func TestServeProcess(t *testing.T) {
 	expectExit(t, res, exitOK)
 
 	code := p.stop(t)
-	assert.Equal(t, exitOK, code, "serve exits 0 on SIGTERM\nstderr:\n%s", p.stderr.String())
-	stdout := strings.Join(p.stdout, "\n")
+	assert.Equal(t, exitOK, code, "serve exits 0 on SIGTERM\nstderr:\n%s", p.other.String())
+	stdout := strings.Join(p.seen, "\n")
 	assert.Contains(t, stdout, "try: DRS_ENDPOINT="+p.url+" HUAWEICLOUD_SDK_PROJECT_ID="+p.project)
 }
 
@@ -142,6 +100,80 @@ func TestServeUsage(t *testing.T) {
 			expectExit(t, res, exitUsage)
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout)
+		})
+	}
+}
+
+// serve's try line names a job its scenario serves, with the mode that job
+// needs, and works as printed.
+func TestServeTryLineNamesAScenarioJob(t *testing.T) {
+	t.Parallel()
+	scenario := filepath.Join(t.TempDir(), "scenario.yaml")
+	require.NoError(t, os.WriteFile(scenario, []byte("jobs:\n  - id: only-job-of-this-scenario\n    state: INCRE_TRANSFER_STARTED\n    duration: 100ms\n"), 0o600))
+	p := startServe(t, "--scenario", scenario)
+	try := p.waitLine(t, "")
+	assert.Contains(t, try, "drs-precheck run --job only-job-of-this-scenario --mode forRetryJob --wait")
+	assert.NotContains(t, try, drstest.ExampleJobID)
+	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=any-token"), "", argv([]string{"run", "--job", "only-job-of-this-scenario", "--mode", "forRetryJob", "--wait"}, fastWait)...)
+	expectExit(t, res, exitOK)
+	assert.Equal(t, exitOK, p.stop(t))
+}
+
+// serve's "try:" line authenticates the way serve was started, and works
+// when run by a shell as printed (with the secret in the variable it names);
+// the secret itself is never printed. Other credentials are refused. On
+// every address (0.0.0.0), the line names a URL on loopback.
+func TestServeTryLine(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		serveArgs []string
+		shellEnv  []string // what the user sets before pasting the line
+		want      string
+		refused   [][]string // credentials serve refuses
+	}{
+		"any token, every address": {[]string{"--addr", "0.0.0.0:0"}, nil, "HUAWEICLOUD_IAM_TOKEN=any-token ", nil},
+		"token": {[]string{"--token", secretToken}, []string{"TOKEN=" + secretToken}, `HUAWEICLOUD_IAM_TOKEN="$TOKEN" `,
+			[][]string{{"HUAWEICLOUD_IAM_TOKEN=another-token"}}},
+		"AK/SK": {[]string{"--ak", "TRYAK000000000000001", "--sk", secretSK}, []string{"SK=" + secretSK},
+			`HUAWEICLOUD_SDK_AK=TRYAK000000000000001 HUAWEICLOUD_SDK_SK="$SK" `,
+			[][]string{{"HUAWEICLOUD_SDK_AK=TRYAK000000000000001", "HUAWEICLOUD_SDK_SK=a-wrong-key"}, {"HUAWEICLOUD_IAM_TOKEN=any-token"}}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := startServe(t, append([]string{"--scenario", "testdata/fast-scenario.yaml"}, tc.serveArgs...)...)
+			try := p.waitLine(t, "")
+			require.True(t, strings.HasPrefix(try, "try: DRS_ENDPOINT="+p.url+" HUAWEICLOUD_SDK_PROJECT_ID="+p.project+" "), try)
+			assert.Contains(t, try, tc.want)
+			if name == "AK/SK" {
+				assert.NotContains(t, try, "HUAWEICLOUD_IAM_TOKEN", "serve started with --ak accepts no token")
+			}
+
+			// Run the line as a shell would, with the CLI on PATH, fast polling,
+			// and every exchange checked against openapi.yaml.
+			line := strings.TrimPrefix(try, "try: ") + " " + strings.Join(fastWait, " ") + " --validate"
+			ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "sh", "-c", line)
+			cmd.Env = append(cliEnv(t, tc.shellEnv), "PATH="+filepath.Dir(cliPath)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			require.NoError(t, cmd.Run(), "%s\n%s", line, out.String())
+			assert.Contains(t, out.String(), drstest.ExampleJobID)
+
+			for _, env := range tc.refused {
+				res := runCLI(t, p.env(env...), "", "run", "--job", drstest.ExampleJobID)
+				expectExit(t, res, exitAPIError)
+				assert.Contains(t, res.stderr, "APIGW.0301")
+				assert.Contains(t, res.stdout, "HTTP 401 APIGW.0301")
+				assert.NotContains(t, res.output(), secretSK)
+				assert.NotContains(t, res.output(), secretToken)
+			}
+
+			assert.Equal(t, exitOK, p.stop(t))
+			for _, secret := range []string{secretToken, secretSK} {
+				assert.NotContains(t, strings.Join(p.seen, "\n")+p.other.String(), secret)
+			}
 		})
 	}
 }

@@ -25,7 +25,6 @@ type interrupts struct {
 	exit   func(code int)
 }
 
-// watchSignals catches SIGINT and SIGTERM for the rest of the process.
 func watchSignals(exit func(int)) *interrupts {
 	s := &interrupts{exit: exit}
 	ch := make(chan os.Signal, 2)
@@ -81,7 +80,6 @@ func signalCode(sig os.Signal) int {
 	return 128 + int(syscall.SIGINT)
 }
 
-// signalName is "SIGINT" or "SIGTERM", for an interrupted command's message.
 func signalName(code int) string {
 	if code == 128+int(syscall.SIGTERM) {
 		return "SIGTERM"

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,29 +23,38 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// proc is a CLI process a test signals.
+// proc is a CLI process a test talks to, one of whose streams it reads line
+// by line: stderr, or stdout when the test gives no stdout writer (serve).
 type proc struct {
-	cmd    *exec.Cmd
-	stderr chan string // stderr lines; closed at EOF
-	errs   []string    // lines read so far
+	cmd   *exec.Cmd
+	lines chan string  // the read stream's lines; closed at EOF
+	seen  []string     // lines read so far
+	other bytes.Buffer // stderr when stdout is read; read it after cmd.Wait
 }
 
-// startProc starts the CLI with env, stdin and stdout (nil: none), reading
-// its stderr line by line. It is killed when the test ends.
+// startProc starts the CLI with env, stdin and stdout. It is killed when the
+// test ends.
 func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, args ...string) *proc {
 	t.Helper()
 	ctx, kill := context.WithCancel(context.Background())
 	p := &proc{cmd: exec.CommandContext(ctx, cliPath, args...)}
 	p.cmd.Env = cliEnv(t, env)
-	p.cmd.Dir = t.TempDir()
-	p.cmd.Stdin, p.cmd.Stdout = stdin, stdout
-	errPipe, err := p.cmd.StderrPipe()
+	p.cmd.Stdin = stdin
+	var read io.Reader
+	var err error
+	if stdout == nil {
+		p.cmd.Stderr = &p.other
+		read, err = p.cmd.StdoutPipe()
+	} else {
+		p.cmd.Stdout = stdout
+		read, err = p.cmd.StderrPipe()
+	}
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
-	p.stderr = lineStream(errPipe, 1024)
+	p.lines = lineStream(read, 1024)
 	t.Cleanup(func() {
 		kill()
-		for range p.stderr {
+		for range p.lines {
 		}
 		_ = p.cmd.Wait()
 	})
@@ -65,17 +75,20 @@ func lineStream(r io.Reader, n int) chan string {
 	return lines
 }
 
-// waitLine reads stderr until a line starts with prefix.
-func (p *proc) waitLine(t *testing.T, prefix string) {
+// waitLine reads lines until one starts with prefix, and returns it.
+func (p *proc) waitLine(t *testing.T, prefix string) string {
 	t.Helper()
 	timeout := time.After(cliTimeout)
 	for {
 		select {
-		case line, ok := <-p.stderr:
-			require.True(t, ok, "the CLI exited before printing %q:\n%s", prefix, strings.Join(p.errs, "\n"))
-			p.errs = append(p.errs, line)
+		case line, ok := <-p.lines:
+			if !ok {
+				_ = p.cmd.Wait() // before reading other
+				t.Fatalf("the CLI exited before printing %q:\n%s\n%s", prefix, strings.Join(p.seen, "\n"), p.other.String())
+			}
+			p.seen = append(p.seen, line)
 			if strings.HasPrefix(line, prefix) {
-				return
+				return line
 			}
 		case <-timeout:
 			t.Fatalf("no line %q within %s", prefix, cliTimeout)
@@ -84,29 +97,31 @@ func (p *proc) waitLine(t *testing.T, prefix string) {
 }
 
 // exit waits for the process to end (failing the test if it does not
-// within cliTimeout) and returns its exit code and the rest of stderr.
+// within cliTimeout) and returns its exit code and every line read.
 func (p *proc) exit(t *testing.T) (int, string) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
-		for line := range p.stderr {
-			p.errs = append(p.errs, line)
+		for line := range p.lines {
+			p.seen = append(p.seen, line)
 		}
 		done <- p.cmd.Wait()
 	}()
 	select {
 	case err := <-done:
+		out := strings.Join(p.seen, "\n")
+		checkNoRace(t, out+p.other.String())
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 				t.Fatalf("the CLI was killed by %s instead of exiting", ws.Signal())
 			}
-			return exitErr.ExitCode(), strings.Join(p.errs, "\n")
+			return exitErr.ExitCode(), out
 		}
 		require.NoError(t, err)
-		return 0, strings.Join(p.errs, "\n")
+		return 0, out
 	case <-time.After(cliTimeout):
-		t.Fatalf("the CLI did not exit within %s after the signal", cliTimeout)
+		t.Fatalf("the CLI did not exit within %s", cliTimeout)
 		return 0, ""
 	}
 }
@@ -150,7 +165,7 @@ func TestSignalWhileReadingAFIFO(t *testing.T) {
 			t.Parallel()
 			fifo := filepath.Join(t.TempDir(), "jobs")
 			require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-			p := startProc(t, nil, nil, nil, "results", "--jobs-file", fifo)
+			p := startProc(t, nil, nil, io.Discard, "results", "--jobs-file", fifo)
 			w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the CLI opened it
 			require.NoError(t, err)
 			defer w.Close()
@@ -209,8 +224,8 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
-		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 999))
-	p.waitLine(t, "started 1 of 1000 pre-checks")
+		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 599))
+	p.waitLine(t, "started 1 of 600 pre-checks")
 	p.signal(t, syscall.SIGINT)
 	p.signal(t, syscall.SIGTERM)
 	got, stderr := p.exit(t)
@@ -221,9 +236,9 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "results", "--jobs-file", unknownJobs(t, 1000), "-o", "json")
+	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "results", "--jobs-file", unknownJobs(t, 400), "-o", "json")
 	deadline := time.Now().Add(cliTimeout)
-	for srv.RequestCount() < 100 && time.Now().Before(deadline) {
+	for srv.RequestCount() < 40 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // every answer is in: the CLI is writing its report
 	}
 	p.signal(t, syscall.SIGTERM)
@@ -245,7 +260,9 @@ func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
 	assert.Equal(t, 143, got, stderr)
 }
 
-// unknownJobs is a jobs file of n jobs the simulator refuses: a big report.
+// unknownJobs is a jobs file of n jobs the simulator refuses: a report of
+// about 200 (table) or 550 (JSON) bytes per job, 400 jobs well past a pipe's
+// 64 KiB buffer.
 func unknownJobs(t *testing.T, n int) string {
 	var ids strings.Builder
 	for i := range n {

@@ -69,7 +69,6 @@ func (t *verboseTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
-// CloseIdleConnections reaches the real transport through this wrapper.
 func (t *verboseTransport) CloseIdleConnections() {
 	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
@@ -80,7 +79,6 @@ func (t *verboseTransport) CloseIdleConnections() {
 // secret, so that a secret starting before the cut is masked whole.
 func keep(red *redact.Redactor) int { return maxLoggedBody + red.Window() }
 
-// line appends one log line, redacted, then escaped for the terminal.
 func line(red *redact.Redactor, b *strings.Builder, s string) {
 	b.WriteString(redact.Terminal(red.String(s)))
 	b.WriteByte('\n')

@@ -158,7 +158,7 @@ func TestVerboseRedactsCredentials(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			sim, err := drstest.New(drstest.WithScenario(fastScenario()), tc.sim)
+			sim, err := drstest.New(drstest.WithScenario(demoScenario()), tc.sim)
 			require.NoError(t, err)
 			rec := &signatureRecorder{sim: sim}
 			srv := httptest.NewServer(rec)

@@ -36,13 +36,33 @@ func TestTimeoutShorterThanFirstPollStillPolls(t *testing.T) {
 	assert.Contains(t, []int{exitOK, exitJobs}, res.code, "a verdict or in progress, never no answer: %s", res.stderr)
 }
 
-// A poll interval below the library's floor is refused by its flag, exit 2,
-// before anything is sent: no flag can make the CLI flood the API.
-func TestPollIntervalBelowTheFloorIsRefused(t *testing.T) {
+// wait waits on pre-checks started elsewhere (here by run without --wait),
+// with run --wait's progress, outputs and exit codes.
+func TestWaitCommand(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--poll-interval", "1ns"}, jobArgs(drstest.ExampleJobID))...)
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, "--poll-interval: the poll interval must be at least 1s; got 1ns")
-	assert.Zero(t, countRequests(srv, "", nil), "nothing sent")
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
+	expectExit(t, res, exitOK)
+
+	// The first poll comes after the pre-checks (at most 400 ms) are done: a
+	// second poll would wait for drs's blind interval.
+	wait := []string{"wait", "--first-poll-delay", "500ms", "--poll-interval", "1s"}
+	res = runCLI(t, tokenEnv(srv), "", argv(wait, []string{"-o", "json"}, jobArgs(drstest.ExampleJobID))...)
+	expectExit(t, res, exitOK)
+	doc := parseJSONDoc(t, res.stdout)
+	assert.Equal(t, "wait", doc.Command)
+	assert.True(t, doc.Waited)
+	assert.Equal(t, 1, doc.Summary.Passed)
+	assert.Contains(t, res.stderr, "waiting for 1 pre-checks; first poll in 500ms")
+
+	res = runCLI(t, tokenEnv(srv), "", argv(wait, []string{"--quiet"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
+	expectExit(t, res, exitJobs)
+	assert.Contains(t, res.stdout, "1 of 2 jobs passed (may start); 1 failed.")
+	assert.Empty(t, res.stderr, "--quiet")
+
+	// A job whose pre-check was never started is refused, as by results.
+	res = runCLI(t, tokenEnv(srv), "", "wait", "--job", drstest.AlarmJobID)
+	expectExit(t, res, exitJobs)
+	assert.Contains(t, res.stdout, "refused")
+	assert.Contains(t, res.stderr, "waiting for 1 pre-checks; first poll in 0s", "by default at once")
 }
