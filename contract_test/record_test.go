@@ -177,7 +177,6 @@ func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
 	assert.Contains(t, s, "SK=[REDACTED]")
 }
 
-
 func TestWireBody(t *testing.T) {
 	assert.Nil(t, wireBody(nil))
 	assert.Equal(t, `{"a":[1,2]}`, string(wireBody(json.RawMessage("{\n  \"a\": [1, 2]\n}"))))
