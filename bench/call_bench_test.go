@@ -151,7 +151,6 @@ func TestCallersAgree(t *testing.T) {
 // TestServerProcess: the child-process server of BenchmarkPrecheckCallRemote
 // answers every benchmark client.
 func TestServerProcess(t *testing.T) {
-	t.Parallel() // the child's start is most of this test's time
 	url := startServerProcess(t)
 	for _, c := range callers {
 		call, _ := c.setup(t, url)
@@ -187,7 +186,9 @@ func serveChildIfAsked() bool {
 func startServerProcess(tb testing.TB) string {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
-	cmd.Env = append(os.Environ(), envServeChild+"=1")
+	// Under -race a process sleeps 1 s at exit (atexit_sleep_ms) unless told
+	// not to: the cleanup waits for the child's exit.
+	cmd.Env = append(os.Environ(), envServeChild+"=1", "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
