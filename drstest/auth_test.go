@@ -112,10 +112,22 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// A simulator that accepts any token knows none in advance: the one each
+// request carries is still masked wherever else the client put it.
 func TestAcceptAnyToken(t *testing.T) {
 	srv := drstest.NewServer(t, drstest.AcceptAnyToken(), drstest.WithAKSK("AK1", "SK1"), drstest.WithJobs(drstest.Job{ID: "j"}))
 	results(t, strictClient(t, srv.URL, token("anything at all")), srv.ProjectID, "j")
 	results(t, strictClient(t, srv.URL, signedBy("AK1", "SK1", "")), srv.ProjectID, "j")
 	c := strictClient(t, srv.URL, signedBy("AK1", "SK2", ""))
 	wantError(t, call(t, c, srv.ProjectID, drstest.OpBatchCheckResults), http.StatusUnauthorized, "APIGW.0301")
+
+	c = lenientClient(t, srv.URL, token(logWrongToken), header("X-Request-Note", "sent "+logWrongToken))
+	send(t, c, srv.ProjectID, request{op: drstest.OpBatchCheckJobs, body: `{"jobs":[{"job_id":"j","precheck_mode":"forStartJob"}],"echo":"` + logWrongToken + `"}`})
+	r := srv.Requests()[3]
+	if got := string(r.Body); !strings.HasSuffix(got, `"echo":"[REDACTED]"}`) {
+		t.Errorf("body: %s", got)
+	}
+	if got := r.Header.Get("X-Request-Note"); got != "sent [REDACTED]" {
+		t.Errorf("header: %q", got)
+	}
 }
