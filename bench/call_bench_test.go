@@ -81,9 +81,9 @@ func BenchmarkContractTransport(b *testing.B) {
 	})
 }
 
-func oursVia(name string, rt func(testing.TB) http.RoundTripper, extra ...drs.Option) caller {
+func oursVia(name string, rt func(testing.TB) http.RoundTripper) caller {
 	return caller{name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOursClient(tb, url, drs.WithToken(iamToken), rt(tb), extra...)
+		c := newOursClient(tb, url, drs.WithToken(iamToken), rt(tb))
 		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifyToken
 	}}
 }

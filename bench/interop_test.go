@@ -197,14 +197,14 @@ func verifierServer(t *testing.T) (*httptest.Server, func() int) {
 // valid and its signature accepted; one signed with another SK is refused
 // with 401 APIGW.0301.
 func TestInteropSDKAccepted(t *testing.T) {
-	verifier, accepted := verifierServer(t)
+	gateway, accepted := verifierServer(t)
 	sim := drstest.NewServer(t, drstest.WithProjectID(projectID), drstest.WithAKSK(accessKey, secretKey), drstest.WithJobs(drstest.Job{ID: jobID}))
 	for _, tc := range []struct {
 		name     string
 		url      string
 		accepted func(t *testing.T)
 	}{
-		{"verifier", verifier.URL, func(t *testing.T) {
+		{"verifier", gateway.URL, func(t *testing.T) {
 			if n := accepted(); n != 1 {
 				t.Fatalf("server accepted %d requests, want 1", n)
 			}
