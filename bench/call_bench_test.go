@@ -1,86 +1,41 @@
 package bench
 
 import (
+	"bufio"
 	"context"
-	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
-	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/drs"
 )
 
-// verifyToken checks the IAM token header of a token-authenticated request.
-func verifyToken(r *http.Request, _ []byte) error {
-	if got := r.Header.Get("X-Auth-Token"); got != iamToken {
-		return errors.New("missing or wrong X-Auth-Token")
-	}
-	return nil
-}
-
-// verifySignature checks an AK/SK-signed request as the API gateway would.
-func verifySignature(r *http.Request, body []byte) error {
-	v := aksk.Verifier{Lookup: func(ak string) (string, bool) { return secretKey, ak == accessKey }}
-	_, err := v.Verify(r, body)
-	return err
-}
-
-// caller is one client under test in BenchmarkPrecheckCall.
-type caller struct {
-	name string
-	// setup builds the client against url and returns one call, and the
-	// check the server applies to the request of the untimed first call.
-	setup func(tb testing.TB, url string) (call func(context.Context) error, verify func(*http.Request, []byte) error)
-}
-
-// callers are the clients compared by BenchmarkPrecheckCall, each with its
-// own transport of the same settings (newTransport).
-var callers = []caller{
-	{"client=ours-token", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
-		c := newOursClient(tb, url, drs.WithToken(iamToken), newTransport(tb))
-		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifyToken
-	}},
-	{"client=ours-aksk", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
-		c := newOursClient(tb, url, drs.WithAKSK(accessKey, secretKey), newTransport(tb))
-		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifySignature
-	}},
-	{"client=nethttp", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
-		hc := &http.Client{Transport: newTransport(tb)}
-		return func(ctx context.Context) error { return bareCall(ctx, hc, url) }, verifyToken
-	}},
-	{"client=nethttp-aksk", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
-		hc := &http.Client{Transport: newTransport(tb)}
-		signer := &aksk.Signer{Credentials: aksk.Credentials{AccessKey: accessKey, SecretKey: secretKey}}
-		return func(ctx context.Context) error { return bareSignedCall(ctx, hc, url, signer) }, verifySignature
-	}},
-	{"client=official-sdk", func(tb testing.TB, url string) (func(context.Context) error, func(*http.Request, []byte) error) {
-		c := newOfficialClient(tb, url, accessKey, secretKey, newTransport(tb))
-		req := officialRequest()
-		return func(context.Context) error { return officialCall(c, req) }, verifySignature
-	}},
-}
-
-// BenchmarkPrecheckCall is the headline comparison: one BatchCheckJobs call of
-// one job, from the caller's function call to its checked result, against the
-// same loopback server in this process (so the server's allocations count,
-// equally, in every row). Keep-alive connections are reused; no retries, no
-// rate limit. Run with -count ≥ 6 and compare with benchstat.
-func BenchmarkPrecheckCall(b *testing.B) {
-	srv := newPrecheckServer(b)
+// benchCalls times each caller against url: an untimed first call (checked
+// by srv when it is not nil, and opening the connection), then the timed
+// calls.
+func benchCalls(b *testing.B, srv *fixedServer, url string, cs []caller) {
 	ctx := context.Background()
-	for _, c := range callers {
+	for _, c := range cs {
 		b.Run(c.name, func(b *testing.B) {
-			call, verify := c.setup(b, srv.URL)
-			// Untimed: check what this client sends, and open the connection.
-			srv.expect(b, func() error { return call(ctx) }, verify)
+			call, verify := c.setup(b, url)
+			if srv != nil {
+				srv.expect(b, func() error { return call(ctx) }, verify)
+			} else if err := call(ctx); err != nil {
+				b.Fatal(err)
+			}
 			timeCalls(b, func() error { return call(ctx) })
 		})
 	}
 }
 
-// timeCalls is the timed part of the call benchmarks: call in a b.Loop,
-// with allocations and the process's CPU time per call reported.
+// timeCalls calls in a b.Loop, reporting allocations and the process's CPU
+// time per call.
 func timeCalls(b *testing.B, call func() error) {
 	b.ReportAllocs()
 	cpu := startCPUMeter()
@@ -92,70 +47,67 @@ func timeCalls(b *testing.B, call func() error) {
 	cpu.report(b)
 }
 
-// BenchmarkContractTransport is the cost of validating every request and
-// response against openapi.yaml (contract.Transport, as the CLI's --validate
-// and the simulator's tests use it): the same one-job Precheck with our
-// client, directly and through contract.Transport.
-func BenchmarkContractTransport(b *testing.B) {
+// BenchmarkPrecheckCall is the headline comparison: one BatchCheckJobs call
+// of one job, from the caller's function call to its checked result, against
+// a loopback server in this process (its allocations count equally in every
+// row). Keep-alive on, no retries. Run with -count ≥ 6 and benchstat.
+func BenchmarkPrecheckCall(b *testing.B) {
 	srv := newPrecheckServer(b)
-	ctx := context.Background()
-	validating := func(tb testing.TB) http.RoundTripper {
-		t, err := contract.NewTransport(newTransport(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return t
-	}
-	for _, v := range []struct {
-		name string
-		rt   func(testing.TB) http.RoundTripper
-	}{
-		{"transport=direct", func(tb testing.TB) http.RoundTripper { return newTransport(tb) }},
-		{"transport=contract", validating},
-	} {
-		b.Run(v.name, func(b *testing.B) {
-			c := newOursClient(b, srv.URL, drs.WithToken(iamToken), v.rt(b))
-			srv.expect(b, func() error { return oursCall(ctx, c) }, verifyToken)
-			timeCalls(b, func() error { return oursCall(ctx, c) })
-		})
-	}
+	benchCalls(b, srv, srv.URL, callers)
 }
 
-// TestCallersAgree runs each client of BenchmarkPrecheckCall once against the
-// checking server, so that a change that breaks a benchmark's client fails
-// go test ./... (CI) rather than only a benchmark run.
-func TestCallersAgree(t *testing.T) {
-	srv := newPrecheckServer(t)
-	for _, c := range callers {
-		t.Run(c.name, func(t *testing.T) {
-			call, verify := c.setup(t, srv.URL)
-			for range 2 { // the second call goes over the reused connection
-				srv.expect(t, func() error { return call(context.Background()) }, verify)
-			}
-		})
-	}
-	t.Run("contract", func(t *testing.T) {
-		rt, err := contract.NewTransport(newTransport(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := newOursClient(t, srv.URL, drs.WithToken(iamToken), rt)
-		srv.expect(t, func() error { return oursCall(context.Background(), c) }, verifyToken)
+// BenchmarkPrecheckCallRemote is BenchmarkPrecheckCall with the server in a
+// child process: B/op, allocs/op and cpu-ns/op count the client alone. What
+// each client sends is checked in process (TestCallersAgree).
+func BenchmarkPrecheckCallRemote(b *testing.B) {
+	benchCalls(b, nil, startServerProcess(b), callers)
+}
+
+// BenchmarkResultsCall reads the verdict of one job whose answer is Huawei's
+// published results example; BenchmarkParseResults times the decoding alone.
+func BenchmarkResultsCall(b *testing.B) {
+	srv := newResultsServer(b)
+	benchCalls(b, srv, srv.URL, resultsCallers)
+}
+
+// BenchmarkContractTransport is the cost of validating every request and
+// response against openapi.yaml (contract.Transport): our one-job call
+// directly and through it.
+func BenchmarkContractTransport(b *testing.B) {
+	srv := newPrecheckServer(b)
+	benchCalls(b, srv, srv.URL, []caller{
+		oursVia("transport=direct", newTransportRT),
+		oursVia("transport=contract", newContractRT),
 	})
 }
 
-// BenchmarkAttemptTimeout is the cost of the per-attempt timeout (30 s by
-// default, drs.WithAttemptTimeout): our client's one-job call with the
-// default and with the timeout switched off (0), against the in-process
-// server of BenchmarkPrecheckCall. The difference is a context, its timer and
-// net/http's cancellation hook on it, on every attempt.
+func oursVia(name string, rt func(testing.TB) http.RoundTripper) caller {
+	return caller{name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
+		c := newOursClient(tb, url, drs.WithToken(iamToken), rt(tb))
+		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifyToken
+	}}
+}
+
+func newTransportRT(tb testing.TB) http.RoundTripper { return newTransport(tb) }
+
+func newContractRT(tb testing.TB) http.RoundTripper {
+	rt, err := contract.NewTransport(newTransport(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rt
+}
+
+// BenchmarkAttemptTimeout is the cost of the per-attempt timeout (a context,
+// its timer and net/http's cancellation hook): our call with the default and
+// with it off.
 func BenchmarkAttemptTimeout(b *testing.B) {
 	srv := newPrecheckServer(b)
-	ctx := context.Background()
+	var cs []caller
 	for _, auth := range []struct {
 		name   string
 		opt    drs.Option
-		verify func(*http.Request, []byte) error
+		verify verifier
 	}{
 		{"token", drs.WithToken(iamToken), verifyToken},
 		{"aksk", drs.WithAKSK(accessKey, secretKey), verifySignature},
@@ -163,15 +115,103 @@ func BenchmarkAttemptTimeout(b *testing.B) {
 		for _, timeout := range []struct {
 			name  string
 			extra []drs.Option
-		}{
-			{"default", nil},
-			{"off", []drs.Option{drs.WithAttemptTimeout(0)}},
-		} {
-			b.Run("auth="+auth.name+"/timeout="+timeout.name, func(b *testing.B) {
-				c := newOursClient(b, srv.URL, auth.opt, newTransport(b), timeout.extra...)
-				srv.expect(b, func() error { return oursCall(ctx, c) }, auth.verify)
-				timeCalls(b, func() error { return oursCall(ctx, c) })
+		}{{"default", nil}, {"off", []drs.Option{drs.WithAttemptTimeout(0)}}} {
+			cs = append(cs, caller{"auth=" + auth.name + "/timeout=" + timeout.name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
+				c := newOursClient(tb, url, auth.opt, newTransport(tb), timeout.extra...)
+				return func(ctx context.Context) error { return oursCall(ctx, c) }, auth.verify
+			}})
+		}
+	}
+	benchCalls(b, srv, srv.URL, cs)
+}
+
+// TestCallersAgree runs every client of the call benchmarks twice (the
+// second over the reused connection) against the checking server, so that a
+// change that breaks a benchmark's client fails go test ./... (CI).
+func TestCallersAgree(t *testing.T) {
+	for _, set := range []struct {
+		name string
+		srv  *fixedServer
+		cs   []caller
+	}{
+		{"precheck", newPrecheckServer(t), append(callers[:len(callers):len(callers)], oursVia("contract", newContractRT))},
+		{"results", newResultsServer(t), resultsCallers},
+	} {
+		for _, c := range set.cs {
+			t.Run(set.name+"/"+c.name, func(t *testing.T) {
+				call, verify := c.setup(t, set.srv.URL)
+				for range 2 {
+					set.srv.expect(t, func() error { return call(context.Background()) }, verify)
+				}
 			})
 		}
 	}
+}
+
+// TestServerProcess: the child-process server of BenchmarkPrecheckCallRemote
+// answers every benchmark client.
+func TestServerProcess(t *testing.T) {
+	url := startServerProcess(t)
+	for _, c := range callers {
+		call, _ := c.setup(t, url)
+		for range 2 {
+			if err := call(context.Background()); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+	}
+}
+
+// envServeChild makes the test binary, started by startServerProcess, serve
+// precheckResponse instead of running tests.
+const envServeChild = "DRS_BENCH_SERVE_CHILD"
+
+// serveChildIfAsked serves when the binary was started for that: it prints
+// the URL and serves until its standard input closes (the parent's cleanup
+// or death); TestMain then exits.
+func serveChildIfAsked() bool {
+	if os.Getenv(envServeChild) != "1" {
+		return false
+	}
+	s := &fixedServer{path: precheckPath, wantBody: precheckRequest, answer: precheckResponse}
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	fmt.Println(srv.URL)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	srv.Close()
+	return true
+}
+
+// startServerProcess starts this test binary again as the server and returns
+// its URL; the child stops when the test ends.
+func startServerProcess(tb testing.TB) string {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	// Under -race a process sleeps 1 s at exit (atexit_sleep_ms) unless told
+	// not to: the cleanup waits for the child's exit.
+	cmd.Env = append(os.Environ(), envServeChild+"=1", "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("the server process did not print its URL: %v", err)
+	}
+	url := strings.TrimSpace(line)
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		tb.Fatalf("the server process printed %q, not its URL", url)
+	}
+	return url
 }

@@ -34,22 +34,20 @@ const (
 // byte for byte what the loopback server sends to every client.
 var precheckResponse = []byte(`{"results":[{"id":"140b5236-88ad-43c8-811c-1268453jb101","status":"success","precheck_id":"140b5236-88ad-43c8-811c-1268453jb101"}],"count":1}`)
 
-// precheckRequest is the one-job request body. The bare net/http baseline
-// sends exactly these bytes; every other client must send the same JSON value
-// (checked before timing, see wantRequest).
+// precheckRequest is the one-job request body: nethttp sends these bytes,
+// every other client the same JSON value (checked before timing, see expect).
 var precheckRequest = []byte(`{"jobs":[{"job_id":"140b5236-88ad-43c8-811c-1268453jb101","precheck_mode":"forStartJob"}]}` + "\n")
 
 // resultsRequest is the BatchCheckResults request for the one job.
 var resultsRequest = []byte(`{"jobs":["140b5236-88ad-43c8-811c-1268453jb101"]}` + "\n")
 
-// largeResults is the pre-check results example of the API documentation (Huawei's
-// published MySQL migration example, the largest answer Huawei publishes).
+// largeResults is Huawei's published pre-check results example (MySQL
+// migration), the largest answer Huawei publishes.
 var largeResults = []byte(`{"count":1,"results":[{"result":true,"process":"100%","precheck_id":"140b5236-88ad-43c8-811c-1268453jb101","total_passed_rate":"100%","rds_instance_id":"e05a3679efe241d8b5dee80b17c1a863in01","job_direction":"up","precheck_result":[{"item":"dstDbDiskSize","result":"PASSED","data":"{\"diskSizeTimes\":\"1.5\",\"dstVolumeSize\":\"37660000000\",\"srcIndexSize\":0,\"size\":\"0\",\"srcIndexAmount\":0}","group":"db_disk_size"},{"item":"srcBinlogFormatCheck","result":"PASSED","group":"db_params"},{"item":"dstStatusCheck","result":"PASSED","data":"","group":"db_target_status","failed_reason":""},{"item":"srcDbConnection","result":"PASSED","group":"network"}]}]}`)
 
-// TestMain points HOME at a temporary directory: Huawei's SDK writes
-// ~/.huaweicloud/application_id the first time a client is built, and a
-// benchmark must not touch the user's home. It also clears the SDK's
-// credential variables so that nothing from the environment leaks in.
+// TestMain points HOME at a temporary directory (Huawei's SDK writes
+// ~/.huaweicloud/application_id), clears the SDK's credential variables, and
+// fails the run on a leaked goroutine.
 func TestMain(m *testing.M) {
 	if serveChildIfAsked() {
 		return
@@ -66,9 +64,6 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	if code == 0 {
-		// Every client, server and transport is closed by the tests'
-		// cleanups: no goroutine may outlive them (Precheck's workers, the
-		// simulator's latency timers, idle connections).
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintln(os.Stderr, "bench: goroutines leaked:", err)
 			code = 1
@@ -78,10 +73,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// newTransport returns the transport every client of the call benchmarks
-// uses: http.DefaultTransport's settings, keep-alive on, enough idle
-// connections per host for the parallel runs. Each client gets its own, with
-// the same settings.
+// newTransport is every client's own transport, of the same settings:
+// http.DefaultTransport's, with enough idle connections per host.
 func newTransport(tb testing.TB) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 256
@@ -90,11 +83,9 @@ func newTransport(tb testing.TB) *http.Transport {
 	return tr
 }
 
-// fixedServer is the loopback server of the call benchmarks: it answers one
-// operation with a fixed body. While timing, every request costs the server
-// the same: drain the body, write two headers and the fixed answer. Before
-// timing, a client sends one request in check mode, where the server also
-// verifies what the client sent (see expect).
+// fixedServer answers one operation with a fixed body. While timing, every
+// request costs it the same; before, in check mode, it also verifies what the
+// client sent (see expect).
 type fixedServer struct {
 	*httptest.Server
 	path     string // the operation's path
@@ -106,14 +97,10 @@ type fixedServer struct {
 	lastErr error
 }
 
-// newPrecheckServer answers BatchCheckJobs of the one job with
-// precheckResponse.
 func newPrecheckServer(tb testing.TB) *fixedServer {
 	return newFixedServer(tb, precheckPath, precheckRequest, precheckResponse)
 }
 
-// newResultsServer answers BatchCheckResults of the one job with
-// largeResults.
 func newResultsServer(tb testing.TB) *fixedServer {
 	return newFixedServer(tb, resultsPath, resultsRequest, largeResults)
 }
@@ -150,9 +137,8 @@ func (s *fixedServer) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(s.answer)
 }
 
-// expect runs call once with the server in check mode: the request must be a
-// POST of the expected body to the operation's path and pass verify. It
-// fails tb when the server or the client saw anything else.
+// expect runs call once in check mode: the request must be a POST of the
+// expected body to the operation's path and pass verify.
 func (s *fixedServer) expect(tb testing.TB, call func() error, verify func(r *http.Request, body []byte) error) {
 	tb.Helper()
 	check := func(r *http.Request, body []byte) error {
@@ -202,10 +188,8 @@ func sameJSON(got, want []byte) error {
 // fixedTime is the signing time of the deterministic signature tests.
 var fixedTime = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// cpuMeter reports the CPU time the whole process (client, server, garbage
-// collector) used per benchmark iteration, as the metric cpu-ns/op. On a busy
-// machine it is steadier than ns/op (wall time), which also counts the time
-// this process waits while others run.
+// cpuMeter reports the process's CPU time (client, server, GC) per iteration
+// as cpu-ns/op: on a busy machine steadier than wall time.
 type cpuMeter struct{ start time.Duration }
 
 func startCPUMeter() cpuMeter { return cpuMeter{start: processCPU()} }

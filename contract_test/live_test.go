@@ -214,8 +214,8 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 // removed, and checks the written file for them.
 func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
 	t.Helper()
-	ex := rec.ex
-	if rec.ex = nil; ex == nil {
+	ex := rec.last
+	if rec.last = nil; ex == nil {
 		t.Logf("%s: nothing was sent (the request broke the contract), nothing recorded", op)
 		return
 	}
@@ -257,7 +257,7 @@ func requestBody(req *http.Request) ([]byte, error) {
 // time): the request as sent (signed) and the response as received.
 type recorder struct {
 	base http.RoundTripper
-	ex   *exchange
+	last *exchange
 }
 
 type exchange struct {
@@ -284,7 +284,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(ex.respBody))
 		ex.resp = resp
 	}
-	r.ex = ex
+	r.last = ex
 	return resp, err
 }
 

@@ -130,7 +130,7 @@ func TestRecordRedactsEverySecret(t *testing.T) {
 }
 
 // Secret header values are learned: a token echoed in a body is scrubbed even
-// when the caller forgot to pass it.
+// when the caller forgot to pass it, and when there is no response.
 func TestRecordLearnsSecretsFromHeaders(t *testing.T) {
 	req := signedRequest(t, `{"jobs":["`+testAK+`"]}`)
 	resp := &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}}}
@@ -140,6 +140,14 @@ func TestRecordLearnsSecretsFromHeaders(t *testing.T) {
 	require.NoError(t, err)
 	assertNoSecret(t, string(data), testIAMToken, testSecurityToken, testCookie, testSignature, testAK)
 	assert.Contains(t, string(in.Request.Body), redact.Mask)
+
+	// Without a response (a transport error).
+	in = record(signedRequest(t, ""), nil, nil, nil, provenanceLiveRecorded, "unit test", "", nil)
+	assert.Equal(t, 0, in.Response.Status)
+	assert.Equal(t, "POST /v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck -> 0", in.Name)
+	data, err = json.Marshal(in)
+	require.NoError(t, err)
+	assertNoSecret(t, string(data), testAK, testSignature, testSecurityToken, testIAMToken, testCookie)
 }
 
 func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
@@ -167,16 +175,6 @@ func TestRecordNonJSONBodyAndOtherSchemes(t *testing.T) {
 	assert.Equal(t, s, string(wireBody(in.Response.Body)))
 	assert.True(t, strings.HasPrefix(s, "<html><body><h1>503"))
 	assert.Contains(t, s, "SK=[REDACTED]")
-}
-
-func TestRecordWithoutResponse(t *testing.T) {
-	req := signedRequest(t, "")
-	in := record(req, nil, nil, nil, provenanceLiveRecorded, "unit test", "", nil)
-	assert.Equal(t, 0, in.Response.Status)
-	assert.Equal(t, "POST /v3/054ba152d480d55b2f5dc0069e7ddef0/jobs/batch-precheck -> 0", in.Name)
-	data, err := json.Marshal(in)
-	require.NoError(t, err)
-	assertNoSecret(t, string(data), testAK, testSignature, testSecurityToken, testIAMToken, testCookie)
 }
 
 func TestWireBody(t *testing.T) {

@@ -99,12 +99,12 @@ func replayServer(t *testing.T, in interaction) (*httptest.Server, *atomic.Int32
 }
 
 // sendHeaders is a RequestEditorFn that adds the recorded request headers the
-// generated client does not set itself.
+// generated client does not set itself (X-Language included: no params).
 func sendHeaders(h map[string]string) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		for name, value := range h {
 			switch http.CanonicalHeaderKey(name) {
-			case "Content-Type", "X-Language", "Host", "Content-Length", "User-Agent":
+			case "Content-Type", "Host", "Content-Length", "User-Agent":
 				continue
 			}
 			req.Header.Set(name, value)
@@ -167,28 +167,19 @@ func replay(t *testing.T, in interaction) replayed {
 	srv, calls := replayServer(t, in)
 	client, drift := twoLevelClient(t, srv.URL, srv.Client().Transport)
 	ctx := context.Background()
-	lang := in.Request.Headers["X-Language"]
 	editor := sendHeaders(in.Request.Headers)
 
 	var out replayed
 	if m[2] == "batch-precheck" {
 		var body generated.BatchCheckJobsJSONRequestBody
 		decodeStrict(t, wireBody(in.Request.Body), &body)
-		var params *generated.BatchCheckJobsParams
-		if lang != "" {
-			params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(lang)}
-		}
-		rsp, err := client.ClientInterface.BatchCheckJobs(ctx, projectID, params, body, editor)
+		rsp, err := client.ClientInterface.BatchCheckJobs(ctx, projectID, nil, body, editor)
 		require.NoError(t, err, "the contract transport rejected the recorded exchange at the compatible level")
 		out.resp, out.parseErr = generated.ParseBatchCheckJobsResponse(rsp)
 	} else {
 		var body generated.BatchCheckResultsJSONRequestBody
 		decodeStrict(t, wireBody(in.Request.Body), &body)
-		var params *generated.BatchCheckResultsParams
-		if lang != "" {
-			params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(lang)}
-		}
-		rsp, err := client.ClientInterface.BatchCheckResults(ctx, projectID, params, body, editor)
+		rsp, err := client.ClientInterface.BatchCheckResults(ctx, projectID, nil, body, editor)
 		require.NoError(t, err, "the contract transport rejected the recorded exchange at the compatible level")
 		out.resp, out.parseErr = generated.ParseBatchCheckResultsResponse(rsp)
 	}

@@ -18,10 +18,10 @@ import (
 // federated token even when IAM echoes them.
 func TestFederation(t *testing.T) {
 	clk := newClock()
-	svc, iam, _ := identity(t, drstest.IdentityConfig{Now: clk.now, EchoSecrets: true, IDTokenExpires: clk.now().Add(time.Hour)})
+	svc, iam, _ := identity(t, drstest.IdentityConfig{Now: clk.Now, EchoSecrets: true, IDTokenExpires: clk.Now().Add(time.Hour)})
 	tokenFile := writeFile(t, "id-token", svc.IDToken()+"\n")
 	fed := func(mod func(*credentials.Federation)) *credentials.Federation {
-		f := &credentials.Federation{IAMEndpoint: iam, IdentityProvider: svc.IdentityProvider(), IDTokenFile: tokenFile, Now: clk.now, Origin: "environment"}
+		f := &credentials.Federation{IAMEndpoint: iam, IdentityProvider: svc.IdentityProvider(), IDTokenFile: tokenFile, Now: clk.Now, Origin: "environment"}
 		if mod != nil {
 			mod(f)
 		}
@@ -34,7 +34,7 @@ func TestFederation(t *testing.T) {
 	assert.Equal(t, k.AccessKey, c.AccessKey)
 	assert.Equal(t, k.SecretKey, c.SecretKey)
 	assert.Equal(t, k.SecurityToken, c.SecurityToken)
-	assert.Equal(t, clk.now().Add(6*time.Hour), c.Expires, "six hours asked")
+	assert.Equal(t, clk.Now().Add(6*time.Hour), c.Expires, "six hours asked")
 	assert.Equal(t, `federation with identity provider ci-oidc (environment)`, c.Source)
 	reqs := svc.Requests()
 	require.Len(t, reqs, 2)
@@ -68,7 +68,7 @@ func TestFederation(t *testing.T) {
 		})
 	}
 	t.Run("expired ID token", func(t *testing.T) {
-		clk.advance(2 * time.Hour)
+		clk.Advance(2 * time.Hour)
 		_, err := fed(nil).Retrieve(context.Background())
 		require.ErrorContains(t, err, "The ID token has expired: [REDACTED]: IAM refused the ID token (expired, or not allowed by the identity provider's rules); have the CI write a fresh one to "+tokenFile)
 		assert.NotContains(t, err.Error(), svc.IDToken())
@@ -80,10 +80,10 @@ func TestFederation(t *testing.T) {
 // that a refresh IAM refuses is an error naming the source.
 func TestFederationRefresh(t *testing.T) {
 	clk := newClock()
-	svc, iam, _ := identity(t, drstest.IdentityConfig{Now: clk.now})
+	svc, iam, _ := identity(t, drstest.IdentityConfig{Now: clk.Now})
 	tokenFile := writeFile(t, "id-token", svc.IDToken())
 	r := credentials.NewRefreshing(&credentials.Federation{IAMEndpoint: iam, IdentityProvider: svc.IdentityProvider(),
-		IDTokenFile: tokenFile, Now: clk.now, Origin: "profile file"}, clk.now)
+		IDTokenFile: tokenFile, Now: clk.Now, Origin: "profile file"}, clk.Now)
 	ctx := context.Background()
 	keys := svc.Keys()
 
@@ -91,13 +91,13 @@ func TestFederationRefresh(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, keys[0].AccessKey, c.AccessKey)
 
-	clk.advance(6*time.Hour - credentials.RefreshBefore - time.Second)
+	clk.Advance(6*time.Hour - credentials.RefreshBefore - time.Second)
 	c, err = r.Retrieve(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, keys[0].AccessKey, c.AccessKey)
 	assert.Len(t, svc.Requests(), 2, "no call while the keys are fresh")
 
-	clk.advance(time.Second)
+	clk.Advance(time.Second)
 	require.NoError(t, os.WriteFile(tokenFile, []byte("eyJ.replaced-by-the-ci.sig"), 0o600))
 	_, err = r.Retrieve(ctx)
 	require.ErrorContains(t, err, "credentials from federation with identity provider ci-oidc (profile file): exchanging the ID token at IAM: HTTP 401")
@@ -107,6 +107,6 @@ func TestFederationRefresh(t *testing.T) {
 	c, err = r.Retrieve(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, keys[1].AccessKey, c.AccessKey, "renewed by a new exchange")
-	assert.Equal(t, clk.now().Add(6*time.Hour), c.Expires)
+	assert.Equal(t, clk.Now().Add(6*time.Hour), c.Expires)
 	assert.Len(t, svc.Requests(), 5, "two calls, a refused one, two calls")
 }

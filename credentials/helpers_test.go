@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,24 +14,9 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is a settable clock.
+func newClock() *drstest.ManualClock {
+	return drstest.NewManualClock(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
 }
 
 // identity serves an IdentityService on loopback. metadata is a client
@@ -64,7 +48,7 @@ func (r *reroute) RoundTrip(req *http.Request) (*http.Response, error) {
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	writeAt(t, path, content)
 	return path
 }
 

@@ -21,14 +21,14 @@ import (
 func TestMetadata(t *testing.T) {
 	clk := newClock()
 	t.Run("keys", func(t *testing.T) {
-		svc, _, client := identity(t, drstest.IdentityConfig{Now: clk.now})
-		c, err := (&credentials.Metadata{Client: client, Now: clk.now}).Retrieve(context.Background())
+		svc, _, client := identity(t, drstest.IdentityConfig{Now: clk.Now})
+		c, err := (&credentials.Metadata{Client: client, Now: clk.Now}).Retrieve(context.Background())
 		require.NoError(t, err)
 		k := svc.Keys()[0]
 		assert.Equal(t, k.AccessKey, c.AccessKey)
 		assert.Equal(t, k.SecretKey, c.SecretKey)
 		assert.Equal(t, k.SecurityToken, c.SecurityToken)
-		assert.Equal(t, clk.now().Add(time.Hour), c.Expires)
+		assert.Equal(t, clk.Now().Add(time.Hour), c.Expires)
 		reqs := svc.Requests()
 		require.Len(t, reqs, 2)
 		assert.Equal(t, "PUT /meta-data/latest/api/token", reqs[0].Method+" "+reqs[0].Path)
@@ -46,8 +46,8 @@ func TestMetadata(t *testing.T) {
 		assert.Contains(t, s, "temporary AK/SK "+k.AccessKey)
 	})
 	t.Run("no agency", func(t *testing.T) {
-		_, _, client := identity(t, drstest.IdentityConfig{Now: clk.now, NoAgency: true})
-		_, err := (&credentials.Metadata{Client: client, Now: clk.now}).Retrieve(context.Background())
+		_, _, client := identity(t, drstest.IdentityConfig{Now: clk.Now, NoAgency: true})
+		_, err := (&credentials.Metadata{Client: client, Now: clk.Now}).Retrieve(context.Background())
 		var ce *credentials.Error
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, "instance metadata", ce.Source)
@@ -93,7 +93,7 @@ func TestMetadata(t *testing.T) {
 				_, _ = w.Write([]byte(body))
 			}))
 			client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: srv.URL}}
-			_, err := (&credentials.Metadata{Client: client, Now: clk.now}).Retrieve(context.Background())
+			_, err := (&credentials.Metadata{Client: client, Now: clk.Now}).Retrieve(context.Background())
 			assert.ErrorContains(t, err, want)
 			srv.Close()
 		}

@@ -155,22 +155,17 @@ type answer struct {
 // exchange sends rq through c; it does not stop the test, so that
 // goroutines may call it.
 func exchange(c *generated.ClientWithResponses, project string, rq request) (answer, error) {
-	ctx := context.Background()
-	ct := cmp.Or(rq.contentType, "application/json")
+	ctx, ct, body := context.Background(), cmp.Or(rq.contentType, "application/json"), strings.NewReader(rq.body)
+	var edit []generated.RequestEditorFn
+	if rq.language != "" {
+		edit = append(edit, header("X-Language", rq.language))
+	}
 	var resp *http.Response
 	var err error
 	if rq.op == drstest.OpBatchCheckJobs {
-		var params *generated.BatchCheckJobsParams
-		if rq.language != "" {
-			params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(rq.language)}
-		}
-		resp, err = c.BatchCheckJobsWithBody(ctx, project, params, ct, strings.NewReader(rq.body))
+		resp, err = c.BatchCheckJobsWithBody(ctx, project, nil, ct, body, edit...)
 	} else {
-		var params *generated.BatchCheckResultsParams
-		if rq.language != "" {
-			params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(rq.language)}
-		}
-		resp, err = c.BatchCheckResultsWithBody(ctx, project, params, ct, strings.NewReader(rq.body))
+		resp, err = c.BatchCheckResultsWithBody(ctx, project, nil, ct, body, edit...)
 	}
 	if err != nil {
 		return answer{}, err

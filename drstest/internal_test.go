@@ -157,27 +157,6 @@ func TestProgressShapes(t *testing.T) {
 	}
 }
 
-// TestProgressRefused proves that a shape or parameter out of range, a
-// duration over the cap and too many items are refused by name.
-func TestProgressRefused(t *testing.T) {
-	for _, tc := range []struct {
-		job  Job
-		want string
-	}{
-		{Job{ID: "j", Progress: Progress{Shape: "wobbly"}}, `progress shape "wobbly"`},
-		{Job{ID: "j", Progress: Progress{Shape: ProgressSteps, Steps: 101}}, "progress steps 101"},
-		{Job{ID: "j", Progress: Progress{Shape: ProgressStall, At: 100}}, "stall at 100%"},
-		{Job{ID: "j", Progress: Progress{Shape: ProgressStall, At: -1}}, "stall at -1%"},
-		{Job{ID: "j", Progress: Progress{Shape: ProgressSlowdown, At: -1}}, "slowdown at -1%"},
-		{Job{ID: "j", Duration: MaxJobDuration + 1}, "is not 0 to 24h0m0s"},
-		{Job{ID: "j", Items: make([]CheckItem, MaxItems+1)}, "more than 1000"},
-	} {
-		if _, err := tc.job.normalize(); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: %v, want %q", tc.job.Progress, err, tc.want)
-		}
-	}
-}
-
 // A request verified while another one locked its key is refused when it
 // settles (authenticate's early check ran before the lock was set), and
 // requests settled during the lock do not count towards the next one.

@@ -19,6 +19,7 @@ func wantScenario() drstest.Scenario {
 			{
 				ID: drstest.ExampleJobID, Duration: 20 * time.Second,
 				RDSInstanceID: "e05a3679efe241d8b5dee80b17c1a863in01", Direction: drstest.DirectionUp,
+				Progress: drstest.Progress{Shape: drstest.ProgressSteps, Steps: 4},
 				Items: []drstest.CheckItem{
 					{Item: "dstDbDiskSize", Group: "db_disk_size", Result: drstest.ResultPassed,
 						Data: `{"diskSizeTimes":"1.5","dstVolumeSize":"37660000000","srcIndexSize":0,"size":"0","srcIndexAmount":0}`},
@@ -27,7 +28,8 @@ func wantScenario() drstest.Scenario {
 						FailedSubJobs: []drstest.FailedSubJob{{ID: "s1", Name: "db1.t1", CheckResult: "FAILED"}}},
 				},
 			},
-			{ID: "running-job", State: drstest.StateIncreTransferStarted, Duration: 90 * time.Second, Direction: drstest.DirectionNonDBS},
+			{ID: "running-job", State: drstest.StateIncreTransferStarted, Duration: 90 * time.Second, Direction: drstest.DirectionNonDBS,
+				Progress: drstest.Progress{Shape: drstest.ProgressStall, At: 40}},
 		},
 		Faults: []drstest.Fault{
 			{Kind: drstest.FaultThrottle, Operation: drstest.OpBatchCheckResults, Rate: 0.25, Count: 3, RetryAfter: 2 * time.Second},
@@ -55,26 +57,6 @@ func TestLoadScenario(t *testing.T) {
 	}
 	if _, err := drstest.LoadScenario(filepath.Join("testdata", "missing.yaml")); err == nil {
 		t.Fatal("missing file: no error")
-	}
-}
-
-// Progress shapes are read from YAML and JSON; an empty YAML document is an
-// empty scenario.
-func TestScenarioProgress(t *testing.T) {
-	want := []drstest.Progress{{Shape: drstest.ProgressSteps, Steps: 4}, {Shape: drstest.ProgressStall, At: 40}, {}}
-	for data, format := range map[string]string{
-		"jobs:\n  - {id: a, progress: {shape: steps, steps: 4}}\n  - {id: b, progress: {shape: stall, at: 40}}\n  - {id: c}\n":    "yaml",
-		`{"jobs":[{"id":"a","progress":{"shape":"steps","steps":4}},{"id":"b","progress":{"shape":"stall","at":40}},{"id":"c"}]}`: "json",
-	} {
-		sc, err := drstest.ParseScenario([]byte(data), format)
-		if err != nil || len(sc.Jobs) != 3 {
-			t.Fatalf("%s: %v %+v", format, err, sc)
-		}
-		for i, j := range sc.Jobs {
-			if j.Progress != want[i] {
-				t.Errorf("%s: job %s: %+v, want %+v", format, j.ID, j.Progress, want[i])
-			}
-		}
 	}
 	if sc, err := drstest.ParseScenario([]byte("# nothing\n"), "yaml"); err != nil || !reflect.DeepEqual(sc, drstest.Scenario{}) {
 		t.Fatalf("empty YAML: %+v, %v", sc, err)
