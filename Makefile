@@ -19,6 +19,10 @@ HEARTBEAT := $(CURDIR)/tools/heartbeat.sh
 # release builds) and, except under -race (which needs cgo), no cgo.
 export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 NOCGO     := CGO_ENABLED=0
+# A -race binary sleeps 1 s at exit so that late race reports can print: each test package paid
+# it. 50 ms, as the CLI's process tests give the CLI (goleak already fails a test that leaves
+# goroutines running).
+export GORACE := $(strip $(GORACE) atexit_sleep_ms=50)
 
 .PHONY: all run generate check-generated fmt-check vet lint test test-gates test-go contract contract-live \
         bench bench-size cover test-bench-module fuzz fuzz-ci breaking breaking-selftest breaking-baseline api-baseline clean tools tools-main tools-breaking tools-actionlint \
