@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -97,14 +98,22 @@ func (w *waveRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r.jobs = append(r.jobs, id)
 	}
-	time.Sleep(waveRoundTrip / 2)
+	// A jitter under 1 ms, from the request and when it is sent, keeps
+	// answers from landing at the same virtual instant: the goroutine
+	// scheduler would take them in an order of its own, and one run would
+	// not be the result.
+	h := fnv.New64a()
+	_, _ = fmt.Fprint(h, req.URL.Path, time.Now().UnixNano())
+	_, _ = h.Write(body)
+	trip := waveRoundTrip + time.Duration(h.Sum64()%uint64(time.Millisecond))
+	time.Sleep(trip / 2)
 	r.at = time.Now()
 	w.mu.Lock()
 	w.reqs = append(w.reqs, r)
 	w.mu.Unlock()
 	req.Body = io.NopCloser(strings.NewReader(string(body)))
 	resp, err := w.next.RoundTrip(req)
-	time.Sleep(waveRoundTrip / 2)
+	time.Sleep(trip - trip/2)
 	return resp, err
 }
 
