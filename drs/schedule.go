@@ -131,12 +131,18 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 
 // split returns when a reading tells whether the pre-check completes in the
 // first or the second half of [lo, hi]: when a completion at the middle
-// would reach its last step before 100%. ok is false when that is before
-// from or not before lo.
+// would reach the step before its last or else its last, the first of them
+// above the latest reading that comes at or after from (earlier steps would
+// cost queries no other job shares). ok is false when none comes before lo.
 func (e *estimate) split(lo, hi, from time.Time) (time.Time, bool) {
 	mid := lo.Add(hi.Sub(lo) / 2)
-	t := e.start.Add(time.Duration(float64(mid.Sub(e.start)) * (100 - e.step()) / 100))
-	return t, !t.Before(from) && t.Before(lo)
+	for _, q := range []float64{100 - 2*e.step(), 100 - e.step()} {
+		t := e.start.Add(time.Duration(float64(mid.Sub(e.start)) * q / 100))
+		if q > e.p && !t.Before(from) {
+			return t, t.Before(lo)
+		}
+	}
+	return time.Time{}, false
 }
 
 // pollJob is one job of a wait and its schedule.
