@@ -310,8 +310,8 @@ func limitWave(done []time.Time) (lags []time.Duration, tail time.Duration, requ
 // each query, until a query at or after its end: the fewest requests that
 // do this for every job, jobs sharing a request only when both are due,
 // one job allowed maxLag (nearest-rank p90 of 10), plus the starts. It is
-// not a lower bound: a schedule can narrow the window with the step
-// before (when the job first reads the last step), as drs does.
+// not a lower bound: a schedule can narrow the window by reading the steps
+// before the last at chosen times, as drs does.
 func stepCover(starts, done []time.Time, steps int, p90, maxLag time.Duration) int {
 	n := len(done)
 	lo, hi := make([]time.Time, n), make([]time.Time, n)
