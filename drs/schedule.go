@@ -8,18 +8,15 @@ import (
 // The schedule of a wait: when to ask about each pending job next.
 //
 // Progress is read as proportional to time, rounded down to the percent or
-// to steps (as check items complete). A reading p first seen at t says the
-// pre-check completes by start + (t-start)·100/p (hi); one asked for at a,
-// not before start + (a-start)·100/(p+step) (lo); the window [lo, hi] is the
-// tightest all readings allow. A job is asked about when a reading would
-// tell in which half of the window it completes (split), or else from lo
-// every fifth of the window (MinPollInterval to maxSpacing apart) so that
-// the last query comes at hi; never later than estimatedMax maximum
-// intervals. A job whose readings say nothing (no percentage yet, or hi
-// passed) is asked about as before this schedule: from blindFirst into the
-// wait, every poll interval plus the time a round of queries about every
-// pending job takes, growing by half while no job moves; the early look
-// stands in for the query after blindFirst.
+// to steps (as check items complete); the readings bound the completion to
+// a window [lo, hi] (estimate.window). A job is asked about when a reading
+// would tell in which half of the window it completes (split), or else from
+// lo every fifth of the window so that the last query comes at hi. A job
+// whose readings say nothing (no percentage yet, or hi passed) is asked
+// about as before this schedule: from blindFirst into the wait, every poll
+// interval plus the time a round of queries about every pending job takes,
+// growing by half while no job moves; the early look stands in for the
+// query that would follow the one at blindFirst.
 const (
 	// blindFirst is the earliest second query about a job whose first
 	// answer said nothing: pre-checks rarely finish sooner.
@@ -129,14 +126,19 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 	return earlier(lo, hi), hi, true
 }
 
-// split returns when a reading tells whether the pre-check completes in the
-// first or the second half of [lo, hi]: when a completion at the middle
-// would reach its last step before 100%. ok is false when that is before
-// from or not before lo.
+// split returns when a reading tells in which half of [lo, hi] the
+// pre-check completes: when a completion at the middle would reach the step
+// before its last, or else its last (earlier steps cost queries no other job
+// shares), above the latest reading and not before from; ok: before lo.
 func (e *estimate) split(lo, hi, from time.Time) (time.Time, bool) {
 	mid := lo.Add(hi.Sub(lo) / 2)
-	t := e.start.Add(time.Duration(float64(mid.Sub(e.start)) * (100 - e.step()) / 100))
-	return t, !t.Before(from) && t.Before(lo)
+	for _, q := range []float64{100 - 2*e.step(), 100 - e.step()} {
+		t := e.start.Add(time.Duration(float64(mid.Sub(e.start)) * q / 100))
+		if q > e.p && !t.Before(from) {
+			return t, t.Before(lo)
+		}
+	}
+	return time.Time{}, false
 }
 
 // pollJob is one job of a wait and its schedule.

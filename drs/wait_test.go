@@ -102,8 +102,8 @@ func TestWaitAsksWhenProgressSaysDone(t *testing.T) {
 // TestWaitStepsAreNotReadAsPercents proves that readings in steps (all
 // multiples of 25) make the schedule assume the next step may come sooner
 // than a whole percent would, that a round first reading is doubted, and
-// that a query is timed to tell in which half of the window the pre-check
-// completes when the window is narrower than a step.
+// that queries are timed to tell in which half of the window the pre-check
+// completes, with the step before the last and then the last.
 func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
 	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
 		result("a", "25%", false), result("a", "50%", false), result("a", "100%", true),
@@ -113,9 +113,9 @@ func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
 	require.NoError(t, err)
 	w := clk.waits()
 	require.Len(t, w, 3)
-	assert.Equal(t, 12*time.Second, w[1], "25% at 10s in steps of 25: done between 20s and 40s, asked from 22s every 3s")
-	assert.InDelta(t, float64(4*time.Second), float64(w[2]), float64(time.Millisecond),
-		"50% at 22s: between 29.3s and 40s; at 26s a completion at the middle (34.7s) would reach 75%")
+	assert.Equal(t, 5*time.Second, w[1], "25% at 10s in steps of 25: done between 20s (not 38.5s) and 40s; at 15s a completion at the middle (30s) would reach 50%")
+	assert.InDelta(t, float64(3750*time.Millisecond), float64(w[2]), float64(time.Millisecond),
+		"50% at 15s: between 20s and 30s; at 18.75s a completion at the middle (25s) would reach 75%")
 }
 
 // TestWaitFillsRequests proves that a request that goes anyway also asks
