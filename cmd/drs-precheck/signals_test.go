@@ -224,8 +224,8 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
-		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 599))
-	p.waitLine(t, "started 1 of 600 pre-checks")
+		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 999))
+	p.waitLine(t, "started 1 of 1000 pre-checks")
 	p.signal(t, syscall.SIGINT)
 	p.signal(t, syscall.SIGTERM)
 	got, stderr := p.exit(t)
@@ -260,9 +260,9 @@ func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
 	assert.Equal(t, 143, got, stderr)
 }
 
-// unknownJobs is a jobs file of n jobs the simulator refuses: a report of
-// about 200 (table) or 550 (JSON) bytes per job, 400 jobs well past a pipe's
-// 64 KiB buffer.
+// unknownJobs is a jobs file of n jobs the simulator refuses: a big report.
+// A start's table is the shortest per job: with 600 jobs it once fitted a
+// pipe's 64 KiB buffer (the first signal's exit, 130, won); 1000 do not.
 func unknownJobs(t *testing.T, n int) string {
 	var ids strings.Builder
 	for i := range n {
