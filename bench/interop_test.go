@@ -217,13 +217,13 @@ func TestInteropSDKAccepted(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name+"/right-sk", func(t *testing.T) {
-			if err := officialCall(newOfficialClient(t, tc.url, accessKey, secretKey, newTransport(t)), officialRequest()); err != nil {
+			if err := officialCall(newOfficialClient(t, tc.url, secretKey), officialRequest()); err != nil {
 				t.Fatal(err)
 			}
 			tc.accepted(t)
 		})
 		t.Run(tc.name+"/wrong-sk", func(t *testing.T) {
-			c := newOfficialClient(t, tc.url, accessKey, "another-secret-key-000000000000000000000", newTransport(t))
+			c := newOfficialClient(t, tc.url, "another-secret-key-000000000000000000000")
 			var sre *sdkerr.ServiceResponseError
 			if err := officialCall(c, officialRequest()); !errors.As(err, &sre) || sre.StatusCode != http.StatusUnauthorized || sre.ErrorCode != "APIGW.0301" {
 				t.Fatalf("got %v (%T), want the SDK's error for 401 APIGW.0301", err, err)
