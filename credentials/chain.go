@@ -66,7 +66,7 @@ func Resolve(o Options) (Found, error) {
 	var tried []string
 	for _, src := range sources {
 		var (
-			f   Found // no Provider: none here, for the reason why
+			f   Found // without a Provider when src has none, and why not
 			why string
 			err error
 		)
