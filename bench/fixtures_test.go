@@ -110,6 +110,9 @@ func newFixedServer(tb testing.TB, path string, wantBody, answer []byte) *fixedS
 }
 
 func (s *fixedServer) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["X-Request-Id"] = []string{requestID}
 	if check := s.check.Load(); check != nil {
 		body, err := io.ReadAll(r.Body)
 		if err == nil {
@@ -117,8 +120,6 @@ func (s *fixedServer) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			s.lastErr.Store(&err)
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Request-Id", requestID)
 			w.WriteHeader(http.StatusBadRequest)
 			io.WriteString(w, `{"error_code":"DRS.M00007","error_msg":"bench: unexpected request"}`)
 			return
@@ -126,9 +127,6 @@ func (s *fixedServer) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		io.Copy(io.Discard, r.Body)
 	}
-	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["X-Request-Id"] = []string{requestID}
 	w.Write(s.answer)
 }
 
