@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,26 +77,21 @@ func BenchmarkResultsCall(b *testing.B) {
 func BenchmarkContractTransport(b *testing.B) {
 	srv := newPrecheckServer(b)
 	benchCalls(b, srv, srv.URL, []caller{
-		oursVia("transport=direct", newTransportRT),
-		oursVia("transport=contract", newContractRT),
+		ours("transport=direct", oursCall, verifyToken, drs.WithToken(iamToken)),
+		oursViaContract("transport=contract"),
 	})
 }
 
-func oursVia(name string, rt func(testing.TB) http.RoundTripper) caller {
+// oursViaContract is ours-token sending through contract.Transport.
+func oursViaContract(name string) caller {
 	return caller{name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOursClient(tb, url, drs.WithToken(iamToken), rt(tb))
+		rt, err := contract.NewTransport(newTransport(tb))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c := newOursClient(tb, url, drs.WithToken(iamToken), drs.WithHTTPClient(&http.Client{Transport: rt}))
 		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifyToken
 	}}
-}
-
-func newTransportRT(tb testing.TB) http.RoundTripper { return newTransport(tb) }
-
-func newContractRT(tb testing.TB) http.RoundTripper {
-	rt, err := contract.NewTransport(newTransport(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return rt
 }
 
 // BenchmarkAttemptTimeout is the cost of the per-attempt timeout (a context,
@@ -103,26 +99,10 @@ func newContractRT(tb testing.TB) http.RoundTripper {
 // with it off.
 func BenchmarkAttemptTimeout(b *testing.B) {
 	srv := newPrecheckServer(b)
-	var cs []caller
-	for _, auth := range []struct {
-		name   string
-		opt    drs.Option
-		verify verifier
-	}{
-		{"token", drs.WithToken(iamToken), verifyToken},
-		{"aksk", drs.WithAKSK(accessKey, secretKey), verifySignature},
-	} {
-		for _, timeout := range []struct {
-			name  string
-			extra []drs.Option
-		}{{"default", nil}, {"off", []drs.Option{drs.WithAttemptTimeout(0)}}} {
-			cs = append(cs, caller{"auth=" + auth.name + "/timeout=" + timeout.name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-				c := newOursClient(tb, url, auth.opt, newTransport(tb), timeout.extra...)
-				return func(ctx context.Context) error { return oursCall(ctx, c) }, auth.verify
-			}})
-		}
-	}
-	benchCalls(b, srv, srv.URL, cs)
+	benchCalls(b, srv, srv.URL, []caller{
+		ours("auth=token/timeout=default", oursCall, verifyToken, drs.WithToken(iamToken)),
+		ours("auth=token/timeout=off", oursCall, verifyToken, drs.WithToken(iamToken), drs.WithAttemptTimeout(0)),
+	})
 }
 
 // TestCallersAgree runs every client of the call benchmarks twice (the
@@ -134,7 +114,7 @@ func TestCallersAgree(t *testing.T) {
 		srv  *fixedServer
 		cs   []caller
 	}{
-		{"precheck", newPrecheckServer(t), append(callers[:len(callers):len(callers)], oursVia("contract", newContractRT))},
+		{"precheck", newPrecheckServer(t), append(slices.Clip(callers), oursViaContract("contract"))},
 		{"results", newResultsServer(t), resultsCallers},
 	} {
 		for _, c := range set.cs {

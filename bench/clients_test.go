@@ -32,18 +32,11 @@ type verifier = func(r *http.Request, body []byte) error
 // callers are the clients of BenchmarkPrecheckCall(Remote), each with its own
 // transport of the same settings (newTransport).
 var callers = []caller{
-	{"client=ours-token", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOursClient(tb, url, drs.WithToken(iamToken), newTransport(tb))
-		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifyToken
-	}},
-	{"client=ours-aksk", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOursClient(tb, url, drs.WithAKSK(accessKey, secretKey), newTransport(tb))
-		return func(ctx context.Context) error { return oursCall(ctx, c) }, verifySignature
-	}},
-	{"client=nethttp", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		hc := &http.Client{Transport: newTransport(tb)}
-		return func(ctx context.Context) error { return bareCall(ctx, hc, url, tokenAuth) }, verifyToken
-	}},
+	ours("client=ours-token", oursCall, verifyToken, drs.WithToken(iamToken)),
+	ours("client=ours-aksk", oursCall, verifySignature, drs.WithAKSK(accessKey, secretKey)),
+	bare("client=nethttp", verifyToken, func(ctx context.Context, hc *http.Client, url string) error {
+		return bareCall(ctx, hc, url, tokenAuth)
+	}),
 	{"client=nethttp-aksk", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
 		hc := &http.Client{Transport: newTransport(tb)}
 		signer := &aksk.Signer{Credentials: aksk.Credentials{AccessKey: accessKey, SecretKey: secretKey}}
@@ -57,7 +50,7 @@ var callers = []caller{
 		return func(ctx context.Context) error { return bareCall(ctx, hc, url, auth) }, verifySignature
 	}},
 	{"client=official-sdk", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOfficialClient(tb, url, accessKey, secretKey, newTransport(tb))
+		c := newOfficialClient(tb, url, secretKey)
 		req := officialRequest()
 		return func(context.Context) error { return officialCall(c, req) }, verifySignature
 	}},
@@ -65,18 +58,28 @@ var callers = []caller{
 
 // resultsCallers are the clients of BenchmarkResultsCall.
 var resultsCallers = []caller{
-	{"client=ours-token", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOursClient(tb, url, drs.WithToken(iamToken), newTransport(tb))
-		return func(ctx context.Context) error { return oursResults(ctx, c) }, verifyToken
-	}},
-	{"client=nethttp", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		hc := &http.Client{Transport: newTransport(tb)}
-		return func(ctx context.Context) error { return bareResults(ctx, hc, url) }, verifyToken
-	}},
+	ours("client=ours-token", oursResults, verifyToken, drs.WithToken(iamToken)),
+	bare("client=nethttp", verifyToken, bareResults),
 	{"client=official-sdk", func(tb testing.TB, url string) (func(context.Context) error, verifier) {
-		c := newOfficialClient(tb, url, accessKey, secretKey, newTransport(tb))
+		c := newOfficialClient(tb, url, secretKey)
 		return func(context.Context) error { return officialResults(c) }, verifySignature
 	}},
+}
+
+// ours is our client built with opts (newOursClient), making call.
+func ours(name string, call func(context.Context, *drs.Client) error, verify verifier, opts ...drs.Option) caller {
+	return caller{name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
+		c := newOursClient(tb, url, opts...)
+		return func(ctx context.Context) error { return call(ctx, c) }, verify
+	}}
+}
+
+// bare is a hand-written net/http call.
+func bare(name string, verify verifier, call func(ctx context.Context, hc *http.Client, url string) error) caller {
+	return caller{name, func(tb testing.TB, url string) (func(context.Context) error, verifier) {
+		hc := &http.Client{Transport: newTransport(tb)}
+		return func(ctx context.Context) error { return call(ctx, hc, url) }, verify
+	}}
 }
 
 func verifyToken(r *http.Request, _ []byte) error {
@@ -93,18 +96,18 @@ func verifySignature(r *http.Request, body []byte) error {
 	return err
 }
 
-// newOursClient builds our client with one attempt per call and otherwise
-// its defaults, sending through rt; auth is drs.WithToken or drs.WithAKSK.
-func newOursClient(tb testing.TB, endpoint string, auth drs.Option, rt http.RoundTripper, extra ...drs.Option) *drs.Client {
+// newOursClient builds our client with its own transport (newTransport) and
+// one attempt per call, otherwise its defaults; opts come last and may
+// replace these.
+func newOursClient(tb testing.TB, endpoint string, opts ...drs.Option) *drs.Client {
 	tb.Helper()
 	c, err := drs.New(append([]drs.Option{
 		drs.WithoutEnvironment(),
 		drs.WithEndpoint(endpoint),
 		drs.WithProjectID(projectID),
-		auth,
-		drs.WithHTTPClient(&http.Client{Transport: rt}),
+		drs.WithHTTPClient(&http.Client{Transport: newTransport(tb)}),
 		drs.WithRetry(drs.RetryPolicy{MaxAttempts: 1}),
-	}, extra...)...)
+	}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -207,19 +210,20 @@ func barePost(ctx context.Context, hc *http.Client, url string, body []byte, aut
 }
 
 // newOfficialClient builds Huawei's DRS v3 client for endpoint (http:// kept
-// as given), retries off, sending through tr. Building one writes
+// as given) signing with accessKey and sk, retries off, with its own
+// transport (newTransport). Building one writes
 // ~/.huaweicloud/application_id: TestMain points HOME at a temporary
 // directory.
-func newOfficialClient(tb testing.TB, endpoint, ak, sk string, tr *http.Transport) *hwdrs.DrsClient {
+func newOfficialClient(tb testing.TB, endpoint, sk string) *hwdrs.DrsClient {
 	tb.Helper()
-	cred, err := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(projectID).SafeBuild()
+	cred, err := basic.NewCredentialsBuilder().WithAk(accessKey).WithSk(sk).WithProjectId(projectID).SafeBuild()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	hc, err := hwdrs.DrsClientBuilder().
 		WithEndpoint(endpoint).
 		WithCredential(cred).
-		WithHttpConfig(config.DefaultHttpConfig().WithRetries(0).WithIgnoreSSLVerification(true).WithHttpTransport(tr)).
+		WithHttpConfig(config.DefaultHttpConfig().WithRetries(0).WithIgnoreSSLVerification(true).WithHttpTransport(newTransport(tb))).
 		SafeBuild()
 	if err != nil {
 		tb.Fatal(err)

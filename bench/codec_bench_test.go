@@ -48,50 +48,34 @@ var tenJobResponse = func() []byte {
 // 10-result answer with encoding/json, into the generated models (what our
 // client does) and, for reference, into untyped maps.
 func BenchmarkCodec10(b *testing.B) {
+	req := tenJobRequest()
+	jobs := make([]any, len(tenJobIDs))
+	for i, id := range tenJobIDs {
+		jobs[i] = map[string]any{"job_id": id, "precheck_mode": "forStartJob"}
+	}
+	untyped := map[string]any{"jobs": jobs}
 	b.Run("op=encode-request/model=generated", func(b *testing.B) {
-		req := tenJobRequest()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := json.Marshal(&req); err != nil {
-				b.Fatal(err)
-			}
-		}
+		timeCalls(b, func() error { _, err := json.Marshal(&req); return err })
 	})
 	b.Run("op=encode-request/model=untyped", func(b *testing.B) {
-		jobs := make([]any, len(tenJobIDs))
-		for i, id := range tenJobIDs {
-			jobs[i] = map[string]any{"job_id": id, "precheck_mode": "forStartJob"}
-		}
-		req := map[string]any{"jobs": jobs}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := json.Marshal(req); err != nil {
-				b.Fatal(err)
-			}
-		}
+		timeCalls(b, func() error { _, err := json.Marshal(untyped); return err })
 	})
 	b.Run("op=decode-response/model=generated", func(b *testing.B) {
-		b.ReportAllocs()
 		b.SetBytes(int64(len(tenJobResponse)))
-		for b.Loop() {
+		timeCalls(b, func() error {
 			var resp generated.BatchPrecheckResp
-			if err := json.Unmarshal(tenJobResponse, &resp); err != nil {
-				b.Fatal(err)
+			if err := json.Unmarshal(tenJobResponse, &resp); err != nil || len(resp.Results) != 10 {
+				return fmt.Errorf("%d results, error %v", len(resp.Results), err)
 			}
-			if len(resp.Results) != 10 {
-				b.Fatalf("%d results", len(resp.Results))
-			}
-		}
+			return nil
+		})
 	})
 	b.Run("op=decode-response/model=untyped", func(b *testing.B) {
-		b.ReportAllocs()
 		b.SetBytes(int64(len(tenJobResponse)))
-		for b.Loop() {
+		timeCalls(b, func() error {
 			var resp map[string]any
-			if err := json.Unmarshal(tenJobResponse, &resp); err != nil {
-				b.Fatal(err)
-			}
-		}
+			return json.Unmarshal(tenJobResponse, &resp)
+		})
 	})
 }
 
@@ -99,16 +83,13 @@ func BenchmarkCodec10(b *testing.B) {
 // into the generated BatchQueryPrecheckResultResp.
 func BenchmarkParseResults(b *testing.B) {
 	b.Run("into=generated", func(b *testing.B) {
-		b.ReportAllocs()
 		b.SetBytes(int64(len(largeResults)))
-		for b.Loop() {
+		timeCalls(b, func() error {
 			var resp generated.BatchQueryPrecheckResultResp
-			if err := json.Unmarshal(largeResults, &resp); err != nil {
-				b.Fatal(err)
+			if err := json.Unmarshal(largeResults, &resp); err != nil || len(resp.Results) != 1 || len(resp.Results[0].PrecheckResult) != 4 {
+				return fmt.Errorf("unexpected %+v, error %v", resp, err)
 			}
-			if len(resp.Results) != 1 || len(resp.Results[0].PrecheckResult) != 4 {
-				b.Fatalf("unexpected %+v", resp)
-			}
-		}
+			return nil
+		})
 	})
 }

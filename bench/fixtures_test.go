@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"reflect"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,9 +91,7 @@ type fixedServer struct {
 	wantBody []byte // the request body every client must send (as a JSON value)
 	answer   []byte // the 200 answer
 	check    atomic.Pointer[func(r *http.Request, body []byte) error]
-
-	mu      sync.Mutex
-	lastErr error
+	lastErr  atomic.Pointer[error] // of the check
 }
 
 func newPrecheckServer(tb testing.TB) *fixedServer {
@@ -113,17 +110,16 @@ func newFixedServer(tb testing.TB, path string, wantBody, answer []byte) *fixedS
 }
 
 func (s *fixedServer) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["X-Request-Id"] = []string{requestID}
 	if check := s.check.Load(); check != nil {
 		body, err := io.ReadAll(r.Body)
 		if err == nil {
 			err = (*check)(r, body)
 		}
 		if err != nil {
-			s.mu.Lock()
-			s.lastErr = err
-			s.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Request-Id", requestID)
+			s.lastErr.Store(&err)
 			w.WriteHeader(http.StatusBadRequest)
 			io.WriteString(w, `{"error_code":"DRS.M00007","error_msg":"bench: unexpected request"}`)
 			return
@@ -131,9 +127,6 @@ func (s *fixedServer) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		io.Copy(io.Discard, r.Body)
 	}
-	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["X-Request-Id"] = []string{requestID}
 	w.Write(s.answer)
 }
 
@@ -153,17 +146,12 @@ func (s *fixedServer) expect(tb testing.TB, call func() error, verify func(r *ht
 		}
 		return nil
 	}
-	s.mu.Lock()
-	s.lastErr = nil
-	s.mu.Unlock()
+	s.lastErr.Store(nil)
 	s.check.Store(&check)
 	err := call()
 	s.check.Store(nil)
-	s.mu.Lock()
-	serverErr := s.lastErr
-	s.mu.Unlock()
-	if serverErr != nil {
-		tb.Fatalf("server: %v", serverErr)
+	if serverErr := s.lastErr.Load(); serverErr != nil {
+		tb.Fatalf("server: %v", *serverErr)
 	}
 	if err != nil {
 		tb.Fatalf("client: %v", err)

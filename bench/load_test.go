@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -47,7 +46,7 @@ func BenchmarkPrecheck10k(b *testing.B) {
 	srv := newSimulator(b, ids, drstest.Fault{Kind: drstest.FaultLatency, Operation: drstest.OpBatchCheckJobs, Latency: latency})
 	for _, conc := range []int{4, 16} { // drs's default concurrency, and more
 		b.Run(fmt.Sprintf("latency=2ms/concurrency=%d", conc), func(b *testing.B) {
-			c := newOursClient(b, srv.URL, drs.WithToken(iamToken), newTransport(b), drs.WithConcurrency(conc))
+			c := newOursClient(b, srv.URL, drs.WithToken(iamToken), drs.WithConcurrency(conc))
 			calls := (jobs + drs.MaxBatchSize - 1) / drs.MaxBatchSize
 			before := srv.RequestCount()
 			b.ReportAllocs()
@@ -119,17 +118,8 @@ func TestLoad(t *testing.T) {
 		drstest.Fault{Kind: drstest.FaultLatency, Operation: drstest.OpBatchCheckJobs, Latency: time.Millisecond},
 		drstest.Fault{Kind: drstest.FaultError, Operation: drstest.OpBatchCheckJobs, Status: 503, Rate: 0.02, RetryAfter: time.Millisecond},
 	)
-	c, err := drs.New(
-		drs.WithoutEnvironment(),
-		drs.WithEndpoint(srv.URL),
-		drs.WithProjectID(projectID),
-		drs.WithToken(iamToken),
-		drs.WithHTTPClient(&http.Client{Transport: newTransport(t)}),
-		drs.WithRetry(drs.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 5 * time.Millisecond}),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newOursClient(t, srv.URL, drs.WithToken(iamToken),
+		drs.WithRetry(drs.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 5 * time.Millisecond}))
 
 	ctx, cancel := context.WithTimeout(context.Background(), duration+30*time.Second)
 	defer cancel()

@@ -1,7 +1,6 @@
 package credentials
 
 import (
-	"cmp"
 	"errors"
 	"io/fs"
 	"net/http"
@@ -67,26 +66,25 @@ func Resolve(o Options) (Found, error) {
 	var tried []string
 	for _, src := range sources {
 		var (
-			f   Found
-			ok  bool
+			f   Found // without a Provider when src has none, and why not
 			why string
 			err error
 		)
 		switch src {
 		case SourceEnvironment:
-			f, ok, why, err = fromEnvironment(getenv, o)
+			f, why, err = fromEnvironment(getenv, o)
 		case SourceProfile:
-			f, ok, why, err = fromProfile(getenv, o)
+			f, why, err = fromProfile(getenv, o)
 		case SourceMetadata:
-			f, ok = Found{Provider: NewRefreshing(&Metadata{Client: o.MetadataClient, Now: o.Now}, o.Now),
-				Description: "instance metadata (the IAM agency of this ECS instance or CCE node)"}, true
+			f = Found{Provider: NewRefreshing(&Metadata{Client: o.MetadataClient, Now: o.Now}, o.Now),
+				Description: "instance metadata (the IAM agency of this ECS instance or CCE node)"}
 		default:
 			return Found{}, &Error{Source: "the credential chain", Reason: "unknown credential source \"" + quote(nil, string(src)) + "\"; use environment, profile or metadata"}
 		}
 		if err != nil {
 			return Found{}, err
 		}
-		if ok {
+		if f.Provider != nil {
 			f.Source, f.Tried = src, tried
 			return f, nil
 		}
@@ -96,20 +94,20 @@ func Resolve(o Options) (Found, error) {
 }
 
 // fromEnvironment reads the variables of Huawei's SDKs.
-func fromEnvironment(getenv func(string) string, o Options) (Found, bool, string, error) {
+func fromEnvironment(getenv func(string) string, o Options) (Found, string, error) {
 	c := Credentials{
 		Token: getenv(EnvIAMToken), AccessKey: getenv(EnvAccessKey), SecretKey: getenv(EnvSecretKey),
 		SecurityToken: getenv(EnvSecurityToken), Source: string(SourceEnvironment),
 	}
 	idp, idFile := getenv(EnvIdentityProvider), getenv(EnvIDTokenFile)
-	bad := func(e *Error) (Found, bool, string, error) {
+	bad := func(e *Error) (Found, string, error) {
 		e.Source = string(SourceEnvironment)
 		if e.Env == "" {
 			e.Env = map[string]string{
 				"token": EnvIAMToken, "access key": EnvAccessKey + ", " + EnvSecretKey, "security token": EnvSecurityToken,
 			}[e.Setting]
 		}
-		return Found{}, false, "", e
+		return Found{}, "", e
 	}
 	if idp != "" || idFile != "" {
 		if c.Token != "" || c.AccessKey != "" || c.SecretKey != "" {
@@ -120,13 +118,13 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, bool, string
 		}
 		fed := &Federation{IAMEndpoint: getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
 			Client: o.HTTPClient, Now: o.Now, Origin: string(SourceEnvironment)}
-		if _, err := checkIAMEndpoint(cmp.Or(fed.IAMEndpoint, DefaultIAMEndpoint)); err != nil {
+		if _, err := checkIAMEndpoint(fed.IAMEndpoint); err != nil {
 			return bad(&Error{Env: EnvIAMEndpoint, Reason: err.Error()})
 		}
-		return Found{Provider: NewRefreshing(fed, o.Now), Description: fed.source()}, true, "", nil
+		return Found{Provider: NewRefreshing(fed, o.Now), Description: fed.source()}, "", nil
 	}
 	if c == (Credentials{Source: c.Source}) {
-		return Found{}, false, "none of " + EnvAccessKey + ", " + EnvIAMToken + ", " + EnvIdentityProvider + " is set", nil
+		return Found{}, "none of " + EnvAccessKey + ", " + EnvIAMToken + ", " + EnvIdentityProvider + " is set", nil
 	}
 	if err := c.Validate(); err != nil {
 		return bad(err.(*Error))
@@ -138,11 +136,11 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, bool, string
 			names = append(names, EnvSecurityToken)
 		}
 	}
-	return Found{Provider: Static(c), Description: "environment (" + strings.Join(names, ", ") + ")"}, true, "", nil
+	return Found{Provider: Static(c), Description: "environment (" + strings.Join(names, ", ") + ")"}, "", nil
 }
 
 // fromProfile reads the [basic] section of the profile file.
-func fromProfile(getenv func(string) string, o Options) (Found, bool, string, error) {
+func fromProfile(getenv func(string) string, o Options) (Found, string, error) {
 	path, env := getenv(EnvCredentialsFile), EnvCredentialsFile
 	if path == "" {
 		env = ""
@@ -152,23 +150,22 @@ func fromProfile(getenv func(string) string, o Options) (Found, bool, string, er
 		}
 		home := getenv(homeVar)
 		if home == "" {
-			return Found{}, false, "no home directory (" + homeVar + " is not set)", nil
+			return Found{}, "no home directory (" + homeVar + " is not set)", nil
 		}
 		path = filepath.Join(home, ".huaweicloud", "credentials")
 	}
 	where := SourceProfile.words() + " " + path
-	bad := func(reason string) (Found, bool, string, error) {
-		return Found{}, false, "", &Error{Source: where, Env: env, Reason: reason}
+	bad := func(reason string) (Found, string, error) {
+		return Found{}, "", &Error{Source: where, Env: env, Reason: reason}
 	}
 	p, err := readProfile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && env == "":
-		return Found{}, false, path + " does not exist", nil
+		return Found{}, path + " does not exist", nil
 	case errors.Is(err, fs.ErrNotExist):
 		return bad(path + " does not exist")
 	case err != nil:
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
 			return bad(path + ": " + pe.Err.Error())
 		}
 		return bad(err.Error())
@@ -183,21 +180,21 @@ func fromProfile(getenv func(string) string, o Options) (Found, bool, string, er
 		if fed.IdentityProvider == "" || fed.IDTokenFile == "" {
 			return bad(path + ": [basic] needs both idp_id and id_token_file for federated identity")
 		}
-		if _, err := checkIAMEndpoint(cmp.Or(fed.IAMEndpoint, DefaultIAMEndpoint)); err != nil {
+		if _, err := checkIAMEndpoint(fed.IAMEndpoint); err != nil {
 			return bad(path + ": iam_endpoint: " + err.Error())
 		}
 		found.Provider, found.Description = NewRefreshing(fed, o.Now), fed.source()
-		return found, true, "", nil
+		return found, "", nil
 	}
 	c := Credentials{AccessKey: p["ak"], SecretKey: p["sk"], SecurityToken: p["security_token"], Source: where}
 	if c.AccessKey == "" && c.SecretKey == "" && c.SecurityToken == "" {
-		return Found{}, false, path + " has no ak and sk in [basic]", nil
+		return Found{}, path + " has no ak and sk in [basic]", nil
 	}
 	if err := c.Validate(); err != nil {
 		return bad(path + ": [basic]: " + err.(*Error).Reason)
 	}
 	found.Provider = Static(c)
-	return found, true, "", nil
+	return found, "", nil
 }
 
 // Validate checks fixed credentials: an IAM token alone, or an access key

@@ -75,10 +75,10 @@ func TestChainOrder(t *testing.T) {
 // other are errors naming them, not a silent choice.
 func TestEnvironmentContradictions(t *testing.T) {
 	cases := map[string]struct {
-		env      map[string]string
-		want     string
-		wantEnv  string
-		settting string
+		env     map[string]string
+		want    string
+		wantEnv string
+		setting string
 	}{
 		"token and AK/SK": {map[string]string{credentials.EnvIAMToken: "tok-secret", credentials.EnvAccessKey: envAK, credentials.EnvSecretKey: envSK},
 			"both an IAM token and an AK/SK are set", credentials.EnvIAMToken, "token"},
@@ -101,7 +101,7 @@ func TestEnvironmentContradictions(t *testing.T) {
 			require.ErrorAs(t, err, &ce)
 			assert.Contains(t, ce.Reason, tc.want)
 			assert.Equal(t, tc.wantEnv, ce.Env)
-			assert.Equal(t, tc.settting, ce.Setting)
+			assert.Equal(t, tc.setting, ce.Setting)
 			assert.NotContains(t, err.Error(), envSK)
 			assert.NotContains(t, err.Error(), "secret-value")
 		})

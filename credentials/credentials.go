@@ -115,3 +115,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return "credentials from " + e.Source + ": " + e.Reason }
+
+// now reads clock, or time.Now when it is nil.
+func now(clock func() time.Time) time.Time {
+	if clock == nil {
+		return time.Now()
+	}
+	return clock()
+}

@@ -1,14 +1,15 @@
 package credentials
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -60,83 +61,69 @@ func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
 	fail := func(reason string) (Credentials, error) {
 		return Credentials{}, &Error{Source: source, Reason: reason}
 	}
-	endpoint, err := checkIAMEndpoint(cmp.Or(f.IAMEndpoint, DefaultIAMEndpoint))
+	endpoint, err := checkIAMEndpoint(f.IAMEndpoint)
 	if err != nil {
 		return fail(err.Error())
-	}
-	now := f.Now
-	if now == nil {
-		now = time.Now
-	}
-	duration := f.Duration
-	if duration <= 0 {
-		duration = 6 * time.Hour
 	}
 	idToken, err := readIDToken(f.IDTokenFile)
 	if err != nil {
 		return fail(err.Error())
 	}
-	red := redact.New(idToken)
-	hc := noRedirects(f.Client, http.DefaultTransport)
-	timeout := f.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	post := func(path string, header http.Header, body any) (*http.Response, []byte, error) {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		data, _ := json.Marshal(body) // plain structs: cannot fail
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+path, bytes.NewReader(data))
-		if err != nil {
-			return nil, nil, err
-		}
+	iam := newFetcher(f.Client, http.DefaultTransport, f.Timeout, 30*time.Second)
+	iam.red = redact.New(idToken)
+	post := func(call, path string, header http.Header, body any) (*http.Response, []byte, error) {
+		data, _ := json.Marshal(body) // plain maps: cannot fail
 		header.Set("Content-Type", "application/json;charset=utf8")
-		req.Header = header
-		return do(hc, req)
-	}
-	unreachable := func(call string, err error) (Credentials, error) {
-		if ctx.Err() != nil {
-			return Credentials{}, ctx.Err()
+		resp, answer, err := iam.fetch(ctx, http.MethodPost, endpoint+path, header, data)
+		switch {
+		case err == nil:
+			return resp, answer, nil
+		case ctx.Err() != nil:
+			return nil, nil, ctx.Err()
 		}
-		return fail(call + ": no answer from " + endpoint + ": " + netReason(red, err, timeout))
+		return nil, nil, &Error{Source: source, Reason: call + ": no answer from " + endpoint + ": " + err.Error()}
 	}
 
 	// 1. ID token -> federated token (X-Subject-Token).
 	const call1 = "exchanging the ID token at IAM"
-	resp, body, err := post("/v3.0/OS-AUTH/id-token/tokens", http.Header{"X-Idp-Id": {f.IdentityProvider}},
+	resp, body, err := post(call1, "/v3.0/OS-AUTH/id-token/tokens", http.Header{"X-Idp-Id": {f.IdentityProvider}},
 		map[string]any{"auth": map[string]any{"id_token": map[string]string{"id": idToken}}})
 	if err != nil {
-		return unreachable(call1, err)
+		return Credentials{}, err
 	}
 	token := resp.Header.Get("X-Subject-Token")
-	red = red.With(token)
+	iam.red = iam.red.With(token)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusBadRequest:
-		return fail(call1 + ": " + answerReason(red, resp.StatusCode, body) + ": IAM refused the ID token (expired, or not allowed by the identity provider's rules); have the CI write a fresh one to " + f.IDTokenFile)
+		return fail(call1 + ": " + iam.refusal(resp.StatusCode, body) + ": IAM refused the ID token (expired, or not allowed by the identity provider's rules); have the CI write a fresh one to " + f.IDTokenFile)
 	case resp.StatusCode == http.StatusNotFound:
-		return fail(call1 + ": " + answerReason(red, resp.StatusCode, body) + ": IAM does not know this identity provider; check " + EnvIdentityProvider + " or idp_id against IAM > Identity Providers")
+		return fail(call1 + ": " + iam.refusal(resp.StatusCode, body) + ": IAM does not know this identity provider; check " + EnvIdentityProvider + " or idp_id against IAM > Identity Providers")
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return fail(call1 + ": " + answerReason(red, resp.StatusCode, body))
+		return fail(call1 + ": " + iam.refusal(resp.StatusCode, body))
 	case token == "" || strings.ContainsFunc(token, unicode.IsControl):
 		return fail(call1 + ": the answer has no usable X-Subject-Token header")
 	}
 
 	// 2. federated token -> temporary keys.
 	const call2 = "getting temporary keys from IAM"
-	resp, body, err = post("/v3.0/OS-CREDENTIAL/securitytokens", http.Header{"X-Auth-Token": {token}},
+	duration := f.Duration
+	if duration <= 0 {
+		duration = 6 * time.Hour
+	}
+	resp, body, err = post(call2, "/v3.0/OS-CREDENTIAL/securitytokens", http.Header{"X-Auth-Token": {token}},
 		map[string]any{"auth": map[string]any{"identity": map[string]any{
 			"methods": []string{"token"},
 			"token":   map[string]int64{"duration_seconds": int64(duration / time.Second)},
 		}}})
 	if err != nil {
-		return unreachable(call2, err)
+		return Credentials{}, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(call2 + ": " + answerReason(red, resp.StatusCode, body))
+		return fail(call2 + ": " + iam.refusal(resp.StatusCode, body))
 	}
-	c, err := temporaryKeys(body, now())
+	c, err := temporaryKeys(body, now(f.Now))
 	if err != nil {
-		return fail(call2 + ": unusable answer: " + quote(red, err.Error()))
+		return fail(call2 + ": unusable answer: " + quote(iam.red, err.Error()))
 	}
 	c.Source = source
 	return c, nil
@@ -160,4 +147,27 @@ func readIDToken(path string) (string, error) {
 		return "", fmt.Errorf("the ID token file %s is empty or holds more than one line", path)
 	}
 	return token, nil
+}
+
+// checkIAMEndpoint accepts https URLs, and http ones on loopback hosts (for
+// tests), without user information, query or fragment; "" means
+// DefaultIAMEndpoint.
+func checkIAMEndpoint(raw string) (string, error) {
+	u, err := url.Parse(cmp.Or(raw, DefaultIAMEndpoint))
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		return "", errors.New("the IAM endpoint is not an absolute URL such as https://iam.myhuaweicloud.com")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return "", errors.New("the IAM endpoint has user information, a query or a fragment")
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return "", fmt.Errorf("the IAM endpoint %s://%s is not https (http is allowed only on loopback hosts, for tests)", u.Scheme, u.Host)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
 }

@@ -1,6 +1,8 @@
 package credentials
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,52 +20,64 @@ import (
 // maxAnswerBytes caps an answer of the metadata service or IAM.
 const maxAnswerBytes = 64 << 10
 
-// noRedirects returns a copy of hc (nil: a client of tr) that never follows
-// a redirect: credentials and tokens stay with the address asked.
-func noRedirects(hc *http.Client, tr http.RoundTripper) *http.Client {
-	out := &http.Client{Transport: tr}
+// fetcher sends the requests of one Retrieve and words what went wrong with
+// red's secrets masked.
+type fetcher struct {
+	hc      *http.Client
+	timeout time.Duration // each request's
+	red     *redact.Redactor
+}
+
+// newFetcher sends with a copy of hc (nil: a client of tr) that never
+// follows a redirect: credentials and tokens stay with the address asked.
+// A timeout of 0 or less means def.
+func newFetcher(hc *http.Client, tr http.RoundTripper, timeout, def time.Duration) *fetcher {
+	c := &http.Client{Transport: tr}
 	if hc != nil {
-		*out = *hc
+		*c = *hc
 	}
-	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return out
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if timeout <= 0 {
+		timeout = def
+	}
+	return &fetcher{hc: c, timeout: timeout}
 }
 
-// do sends req and reads the answer under the cap. A redirect is an answer
-// like any other (a 3xx status), never followed.
-func do(hc *http.Client, req *http.Request) (*http.Response, []byte, error) {
-	resp, err := hc.Do(req)
+// fetch sends one request and reads the answer under the cap; a redirect is
+// an answer like any other (a 3xx status). Its error says why there was no
+// answer, without the URL's details (net/http quotes them) and without
+// wrapping the cause: a caller that retries network errors must not retry
+// this.
+func (f *fetcher) fetch(ctx context.Context, method, target string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, errors.New(quote(f.red, err.Error()))
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return nil, nil, err
+	req.Header = header
+	resp, err := f.hc.Do(req)
+	if err == nil {
+		defer resp.Body.Close()
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+		if err == nil && len(body) > maxAnswerBytes {
+			err = fmt.Errorf("the answer is over %d KiB", maxAnswerBytes>>10)
+		}
 	}
-	if len(body) > maxAnswerBytes {
-		return nil, nil, fmt.Errorf("the answer is over %d KiB", maxAnswerBytes>>10)
+	if err == nil {
+		return resp, body, nil
 	}
-	return resp, body, nil
-}
-
-// netReason words a failure to get an answer, without the URL's details
-// (net/http quotes them) and without wrapping the cause: a caller that
-// retries network errors must not retry this.
-func netReason(red *redact.Redactor, err error, timeout time.Duration) string {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Sprintf("no answer within %s", timeout)
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return nil, nil, fmt.Errorf("no answer within %s", f.timeout)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
-	return quote(red, err.Error())
+	return nil, nil, errors.New(quote(f.red, err.Error()))
 }
 
-// quote makes text from a server or the network fit for an error: secrets
-// masked, control characters escaped, at most 200 bytes.
+// quote makes text fit for an error: red's secrets masked, control
+// characters escaped, at most 200 bytes.
 func quote(red *redact.Redactor, s string) string {
 	s = redact.Terminal(red.String(s))
 	if len(s) > 200 {
@@ -72,9 +86,9 @@ func quote(red *redact.Redactor, s string) string {
 	return s
 }
 
-// answerReason describes an error answer: IAM's code and message when the
-// body has them, else an excerpt.
-func answerReason(red *redact.Redactor, status int, body []byte) string {
+// refusal describes an error answer: IAM's code and message when the body
+// has them, else an excerpt.
+func (f *fetcher) refusal(status int, body []byte) string {
 	var e struct {
 		Code    string `json:"error_code"`
 		Message string `json:"error_msg"`
@@ -95,7 +109,7 @@ func answerReason(red *redact.Redactor, status int, body []byte) string {
 	if msg == "" {
 		return fmt.Sprintf("HTTP %d", status)
 	}
-	return fmt.Sprintf("HTTP %d: %s", status, quote(red, strings.TrimSpace(msg)))
+	return fmt.Sprintf("HTTP %d: %s", status, quote(f.red, strings.TrimSpace(msg)))
 }
 
 // temporaryKeys reads {"credential":{"access","secret","securitytoken",
@@ -129,26 +143,4 @@ func temporaryKeys(body []byte, now time.Time) (Credentials, error) {
 		return Credentials{}, fmt.Errorf("the keys expired at %s", exp.UTC().Format(time.RFC3339))
 	}
 	return Credentials{AccessKey: k.Access, SecretKey: k.Secret, SecurityToken: k.SecurityToken, Expires: exp}, nil
-}
-
-// checkIAMEndpoint accepts https URLs, and http ones on loopback hosts (for
-// tests), without user information, query or fragment.
-func checkIAMEndpoint(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "" || u.Opaque != "":
-		return "", errors.New("the IAM endpoint is not an absolute URL such as https://iam.myhuaweicloud.com")
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return "", errors.New("the IAM endpoint has user information, a query or a fragment")
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-	default:
-		return "", fmt.Errorf("the IAM endpoint %s://%s is not https (http is allowed only on loopback hosts, for tests)", u.Scheme, u.Host)
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
 }

@@ -27,7 +27,12 @@ func identity(t *testing.T, cfg drstest.IdentityConfig) (svc *drstest.IdentitySe
 	svc = drstest.NewIdentityService(cfg)
 	srv := httptest.NewServer(svc)
 	t.Cleanup(srv.Close)
-	return svc, srv.URL, &http.Client{Transport: &reroute{from: "169.254.169.254", to: srv.URL}}
+	return svc, srv.URL, metadataAt(srv.URL)
+}
+
+// metadataAt is a client that sends http://169.254.169.254 to url.
+func metadataAt(url string) *http.Client {
+	return &http.Client{Transport: &reroute{from: "169.254.169.254", to: url}}
 }
 
 // reroute sends requests for one host to a test server, and refuses any

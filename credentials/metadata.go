@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // metadataURL is the only address of the metadata service: link-local,
@@ -33,58 +31,39 @@ var directTransport = &http.Transport{Proxy: nil, MaxIdleConns: 1, IdleConnTimeo
 // Retrieve asks for a session token (the service may not offer one), then
 // for the keys.
 func (m *Metadata) Retrieve(ctx context.Context) (Credentials, error) {
-	hc := noRedirects(m.Client, directTransport)
-	timeout := m.Timeout
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
-	now := m.Now
-	if now == nil {
-		now = time.Now
-	}
-	var red *redact.Redactor
+	f := newFetcher(m.Client, directTransport, m.Timeout, 2*time.Second)
 	fail := func(reason string) (Credentials, error) {
 		return Credentials{}, &Error{Source: SourceMetadata.words(), Reason: reason}
 	}
-	call := func(method, path string, header http.Header) (*http.Response, []byte, error) {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, method, metadataURL+path, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		req.Header = header
-		return do(hc, req)
-	}
-	offOrUnreachable := func(err error) (Credentials, error) {
+	unreachable := func(err error) (Credentials, error) {
 		if ctx.Err() != nil {
 			return Credentials{}, ctx.Err()
 		}
-		return fail("the service at 169.254.169.254 gave no answer (" + netReason(red, err, timeout) + "): this is not an ECS instance or CCE node, or it cannot reach the service; give credentials another way (environment, profile file or federation)")
+		return fail("the service at 169.254.169.254 gave no answer (" + err.Error() + "): this is not an ECS instance or CCE node, or it cannot reach the service; give credentials another way (environment, profile file or federation)")
 	}
 
 	header := http.Header{}
-	resp, body, err := call(http.MethodPut, "/meta-data/latest/api/token", http.Header{"X-Metadata-Token-Ttl-Seconds": {"21600"}})
+	resp, body, err := f.fetch(ctx, http.MethodPut, metadataURL+"/meta-data/latest/api/token", http.Header{"X-Metadata-Token-Ttl-Seconds": {"21600"}}, nil)
 	if err != nil {
-		return offOrUnreachable(err)
+		return unreachable(err)
 	}
 	if session := strings.TrimSpace(string(body)); resp.StatusCode == http.StatusOK && session != "" && len(session) <= 4096 {
-		red = red.With(session)
+		f.red = f.red.With(session)
 		header.Set("X-Metadata-Token", session)
 	}
-	resp, body, err = call(http.MethodGet, "/openstack/latest/securitykey", header)
+	resp, body, err = f.fetch(ctx, http.MethodGet, metadataURL+"/openstack/latest/securitykey", header, nil)
 	if err != nil {
-		return offOrUnreachable(err)
+		return unreachable(err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return fail(answerReason(red, resp.StatusCode, body) + ": no temporary keys; attach an IAM agency to this instance or node (ECS console: the instance's Agency), then retry")
+		return fail(f.refusal(resp.StatusCode, body) + ": no temporary keys; attach an IAM agency to this instance or node (ECS console: the instance's Agency), then retry")
 	case resp.StatusCode != http.StatusOK:
-		return fail(answerReason(red, resp.StatusCode, body) + ": no temporary keys")
+		return fail(f.refusal(resp.StatusCode, body) + ": no temporary keys")
 	}
-	c, err := temporaryKeys(body, now())
+	c, err := temporaryKeys(body, now(m.Now))
 	if err != nil {
-		return fail("unusable answer: " + quote(red, err.Error()))
+		return fail("unusable answer: " + quote(f.red, err.Error()))
 	}
 	c.Source = SourceMetadata.words()
 	return c, nil

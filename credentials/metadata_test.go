@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,14 +58,12 @@ func TestMetadata(t *testing.T) {
 	t.Run("not on Huawei Cloud: no answer", func(t *testing.T) {
 		hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 		defer hang.Close()
-		client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: hang.URL}}
-		_, err := (&credentials.Metadata{Client: client, Timeout: 20 * time.Millisecond}).Retrieve(context.Background())
+		_, err := (&credentials.Metadata{Client: metadataAt(hang.URL), Timeout: 20 * time.Millisecond}).Retrieve(context.Background())
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "gave no answer (no answer within 20ms): this is not an ECS instance or CCE node")
 	})
 	t.Run("nothing listening", func(t *testing.T) {
-		client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: deadURL(t)}}
-		_, err := (&credentials.Metadata{Client: client}).Retrieve(context.Background())
+		_, err := (&credentials.Metadata{Client: metadataAt(deadURL(t))}).Retrieve(context.Background())
 		require.ErrorContains(t, err, "gave no answer")
 	})
 	t.Run("a redirect is not followed", func(t *testing.T) {
@@ -73,28 +72,32 @@ func TestMetadata(t *testing.T) {
 		defer other.Close()
 		redirect := httptest.NewServer(http.RedirectHandler(other.URL+"/steal", http.StatusFound))
 		defer redirect.Close()
-		client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: redirect.URL}}
-		_, err := (&credentials.Metadata{Client: client}).Retrieve(context.Background())
+		_, err := (&credentials.Metadata{Client: metadataAt(redirect.URL)}).Retrieve(context.Background())
 		require.ErrorContains(t, err, "HTTP 302")
 		assert.Zero(t, elsewhere)
 	})
-	t.Run("expired or malformed answers are refused", func(t *testing.T) {
-		for body, want := range map[string]string{
-			`{"credential":{"access":"A1234","secret":"s","securitytoken":"t","expires_at":"2020-01-01T00:00:00Z"}}`: "the keys expired at 2020-01-01T00:00:00Z",
-			`{"credential":{"access":"A1234","secret":"s","securitytoken":"t"}}`:                                     "lacks access, secret, securitytoken or expires_at",
-			`{"credential":{"access":"A 1","secret":"s","securitytoken":"t","expires_at":"2030-01-01T00:00:00Z"}}`:   "white space or control characters",
-			`[]`: `not {"credential":{...}}`,
+	t.Run("expired, malformed or oversized answers are refused", func(t *testing.T) {
+		for _, tc := range []struct {
+			status     int
+			body, want string
+		}{
+			{200, `{"credential":{"access":"A1234","secret":"s","securitytoken":"t","expires_at":"2020-01-01T00:00:00Z"}}`, "the keys expired at 2020-01-01T00:00:00Z"},
+			{200, `{"credential":{"access":"A1234","secret":"s","securitytoken":"t"}}`, "lacks access, secret, securitytoken or expires_at"},
+			{200, `{"credential":{"access":"A 1","secret":"s","securitytoken":"t","expires_at":"2030-01-01T00:00:00Z"}}`, "white space or control characters"},
+			{200, `[]`, `not {"credential":{...}}`},
+			{200, strings.Repeat(" ", 64<<10+1), "gave no answer (the answer is over 64 KiB)"},
+			{500, strings.Repeat("x", 201), "HTTP 500: " + strings.Repeat("x", 200) + "…: no temporary keys"},
 		} {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPut {
 					w.WriteHeader(http.StatusNotFound) // no session tokens here: go on without
 					return
 				}
-				_, _ = w.Write([]byte(body))
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
 			}))
-			client := &http.Client{Transport: &reroute{from: "169.254.169.254", to: srv.URL}}
-			_, err := (&credentials.Metadata{Client: client, Now: clk.Now}).Retrieve(context.Background())
-			assert.ErrorContains(t, err, want)
+			_, err := (&credentials.Metadata{Client: metadataAt(srv.URL), Now: clk.Now}).Retrieve(context.Background())
+			assert.ErrorContains(t, err, tc.want)
 			srv.Close()
 		}
 	})

@@ -35,19 +35,15 @@ func readSmall(path string) ([]byte, error) {
 	return data, err
 }
 
-// readProfile reads the [basic] section of the profile file at path.
+// readProfile reads the [basic] section of the profile file at path, in
+// the INI subset of Huawei's credentials file: [section] headers, key = value
+// lines, blank lines and comments starting with # or ;. Errors name the file
+// and line and never quote a value.
 func readProfile(path string) (map[string]string, error) {
 	data, err := readSmall(path)
 	if err != nil {
 		return nil, err
 	}
-	return parseProfile(path, data)
-}
-
-// parseProfile parses the INI subset of Huawei's credentials file: [section]
-// headers, key = value lines, blank lines and comments starting with # or ;.
-// Errors name the file and line and never quote a value.
-func parseProfile(path string, data []byte) (map[string]string, error) {
 	out := map[string]string{}
 	section := ""
 	for i, line := range strings.Split(strings.TrimPrefix(string(data), "\uFEFF"), "\n") {

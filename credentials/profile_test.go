@@ -37,6 +37,7 @@ func TestProfileFile(t *testing.T) {
 		"space in the key":    {"[basic]\nsk " + fileSK + " = x\n", ":2: expected key = value"},
 		"unterminated header": {"[basic\nak = x\n", ":1: a section header must end with ]"},
 		"unknown key":         {"[basic]\nak = " + fileAK + "\nsecret_key = " + fileSK + "\n", `:3: unknown key "secret_key"`},
+		"long unknown key":    {"[basic]\n" + strings.Repeat("k", 41) + " = x\n", `:2: unknown key "` + strings.Repeat("k", 40) + `…"`},
 		"key twice":           {"[basic]\nak = " + fileAK + "\nsk = " + fileSK + "\nsk = " + fileSK + "\n", ":4: sk is set twice"},
 		"ak without sk":       {"[basic]\nak = " + fileAK + "\n", "an access key needs its secret key"},
 		"idp and ak":          {"[basic]\nak = " + fileAK + "\nsk = " + fileSK + "\nidp_id = x\nid_token_file = /t\n", "both idp_id and ak/sk"},

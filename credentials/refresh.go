@@ -72,21 +72,17 @@ func (r *Refreshing) Retrieve(ctx context.Context) (Credentials, error) {
 	defer func() { <-r.slot }()
 
 	r.mu.Lock()
-	if r.gen != gen { // another caller refreshed while this one waited
-		c, ok := r.usable()
-		err := r.err
-		r.mu.Unlock()
-		if err != nil {
-			return Credentials{}, err
-		}
-		if ok {
-			return c, nil
-		}
-	} else {
-		r.mu.Unlock()
+	c, ok = r.usable()
+	refreshed, err := r.gen != gen, r.err // by another caller while this one waited
+	r.mu.Unlock()
+	switch {
+	case ok:
+		return c, nil
+	case refreshed && err != nil:
+		return Credentials{}, err
 	}
 
-	c, err := r.p.Retrieve(ctx)
+	c, err = r.p.Retrieve(ctx)
 	if err != nil && ctx.Err() != nil {
 		return Credentials{}, err // this caller gave up; the others try themselves
 	}
