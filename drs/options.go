@@ -169,12 +169,10 @@ func WithUserAgent(userAgent string) Option {
 	return func(s *settings) { s.userAgent = userAgent }
 }
 
-// WithRetry sets the retry policy of every call. A call is retried with
-// exponential backoff and full jitter on throttling, 408/502/503/504 and
-// transport failures (a connection refused, reset or timed out, on any
-// platform; not a certificate that does not verify, a server that does not
-// speak TLS or a host that does not resolve), honouring Retry-After; never
-// on an authentication or validation failure.
+// WithRetry sets the retry policy of every call: exponential backoff with
+// full jitter, honouring Retry-After, on throttling, 408/502/503/504 and
+// transport failures other than a certificate, TLS or DNS failure; never on
+// an authentication or validation failure.
 func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) {
 		s.retry = RetryPolicy{cmp.Or(p.MaxAttempts, defaultRetry.MaxAttempts), cmp.Or(p.BaseDelay, defaultRetry.BaseDelay),

@@ -27,18 +27,17 @@ var secretForms = []struct {
 	{"raw", func(s string) string { return s }},
 	{"query-escaped", url.QueryEscape},
 	{"path-escaped", url.PathEscape},
-	{"JSON-escaped", jsonEscapeForTest},
-	{"JSON-escaped with \\/", func(s string) string { return strings.ReplaceAll(jsonEscapeForTest(s), "/", `\/`) }},
+	{"JSON-escaped", jsonString},
+	{"JSON-escaped with \\/", func(s string) string { return strings.ReplaceAll(jsonString(s), "/", `\/`) }},
 }
 
-func jsonEscapeForTest(s string) string {
-	b, _ := json.Marshal(s)
+// jsonString is text JSON-escaped: a secret's JSON-escaped form, and an
+// echoed form made to fit inside a JSON string, whose decoded value is the
+// form itself.
+func jsonString(text string) string {
+	b, _ := json.Marshal(text)
 	return string(b[1 : len(b)-1])
 }
-
-// jsonString makes an echoed form fit inside a JSON string: it is
-// JSON-escaped once more, so that the decoded value is the form itself.
-func jsonString(text string) string { return jsonEscapeForTest(text) }
 
 // place is somewhere a hostile server echoes a secret: it answers with the
 // echoed text (in one of secretForms) there.
@@ -216,7 +215,7 @@ func TestNoSecretThroughAWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
 	c, _, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, req recorded, n int) {
-		tok := jsonEscapeForTest(r.Header.Get("X-Auth-Token"))
+		tok := jsonString(r.Header.Get("X-Auth-Token"))
 		if n == 4 {
 			cancel() // after the third poll, the wait ends
 		}

@@ -12,20 +12,15 @@ import (
 // (Passed, Failed, Refused, or NoAnswer for an answer about the job that
 // cannot be used) or ctx ends; bound it with ctx (pre-checks take minutes).
 //
-// The first query comes after WithFirstPollDelay (or halfway to ctx's
-// deadline, if that is sooner). Then each job is asked about when the
-// progress it reports says it will be done (see schedule.go), never sooner
-// than MinPollInterval after its previous query; a job whose progress says
-// nothing is asked about every WithPollInterval, growing while no job moves
-// up to WithMaxPollInterval. A request asks about the jobs due and fills up
-// to WithBatchSize jobs with the others; requests run up to
-// WithConcurrency at once (the first alone, unless PrecheckAndWait's start
-// proved the credentials), under the client's rate limit.
-// Each answer updates the report as it lands; WithProgress sees it then. A
-// query that fails in a way asking again may cure (throttling, 5xx, a broken
-// connection or an unusable answer, after the call's own retries) does not
-// end the wait; an authentication failure or another refusal of the call
-// does.
+// Each job is asked about when the progress it reports says it will be done
+// (see schedule.go), within the WaitOptions' intervals and never sooner than
+// MinPollInterval after its previous query. A request asks about the jobs
+// due and fills up with the others; requests run as for Precheck, the first
+// alone unless PrecheckAndWait's start proved the credentials. Each answer
+// updates the report as it lands (WithProgress sees it then). A failed
+// query that asking again may cure (throttling, 5xx, a broken connection,
+// an unusable answer) does not end the wait; an authentication failure or
+// another refusal of the call does.
 //
 // The report is nil only for invalid input or options. err is non-nil when
 // some job has no final verdict: NoAnswer (the latest query about it
@@ -97,7 +92,7 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	w := &waiter{c: c, g: g, rep: rep, ws: ws, start: now, startUnm: slices.Clip(rep.Unmatched), maxFlight: 1}
 	var est estimate
 	if !started.IsZero() {
-		w.maxFlight = max(c.s.concurrency, 1)
+		w.maxFlight = c.s.concurrency
 		est = estimate{start: now, sooner: now.Sub(started)}
 	}
 	for i, v := range rep.Verdicts {
@@ -105,7 +100,7 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: est})
 		}
 	}
-	w.answers = make(chan landed, max(c.s.concurrency, 1))
+	w.answers = make(chan landed, c.s.concurrency)
 	w.publish()
 	for len(w.pending) > 0 || w.inFlight > 0 {
 		now = c.s.now()
@@ -212,7 +207,7 @@ func (w *waiter) take(now time.Time) []*pollJob {
 // verdict, and a new time to be asked about if still pending.
 func (w *waiter) land(a landed) {
 	w.inFlight--
-	w.maxFlight = max(w.c.s.concurrency, 1) // the first answer came: the credentials work
+	w.maxFlight = w.c.s.concurrency // the first answer came: the credentials work
 	now := w.c.s.now()
 	rep := w.rep
 	rep.Polls++
@@ -245,7 +240,7 @@ func (w *waiter) land(a landed) {
 	// How long asking about every pending job would take (the first
 	// request alone): a round of the schedule drs had before.
 	requests := (len(w.pending) + w.c.s.batchSize - 1) / w.c.s.batchSize
-	trips := 1 + (requests+w.c.s.concurrency-2)/max(w.c.s.concurrency, 1)
+	trips := 1 + (requests+w.c.s.concurrency-2)/w.c.s.concurrency
 	round := now.Sub(a.sent) * time.Duration(trips)
 	for _, j := range a.jobs {
 		if !done[j] {
