@@ -40,7 +40,7 @@ type answer struct {
 
 // call runs one operation through send (a generated client method) under the
 // rate limit, with a timeout per attempt and retries, and decodes the 2xx
-// answer into out (a generated model). The answer it returns has no body.
+// answer into out (a generated model).
 func (c *Client) call(ctx context.Context, g *guard, op string, send func(context.Context) (*http.Response, error), out any) (answer, error) {
 	var last error
 	for attempt := 1; ; attempt++ {
@@ -59,9 +59,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		}
 		ans, err := c.attempt(ctx, op, send)
 		if err == nil {
-			err = c.decode(op, ans, out)
-			ans.body, ans.header = nil, nil
-			return ans, err
+			return ans, c.decode(op, ans, out)
 		}
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.Is(ErrAuthentication) {

@@ -71,7 +71,6 @@ type settings struct {
 	burst            int
 	attemptTimeout   time.Duration
 	maxResponseBytes int64
-	batchSize        int
 	concurrency      int
 
 	// The clock of retries, polls and signatures (tests replace it).
@@ -199,11 +198,6 @@ func WithMaxResponseBytes(n int64) Option {
 	return func(s *settings) { s.maxResponseBytes = n }
 }
 
-// WithBatchSize sets how many jobs go in one request: 1 to MaxBatchSize (the default).
-func WithBatchSize(n int) Option {
-	return func(s *settings) { s.batchSize = n }
-}
-
 // WithConcurrency sets how many requests a call runs at once (default 4).
 // The first request of each call goes alone, so that bad credentials fail
 // one request, not many.
@@ -216,7 +210,7 @@ func WithConcurrency(n int) Option {
 // On success the endpoint is normalised and s.found holds the credentials.
 func resolve(opts []Option) (settings, error) {
 	s := settings{userAgent: "drs-precheck-go", retry: defaultRetry, attemptTimeout: 30 * time.Second,
-		maxResponseBytes: 12 << 20, batchSize: MaxBatchSize, concurrency: 4, getenv: os.Getenv, now: time.Now, sleep: sleep}
+		maxResponseBytes: 12 << 20, concurrency: 4, getenv: os.Getenv, now: time.Now, sleep: sleep}
 	for _, o := range opts {
 		if o != nil {
 			o(&s)
@@ -276,7 +270,6 @@ func resolve(opts []Option) (settings, error) {
 		{s.rateLimit < 0 || (s.rateLimit > 0 && s.burst < 1), "WithRateLimit", fmt.Sprintf("the rate must be above 0 with a burst of at least 1 (got %g, %d)", s.rateLimit, s.burst)},
 		{s.attemptTimeout < 0, "WithAttemptTimeout", "the attempt timeout must not be negative"},
 		{s.maxResponseBytes < 1, "WithMaxResponseBytes", "the response size cap must be at least 1 byte"},
-		{s.batchSize < 1 || s.batchSize > MaxBatchSize, "WithBatchSize", fmt.Sprintf("the batch size must be 1 to %d (Huawei's limit); got %d", MaxBatchSize, s.batchSize)},
 		{s.concurrency < 1, "WithConcurrency", fmt.Sprintf("the concurrency must be at least 1; got %d", s.concurrency)},
 	} {
 		if c.bad {

@@ -200,7 +200,7 @@ func (w *waiter) take(now time.Time) []*pollJob {
 		return nil
 	}
 	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
-	return ready[:min(len(ready), w.c.s.batchSize)]
+	return ready[:min(len(ready), MaxBatchSize)]
 }
 
 // land takes in the answer of one query: each job it was about gets its
@@ -239,7 +239,7 @@ func (w *waiter) land(a landed) {
 	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
 	// How long asking about every pending job would take (the first
 	// request alone): a round of the schedule drs had before.
-	requests := (len(w.pending) + w.c.s.batchSize - 1) / w.c.s.batchSize
+	requests := (len(w.pending) + MaxBatchSize - 1) / MaxBatchSize
 	trips := 1 + (requests+w.c.s.concurrency-2)/w.c.s.concurrency
 	round := now.Sub(a.sent) * time.Duration(trips)
 	for _, j := range a.jobs {
