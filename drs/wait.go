@@ -105,21 +105,14 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	for len(w.pending) > 0 || w.inFlight > 0 {
 		now = c.s.now()
 		next, ok := w.send(ctx, now)
-		var err error
 		switch {
-		case w.inFlight == 0 && !ok:
+		case !ok && w.inFlight == 0:
 			// Nothing to wait for: the wait stopped.
-		case w.inFlight == 0:
-			if err = c.s.sleep(ctx, next.Sub(now)); err == nil {
-				continue
-			}
 		case !ok:
 			w.land(<-w.answers)
 			continue
-		default:
-			if err = w.sleepOrLand(ctx, next.Sub(now)); err == nil {
-				continue
-			}
+		case w.sleepOrLand(ctx, next.Sub(now)) == nil:
+			continue
 		}
 		// The wait ends: let the queries under way finish (ctx ends them).
 		for w.inFlight > 0 {
@@ -128,14 +121,15 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 		break
 	}
 	if w.stop != nil {
-		w.notSent(ctx)
+		w.notSent()
 		w.end(fmt.Errorf("the wait stopped after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), w.stop))
 	} else if len(w.pending) > 0 {
-		w.end(fmt.Errorf("the wait ended after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxEnded(ctx)))
+		w.end(fmt.Errorf("the wait ended after %d %s: %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxReason(ctx), ctx.Err()))
 	}
 }
 
-// sleepOrLand waits until d passes or an answer lands (and lands it).
+// sleepOrLand waits until d passes or an answer, if any is awaited, lands
+// (and lands it).
 func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	sctx, cancel := context.WithCancel(ctx)
 	woke := make(chan error, 1)
@@ -252,27 +246,16 @@ func (w *waiter) land(a landed) {
 }
 
 // notSent marks the jobs not asked about when an authentication failure
-// stopped the wait as NoAnswer, with the reason: the guard, the one place
-// that refuses to send after such a failure, says it without sending.
-func (w *waiter) notSent(ctx context.Context) {
-	if w.g.authFailure.Load() == nil {
+// stopped the wait as NoAnswer, not sent.
+func (w *waiter) notSent() {
+	a := w.g.authFailure.Load()
+	if a == nil {
 		return
 	}
-	var jobs []*pollJob
-	var asked []jobRef
 	for _, j := range w.pending {
-		if v := w.rep.Verdicts[j.i]; v.State == InProgress {
-			jobs = append(jobs, j)
-			asked = append(asked, jobRef{jobID: v.JobID, precheckID: v.PrecheckID})
+		if v := &w.rep.Verdicts[j.i]; v.State == InProgress {
+			v.State, v.Err = NoAnswer, notSent(opResults, 0, a)
 		}
-	}
-	if len(jobs) == 0 {
-		return
-	}
-	got := w.c.query(ctx, w.g, asked)
-	for k, j := range jobs {
-		v := &w.rep.Verdicts[j.i]
-		v.State, v.Err = NoAnswer, got.Verdicts[k].Err
 	}
 }
 
@@ -319,13 +302,4 @@ func pollAgain(err error) bool {
 		return tErr.retry
 	}
 	return false
-}
-
-// ctxEnded says which limit ended ctx.
-func ctxEnded(ctx context.Context) error {
-	err := ctx.Err()
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the context's deadline passed: %w", err)
-	}
-	return fmt.Errorf("the context was canceled: %w", err)
 }
