@@ -128,10 +128,12 @@ func WithCredentials(p credentials.Provider) Option {
 // passes it here. The profile file is found through it too.
 func WithEnvironment(getenv func(string) string) Option {
 	if getenv == nil {
-		getenv = func(string) string { return "" }
+		getenv = noEnvironment
 	}
 	return func(s *settings) { s.getenv, s.ignoreEnv = getenv, false }
 }
+
+func noEnvironment(string) string { return "" }
 
 // WithoutEnvironment makes New use options only: no environment variable,
 // no profile file, no instance metadata.
@@ -220,12 +222,10 @@ func resolve(opts []Option) (settings, error) {
 	bad := func(option, env, format string, args ...any) {
 		errs = append(errs, &ConfigError{Option: option, Env: env, Reason: fmt.Sprintf(format, args...)})
 	}
-	env := func(name string) string {
-		if s.ignoreEnv {
-			return ""
-		}
-		return s.getenv(name)
+	if s.ignoreEnv {
+		s.getenv = noEnvironment
 	}
+	env := s.getenv
 	switch {
 	case s.endpointSet && s.regionSet:
 		bad("WithEndpoint", "", "both an endpoint and a region are given; give only one")
