@@ -1,6 +1,7 @@
 package drs
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -40,13 +41,12 @@ type answer struct {
 
 // call runs one operation through send (a generated client method) under the
 // rate limit, with a timeout per attempt and retries, and decodes the 2xx
-// answer into out (a generated model). The answer it returns has no body.
+// answer into out (a generated model).
 func (c *Client) call(ctx context.Context, g *guard, op string, send func(context.Context) (*http.Response, error), out any) (answer, error) {
 	var last error
 	for attempt := 1; ; attempt++ {
 		if a := g.authFailure.Load(); a != nil {
-			return answer{}, &TransportError{Operation: op, Attempts: attempt - 1, Err: a,
-				msg: "not sent: another request of the same call failed authentication, and repeated failures lock an AK/SK"}
+			return answer{}, notSent(op, attempt-1, a)
 		}
 		if c.limiter != nil {
 			if err := c.limiter.Wait(ctx); err != nil {
@@ -59,9 +59,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		}
 		ans, err := c.attempt(ctx, op, send)
 		if err == nil {
-			err = c.decode(op, ans, out)
-			ans.body, ans.header = nil, nil
-			return ans, err
+			return ans, c.decode(op, ans, out)
 		}
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.Is(ErrAuthentication) {
@@ -89,6 +87,13 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		}
 		last = err
 	}
+}
+
+// notSent is the error of a request not sent because another of the same
+// call failed authentication.
+func notSent(op string, attempts int, authFailure *APIError) *TransportError {
+	return &TransportError{Operation: op, Attempts: attempts, Err: authFailure,
+		msg: "not sent: another request of the same call failed authentication, and repeated failures lock an AK/SK"}
 }
 
 // attempt sends one request and reads its answer: a 2xx answer, or an
@@ -186,16 +191,8 @@ func giveUp(attempts int, err error, limit string) error {
 // ended is the error of a call whose context ended (or whose rate-limit wait
 // could not end in time); last is the latest attempt's error, if any.
 func (c *Client) ended(op string, attempts int, ctx context.Context, why string, last error) error {
-	cause := ctx.Err()
-	switch {
-	case why != "" && cause == nil:
-		cause = context.DeadlineExceeded
-	case why != "":
-	case errors.Is(cause, context.DeadlineExceeded):
-		why = "the context's deadline passed"
-	default:
-		why = "the context was canceled"
-	}
+	// A context that has not ended: the rate limit's wait would pass its deadline.
+	cause, why := cmp.Or(ctx.Err(), context.DeadlineExceeded), cmp.Or(why, ctxReason(ctx))
 	if last != nil {
 		detail := c.kept(last.Error())
 		if t, ok := last.(*TransportError); ok {
@@ -205,6 +202,14 @@ func (c *Client) ended(op string, attempts int, ctx context.Context, why string,
 		cause = errors.Join(cause, last)
 	}
 	return &TransportError{Operation: op, Attempts: attempts, Err: cause, msg: why}
+}
+
+// ctxReason says which limit ended ctx.
+func ctxReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the context's deadline passed"
+	}
+	return "the context was canceled"
 }
 
 // backoff says whether err is worth another attempt and how long to wait

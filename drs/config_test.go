@@ -64,8 +64,6 @@ func TestInvalidSettingsAreConfigErrors(t *testing.T) {
 		{"rate without burst", []Option{WithRateLimit(1, 0)}, "WithRateLimit", "burst of at least 1"},
 		{"negative attempt timeout", []Option{WithAttemptTimeout(-time.Second)}, "WithAttemptTimeout", "negative"},
 		{"zero response cap", []Option{WithMaxResponseBytes(0)}, "WithMaxResponseBytes", "at least 1 byte"},
-		{"batch of 0", []Option{WithBatchSize(0)}, "WithBatchSize", "1 to 10"},
-		{"batch of 11", []Option{WithBatchSize(11)}, "WithBatchSize", "got 11"},
 		{"no concurrency", []Option{WithConcurrency(0)}, "WithConcurrency", "at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,8 +76,8 @@ func TestInvalidSettingsAreConfigErrors(t *testing.T) {
 		})
 	}
 
-	_, err := New(WithoutEnvironment(), WithBatchSize(0), WithConcurrency(0), WithLanguage("x"))
-	require.Len(t, errorsOf(err), 6, "region, project, credentials, batch size, concurrency, language: all at once")
+	_, err := New(WithoutEnvironment(), WithConcurrency(0), WithLanguage("x"))
+	require.Len(t, errorsOf(err), 5, "region, project, credentials, concurrency, language: all at once")
 	envs := map[string]string{}
 	for option, ce := range configErrors(t, err) {
 		envs[option] = ce.Env
@@ -87,7 +85,7 @@ func TestInvalidSettingsAreConfigErrors(t *testing.T) {
 		assert.True(t, strings.HasPrefix(ce.Error(), "drs: "+option+": "), ce.Error())
 	}
 	assert.Equal(t, map[string]string{"WithRegion": EnvRegion, "WithProjectID": EnvProjectID, "WithToken": EnvIAMToken + " or " + EnvAccessKey + ", " + EnvSecretKey,
-		"WithBatchSize": "", "WithConcurrency": "", "WithLanguage": ""}, envs)
+		"WithConcurrency": "", "WithLanguage": ""}, envs)
 	assert.Contains(t, err.Error(), "(environment variable "+EnvProjectID+")")
 }
 

@@ -15,7 +15,7 @@ import (
 // simulator serves a drstest simulator with three jobs whose pre-checks
 // complete at once: one passes, one fails, and one is running (so DRS
 // refuses a pre-check for a start).
-func simulator(opts ...drstest.Option) (*drstest.Simulator, *httptest.Server) {
+func simulator() (*drstest.Simulator, *httptest.Server) {
 	jobs := drstest.WithJobs(
 		drstest.Job{ID: "job-ok", Items: []drstest.CheckItem{
 			{Item: "srcDbConnection", Group: "network"},
@@ -26,11 +26,22 @@ func simulator(opts ...drstest.Option) (*drstest.Simulator, *httptest.Server) {
 		}},
 		drstest.Job{ID: "job-running", State: drstest.StateIncreTransferStarted},
 	)
-	sim, err := drstest.New(append([]drstest.Option{jobs, drstest.WithToken("example-token")}, opts...)...)
+	sim, err := drstest.New(jobs, drstest.WithToken("example-token"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	return sim, httptest.NewServer(sim)
+}
+
+// simulated is the client of Example for simulator's server, and a function
+// that closes both.
+func simulated() (*drs.Client, func()) {
+	sim, srv := simulator()
+	client, err := drs.New(drs.WithEndpoint(srv.URL), drs.WithProjectID(sim.ProjectID()), drs.WithToken("example-token"), drs.WithoutEnvironment())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return client, func() { client.CloseIdleConnections(); srv.Close() }
 }
 
 // Start the pre-checks of three jobs, wait for their verdicts and print
@@ -107,14 +118,9 @@ func ExampleClient_Results() {
 // Call the generated client directly, authenticated by the client's
 // RequestEditor (a token here; AK/SK signatures work the same way).
 func ExampleClient_RequestEditor() {
-	sim, srv := simulator()
-	defer srv.Close()
-	client, err := drs.New(drs.WithEndpoint(srv.URL), drs.WithProjectID(sim.ProjectID()), drs.WithToken("example-token"), drs.WithoutEnvironment())
-	if err != nil {
-		log.Fatal(err)
-	}
-	gen, err := generated.NewClientWithResponses(client.Endpoint(), generated.WithHTTPClient(srv.Client()),
-		generated.WithRequestEditorFn(client.RequestEditor()))
+	client, closeAll := simulated()
+	defer closeAll()
+	gen, err := generated.NewClientWithResponses(client.Endpoint(), generated.WithRequestEditorFn(client.RequestEditor()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -131,14 +137,8 @@ func ExampleClient_RequestEditor() {
 
 // Wait for pre-checks started earlier, reporting progress as it goes.
 func ExampleClient_Wait() {
-	sim, srv := simulator()
-	defer srv.Close()
-	client, err := drs.New(drs.WithEndpoint(srv.URL), drs.WithProjectID(sim.ProjectID()), drs.WithToken("example-token"),
-		drs.WithoutEnvironment())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer client.CloseIdleConnections()
+	client, closeAll := simulated()
+	defer closeAll()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	jobs := []string{"job-ok", "job-bad"}
@@ -162,14 +162,8 @@ func ExampleClient_Wait() {
 
 // Gate a deployment on the pre-checks: every job may start, or none does.
 func ExampleReport_AllPassed() {
-	sim, srv := simulator()
-	defer srv.Close()
-	client, err := drs.New(drs.WithEndpoint(srv.URL), drs.WithProjectID(sim.ProjectID()), drs.WithToken("example-token"),
-		drs.WithoutEnvironment())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer client.CloseIdleConnections()
+	client, closeAll := simulated()
+	defer closeAll()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 

@@ -185,8 +185,8 @@ func TestRateLimit(t *testing.T) {
 		c, rc, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
 			at = append(at, time.Since(start))
 			startAll(w, req)
-		}, nil, WithRateLimit(0.5, 1), WithBatchSize(1), WithConcurrency(1))
-		_, err := c.Precheck(bg, ModeStartJob, []string{"a", "b", "c"})
+		}, nil, WithRateLimit(0.5, 1), WithConcurrency(1))
+		_, err := c.Precheck(bg, ModeStartJob, manyJobs(3*MaxBatchSize))
 		require.NoError(t, err)
 		assert.Equal(t, []time.Duration{0, 2 * time.Second, 4 * time.Second}, at, "one request every 2s")
 

@@ -1,7 +1,6 @@
 package drs
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -37,8 +36,9 @@ func manyJobs(n int) []string {
 
 // TestBadCredentialsNeverLockTheKey proves that with a wrong secret key, each
 // call of 60 jobs (6 batches, 4 at a time) sends exactly one request, which
-// fails authentication; that every job is NoAnswer with ErrAuthentication;
-// and that the key is not locked afterwards.
+// fails authentication (a wait stops at once and says why); that every job
+// is NoAnswer with ErrAuthentication; and that the key is not locked
+// afterwards.
 func TestBadCredentialsNeverLockTheKey(t *testing.T) {
 	jobs := manyJobs(60)
 	calls := map[string]func(c *Client) (*Report, error){
@@ -69,6 +69,10 @@ func TestBadCredentialsNeverLockTheKey(t *testing.T) {
 				}
 			}
 			assert.Equal(t, len(jobs)-MaxBatchSize, notSent, "every batch but the first was not sent")
+			if name == "Wait" {
+				assert.Equal(t, 1, rep.Polls)
+				assert.Contains(t, err.Error(), "the wait stopped after 1 poll: ", "the wait stops at once and says why")
+			}
 
 			good := akskClient(t, srv, srv.SecretKey)
 			rep, err = good.Precheck(bg, ModeStartJob, []string{"real-job"})
@@ -92,22 +96,4 @@ func TestLockoutIsReal(t *testing.T) {
 	good := akskClient(t, srv, srv.SecretKey)
 	_, err := good.Results(bg, []string{"real-job"})
 	assert.ErrorIs(t, err, ErrAuthentication, "the key is locked after more than 5 failures")
-}
-
-// TestWaitStopsOnAuthenticationFailure proves that a wait whose poll fails
-// authentication stops at once (no further request) and says why.
-func TestWaitStopsOnAuthenticationFailure(t *testing.T) {
-	srv := lockoutServer(t)
-	ctx, cancel := context.WithTimeout(bg, time.Hour)
-	defer cancel()
-	bad := akskClient(t, srv, "wrong-"+srv.SecretKey)
-	rep, err := bad.Wait(ctx, []string{"a", "b"}, WithFirstPollDelay(0))
-	require.Error(t, err)
-	assert.Equal(t, 1, rep.Polls)
-	assert.Equal(t, 1, srv.RequestCount())
-	assert.Contains(t, err.Error(), "the wait stopped after 1 poll: ")
-	for _, v := range rep.Verdicts {
-		assert.Equal(t, NoAnswer, v.State)
-		assert.ErrorIs(t, v.Err, ErrAuthentication)
-	}
 }

@@ -71,7 +71,6 @@ type settings struct {
 	burst            int
 	attemptTimeout   time.Duration
 	maxResponseBytes int64
-	batchSize        int
 	concurrency      int
 
 	// The clock of retries, polls and signatures (tests replace it).
@@ -129,10 +128,12 @@ func WithCredentials(p credentials.Provider) Option {
 // passes it here. The profile file is found through it too.
 func WithEnvironment(getenv func(string) string) Option {
 	if getenv == nil {
-		getenv = func(string) string { return "" }
+		getenv = noEnvironment
 	}
 	return func(s *settings) { s.getenv, s.ignoreEnv = getenv, false }
 }
+
+func noEnvironment(string) string { return "" }
 
 // WithoutEnvironment makes New use options only: no environment variable,
 // no profile file, no instance metadata.
@@ -169,12 +170,10 @@ func WithUserAgent(userAgent string) Option {
 	return func(s *settings) { s.userAgent = userAgent }
 }
 
-// WithRetry sets the retry policy of every call. A call is retried with
-// exponential backoff and full jitter on throttling, 408/502/503/504 and
-// transport failures (a connection refused, reset or timed out, on any
-// platform; not a certificate that does not verify, a server that does not
-// speak TLS or a host that does not resolve), honouring Retry-After; never
-// on an authentication or validation failure.
+// WithRetry sets the retry policy of every call: exponential backoff with
+// full jitter, honouring Retry-After, on throttling, 408/502/503/504 and
+// transport failures other than a certificate, TLS or DNS failure; never on
+// an authentication or validation failure.
 func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) {
 		s.retry = RetryPolicy{cmp.Or(p.MaxAttempts, defaultRetry.MaxAttempts), cmp.Or(p.BaseDelay, defaultRetry.BaseDelay),
@@ -201,11 +200,6 @@ func WithMaxResponseBytes(n int64) Option {
 	return func(s *settings) { s.maxResponseBytes = n }
 }
 
-// WithBatchSize sets how many jobs go in one request: 1 to MaxBatchSize (the default).
-func WithBatchSize(n int) Option {
-	return func(s *settings) { s.batchSize = n }
-}
-
 // WithConcurrency sets how many requests a call runs at once (default 4).
 // The first request of each call goes alone, so that bad credentials fail
 // one request, not many.
@@ -218,7 +212,7 @@ func WithConcurrency(n int) Option {
 // On success the endpoint is normalised and s.found holds the credentials.
 func resolve(opts []Option) (settings, error) {
 	s := settings{userAgent: "drs-precheck-go", retry: defaultRetry, attemptTimeout: 30 * time.Second,
-		maxResponseBytes: 12 << 20, batchSize: MaxBatchSize, concurrency: 4, getenv: os.Getenv, now: time.Now, sleep: sleep}
+		maxResponseBytes: 12 << 20, concurrency: 4, getenv: os.Getenv, now: time.Now, sleep: sleep}
 	for _, o := range opts {
 		if o != nil {
 			o(&s)
@@ -228,12 +222,10 @@ func resolve(opts []Option) (settings, error) {
 	bad := func(option, env, format string, args ...any) {
 		errs = append(errs, &ConfigError{Option: option, Env: env, Reason: fmt.Sprintf(format, args...)})
 	}
-	env := func(name string) string {
-		if s.ignoreEnv {
-			return ""
-		}
-		return s.getenv(name)
+	if s.ignoreEnv {
+		s.getenv = noEnvironment
 	}
+	env := s.getenv
 	switch {
 	case s.endpointSet && s.regionSet:
 		bad("WithEndpoint", "", "both an endpoint and a region are given; give only one")
@@ -278,7 +270,6 @@ func resolve(opts []Option) (settings, error) {
 		{s.rateLimit < 0 || (s.rateLimit > 0 && s.burst < 1), "WithRateLimit", fmt.Sprintf("the rate must be above 0 with a burst of at least 1 (got %g, %d)", s.rateLimit, s.burst)},
 		{s.attemptTimeout < 0, "WithAttemptTimeout", "the attempt timeout must not be negative"},
 		{s.maxResponseBytes < 1, "WithMaxResponseBytes", "the response size cap must be at least 1 byte"},
-		{s.batchSize < 1 || s.batchSize > MaxBatchSize, "WithBatchSize", fmt.Sprintf("the batch size must be 1 to %d (Huawei's limit); got %d", MaxBatchSize, s.batchSize)},
 		{s.concurrency < 1, "WithConcurrency", fmt.Sprintf("the concurrency must be at least 1; got %d", s.concurrency)},
 	} {
 		if c.bad {

@@ -30,7 +30,7 @@ const (
 const MaxJobIDBytes = 128
 
 // Precheck starts the pre-checks of any number of jobs, in calls of up to
-// WithBatchSize jobs, up to WithConcurrency at once, the first call alone.
+// MaxBatchSize jobs, up to WithConcurrency at once, the first call alone.
 // Each job ends InProgress (started, with its PrecheckID), Refused or
 // NoAnswer (for a call that was sent, it is unknown whether it started).
 //
@@ -166,10 +166,9 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 // the client's concurrency at once. It returns the unmatched answers of all
 // batches, in batch order.
 func (c *Client) fanOut(n int, call func(lo, hi int) []Verdict) []Verdict {
-	size := c.s.batchSize
-	batches := (n + size - 1) / size
+	batches := (n + MaxBatchSize - 1) / MaxBatchSize
 	extras := make([][]Verdict, batches)
-	run := func(b int) { extras[b] = call(b*size, min((b+1)*size, n)) }
+	run := func(b int) { extras[b] = call(b*MaxBatchSize, min((b+1)*MaxBatchSize, n)) }
 	run(0)
 	var next atomic.Int64
 	next.Store(1)

@@ -27,18 +27,17 @@ var secretForms = []struct {
 	{"raw", func(s string) string { return s }},
 	{"query-escaped", url.QueryEscape},
 	{"path-escaped", url.PathEscape},
-	{"JSON-escaped", jsonEscapeForTest},
-	{"JSON-escaped with \\/", func(s string) string { return strings.ReplaceAll(jsonEscapeForTest(s), "/", `\/`) }},
+	{"JSON-escaped", jsonString},
+	{"JSON-escaped with \\/", func(s string) string { return strings.ReplaceAll(jsonString(s), "/", `\/`) }},
 }
 
-func jsonEscapeForTest(s string) string {
-	b, _ := json.Marshal(s)
+// jsonString is text JSON-escaped: a secret's JSON-escaped form, and an
+// echoed form made to fit inside a JSON string, whose decoded value is the
+// form itself.
+func jsonString(text string) string {
+	b, _ := json.Marshal(text)
 	return string(b[1 : len(b)-1])
 }
-
-// jsonString makes an echoed form fit inside a JSON string: it is
-// JSON-escaped once more, so that the decoded value is the form itself.
-func jsonString(text string) string { return jsonEscapeForTest(text) }
 
 // place is somewhere a hostile server echoes a secret: it answers with the
 // echoed text (in one of secretForms) there.
@@ -157,30 +156,26 @@ type secretKind struct {
 
 var sigHex = regexp.MustCompile(`Signature=([0-9a-f]+)`)
 
+var (
+	akskOpts = []Option{withAKSK(testAK, testSK, testST)}
+	same     = func(s string) string { return s }
+	// bareSignature is the hex signature of an AK/SK request's Authorization.
+	bareSignature = func(authorization string) string {
+		if m := sigHex.FindStringSubmatch(authorization); m != nil {
+			return m[1]
+		}
+		return ""
+	}
+)
+
 var secretKinds = []secretKind{
-	{"token", nil, func(r *http.Request) string { return r.Header.Get("X-Auth-Token") }, func(s string) string { return s }},
-	{"secret key", []Option{withAKSK(testAK, testSK, testST)},
-		func(*http.Request) string { return testSK }, func(s string) string { return s }},
-	{"security token", []Option{withAKSK(testAK, testSK, testST)},
-		func(r *http.Request) string { return r.Header.Get("X-Security-Token") }, func(s string) string { return s }},
-	{"signature", []Option{withAKSK(testAK, testSK, testST)},
-		func(r *http.Request) string { return r.Header.Get("Authorization") },
-		func(s string) string {
-			if m := sigHex.FindStringSubmatch(s); m != nil {
-				return m[1]
-			}
-			return s
-		}},
+	{"token", nil, func(r *http.Request) string { return r.Header.Get("X-Auth-Token") }, same},
+	{"secret key", akskOpts, func(*http.Request) string { return testSK }, same},
+	{"security token", akskOpts, func(r *http.Request) string { return r.Header.Get("X-Security-Token") }, same},
+	{"signature", akskOpts, func(r *http.Request) string { return r.Header.Get("Authorization") }, bareSignature},
 	// The signature alone, without "Signature=" before it: only the
 	// redactor that learns each request's signature can mask it.
-	{"bare signature", []Option{withAKSK(testAK, testSK, testST)},
-		func(r *http.Request) string {
-			if m := sigHex.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-				return m[1]
-			}
-			return ""
-		},
-		func(s string) string { return s }},
+	{"bare signature", akskOpts, func(r *http.Request) string { return bareSignature(r.Header.Get("Authorization")) }, same},
 }
 
 // TestNoSecretInAnyOutput proves that no credential reaches an error, a
@@ -216,7 +211,7 @@ func TestNoSecretThroughAWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
 	c, _, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, req recorded, n int) {
-		tok := jsonEscapeForTest(r.Header.Get("X-Auth-Token"))
+		tok := jsonString(r.Header.Get("X-Auth-Token"))
 		if n == 4 {
 			cancel() // after the third poll, the wait ends
 		}
@@ -288,7 +283,6 @@ func assertNotIn(t *testing.T, secret, text, context string) bool {
 		needles[f.name+", quoted"] = strings.ReplaceAll(f.enc(secret), `\`, `\\`)
 	}
 	var found []string
-	masked := text
 	for _, name := range slices.Sorted(maps.Keys(needles)) {
 		if strings.Contains(text, needles[name]) {
 			found = append(found, name)
@@ -297,9 +291,8 @@ func assertNotIn(t *testing.T, secret, text, context string) bool {
 	if len(found) == 0 {
 		return true
 	}
-	names := slices.Sorted(maps.Keys(needles))
-	slices.SortFunc(names, func(a, b string) int { return len(needles[b]) - len(needles[a]) })
-	for _, name := range names {
+	masked := text
+	for _, name := range slices.SortedFunc(maps.Keys(needles), func(a, b string) int { return len(needles[b]) - len(needles[a]) }) {
 		masked = strings.ReplaceAll(masked, needles[name], "<SECRET>")
 	}
 	t.Errorf("secret shown (%s) %s: %s", strings.Join(found, ", "), context, masked)

@@ -12,20 +12,15 @@ import (
 // (Passed, Failed, Refused, or NoAnswer for an answer about the job that
 // cannot be used) or ctx ends; bound it with ctx (pre-checks take minutes).
 //
-// The first query comes after WithFirstPollDelay (or halfway to ctx's
-// deadline, if that is sooner). Then each job is asked about when the
-// progress it reports says it will be done (see schedule.go), never sooner
-// than MinPollInterval after its previous query; a job whose progress says
-// nothing is asked about every WithPollInterval, growing while no job moves
-// up to WithMaxPollInterval. A request asks about the jobs due and fills up
-// to WithBatchSize jobs with the others; requests run up to
-// WithConcurrency at once (the first alone, unless PrecheckAndWait's start
-// proved the credentials), under the client's rate limit.
-// Each answer updates the report as it lands; WithProgress sees it then. A
-// query that fails in a way asking again may cure (throttling, 5xx, a broken
-// connection or an unusable answer, after the call's own retries) does not
-// end the wait; an authentication failure or another refusal of the call
-// does.
+// Each job is asked about when the progress it reports says it will be done
+// (see schedule.go), within the WaitOptions' intervals and never sooner than
+// MinPollInterval after its previous query. A request asks about the jobs
+// due and fills up with the others; requests run as for Precheck, the first
+// alone unless PrecheckAndWait's start proved the credentials. Each answer
+// updates the report as it lands (WithProgress sees it then). A failed
+// query that asking again may cure (throttling, 5xx, a broken connection,
+// an unusable answer) does not end the wait; an authentication failure or
+// another refusal of the call does.
 //
 // The report is nil only for invalid input or options. err is non-nil when
 // some job has no final verdict: NoAnswer (the latest query about it
@@ -97,7 +92,7 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	w := &waiter{c: c, g: g, rep: rep, ws: ws, start: now, startUnm: slices.Clip(rep.Unmatched), maxFlight: 1}
 	var est estimate
 	if !started.IsZero() {
-		w.maxFlight = max(c.s.concurrency, 1)
+		w.maxFlight = c.s.concurrency
 		est = estimate{start: now, sooner: now.Sub(started)}
 	}
 	for i, v := range rep.Verdicts {
@@ -105,26 +100,19 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: est})
 		}
 	}
-	w.answers = make(chan landed, max(c.s.concurrency, 1))
+	w.answers = make(chan landed, c.s.concurrency)
 	w.publish()
 	for len(w.pending) > 0 || w.inFlight > 0 {
 		now = c.s.now()
 		next, ok := w.send(ctx, now)
-		var err error
 		switch {
-		case w.inFlight == 0 && !ok:
+		case !ok && w.inFlight == 0:
 			// Nothing to wait for: the wait stopped.
-		case w.inFlight == 0:
-			if err = c.s.sleep(ctx, next.Sub(now)); err == nil {
-				continue
-			}
 		case !ok:
 			w.land(<-w.answers)
 			continue
-		default:
-			if err = w.sleepOrLand(ctx, next.Sub(now)); err == nil {
-				continue
-			}
+		case w.sleepOrLand(ctx, next.Sub(now)) == nil:
+			continue
 		}
 		// The wait ends: let the queries under way finish (ctx ends them).
 		for w.inFlight > 0 {
@@ -133,14 +121,15 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 		break
 	}
 	if w.stop != nil {
-		w.notSent(ctx)
+		w.notSent()
 		w.end(fmt.Errorf("the wait stopped after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), w.stop))
 	} else if len(w.pending) > 0 {
-		w.end(fmt.Errorf("the wait ended after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxEnded(ctx)))
+		w.end(fmt.Errorf("the wait ended after %d %s: %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxReason(ctx), ctx.Err()))
 	}
 }
 
-// sleepOrLand waits until d passes or an answer lands (and lands it).
+// sleepOrLand waits until d passes or an answer, if any is awaited, lands
+// (and lands it).
 func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	sctx, cancel := context.WithCancel(ctx)
 	woke := make(chan error, 1)
@@ -205,14 +194,14 @@ func (w *waiter) take(now time.Time) []*pollJob {
 		return nil
 	}
 	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
-	return ready[:min(len(ready), w.c.s.batchSize)]
+	return ready[:min(len(ready), MaxBatchSize)]
 }
 
 // land takes in the answer of one query: each job it was about gets its
 // verdict, and a new time to be asked about if still pending.
 func (w *waiter) land(a landed) {
 	w.inFlight--
-	w.maxFlight = max(w.c.s.concurrency, 1) // the first answer came: the credentials work
+	w.maxFlight = w.c.s.concurrency // the first answer came: the credentials work
 	now := w.c.s.now()
 	rep := w.rep
 	rep.Polls++
@@ -244,8 +233,8 @@ func (w *waiter) land(a landed) {
 	w.pending = slices.DeleteFunc(w.pending, func(j *pollJob) bool { return done[j] })
 	// How long asking about every pending job would take (the first
 	// request alone): a round of the schedule drs had before.
-	requests := (len(w.pending) + w.c.s.batchSize - 1) / w.c.s.batchSize
-	trips := 1 + (requests+w.c.s.concurrency-2)/max(w.c.s.concurrency, 1)
+	requests := (len(w.pending) + MaxBatchSize - 1) / MaxBatchSize
+	trips := 1 + (requests+w.c.s.concurrency-2)/w.c.s.concurrency
 	round := now.Sub(a.sent) * time.Duration(trips)
 	for _, j := range a.jobs {
 		if !done[j] {
@@ -257,27 +246,16 @@ func (w *waiter) land(a landed) {
 }
 
 // notSent marks the jobs not asked about when an authentication failure
-// stopped the wait as NoAnswer, with the reason: the guard, the one place
-// that refuses to send after such a failure, says it without sending.
-func (w *waiter) notSent(ctx context.Context) {
-	if w.g.authFailure.Load() == nil {
+// stopped the wait as NoAnswer, not sent.
+func (w *waiter) notSent() {
+	a := w.g.authFailure.Load()
+	if a == nil {
 		return
 	}
-	var jobs []*pollJob
-	var asked []jobRef
 	for _, j := range w.pending {
-		if v := w.rep.Verdicts[j.i]; v.State == InProgress {
-			jobs = append(jobs, j)
-			asked = append(asked, jobRef{jobID: v.JobID, precheckID: v.PrecheckID})
+		if v := &w.rep.Verdicts[j.i]; v.State == InProgress {
+			v.State, v.Err = NoAnswer, notSent(opResults, 0, a)
 		}
-	}
-	if len(jobs) == 0 {
-		return
-	}
-	got := w.c.query(ctx, w.g, asked)
-	for k, j := range jobs {
-		v := &w.rep.Verdicts[j.i]
-		v.State, v.Err = NoAnswer, got.Verdicts[k].Err
 	}
 }
 
@@ -324,13 +302,4 @@ func pollAgain(err error) bool {
 		return tErr.retry
 	}
 	return false
-}
-
-// ctxEnded says which limit ended ctx.
-func ctxEnded(ctx context.Context) error {
-	err := ctx.Err()
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the context's deadline passed: %w", err)
-	}
-	return fmt.Errorf("the context was canceled: %w", err)
 }

@@ -267,22 +267,29 @@ func TestWaitStopsOnARefusedCall(t *testing.T) {
 	assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
 }
 
+// queriedAt is a client, inside a synctest bubble, whose server answers
+// every query with r and records when, since the call, each came.
+func queriedAt(t *testing.T, r generated.QueryPreCheckResp) (*Client, *[]time.Duration) {
+	start := time.Now()
+	var at []time.Duration
+	c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
+		at = append(at, time.Since(start))
+		results(w, r)
+	}, nil)
+	return c, &at
+}
+
 // TestWaitDeadlineShorterThanFirstPollDelay proves that a wait whose context
 // ends before WithFirstPollDelay still queries once, halfway to the
 // deadline, and ends with its jobs InProgress carrying the reason.
 func TestWaitDeadlineShorterThanFirstPollDelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		var at []time.Duration
-		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
-			at = append(at, time.Since(start))
-			results(w, result("a", "20%", false))
-		}, nil)
+		c, at := queriedAt(t, result("a", "20%", false))
 		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		defer cancel()
 		rep, err := c.Wait(ctx, []string{"a"}, WithFirstPollDelay(time.Minute), WithPollInterval(time.Minute))
 		require.Error(t, err)
-		assert.Equal(t, []time.Duration{5 * time.Second}, at, "one query, halfway to the deadline")
+		assert.Equal(t, []time.Duration{5 * time.Second}, *at, "one query, halfway to the deadline")
 		assert.Equal(t, 1, rep.Polls)
 		v := rep.Verdicts[0]
 		assert.Equal(t, InProgress, v.State)
@@ -298,16 +305,11 @@ func TestWaitDeadlineShorterThanFirstPollDelay(t *testing.T) {
 // once.
 func TestWaitWithoutFirstPollDelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		var at []time.Duration
-		c, _, _ := memClient(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
-			at = append(at, time.Since(start))
-			results(w, result("a", "100%", true))
-		}, nil)
+		c, at := queriedAt(t, result("a", "100%", true))
 		rep, err := c.Wait(bg, []string{"a"}, WithFirstPollDelay(0))
 		require.NoError(t, err)
 		assert.Equal(t, Passed, rep.Verdicts[0].State)
-		assert.Equal(t, []time.Duration{0}, at)
+		assert.Equal(t, []time.Duration{0}, *at)
 	})
 }
 
