@@ -279,7 +279,7 @@ func TestVerboseLogEscapesControlCharacters(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	var log bytes.Buffer
-	c := verboseClient(t, srv.URL, &log, 1<<20, nil)
+	c, _ := verboseClient(t, srv.URL, &log, 1<<20)
 	_, _ = c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
 	out := log.String()
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
@@ -337,27 +337,20 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// verboseClient is a drs client against endpoint whose transport is
-// verboseTransport logging to w over counter (when not nil), with a body cap.
-// It authenticates with secretToken unless opts say otherwise.
-func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64, counter *countingTransport, opts ...drs.Option) *drs.Client {
+// verboseClient is a drs client against endpoint, with a body cap and the
+// token secretToken, whose transport is verboseTransport logging to w over
+// the countingTransport it returns.
+func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64) (*drs.Client, *countingTransport) {
 	t.Helper()
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(base.CloseIdleConnections)
-	var rt http.RoundTripper = base
-	if counter != nil {
-		counter.base = base
-		rt = counter
-	}
-	vt := &verboseTransport{base: rt, w: w}
-	if len(opts) == 0 {
-		opts = []drs.Option{drs.WithToken(secretToken)}
-	}
-	c, err := drs.New(append([]drs.Option{drs.WithoutEnvironment(), drs.WithEndpoint(endpoint), drs.WithProjectID("0123456789abcdef0123456789abcdef"),
-		drs.WithMaxResponseBytes(bodyCap), drs.WithHTTPClient(&http.Client{Transport: vt})}, opts...)...)
+	counter := &countingTransport{base: base}
+	vt := &verboseTransport{base: counter, w: w}
+	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint(endpoint), drs.WithProjectID("0123456789abcdef0123456789abcdef"),
+		drs.WithMaxResponseBytes(bodyCap), drs.WithHTTPClient(&http.Client{Transport: vt}), drs.WithToken(secretToken))
 	require.NoError(t, err)
 	vt.clientRedact = c.Redact // as newClient does
-	return c
+	return c, counter
 }
 
 func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
@@ -431,8 +424,7 @@ func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
 			var log bytes.Buffer
-			counter := &countingTransport{}
-			c := verboseClient(t, srv.URL, &log, bodyCap, counter)
+			c, counter := verboseClient(t, srv.URL, &log, bodyCap)
 			_, err := c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
 			require.Error(t, err, "an answer over the cap is no answer")
 			counts := counter.counts()
