@@ -173,7 +173,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.exitCode(unknownCommand(name))
 	}
 	a.command = cmd.name
-	fs := a.newFlagSet(cmd.name)
+	fs := newFlagSet(cmd.name)
 	runCmd := cmd.define(fs)
 	err := a.parseFlags(fs, rest)
 	switch {
@@ -264,7 +264,7 @@ func splitCommand(args []string) (string, []string) {
 // argument: as the global flags say, or else unless a command name follows
 // (a command's boolean flag: drs-precheck --wait run ...).
 func takesValue(arg string, next []string) bool {
-	fs := new(app).newFlagSet("global")
+	fs := newFlagSet("global")
 	new(globalFlags).register(fs)
 	if f := fs.Lookup(strings.TrimLeft(arg, "-")); f != nil {
 		b, ok := f.Value.(interface{ IsBoolFlag() bool })

@@ -104,7 +104,8 @@ func (v *strictValue) IsBoolFlag() bool {
 	return ok && b.IsBoolFlag()
 }
 
-func (a *app) newFlagSet(name string) *flag.FlagSet {
+// newFlagSet is a flag set that reports nothing itself: parseFlags words its errors.
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
