@@ -92,8 +92,8 @@ func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	header := "\nFlags:\n"
 	fs.VisitAll(func(f *flag.Flag) {
-		if _, isShort := shortFlags[f.Name]; isShort {
-			return
+		if f.Name == "o" {
+			return // listed with --output
 		}
 		value, usage := flag.UnquoteUsage(f)
 		name := "--" + f.Name
@@ -103,10 +103,8 @@ func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 		if value != "" {
 			name += " " + strings.ToUpper(value)
 		}
-		for short, long := range shortFlags {
-			if long == f.Name {
-				name += ", -" + short
-			}
+		if f.Name == "output" {
+			name += ", -o"
 		}
 		if def := f.DefValue; def != "" && def != "0" && def != "0s" && def != "false" {
 			usage += " (default " + def + ")"
