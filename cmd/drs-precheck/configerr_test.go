@@ -55,7 +55,7 @@ func TestConfigErrorsNameFlagsAndVariables(t *testing.T) {
 		"control character in --token-file": {endpointEnv(srv), []string{"--token-file", tokenFile},
 			[]string{"drs-precheck: --token-file: "}},
 		"token and AK/SK": {append(endpointEnv(srv), "HUAWEICLOUD_IAM_TOKEN="+secretToken, "HUAWEICLOUD_SDK_AK=AK0000000000000001", "HUAWEICLOUD_SDK_SK="+secretSK),
-			nil, []string{"drs-precheck: --token-file or " + drs.EnvIAMToken}},
+			nil, []string{"drs-precheck: --token-file or " + drs.EnvIAMToken + ": both an IAM token and an AK/SK are set"}},
 		"AK without SK": {append(endpointEnv(srv), "HUAWEICLOUD_SDK_AK=AK0000000000000001"),
 			nil, []string{"drs-precheck: HUAWEICLOUD_SDK_"}},
 		"security token alone": {append(endpointEnv(srv), "HUAWEICLOUD_SDK_SECURITY_TOKEN="+secretST),

@@ -95,16 +95,6 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"unknown flag", tokenEnv, "", []string{"run", "--jobs", "a"}, "flag provided but not defined: -jobs"},
 		{"stray argument", tokenEnv, "", []string{"run", "--job", "a", "b"}, `unexpected argument "b"`},
 		{"unknown command", tokenEnv, "", []string{"start", "--job", "a"}, `unknown command "start"`},
-		{"no credentials", endpointEnv, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_IAM_TOKEN"},
-		{"token and AK/SK", func(s *drstest.Server) []string {
-			return append(tokenEnv(s), "HUAWEICLOUD_SDK_AK=AK", "HUAWEICLOUD_SDK_SK=SK")
-		}, "", []string{"run", "--job", "a"}, "both an IAM token and an AK/SK are set"},
-		{"no project ID", func(s *drstest.Server) []string {
-			return []string{"DRS_ENDPOINT=" + s.URL, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
-		}, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_SDK_PROJECT_ID"},
-		{"no endpoint or region", func(s *drstest.Server) []string {
-			return []string{"HUAWEICLOUD_SDK_PROJECT_ID=" + s.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
-		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_REGION"},
 		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
 		{"--region and an endpoint", tokenEnv, "", []string{"results", "--region", "cn-north-4", "--job", "a"},
 			"--region and DRS_ENDPOINT both say where DRS is: give only one"},
