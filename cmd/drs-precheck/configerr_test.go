@@ -42,6 +42,12 @@ func TestConfigErrorsNameFlagsAndVariables(t *testing.T) {
 			"drs-precheck: --project-id or " + drs.EnvProjectID + ": ",
 			"drs-precheck: --token-file or " + drs.EnvIAMToken,
 		}},
+		// One problem alone, the others settled.
+		"no region": {[]string{"HUAWEICLOUD_SDK_PROJECT_ID=" + srv.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + secretToken}, nil,
+			[]string{"drs-precheck: --region or " + drs.EnvRegion + ": "}},
+		"no project ID": {[]string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_IAM_TOKEN=" + secretToken}, nil,
+			[]string{"drs-precheck: --project-id or " + drs.EnvProjectID + ": "}},
+		"no credentials": {endpointEnv(srv), nil, []string{"drs-precheck: --token-file or " + drs.EnvIAMToken}},
 		"bad --region": {[]string{"HUAWEICLOUD_SDK_PROJECT_ID=" + srv.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + secretToken},
 			[]string{"--region", "Mars_1"}, []string{"drs-precheck: --region: "}},
 		"bad region variable": {[]string{drs.EnvRegion + "=Mars_1", "HUAWEICLOUD_SDK_PROJECT_ID=" + srv.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + secretToken},
