@@ -42,13 +42,11 @@ func TestRepeatedSingleValuedFlagIsAnError(t *testing.T) {
 	assert.Zero(t, srv.RequestCount())
 }
 
-// -o is --output, for every command that prints a report.
+// -o is --output, for every command that prints a report (run's is in
+// TestJobsFilesAndStdin), before the command too.
 func TestShortOutputFlag(t *testing.T) {
 	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", "results", "-o", "json", "--job", drstest.ExampleJobID)
-	parseJSONDoc(t, res.stdout)
-	res = runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
+	res := runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
 	expectExit(t, res, exitOK)
 	doc := parseJSONDoc(t, res.stdout)
 	require.Len(t, doc.Jobs, len(demoJobs))
