@@ -31,12 +31,10 @@ func TestExitOKOrJobs(t *testing.T) {
 		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitJobs,
 			[]string{"FAILED", "db_user_privilege/srcDbUserPrivilege: The source database user lacks the privileges",
 				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs passed (may start); 1 failed."}},
-		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)), exitJobs,
-			[]string{"refused", "DRS.M00304", "0 of 1 job passed (may start); 1 refused."}},
+		{"refused in the wrong state or unknown, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID, "no-such-job")), exitJobs,
+			[]string{"refused", "DRS.M00304", "DRS.10000010", "0 of 2 jobs passed (may start); 2 refused."}},
 		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
-		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")), exitJobs,
-			[]string{"refused", "DRS.10000010", "0 of 1 job passed (may start); 1 refused."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
