@@ -207,26 +207,23 @@ func TestResults(t *testing.T) {
 		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  passed   100%")
 		assert.Contains(t, res.stdout, "All 1 job passed: it may start.")
 	})
-	t.Run("never started", func(t *testing.T) {
-		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results", "--output", "json"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+	t.Run("never started or unknown", func(t *testing.T) {
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results", "--output", "json"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID, "no-such-job"))...)
 		expectExit(t, res, exitJobs)
 		doc := parseJSONDoc(t, res.stdout)
 		assert.Equal(t, "results", doc.Command)
 		assert.Empty(t, doc.Mode)
 		assert.False(t, doc.AllPassed)
-		assert.Equal(t, [2]int{1, 1}, [2]int{doc.Summary.Passed, doc.Summary.Refused})
-		require.Len(t, doc.Jobs, 2)
+		assert.Equal(t, [2]int{1, 2}, [2]int{doc.Summary.Passed, doc.Summary.Refused})
+		require.Len(t, doc.Jobs, 3)
 		j := doc.Jobs[1]
 		assert.Equal(t, "refused", j.Outcome, "a job whose pre-check never started")
 		require.NotNil(t, j.Error)
 		assert.Equal(t, "DRS.M05003", j.Error.Code)
 		ids := requestIDs(srv, drstest.OpBatchCheckResults)
 		assert.Equal(t, ids[len(ids)-1], j.RequestID, "the X-Request-Id of this results call")
-	})
-	t.Run("unknown job", func(t *testing.T) {
-		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs("no-such-job"))...)
-		expectExit(t, res, exitJobs)
-		assert.Contains(t, res.stdout, "DRS.10000010")
+		require.NotNil(t, doc.Jobs[2].Error)
+		assert.Equal(t, "DRS.10000010", doc.Jobs[2].Error.Code, "an unknown job")
 	})
 }
 
