@@ -92,8 +92,8 @@ func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	header := "\nFlags:\n"
 	fs.VisitAll(func(f *flag.Flag) {
-		if _, isShort := shortFlags[f.Name]; isShort {
-			return
+		if f.Name == "o" {
+			return // listed with --output
 		}
 		value, usage := flag.UnquoteUsage(f)
 		name := "--" + f.Name
@@ -103,10 +103,8 @@ func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 		if value != "" {
 			name += " " + strings.ToUpper(value)
 		}
-		for short, long := range shortFlags {
-			if long == f.Name {
-				name += ", -" + short
-			}
+		if f.Name == "output" {
+			name += ", -o"
 		}
 		if def := f.DefValue; def != "" && def != "0" && def != "0s" && def != "false" {
 			usage += " (default " + def + ")"
@@ -173,7 +171,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.exitCode(unknownCommand(name))
 	}
 	a.command = cmd.name
-	fs := a.newFlagSet(cmd.name)
+	fs := newFlagSet(cmd.name)
 	runCmd := cmd.define(fs)
 	err := a.parseFlags(fs, rest)
 	switch {
@@ -264,7 +262,7 @@ func splitCommand(args []string) (string, []string) {
 // argument: as the global flags say, or else unless a command name follows
 // (a command's boolean flag: drs-precheck --wait run ...).
 func takesValue(arg string, next []string) bool {
-	fs := new(app).newFlagSet("global")
+	fs := newFlagSet("global")
 	new(globalFlags).register(fs)
 	if f := fs.Lookup(strings.TrimLeft(arg, "-")); f != nil {
 		b, ok := f.Value.(interface{ IsBoolFlag() bool })

@@ -33,22 +33,31 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, res.stderr, "The demo worked")
 }
 
-// --jobs-file - reads the job IDs from stdin, with comments, blank lines,
-// CRLF line ends and a byte order mark; --job IDs come first.
-func TestJobsFileFromStdin(t *testing.T) {
+// Every --job and --jobs-file is read, in command-line order: a job of the
+// first file is not dropped by the second (once a false pass: only the last
+// file was kept). --jobs-file - reads stdin, with comments, blank lines, CRLF
+// line ends and a byte order mark.
+func TestJobsFilesAndStdin(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	stdin := "\ufeff# wave 2, saved on Windows\r\n" + drstest.ExampleJobID + "\r\n\r\n  # later\r\n" + drstest.AlarmJobID + "\r\n"
-	res := runCLI(t, tokenEnv(srv), stdin, argv([]string{"run", "--wait", "--output", "json", "--job", drstest.RunningJobID,
-		"--mode", "forRetryJob", "--jobs-file", "-"}, fastWait)...)
+	dir := t.TempDir()
+	wave1, wave2 := filepath.Join(dir, "wave1.txt"), filepath.Join(dir, "wave2.txt")
+	require.NoError(t, writeFile(wave1, drstest.FailingJobID+"\n"))
+	require.NoError(t, writeFile(wave2, drstest.ExampleJobID+"\n"))
+	stdin := "\ufeff# wave 3, saved on Windows\r\n" + drstest.AlarmJobID + "\r\n\r\n  # later\r\n"
+	res := runCLI(t, tokenEnv(srv), stdin, argv([]string{"run", "--wait", "-o", "json", "--mode", "forRetryJob", "--jobs-file", wave1,
+		"--job", drstest.RunningJobID, "--jobs-file", wave2, "--jobs-file", "-"}, fastWait)...)
 	expectExit(t, res, exitJobs)
 	doc := parseJSONDoc(t, res.stdout)
-	require.Len(t, doc.Jobs, 3)
-	assert.Equal(t, drstest.RunningJobID, doc.Jobs[0].JobID)
-	assert.Equal(t, "passed", doc.Jobs[0].Outcome, "forRetryJob checks a running job")
-	assert.Equal(t, drstest.ExampleJobID, doc.Jobs[1].JobID, "the byte order mark is not part of the first ID")
-	assert.Equal(t, drstest.AlarmJobID, doc.Jobs[2].JobID)
-	assert.Equal(t, 2, doc.Summary.Refused, "forRetryJob is refused for jobs in CONFIGURATION")
+	var got []string
+	for _, j := range doc.Jobs {
+		got = append(got, j.JobID)
+	}
+	assert.Equal(t, []string{drstest.FailingJobID, drstest.RunningJobID, drstest.ExampleJobID, drstest.AlarmJobID}, got,
+		"every file, in command-line order; the byte order mark is not part of stdin's first ID")
+	assert.Equal(t, "refused", doc.Jobs[0].Outcome, "the first file's job has its verdict")
+	assert.Equal(t, "passed", doc.Jobs[1].Outcome, "forRetryJob checks a running job")
+	assert.Equal(t, 3, doc.Summary.Refused, "forRetryJob is refused for jobs in CONFIGURATION")
 }
 
 // A jobs file with comments, and a JSON array, as other tools write them.

@@ -32,7 +32,7 @@ func defineCompletion(fs *flag.FlagSet) func(context.Context, *app) error {
 func commandFlags() map[string][]string {
 	out := map[string][]string{}
 	for _, c := range commands {
-		fs := new(app).newFlagSet(c.name)
+		fs := newFlagSet(c.name)
 		c.define(fs)
 		fs.VisitAll(func(f *flag.Flag) { out[c.name] = append(out[c.name], f.Name) })
 	}

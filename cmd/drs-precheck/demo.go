@@ -21,7 +21,7 @@ func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
 	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+formatChoices())
 	fs.BoolVar(&c.g.verbose, "verbose", false, "log requests and responses (secrets redacted)")
 	fs.BoolVar(&c.g.validate, "validate", true, "check every request and response against openapi.yaml")
-	fs.BoolVar(&c.wf.quiet, "quiet", false, "print no introduction and no progress on stderr")
+	fs.BoolVar(&c.quiet, "quiet", false, "print no introduction and no progress on stderr")
 	return func(ctx context.Context, a *app) error { return a.demo(ctx, c) }
 }
 
@@ -58,9 +58,9 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 	}
 	c.jf.maxJobs = len(jobs)
 	c.g.endpoint, c.g.timeout = "http://"+ln.Addr().String(), 2*time.Minute
-	c.wf.firstPoll, c.wf.interval = 500*time.Millisecond, drs.MinPollInterval
+	c.firstPoll, c.pollInterval = 500*time.Millisecond, drs.MinPollInterval
 	info := a.stderr
-	if c.wf.quiet {
+	if c.quiet {
 		info = io.Discard
 	}
 	fmt.Fprintf(info, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+

@@ -31,12 +31,10 @@ func TestExitOKOrJobs(t *testing.T) {
 		{"failed pre-check", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID, drstest.FailingJobID)), exitJobs,
 			[]string{"FAILED", "db_user_privilege/srcDbUserPrivilege: The source database user lacks the privileges",
 				"sub-job 5e6f7a8b-1c2d-4e3f-a4b5-c6d7e8f90101 (orders_db.audit_log)", "1 of 2 jobs passed (may start); 1 failed."}},
-		{"refused in the wrong state, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID)), exitJobs,
-			[]string{"refused", "DRS.M00304", "0 of 1 job passed (may start); 1 refused."}},
+		{"refused in the wrong state or unknown, waiting", argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.RunningJobID, "no-such-job")), exitJobs,
+			[]string{"refused", "DRS.M00304", "DRS.10000010", "0 of 2 jobs passed (may start); 2 refused."}},
 		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
-		{"unknown job", argv([]string{"run", "--wait"}, fastWait, jobArgs("no-such-job")), exitJobs,
-			[]string{"refused", "DRS.10000010", "0 of 1 job passed (may start); 1 refused."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,16 +93,6 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"unknown flag", tokenEnv, "", []string{"run", "--jobs", "a"}, "flag provided but not defined: -jobs"},
 		{"stray argument", tokenEnv, "", []string{"run", "--job", "a", "b"}, `unexpected argument "b"`},
 		{"unknown command", tokenEnv, "", []string{"start", "--job", "a"}, `unknown command "start"`},
-		{"no credentials", endpointEnv, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_IAM_TOKEN"},
-		{"token and AK/SK", func(s *drstest.Server) []string {
-			return append(tokenEnv(s), "HUAWEICLOUD_SDK_AK=AK", "HUAWEICLOUD_SDK_SK=SK")
-		}, "", []string{"run", "--job", "a"}, "both an IAM token and an AK/SK are set"},
-		{"no project ID", func(s *drstest.Server) []string {
-			return []string{"DRS_ENDPOINT=" + s.URL, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
-		}, "", []string{"run", "--job", "a"}, "HUAWEICLOUD_SDK_PROJECT_ID"},
-		{"no endpoint or region", func(s *drstest.Server) []string {
-			return []string{"HUAWEICLOUD_SDK_PROJECT_ID=" + s.ProjectID, "HUAWEICLOUD_IAM_TOKEN=" + s.Token}
-		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_REGION"},
 		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
 		{"--region and an endpoint", tokenEnv, "", []string{"results", "--region", "cn-north-4", "--job", "a"},
 			"--region and DRS_ENDPOINT both say where DRS is: give only one"},
@@ -219,17 +207,23 @@ func TestResults(t *testing.T) {
 		assert.Contains(t, res.stdout, drstest.ExampleJobID+"  passed   100%")
 		assert.Contains(t, res.stdout, "All 1 job passed: it may start.")
 	})
-	t.Run("never started", func(t *testing.T) {
-		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID))...)
+	t.Run("never started or unknown", func(t *testing.T) {
+		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results", "--output", "json"}, jobArgs(drstest.ExampleJobID, drstest.AlarmJobID, "no-such-job"))...)
 		expectExit(t, res, exitJobs)
-		assert.Contains(t, res.stdout, drstest.AlarmJobID+"  refused")
-		assert.Contains(t, res.stdout, "DRS.M05003")
-		assert.Contains(t, res.stdout, "1 of 2 jobs passed (may start); 1 refused.")
-	})
-	t.Run("unknown job", func(t *testing.T) {
-		res := runCLI(t, tokenEnv(srv), "", argv([]string{"results"}, jobArgs("no-such-job"))...)
-		expectExit(t, res, exitJobs)
-		assert.Contains(t, res.stdout, "DRS.10000010")
+		doc := parseJSONDoc(t, res.stdout)
+		assert.Equal(t, "results", doc.Command)
+		assert.Empty(t, doc.Mode)
+		assert.False(t, doc.AllPassed)
+		assert.Equal(t, [2]int{1, 2}, [2]int{doc.Summary.Passed, doc.Summary.Refused})
+		require.Len(t, doc.Jobs, 3)
+		j := doc.Jobs[1]
+		assert.Equal(t, "refused", j.Outcome, "a job whose pre-check never started")
+		require.NotNil(t, j.Error)
+		assert.Equal(t, "DRS.M05003", j.Error.Code)
+		ids := requestIDs(srv, drstest.OpBatchCheckResults)
+		assert.Equal(t, ids[len(ids)-1], j.RequestID, "the X-Request-Id of this results call")
+		require.NotNil(t, doc.Jobs[2].Error)
+		assert.Equal(t, "DRS.10000010", doc.Jobs[2].Error.Code, "an unknown job")
 	})
 }
 

@@ -39,9 +39,6 @@ func (g *globalFlags) check() error {
 	return nil
 }
 
-// shortFlags are the one-letter forms of flags, as other CLIs spell them.
-var shortFlags = map[string]string{"o": "output"}
-
 // repeatable are the flags that collect every value given; any other flag
 // given twice is an error, so that no value is dropped silently.
 var repeatable = map[string]bool{"job": true, "jobs-file": true}
@@ -104,7 +101,8 @@ func (v *strictValue) IsBoolFlag() bool {
 	return ok && b.IsBoolFlag()
 }
 
-func (a *app) newFlagSet(name string) *flag.FlagSet {
+// newFlagSet is a flag set that reports nothing itself: parseFlags words its errors.
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
@@ -115,10 +113,8 @@ func (a *app) newFlagSet(name string) *flag.FlagSet {
 func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 	var failed error
 	fs.VisitAll(func(f *flag.Flag) { f.Value = &strictValue{Value: f.Value, name: f.Name, failed: &failed} })
-	for short, long := range shortFlags {
-		if f := fs.Lookup(long); f != nil {
-			fs.Var(f.Value, short, "short for --"+long)
-		}
+	if f := fs.Lookup("output"); f != nil {
+		fs.Var(f.Value, "o", "short for --output") // as other CLIs spell it
 	}
 	if err := unknownFlag(fs, args); err != nil {
 		return err

@@ -15,27 +15,6 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// Two jobs files are both read: a failing job in the first is not dropped
-// by the second (once a false pass: only the last file was kept).
-func TestJobsFileIsRepeatable(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	dir := t.TempDir()
-	wave1, wave2 := filepath.Join(dir, "wave1.txt"), filepath.Join(dir, "wave2.txt")
-	require.NoError(t, writeFile(wave1, drstest.FailingJobID+"\n"))
-	require.NoError(t, writeFile(wave2, drstest.ExampleJobID+"\n"))
-	res := runCLI(t, tokenEnv(srv), drstest.AlarmJobID+"\n", argv([]string{"run", "--wait", "-o", "json", "--jobs-file", wave1,
-		"--job", drstest.RunningJobID, "--jobs-file", wave2, "--jobs-file", "-"}, fastWait)...)
-	expectExit(t, res, exitJobs)
-	doc := parseJSONDoc(t, res.stdout)
-	var got []string
-	for _, j := range doc.Jobs {
-		got = append(got, j.JobID)
-	}
-	assert.Equal(t, []string{drstest.FailingJobID, drstest.RunningJobID, drstest.ExampleJobID, drstest.AlarmJobID}, got, "every file, in command-line order")
-	assert.Equal(t, 1, doc.Summary.Failed)
-}
-
 // Any flag that keeps one value refuses a second one, before anything is
 // sent; so does a second read of stdin.
 func TestRepeatedSingleValuedFlagIsAnError(t *testing.T) {
@@ -63,13 +42,11 @@ func TestRepeatedSingleValuedFlagIsAnError(t *testing.T) {
 	assert.Zero(t, srv.RequestCount())
 }
 
-// -o is --output, for every command that prints a report.
+// -o is --output, for every command that prints a report (run's is in
+// TestJobsFilesAndStdin), before the command too.
 func TestShortOutputFlag(t *testing.T) {
 	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", "results", "-o", "json", "--job", drstest.ExampleJobID)
-	parseJSONDoc(t, res.stdout)
-	res = runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
+	res := runCLI(t, nil, "", "-o", "json", "demo", "--quiet")
 	expectExit(t, res, exitOK)
 	doc := parseJSONDoc(t, res.stdout)
 	require.Len(t, doc.Jobs, len(demoJobs))

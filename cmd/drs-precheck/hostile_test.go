@@ -32,24 +32,48 @@ func hostileServer(t *testing.T, body string) *httptest.Server {
 	return srv
 }
 
-// Terminal control characters from the server (ESC, BEL, CR, C1, bidi
-// overrides) reach neither the table nor stderr: a message cannot rewrite
-// the user's terminal. JSON output keeps the text as data, escaped by JSON.
-func TestServerTextCannotControlTheTerminal(t *testing.T) {
+// Server text reaches people harmless, in every output: on stdout, stderr
+// (the annotations too) and in the step summary. Terminal control characters
+// (ESC, BEL, CR, C1, bidi overrides) cannot rewrite the user's terminal (JSON
+// keeps them as data, escaped by JSON), and nothing starts a command of
+// GitHub's runner: not a reason holding "##[stop-commands]" (the legacy parser
+// finds "##[" anywhere in a line), not a job ID beginning with "::" (a
+// workflow command at the start of a table row).
+func TestServerTextIsHarmless(t *testing.T) {
 	t.Parallel()
 	const evil = "\x1b[2J\x1b[H\rMAY START\x07\u009b31m\u202e"
 	body := `{"results":[` +
 		`{"precheck_id":"job-a","process":"100%","result":false,"total_passed_rate":"50%","precheck_result":[` +
-		`{"item":"chk` + jsonEscape(evil) + `","group":"g` + jsonEscape(evil) + `","result":"FAILED","failed_reason":"` + jsonEscape(evil) + `"}]},` +
-		`{"precheck_id":"job-b","error_code":"DRS.1` + jsonEscape(evil) + `","error_msg":"` + jsonEscape(evil) + `"}]}`
+		`{"item":"chk` + jsonEscape(evil) + `","group":"g` + jsonEscape(evil) + `","result":"FAILED","failed_reason":"` + jsonEscape(evil) + `"},` +
+		`{"item":"chk","group":"##[group]g","result":"FAILED","failed_reason":"##[stop-commands]x"},` +
+		`{"item":"alarm","result":"ALARM","failed_reason":"##[warning]w"}]},` +
+		`{"precheck_id":"job-b","error_code":"DRS.1` + jsonEscape(evil) + `","error_msg":"` + jsonEscape(evil) + `"},` +
+		`{"precheck_id":"::error::evil","error_code":"DRS.M00304","error_msg":"::set-output name=a::b ##[error]e"},` +
+		`{"precheck_id":"::warning::nobody-asked","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[]}]}`
 	srv := hostileServer(t, body)
-	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef", "HUAWEICLOUD_IAM_TOKEN=a-token-value"}
-	for _, output := range []string{"table", "markdown", "junit"} {
-		res := runCLI(t, env, "", "results", "--output", output, "--job", "job-a", "--job", "job-b")
+	for _, output := range outputFormats {
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef", "HUAWEICLOUD_IAM_TOKEN=a-token-value",
+			"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}
+		res := runCLI(t, env, "", "results", "--output", output, "--job", "job-a", "--job", "job-b", "--job", "::error::evil")
 		expectExit(t, res, exitJobs)
 		assert.Contains(t, res.stdout, "job-a", output)
-		for _, c := range []string{"\x1b", "\x07", "\r", "\u009b", "\u202e"} {
-			assert.NotContains(t, res.output(), c, "%s output holds control character %q:\n%s", output, c, res)
+		assert.Contains(t, res.stdout, "evil", output)
+		md, err := os.ReadFile(summary)
+		require.NoError(t, err)
+		for name, out := range map[string]string{"stdout": res.stdout, "stderr": res.stderr, "step summary": string(md)} {
+			assert.Contains(t, out, "stop-commands", "%s %s holds the reason", output, name)
+			for _, c := range []string{"\x1b", "\x07", "\r", "\u009b", "\u202e"} {
+				if output != formatJSON || name != "stdout" {
+					assert.NotContains(t, out, c, "%s %s holds control character %q:\n%s", output, name, c, out)
+				}
+			}
+			for line := range strings.Lines(out) {
+				assert.NotContains(t, line, "##[", "%s %s: a legacy command", output, name)
+				if strings.HasPrefix(name, "std") && strings.HasPrefix(strings.TrimSpace(line), "::") {
+					assert.Regexp(t, `^::(error|warning) title=drs-precheck(%3A job [^:]*)?::`, line, "%s %s: only our annotations are commands", output, name)
+				}
+			}
 		}
 	}
 }
@@ -66,40 +90,6 @@ func jsonEscape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// No server text starts a command of GitHub's runner, in any output: not a
-// reason holding "##[stop-commands]" (the legacy parser finds "##[" anywhere
-// in a line), not a job ID beginning with "::" (a workflow command at the
-// start of a table row), on stdout, stderr or in the step summary.
-func TestServerTextCannotStartWorkflowCommands(t *testing.T) {
-	t.Parallel()
-	body := `{"results":[` +
-		`{"precheck_id":"job-a","process":"100%","result":false,"total_passed_rate":"50%","precheck_result":[` +
-		`{"item":"chk","group":"##[group]g","result":"FAILED","failed_reason":"##[stop-commands]x"},` +
-		`{"item":"alarm","result":"ALARM","failed_reason":"##[warning]w"}]},` +
-		`{"precheck_id":"::error::evil","error_code":"DRS.M00304","error_msg":"::set-output name=a::b ##[error]e"},` +
-		`{"precheck_id":"::warning::nobody-asked","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[]}]}`
-	srv := hostileServer(t, body)
-	for _, output := range outputFormats {
-		summary := filepath.Join(t.TempDir(), "summary.md")
-		env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef", "HUAWEICLOUD_IAM_TOKEN=a-token-value",
-			"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}
-		res := runCLI(t, env, "", "results", "--output", output, "--job", "job-a", "--job", "::error::evil")
-		expectExit(t, res, exitJobs)
-		md, err := os.ReadFile(summary)
-		require.NoError(t, err)
-		for name, out := range map[string]string{"stdout": res.stdout, "stderr": res.stderr, "step summary": string(md)} {
-			assert.Contains(t, out, "stop-commands", "%s %s holds the reason", output, name)
-			for line := range strings.Lines(out) {
-				assert.NotContains(t, line, "##[", "%s %s: a legacy command", output, name)
-				if strings.HasPrefix(name, "std") && strings.HasPrefix(strings.TrimSpace(line), "::") {
-					assert.Regexp(t, `^::(error|warning) title=drs-precheck(%3A job [^:]*)?::`, line, "%s %s: only our annotations are commands", output, name)
-				}
-			}
-		}
-		assert.Contains(t, res.stdout, "evil", output)
-	}
 }
 
 // A 401 is no answer, with the remedy wherever the error is: every output

@@ -185,20 +185,3 @@ func TestJSONOutputRunWithoutWait(t *testing.T) {
 	require.NotNil(t, doc.Jobs[1].Error)
 	assert.Equal(t, "DRS.M00304", doc.Jobs[1].Error.Code)
 }
-
-func TestJSONOutputResults(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	res := runCLI(t, tokenEnv(srv), "", "results", "--output", "json", "--job", drstest.ExampleJobID)
-	expectExit(t, res, exitJobs)
-	doc := parseJSONDoc(t, res.stdout)
-	assert.Equal(t, "results", doc.Command)
-	assert.Empty(t, doc.Mode)
-	assert.False(t, doc.AllPassed)
-	require.Len(t, doc.Jobs, 1)
-	j := doc.Jobs[0]
-	assert.Equal(t, "refused", j.Outcome, "a job whose pre-check never started")
-	require.NotNil(t, j.Error)
-	assert.Equal(t, "DRS.M05003", j.Error.Code)
-	assert.Equal(t, requestIDs(srv, drstest.OpBatchCheckResults), []string{j.RequestID})
-}

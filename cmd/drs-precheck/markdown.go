@@ -62,40 +62,35 @@ func writeMarkdown(w io.Writer, doc *document, limit int) error {
 	const noteRoom = 200 // for each line about the jobs left out
 	size := out.Len() + len(overviewHead) + len(detailsHead) + tail.Len() + 2*noteRoom
 	fits := limit <= 0 || size+total <= limit
-	var first, rest []int
+	// groups[0] are shown first: every job, or the jobs that are not ok.
+	var groups [2][]int
 	for i, j := range doc.Jobs {
-		if fits || !doc.ok(j) {
-			first = append(first, i)
-		} else {
-			rest = append(rest, i)
+		g := 0
+		if !fits && doc.ok(j) {
+			g = 1
 		}
+		groups[g] = append(groups[g], i)
 	}
-	var show [2][]bool
-	show[0], show[1] = make([]bool, len(doc.Jobs)), make([]bool, len(doc.Jobs))
-	for _, group := range [][]int{first, rest} {
+	var shown [2]strings.Builder
+	var left [2]int
+	for _, group := range groups {
 		for p := range parts {
 			for _, i := range group {
 				if fits || size+len(parts[p][i]) <= limit {
-					show[p][i] = true
+					shown[p].WriteString(parts[p][i])
 					size += len(parts[p][i])
+				} else {
+					left[p]++
 				}
 			}
 		}
 	}
 	if len(doc.Jobs) > 0 {
 		for p, head := range []string{overviewHead, detailsHead} {
-			out.WriteString(head)
-			left := 0
-			for _, i := range append(first[:len(first):len(first)], rest...) {
-				if show[p][i] {
-					out.WriteString(parts[p][i])
-				} else {
-					left++
-				}
-			}
-			if left > 0 {
+			out.WriteString(head + shown[p].String())
+			if left[p] > 0 {
 				fmt.Fprintf(&out, "\n_%d more %s not shown here (the summary is limited to %d KiB): see the job's log or the JUnit report._\n",
-					left, plural(left, []string{"job", "job's table"}[p], []string{"jobs", "jobs' tables"}[p]), limit>>10)
+					left[p], plural(left[p], []string{"job", "job's table"}[p], []string{"jobs", "jobs' tables"}[p]), limit>>10)
 			}
 		}
 	}

@@ -180,10 +180,12 @@ func nonZero(s summary, skip string) []string {
 // countsExcept is e.g. "; 1 failed; 1 no_answer (API or network error)".
 func countsExcept(s summary, skip string) string {
 	var b strings.Builder
-	for _, part := range nonZero(s, skip) {
-		b.WriteString("; " + part)
-		if strings.HasSuffix(part, outcomeNoAnswer) {
-			b.WriteString(" (API or network error)")
+	for _, o := range outcomes {
+		if n := *s.count(o); o != skip && n > 0 {
+			fmt.Fprintf(&b, "; %d %s", n, o)
+			if o == outcomeNoAnswer {
+				b.WriteString(" (API or network error)")
+			}
 		}
 	}
 	return b.String()

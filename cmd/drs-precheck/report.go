@@ -187,10 +187,7 @@ func (d *document) firstError() string {
 func fromVerdict(v drs.Verdict, startOnly bool) jobReport {
 	j := jobReport{JobID: v.JobID, Outcome: v.State.String(), PrecheckID: v.PrecheckID, Summary: v.Summary(), RequestID: v.RequestID}
 	for _, it := range v.Items {
-		item := checkItem{Item: it.Item, Group: it.Group, Result: string(it.Result), Reason: it.FailedReason}
-		if item.Reason == "" {
-			item.Reason = it.RawErrorMsg
-		}
+		item := checkItem{Item: it.Item, Group: it.Group, Result: string(it.Result), Reason: cmp.Or(it.FailedReason, it.RawErrorMsg)}
 		for _, sj := range it.FailedSubJobs {
 			item.FailedSubJobs = append(item.FailedSubJobs, subJob{ID: sj.Id, Name: sj.Name, CheckResult: sj.CheckResult})
 		}

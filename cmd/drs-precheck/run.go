@@ -18,19 +18,9 @@ type checkJobs struct {
 	wait    bool   // poll until every verdict is in
 	g       globalFlags
 	jf      jobFlags
-	wf      waitFlags
-}
-
-// waitFlags tune polling and its display; the defaults are drs's.
-type waitFlags struct {
-	firstPoll, interval time.Duration
-	quiet               bool
-}
-
-func (w *waitFlags) register(fs *flag.FlagSet, firstPoll string) {
-	fs.DurationVar(&w.firstPoll, "first-poll-delay", 0, "wait this `duration` before the first poll ("+firstPoll+")")
-	fs.DurationVar(&w.interval, "poll-interval", 0, "poll a job whose progress says nothing this often (`duration`; default 5s, at least 1s, growing to 30s while nothing moves)")
-	fs.BoolVar(&w.quiet, "quiet", false, "print no progress on stderr")
+	// Polling and its display; the defaults are drs's.
+	firstPoll, pollInterval time.Duration
+	quiet                   bool
 }
 
 // defineCheck defines run, wait or results.
@@ -39,14 +29,18 @@ func defineCheck(command string) func(*flag.FlagSet) func(context.Context, *app)
 		c := &checkJobs{command: command, wait: command == "wait"}
 		c.g.register(fs)
 		c.jf.register(fs)
-		switch command {
-		case "run":
-			c.wf.register(fs, "default 5s; at most half of --timeout; then each job when its progress says it will be done")
+		if command == "results" {
+			return c.run
+		}
+		firstPoll := "default 0: at once"
+		if command == "run" {
+			firstPoll = "default 5s; at most half of --timeout; then each job when its progress says it will be done"
 			fs.StringVar(&c.mode, "mode", string(drs.ModeStartJob), "pre-check `mode`: forStartJob (a job in CONFIGURATION) or forRetryJob (a job being retried or edited)")
 			fs.BoolVar(&c.wait, "wait", false, "wait for the verdicts")
-		case "wait":
-			c.wf.register(fs, "default 0: at once")
 		}
+		fs.DurationVar(&c.firstPoll, "first-poll-delay", 0, "wait this `duration` before the first poll ("+firstPoll+")")
+		fs.DurationVar(&c.pollInterval, "poll-interval", 0, "poll a job whose progress says nothing this often (`duration`; default 5s, at least 1s, growing to 30s while nothing moves)")
+		fs.BoolVar(&c.quiet, "quiet", false, "print no progress on stderr")
 		return c.run
 	}
 }
@@ -69,15 +63,15 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 	var prog *progress
 	var waitOpts []drs.WaitOption
 	if c.wait {
-		firstPoll := c.wf.firstPoll
+		firstPoll := c.firstPoll
 		if firstPoll == 0 && c.command == "run" {
 			firstPoll = drs.DefaultFirstPollDelay
 		}
 		waitOpts = append(waitOpts, drs.WithFirstPollDelay(firstPoll))
-		if c.wf.interval > 0 {
-			waitOpts = append(waitOpts, drs.WithPollInterval(c.wf.interval))
+		if c.pollInterval > 0 {
+			waitOpts = append(waitOpts, drs.WithPollInterval(c.pollInterval))
 		}
-		prog = &progress{w: a.stderr, tty: a.isTTY, quiet: c.wf.quiet, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
+		prog = &progress{w: a.stderr, tty: a.isTTY, quiet: c.quiet, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
 		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
 	}
 	client, err := a.newClient(ctx, &c.g, slices.Clone(a.clientOptions))

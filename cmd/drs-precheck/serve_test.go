@@ -104,27 +104,15 @@ func TestServeUsage(t *testing.T) {
 	}
 }
 
-// serve's try line names a job its scenario serves, with the mode that job
-// needs, and works as printed.
-func TestServeTryLineNamesAScenarioJob(t *testing.T) {
-	t.Parallel()
-	scenario := filepath.Join(t.TempDir(), "scenario.yaml")
-	require.NoError(t, os.WriteFile(scenario, []byte("jobs:\n  - id: only-job-of-this-scenario\n    state: INCRE_TRANSFER_STARTED\n    duration: 100ms\n"), 0o600))
-	p := startServe(t, "--scenario", scenario)
-	try := p.waitLine(t, "")
-	assert.Contains(t, try, "drs-precheck run --job only-job-of-this-scenario --mode forRetryJob --wait")
-	assert.NotContains(t, try, drstest.ExampleJobID)
-	res := runCLI(t, p.env("HUAWEICLOUD_IAM_TOKEN=any-token"), "", argv([]string{"run", "--job", "only-job-of-this-scenario", "--mode", "forRetryJob", "--wait"}, fastWait)...)
-	expectExit(t, res, exitOK)
-	assert.Equal(t, exitOK, p.stop(t))
-}
-
-// serve's "try:" line authenticates the way serve was started, and works
-// when run by a shell as printed (with the secret in the variable it names);
-// the secret itself is never printed. Other credentials are refused. On
-// every address (0.0.0.0), the line names a URL on loopback.
+// serve's "try:" line authenticates the way serve was started, names a job
+// its scenario serves with the mode that job needs, and works when run by a
+// shell as printed (with the secret in the variable it names); the secret
+// itself is never printed. Other credentials are refused. On every address
+// (0.0.0.0), the line names a URL on loopback.
 func TestServeTryLine(t *testing.T) {
 	t.Parallel()
+	retryScenario := filepath.Join(t.TempDir(), "scenario.yaml")
+	require.NoError(t, os.WriteFile(retryScenario, []byte("jobs:\n  - id: only-job-of-this-scenario\n    state: INCRE_TRANSFER_STARTED\n    duration: 100ms\n"), 0o600))
 	cases := map[string]struct {
 		serveArgs []string
 		shellEnv  []string // what the user sets before pasting the line
@@ -132,6 +120,8 @@ func TestServeTryLine(t *testing.T) {
 		refused   [][]string // credentials serve refuses
 	}{
 		"any token, every address": {[]string{"--addr", "0.0.0.0:0"}, nil, "HUAWEICLOUD_IAM_TOKEN=any-token ", nil},
+		"a job that needs forRetryJob": {[]string{"--scenario", retryScenario}, nil,
+			" drs-precheck run --job only-job-of-this-scenario --mode forRetryJob --wait", nil},
 		"token": {[]string{"--token", secretToken}, []string{"TOKEN=" + secretToken}, `HUAWEICLOUD_IAM_TOKEN="$TOKEN" `,
 			[][]string{{"HUAWEICLOUD_IAM_TOKEN=another-token"}}},
 		"AK/SK": {[]string{"--ak", "TRYAK000000000000001", "--sk", secretSK}, []string{"SK=" + secretSK},
@@ -141,7 +131,10 @@ func TestServeTryLine(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := startServe(t, append([]string{"--scenario", "testdata/fast-scenario.yaml"}, tc.serveArgs...)...)
+			if !slices.Contains(tc.serveArgs, "--scenario") {
+				tc.serveArgs = append(tc.serveArgs, "--scenario", "testdata/fast-scenario.yaml")
+			}
+			p := startServe(t, tc.serveArgs...)
 			try := p.waitLine(t, "")
 			require.True(t, strings.HasPrefix(try, "try: DRS_ENDPOINT="+p.url+" HUAWEICLOUD_SDK_PROJECT_ID="+p.project+" "), try)
 			assert.Contains(t, try, tc.want)
@@ -159,7 +152,8 @@ func TestServeTryLine(t *testing.T) {
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			require.NoError(t, cmd.Run(), "%s\n%s", line, out.String())
-			assert.Contains(t, out.String(), drstest.ExampleJobID)
+			job, _, _ := strings.Cut(strings.SplitAfter(try, "--job ")[1], " ")
+			assert.Contains(t, out.String(), job)
 
 			for _, env := range tc.refused {
 				res := runCLI(t, p.env(env...), "", "run", "--job", drstest.ExampleJobID)

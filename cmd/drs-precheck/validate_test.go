@@ -14,10 +14,14 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// rewriteResults serves sim, but replaces old with new in the bodies of its
-// BatchCheckResults answers.
-func rewriteResults(sim http.Handler, old, new string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// rewriteResults serves the demo's scenario, accepting any token, but
+// replaces old with new in the bodies of its BatchCheckResults answers. It
+// returns the environment that points the CLI at it with token, and its
+// project.
+func rewriteResults(t *testing.T, old, new, token string) ([]string, string) {
+	sim, err := drstest.New(drstest.WithScenario(demoScenario()), drstest.AcceptAnyToken())
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		sim.ServeHTTP(rec, r)
 		body := rec.Body.Bytes()
@@ -30,7 +34,9 @@ func rewriteResults(sim http.Handler, old, new string) http.Handler {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(body)
-	})
+	}))
+	t.Cleanup(srv.Close)
+	return []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=" + token}, sim.ProjectID()
 }
 
 // --validate reports drift from the documented contract (a job_direction
@@ -38,16 +44,12 @@ func rewriteResults(sim http.Handler, old, new string) http.Handler {
 // and the run goes on.
 func TestValidateReportsDrift(t *testing.T) {
 	t.Parallel()
-	sim, err := drstest.New(drstest.WithScenario(demoScenario()), drstest.AcceptAnyToken())
-	require.NoError(t, err)
-	srv := httptest.NewServer(rewriteResults(sim, `"job_direction":"up"`, `"job_direction":"sideways"`))
-	t.Cleanup(srv.Close)
-	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=any"}
+	env, project := rewriteResults(t, `"job_direction":"up"`, `"job_direction":"sideways"`, "any")
 	run := argv([]string{"run", "--wait"}, fastWait, jobArgs(drstest.ExampleJobID))
 
 	res := runCLI(t, env, "", append(run, "--validate")...)
 	expectExit(t, res, exitOK)
-	warning := `warning: contract drift in response of POST /v3/` + sim.ProjectID() + `/jobs/batch-precheck-result (BatchCheckResults), status 200: field /results/0/job_direction breaks rule "enum"`
+	warning := `warning: contract drift in response of POST /v3/` + project + `/jobs/batch-precheck-result (BatchCheckResults), status 200: field /results/0/job_direction breaks rule "enum"`
 	assert.Contains(t, res.stderr, warning)
 	assert.Contains(t, res.stderr, `got "sideways"`)
 	assert.Equal(t, 1, strings.Count(res.stderr, warning), "each drift is reported once per run")
@@ -56,9 +58,7 @@ func TestValidateReportsDrift(t *testing.T) {
 	// A server that echoes the token into a drifting field: the warning shows
 	// the value redacted.
 	const token = "MIIdrift-echo-token-0042"
-	echo := httptest.NewServer(rewriteResults(sim, `"job_direction":"up"`, `"job_direction":"`+token+`"`))
-	t.Cleanup(echo.Close)
-	env = []string{"DRS_ENDPOINT=" + echo.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=" + token}
+	env, _ = rewriteResults(t, `"job_direction":"up"`, `"job_direction":"`+token+`"`, token)
 	res = runCLI(t, env, "", append(run, "--validate")...)
 	expectExit(t, res, exitOK)
 	assert.Contains(t, res.stderr, "field /results/0/job_direction")
@@ -70,11 +70,7 @@ func TestValidateReportsDrift(t *testing.T) {
 // count) fails the run with the field and the rule.
 func TestValidateCatchesAContractViolation(t *testing.T) {
 	t.Parallel()
-	sim, err := drstest.New(drstest.WithScenario(demoScenario()), drstest.AcceptAnyToken())
-	require.NoError(t, err)
-	srv := httptest.NewServer(rewriteResults(sim, `"count":1,`, `"count":"1",`))
-	t.Cleanup(srv.Close)
-	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID(), "HUAWEICLOUD_IAM_TOKEN=any"}
+	env, _ := rewriteResults(t, `"count":1,`, `"count":"1",`, "any")
 	// The violation ends the wait as no_answer: a short --timeout proves the same.
 	run := argv([]string{"run", "--wait", "--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "2s"}, jobArgs(drstest.ExampleJobID))
 

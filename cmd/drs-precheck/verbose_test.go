@@ -96,33 +96,41 @@ func assertVerboseLog(t *testing.T, stderr string, want ...string) {
 	}
 }
 
-// signatureRecorder serves sim and records the signatures and security
-// tokens the CLI sent, so the test can look for their exact values.
-type signatureRecorder struct {
-	sim *drstest.Simulator
-	mu  sync.Mutex
-	sig []string
-	st  []string
-}
-
 var signatureRE = regexp.MustCompile(`Signature=([0-9a-fA-F]+)`)
 
-func (s *signatureRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	for _, m := range signatureRE.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
-		s.sig = append(s.sig, m[1])
-	}
-	if st := r.Header.Get("X-Security-Token"); st != "" {
-		s.st = append(s.st, st)
-	}
-	s.mu.Unlock()
-	s.sim.ServeHTTP(w, r)
+// credentialRecorder serves h and records the credentials each request
+// carried (the token, the security token, the signature), so that a test
+// can look for their exact values.
+type credentialRecorder struct {
+	h    http.Handler
+	mu   sync.Mutex
+	seen []string
 }
 
-func (s *signatureRecorder) secrets() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append(append([]string(nil), s.sig...), s.st...)
+func (c *credentialRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.seen = append(c.seen, sentCredentials(r)...)
+	c.mu.Unlock()
+	c.h.ServeHTTP(w, r)
+}
+
+func (c *credentialRecorder) sent() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.seen)
+}
+
+func sentCredentials(r *http.Request) []string {
+	var creds []string
+	for _, h := range []string{"X-Auth-Token", "X-Security-Token"} {
+		if v := r.Header.Get(h); v != "" {
+			creds = append(creds, v)
+		}
+	}
+	for _, m := range signatureRE.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
+		creds = append(creds, m[1])
+	}
+	return creds
 }
 
 // --verbose logs each request and response, with every credential the CLI
@@ -146,12 +154,11 @@ func TestVerboseRedactsCredentials(t *testing.T) {
 		want int
 		log  [][]string
 	}{
-		{"token", drstest.WithToken(secretToken), []string{"HUAWEICLOUD_IAM_TOKEN=" + secretToken}, nil, exitOK,
-			[][]string{{"> X-Auth-Token: [REDACTED]"}, success}},
 		{"wrong token", drstest.WithToken("some-other-token"), []string{"HUAWEICLOUD_IAM_TOKEN=" + secretToken}, nil, exitAPIError,
 			[][]string{{"> X-Auth-Token: [REDACTED]"}, refused}},
+		// The token from the environment is the wrong token's case.
 		{"token file", drstest.WithToken(secretToken), nil, []string{"--token-file", tokenFile, "--output", "json"}, exitOK,
-			[][]string{{"> X-Auth-Token: [REDACTED]"}}},
+			[][]string{{"> X-Auth-Token: [REDACTED]"}, success}},
 		{"AK/SK", drstest.WithAKSK(secretAK, secretSK), aksk(secretSK), nil, exitOK, [][]string{signed, success}},
 		{"wrong secret key", drstest.WithAKSK(secretAK, secretSK), aksk(wrongSK), nil, exitAPIError, [][]string{signed, refused}},
 	}
@@ -160,7 +167,7 @@ func TestVerboseRedactsCredentials(t *testing.T) {
 			t.Parallel()
 			sim, err := drstest.New(drstest.WithScenario(demoScenario()), tc.sim)
 			require.NoError(t, err)
-			rec := &signatureRecorder{sim: sim}
+			rec := &credentialRecorder{h: sim}
 			srv := httptest.NewServer(rec)
 			t.Cleanup(srv.Close)
 			env := append([]string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID()}, tc.env...)
@@ -168,12 +175,12 @@ func TestVerboseRedactsCredentials(t *testing.T) {
 			expectExit(t, res, tc.want)
 			assertVerboseLog(t, res.stderr, slices.Concat(tc.log...)...)
 			assert.NotContains(t, res.stdout, "> #", "the log goes to stderr only")
-			sent := rec.secrets()
+			sent := rec.sent()
 			assertNoSecrets(t, res.output(), append(sent, secretToken, secretSK, wrongSK, secretST)...)
 			if slices.Equal(tc.log[0], signed) {
 				require.NotEmpty(t, sent, "the CLI signed its requests")
 				if tc.want == exitAPIError {
-					assert.Len(t, sent, 2, "one signature and one security token: an authentication failure is not retried")
+					assert.Len(t, sent, 2, "one security token and one signature: an authentication failure is not retried")
 				}
 			}
 			if slices.Contains(tc.args, "json") {
@@ -183,50 +190,32 @@ func TestVerboseRedactsCredentials(t *testing.T) {
 	}
 }
 
-// echoServer answers every request by sending the credentials it received
-// (the token, the security token, the signature) and the SK it was told back
-// in every place a server could: the X-Request-Id and other headers, a
-// cookie, and the body, raw, URL-encoded and JSON-escaped, across the
-// excerpt's cut and at the end of a long body.
-type echoServer struct {
-	status int
-	sk     string
-
-	mu   sync.Mutex
-	seen []string // the credentials received, to look for in the output
-}
-
-func (e *echoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	var creds []string
-	if e.sk != "" {
-		creds = append(creds, e.sk)
-	}
-	for _, h := range []string{"X-Auth-Token", "X-Security-Token"} {
-		if v := r.Header.Get(h); v != "" {
-			creds = append(creds, v)
+// echoServer answers every request with status, sending the credentials it
+// received (the token, the security token, the signature) and sk back in
+// every place a server could: the X-Request-Id and other headers, a cookie,
+// and the body, raw, URL-encoded and JSON-escaped, across the excerpt's cut
+// and at the end of a long body.
+func echoServer(status int, sk string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		creds := sentCredentials(r)
+		if sk != "" {
+			creds = append([]string{sk}, creds...)
 		}
+		all := strings.Join(creds, " ")
+		js, _ := json.Marshal(all)
+		w.Header().Set("X-Request-Id", "req-"+creds[len(creds)-1]+"-"+url.QueryEscape(all))
+		w.Header().Set("X-Echo", all)
+		w.Header().Set("X-Echo-Json", string(js))
+		w.Header().Set("Set-Cookie", "s="+url.QueryEscape(all))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		// The first credential straddles the excerpt's cut.
+		msg := `{"error_code":"DRS.10000001","error_msg":"` + strings.Repeat("a", maxLoggedBody-60) + creds[0] + " raw " + all +
+			" query " + url.QueryEscape(all) + " path " + url.PathEscape(all) + " json " + string(js[1:len(js)-1]) +
+			strings.Repeat(" padding", 2000) + " end " + all + string(js[1:len(js)-1]) + `"}`
+		_, _ = io.WriteString(w, msg)
 	}
-	for _, m := range signatureRE.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
-		creds = append(creds, m[1])
-	}
-	e.mu.Lock()
-	e.seen = append(e.seen, creds...)
-	e.mu.Unlock()
-
-	all := strings.Join(creds, " ")
-	js, _ := json.Marshal(all)
-	w.Header().Set("X-Request-Id", "req-"+creds[len(creds)-1]+"-"+url.QueryEscape(all))
-	w.Header().Set("X-Echo", all)
-	w.Header().Set("X-Echo-Json", string(js))
-	w.Header().Set("Set-Cookie", "s="+url.QueryEscape(all))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.status)
-	// The first credential straddles the excerpt's cut.
-	msg := `{"error_code":"DRS.10000001","error_msg":"` + strings.Repeat("a", maxLoggedBody-60) + creds[0] + " raw " + all +
-		" query " + url.QueryEscape(all) + " path " + url.PathEscape(all) + " json " + string(js[1:len(js)-1]) +
-		strings.Repeat(" padding", 2000) + " end " + all + string(js[1:len(js)-1]) + `"}`
-	_, _ = io.WriteString(w, msg)
 }
 
 func TestVerboseNeverPrintsEchoedSecrets(t *testing.T) {
@@ -242,7 +231,7 @@ func TestVerboseNeverPrintsEchoedSecrets(t *testing.T) {
 		for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
 			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
 				t.Parallel()
-				echo := &echoServer{status: status, sk: tc.sk}
+				echo := &credentialRecorder{h: echoServer(status, tc.sk)}
 				srv := httptest.NewServer(echo)
 				t.Cleanup(srv.Close)
 				env := append([]string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef"}, tc.env...)
@@ -251,9 +240,7 @@ func TestVerboseNeverPrintsEchoedSecrets(t *testing.T) {
 				assert.Regexp(t, fmt.Sprintf(`< #1 %d [A-Za-z ]+ in `, status), res.stderr)
 				assert.Contains(t, res.stderr, "< X-Request-Id: req-[REDACTED]")
 				assert.Regexp(t, `< #1 body, \d+ bytes\n< \{"error_code":"DRS.10000001","error_msg":"a+(\[REDACTED\])?…\(\d+ more bytes\)\n`, res.stderr)
-				echo.mu.Lock()
-				seen := append([]string(nil), echo.seen...)
-				echo.mu.Unlock()
+				seen := echo.sent()
 				require.NotEmpty(t, seen)
 				// The log holds nothing the request carried or the server
 				// echoed; the rest of the output none of the CLI's secrets.
@@ -291,7 +278,7 @@ func TestVerboseLogEscapesControlCharacters(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	var log bytes.Buffer
-	c := verboseClient(t, srv.URL, &log, 1<<20, nil)
+	c, _ := verboseClient(t, srv.URL, &log, 1<<20)
 	_, _ = c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
 	out := log.String()
 	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
@@ -349,27 +336,20 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// verboseClient is a drs client against endpoint whose transport is
-// verboseTransport logging to w over counter (when not nil), with a body cap.
-// It authenticates with secretToken unless opts say otherwise.
-func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64, counter *countingTransport, opts ...drs.Option) *drs.Client {
+// verboseClient is a drs client against endpoint, with a body cap and the
+// token secretToken, whose transport is verboseTransport logging to w over
+// the countingTransport it returns.
+func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64) (*drs.Client, *countingTransport) {
 	t.Helper()
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(base.CloseIdleConnections)
-	var rt http.RoundTripper = base
-	if counter != nil {
-		counter.base = base
-		rt = counter
-	}
-	vt := &verboseTransport{base: rt, w: w}
-	if len(opts) == 0 {
-		opts = []drs.Option{drs.WithToken(secretToken)}
-	}
-	c, err := drs.New(append([]drs.Option{drs.WithoutEnvironment(), drs.WithEndpoint(endpoint), drs.WithProjectID("0123456789abcdef0123456789abcdef"),
-		drs.WithMaxResponseBytes(bodyCap), drs.WithHTTPClient(&http.Client{Transport: vt})}, opts...)...)
+	counter := &countingTransport{base: base}
+	vt := &verboseTransport{base: counter, w: w}
+	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint(endpoint), drs.WithProjectID("0123456789abcdef0123456789abcdef"),
+		drs.WithMaxResponseBytes(bodyCap), drs.WithHTTPClient(&http.Client{Transport: vt}), drs.WithToken(secretToken))
 	require.NoError(t, err)
 	vt.clientRedact = c.Redact // as newClient does
-	return c
+	return c, counter
 }
 
 func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
@@ -443,8 +423,7 @@ func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
 			var log bytes.Buffer
-			counter := &countingTransport{}
-			c := verboseClient(t, srv.URL, &log, bodyCap, counter)
+			c, counter := verboseClient(t, srv.URL, &log, bodyCap)
 			_, err := c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
 			require.Error(t, err, "an answer over the cap is no answer")
 			counts := counter.counts()
