@@ -223,9 +223,9 @@ func TestSignalWhileReadingEmptyStdin(t *testing.T) {
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
-		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 999))
-	p.waitLine(t, "started 1 of 1000 pre-checks")
+	p := startProc(t, tokenEnv(srv), nil, fullPipe(t), "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
+		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 9))
+	p.waitLine(t, "started 1 of 10 pre-checks")
 	p.signal(t, syscall.SIGINT)
 	p.signal(t, syscall.SIGTERM)
 	got, stderr := p.exit(t)
@@ -236,9 +236,9 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	p := startProc(t, tokenEnv(srv), nil, unreadPipe(t), "results", "--jobs-file", unknownJobs(t, 400), "-o", "json")
+	p := startProc(t, tokenEnv(srv), nil, fullPipe(t), "results", "--jobs-file", unknownJobs(t, 50), "-o", "json")
 	deadline := time.Now().Add(cliTimeout)
-	for srv.RequestCount() < 40 && time.Now().Before(deadline) {
+	for srv.RequestCount() < 5 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // every answer is in: the CLI is writing its report
 	}
 	p.signal(t, syscall.SIGTERM)
@@ -260,9 +260,7 @@ func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
 	assert.Equal(t, 143, got, stderr)
 }
 
-// unknownJobs is a jobs file of n jobs the simulator refuses: a big report.
-// A start's table is the shortest per job: with 600 jobs it once fitted a
-// pipe's 64 KiB buffer (the first signal's exit, 130, won); 1000 do not.
+// unknownJobs is a jobs file of n jobs the simulator refuses.
 func unknownJobs(t *testing.T, n int) string {
 	var ids strings.Builder
 	for i := range n {
@@ -273,10 +271,24 @@ func unknownJobs(t *testing.T, n int) string {
 	return file
 }
 
-// unreadPipe is the write end of a pipe nobody reads, for a CLI's stdout.
-func unreadPipe(t *testing.T) *os.File {
+// fullPipe is the write end of a pipe nobody reads, filled to the last byte
+// before the CLI gets it as stdout: its first write blocks, however short the
+// report (one that fitted the pipe's buffer would let the CLI end at the first
+// signal).
+func fullPipe(t *testing.T) *os.File {
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close(); w.Close() })
+	fd := int(w.Fd())
+	require.NoError(t, syscall.SetNonblock(fd, true))
+	for _, chunk := range [][]byte{make([]byte, 4096), {0}} { // a write of up to 4 KiB is all or nothing
+		for {
+			if _, err := syscall.Write(fd, chunk); err != nil {
+				require.ErrorIs(t, err, syscall.EAGAIN)
+				break
+			}
+		}
+	}
+	require.NoError(t, syscall.SetNonblock(fd, false))
 	return w
 }
