@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -23,32 +24,21 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// strictClient returns a generated client whose traffic goes through
-// contract.NewTransport: any request or response that breaks openapi.yaml
-// fails the call.
+// strictClient returns a generated client whose traffic goes through a
+// contract.Transport: any request or response that breaks openapi.yaml fails
+// the call.
 func strictClient(t testing.TB, url string, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
-	t.Helper()
-	tr, err := contract.NewTransport(http.DefaultTransport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newClient(t, url, tr, editors...)
+	return newClient(t, url, &contract.Transport{Base: http.DefaultTransport}, editors...)
 }
 
 // lenientClient is for requests that break the contract on purpose: only a
 // response that breaks openapi.yaml fails the test.
 func lenientClient(t testing.TB, url string, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
-	t.Helper()
-	spec, err := contract.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &contract.Transport{Base: http.DefaultTransport, Spec: spec, OnViolation: func(v *contract.Violation) {
+	return newClient(t, url, &contract.Transport{Base: http.DefaultTransport, OnViolation: func(v *contract.Violation) {
 		if v.Direction == contract.Response {
 			t.Errorf("the simulator's response breaks the contract: %v", v)
 		}
-	}}
-	return newClient(t, url, tr, editors...)
+	}}, editors...)
 }
 
 func newClient(t testing.TB, url string, tr http.RoundTripper, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
@@ -62,6 +52,13 @@ func newClient(t testing.TB, url string, tr http.RoundTripper, editors ...genera
 		t.Fatal(err)
 	}
 	return c
+}
+
+// jobServer serves job "j" to a strict client that sends the server's token.
+func jobServer(t testing.TB, opts ...drstest.Option) (*drstest.Server, *generated.ClientWithResponses) {
+	t.Helper()
+	srv := drstest.NewServer(t, append(opts, drstest.WithJobs(drstest.Job{ID: "j"}))...)
+	return srv, strictClient(t, srv.URL, token(srv.Token))
 }
 
 // token authenticates with an IAM token.
@@ -207,19 +204,22 @@ func call(t testing.TB, c *generated.ClientWithResponses, project, op string) an
 // header, and the request ID in the body of gateway (APIGW) errors.
 func wantError(t testing.TB, a answer, status int, code string) {
 	t.Helper()
-	switch {
-	case a.status != status || a.body == nil:
-		t.Fatalf("status %d, want %d with a JSON ErrorBody; body %s", a.status, status, a.raw)
-	case a.body.ErrorCode != code || a.body.ErrorMsg == "":
-		t.Fatalf("error_code %q, want %q (error_msg %q)", a.body.ErrorCode, code, a.body.ErrorMsg)
-	case a.requestID == "":
-		t.Fatal("no X-Request-Id")
-	case strings.HasPrefix(code, "APIG") && a.body.RequestId != a.requestID:
-		t.Fatalf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
+	if err := errorOf(a, status, code); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func isViolation(err error) bool {
-	_, ok := errors.AsType[*contract.Violation](err)
-	return ok
+// errorOf is wantError without stopping the test, for goroutines.
+func errorOf(a answer, status int, code string) error {
+	switch {
+	case a.status != status || a.body == nil:
+		return fmt.Errorf("status %d, want %d with a JSON ErrorBody; body %s", a.status, status, a.raw)
+	case a.body.ErrorCode != code || a.body.ErrorMsg == "":
+		return fmt.Errorf("error_code %q, want %q (error_msg %q)", a.body.ErrorCode, code, a.body.ErrorMsg)
+	case a.requestID == "":
+		return errors.New("no X-Request-Id")
+	case strings.HasPrefix(code, "APIG") && a.body.RequestId != a.requestID:
+		return fmt.Errorf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
+	}
+	return nil
 }

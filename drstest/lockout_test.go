@@ -17,7 +17,7 @@ import (
 )
 
 // The AK/SK lockout and temporary credentials. Every secret below ends in
-// DO-NOT-PRINT so that a leak is easy to spot; classify fails on any answer
+// DO-NOT-PRINT so that a leak is easy to spot; tryResults fails on any answer
 // that holds one.
 const (
 	lkPermAK, lkPermSK        = "LOCKPERMAK0000000001", "perm-secret-key-DO-NOT-PRINT"
@@ -27,33 +27,31 @@ const (
 	lkWrongST                 = "wrong-security-token-DO-NOT-PRINT"
 	lkWrongSK                 = "wrong-secret-key-DO-NOT-PRINT"
 	lkIAMToken                = "iam-token-DO-NOT-PRINT"
+	lkPermanentST             = "any-token-DO-NOT-PRINT"
 	lkFailuresTolerated       = 5 // Huawei: "more than 5 consecutive failures" lock the key
 	lkLockDuration            = 5 * time.Minute
 	lkOK, lkRefused, lkLocked = "ok", "refused", "locked"
-	lkLockedMsg               = "locked for 5 minutes"
-	lkSecretMarker            = "DO-NOT-PRINT"
-	lkPermanentST             = "any-token-DO-NOT-PRINT"
 )
 
-// secretRE finds the secrets above; signatureRE a signature (error messages
-// may quote the Authorization format, "Signature=<hex>", but never a value).
-var (
-	secretRE    = regexp.MustCompile(regexp.QuoteMeta(lkSecretMarker))
-	signatureRE = regexp.MustCompile(`Signature=[0-9a-f]`)
-)
+// signatureRE finds a signature: error messages may quote the Authorization
+// format, "Signature=<hex>", but never a value.
+var signatureRE = regexp.MustCompile(`Signature=[0-9a-f]`)
+
+// leaked reports whether an answer holds a secret of these tests or a
+// signature.
+func leaked(a answer) bool {
+	text := string(a.raw) + fmt.Sprint(a.header)
+	return strings.Contains(text, "DO-NOT-PRINT") || signatureRE.MatchString(text)
+}
 
 // lockoutServer serves two permanent pairs, a temporary one and an IAM
 // token, on a manual clock.
 func lockoutServer(t *testing.T) (*drstest.Server, *drstest.ManualClock) {
 	t.Helper()
 	clock := drstest.NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	srv := drstest.NewServer(t,
-		drstest.WithClock(clock.Now),
-		drstest.WithToken(lkIAMToken),
-		drstest.WithAKSK(lkPermAK, lkPermSK),
-		drstest.WithAKSK(lkOtherAK, lkOtherSK),
-		drstest.WithTemporaryAKSK(lkTempAK, lkTempSK, lkTempST),
-		drstest.WithJobs(drstest.Job{ID: "j"}))
+	srv := drstest.NewServer(t, drstest.WithClock(clock.Now), drstest.WithToken(lkIAMToken),
+		drstest.WithAKSK(lkPermAK, lkPermSK), drstest.WithAKSK(lkOtherAK, lkOtherSK),
+		drstest.WithTemporaryAKSK(lkTempAK, lkTempSK, lkTempST), drstest.WithJobs(drstest.Job{ID: "j"}))
 	return srv, clock
 }
 
@@ -78,47 +76,48 @@ func addHeader(name, value string) generated.RequestEditorFn {
 }
 
 // tryResults sends BatchCheckResults and tells a success from a refusal
-// and a refusal for a locked key, checking that a refusal is the gateway's
-// 401 APIGW.0301 without any secret. It does not stop the test, so that
-// goroutines may call it.
+// and a refusal for a locked key (authOutcome). It does not stop the test,
+// so that goroutines may call it.
 func tryResults(c *generated.ClientWithResponses, project string) (outcome, msg string, err error) {
 	a, err := exchange(c, project, defaultReq(drstest.OpBatchCheckResults))
 	if err != nil {
 		return "", "", err
 	}
+	return authOutcome(a)
+}
+
+// authOutcome tells a success from a refusal and a refusal for a locked key,
+// checking that a refusal is the gateway's 401 APIGW.0301 and that no answer
+// holds a secret or a signature.
+func authOutcome(a answer) (outcome, msg string, err error) {
+	if leaked(a) { // not printed: the answer would show the secret
+		return "", "", errors.New("the answer holds a secret or a signature")
+	}
 	if a.status == http.StatusOK {
 		return lkOK, "", nil
 	}
-	if a.status != http.StatusUnauthorized || a.body == nil || a.body.ErrorCode != "APIGW.0301" {
-		return "", "", fmt.Errorf("status %d, body %s; want 200 or 401 APIGW.0301", a.status, a.raw)
+	if err := errorOf(a, http.StatusUnauthorized, "APIGW.0301"); err != nil {
+		return "", "", err
 	}
-	if a.requestID == "" || a.body.RequestId != a.requestID {
-		return "", "", fmt.Errorf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
+	if msg = a.body.ErrorMsg; !strings.HasPrefix(msg, "Incorrect IAM authentication information: ") {
+		return "", "", fmt.Errorf("error_msg %q", msg)
 	}
-	// The secrets are not printed: the message says only which kind leaked.
-	for _, leak := range []*regexp.Regexp{secretRE, signatureRE} {
-		if leak.Match(a.raw) || leak.MatchString(fmt.Sprint(a.header)) {
-			return "", "", fmt.Errorf("the answer holds a secret (%s)", leak)
-		}
+	if strings.Contains(msg, "locked for 5 minutes") {
+		return lkLocked, msg, nil
 	}
-	if !strings.HasPrefix(a.body.ErrorMsg, "Incorrect IAM authentication information: ") {
-		return "", "", fmt.Errorf("error_msg %q", a.body.ErrorMsg)
-	}
-	if strings.Contains(a.body.ErrorMsg, lkLockedMsg) {
-		return lkLocked, a.body.ErrorMsg, nil
-	}
-	return lkRefused, a.body.ErrorMsg, nil
+	return lkRefused, msg, nil
 }
 
 // attempt sends one request with the editors and expects the outcome.
 func attempt(t *testing.T, srv *drstest.Server, want string, editors ...generated.RequestEditorFn) {
 	t.Helper()
-	got, msg, err := tryResults(strictClient(t, srv.URL, editors...), srv.ProjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != want {
-		t.Fatalf("%s (%s), want %s", got, msg, want)
+	expect(t, strictClient(t, srv.URL, editors...), srv.ProjectID, want)
+}
+
+func expect(t *testing.T, c *generated.ClientWithResponses, project, want string) {
+	t.Helper()
+	if got, msg, err := tryResults(c, project); err != nil || got != want {
+		t.Fatalf("%s (%s), %v; want %s", got, msg, err, want)
 	}
 }
 
@@ -185,15 +184,9 @@ func TestAKSKLockout(t *testing.T) {
 func TestAKSKLockoutScope(t *testing.T) {
 	srv, _ := lockoutServer(t)
 	// A malformed header that names the key; only the response is validated.
-	malformed := func(want string) {
-		t.Helper()
-		c := lenientClient(t, srv.URL, header("Authorization", "SDK-HMAC-SHA256 Access="+lkPermAK+", SignedHeaders=host;x-sdk-date"))
-		if got, msg, err := tryResults(c, srv.ProjectID); err != nil || got != want {
-			t.Fatalf("malformed header naming the key: %s (%s), %v; want %s", got, msg, err, want)
-		}
-	}
+	malformed := lenientClient(t, srv.URL, header("Authorization", "SDK-HMAC-SHA256 Access="+lkPermAK+", SignedHeaders=host;x-sdk-date"))
 	for range 3 * lkFailuresTolerated {
-		malformed(lkRefused)
+		expect(t, malformed, srv.ProjectID, lkRefused)
 		attempt(t, srv, lkRefused, token("not-"+lkIAMToken))
 		attempt(t, srv, lkRefused, signedBy("UNKNOWNAK", lkPermSK, ""))
 	}
@@ -203,7 +196,7 @@ func TestAKSKLockoutScope(t *testing.T) {
 		attempt(t, srv, lkRefused, signedBy(lkPermAK, lkWrongSK, ""))
 	}
 	attempt(t, srv, lkLocked, signedBy(lkPermAK, lkPermSK, ""))
-	malformed(lkLocked)
+	expect(t, malformed, srv.ProjectID, lkLocked)
 	attempt(t, srv, lkOK, signedBy(lkOtherAK, lkOtherSK, ""))
 	attempt(t, srv, lkOK, signedBy(lkTempAK, lkTempSK, lkTempST))
 	attempt(t, srv, lkOK, token(lkIAMToken))
