@@ -137,14 +137,12 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKe
 		return "", "", &authError{reason + ": " + verr.Error()}
 	}
 	key := s.creds.keys[auth.AccessKey]
-	if terr := checkSecurityToken(r, auth, key.securityToken); terr != nil {
-		if key.settle(now, false) {
-			return "", "", errLocked
-		}
-		return "", "", terr
-	}
-	if key.settle(now, true) {
+	terr := checkSecurityToken(r, auth, key.securityToken)
+	switch {
+	case key.settle(now, terr == nil):
 		return "", "", errLocked
+	case terr != nil:
+		return "", "", terr
 	}
 	return AuthAKSK, auth.AccessKey, nil
 }

@@ -16,11 +16,7 @@ import (
 
 // changeBody adds a space to the body after signing.
 func changeBody(_ context.Context, req *http.Request) error {
-	rc, err := req.GetBody()
-	if err != nil {
-		return err
-	}
-	b, err := io.ReadAll(rc)
+	b, err := bodyOf(req)
 	b = append(b, ' ')
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }

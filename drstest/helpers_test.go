@@ -61,25 +61,38 @@ func jobServer(t testing.TB, opts ...drstest.Option) (*drstest.Server, *generate
 	return srv, strictClient(t, srv.URL, token(srv.Token))
 }
 
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // token authenticates with an IAM token.
 func token(tok string) generated.RequestEditorFn { return header("X-Auth-Token", tok) }
 
 // signed signs the request with s, over the exact body.
 func signed(s aksk.Signer) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
-		var body []byte
-		if req.GetBody != nil {
-			rc, err := req.GetBody()
-			if err != nil {
-				return err
-			}
-			defer rc.Close()
-			if body, err = io.ReadAll(rc); err != nil {
-				return err
-			}
+		body, err := bodyOf(req)
+		if err != nil {
+			return err
 		}
 		return s.Sign(req, body)
 	}
+}
+
+// bodyOf returns a copy of the body of a request the generated client built.
+func bodyOf(req *http.Request) ([]byte, error) {
+	if req.GetBody == nil {
+		return nil, nil
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // signedBy signs with the given credentials (no security token if st is "").

@@ -33,8 +33,6 @@ type Request struct {
 	red *redact.Redactor // scrubs the body when it arrives; nil afterwards
 }
 
-const redacted = redact.Mask
-
 // logStart records a request as it arrives; nil when the log is off.
 func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Request {
 	if s.logLimit == 0 {
@@ -47,7 +45,7 @@ func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Reques
 		Operation: op, Header: red.Header(r.Header), red: red}
 	for k, vs := range rec.Header {
 		if redact.IsSecretHeader(k) {
-			rec.Header[k] = slices.Repeat([]string{redacted}, len(vs))
+			rec.Header[k] = slices.Repeat([]string{redact.Mask}, len(vs))
 		}
 	}
 	s.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Server is a Simulator served by a started httptest.Server, with the
@@ -87,7 +88,7 @@ func (s *Server) Credentials() aksk.Credentials {
 // String describes the server without its token and secret key.
 func (s Server) String() string {
 	return "drstest.Server{URL:" + s.URL + " ProjectID:" + s.ProjectID +
-		" AccessKey:" + s.AccessKey + " SecretKey:" + redacted + " Token:" + redacted + "}"
+		" AccessKey:" + s.AccessKey + " SecretKey:" + redact.Mask + " Token:" + redact.Mask + "}"
 }
 
 // Format makes every fmt verb print the redacted String.
