@@ -53,9 +53,7 @@ func TestFaultAnswersAreValid(t *testing.T) {
 				srv, c := jobServer(t)
 				f := tc.fault
 				f.Operation, f.Count = op, 1
-				if err := srv.InjectFault(f); err != nil {
-					t.Fatal(err)
-				}
+				must(t, srv.InjectFault(f))
 				a := call(t, c, srv.ProjectID, op)
 				if got := a.header.Get("Retry-After"); got != tc.retryAfter {
 					t.Fatalf("Retry-After %q, want %q", got, tc.retryAfter)

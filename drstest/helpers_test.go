@@ -48,9 +48,7 @@ func newClient(t testing.TB, url string, tr http.RoundTripper, editors ...genera
 		opts = append(opts, generated.WithRequestEditorFn(e))
 	}
 	c, err := generated.NewClientWithResponses(url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	return c
 }
 
@@ -217,9 +215,7 @@ func call(t testing.TB, c *generated.ClientWithResponses, project, op string) an
 // header, and the request ID in the body of gateway (APIGW) errors.
 func wantError(t testing.TB, a answer, status int, code string) {
 	t.Helper()
-	if err := errorOf(a, status, code); err != nil {
-		t.Fatal(err)
-	}
+	must(t, errorOf(a, status, code))
 }
 
 // errorOf is wantError without stopping the test, for goroutines.

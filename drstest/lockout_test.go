@@ -229,9 +229,7 @@ func TestAKSKLockoutConcurrent(t *testing.T) {
 		wg.Go(func() { goodOut[i], _, errs[2*i+1] = tryResults(good, srv.ProjectID) })
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	must(t, errors.Join(errs...))
 	count := map[string]int{}
 	for _, o := range badOut {
 		count[o]++

@@ -48,23 +48,17 @@ func TestRequestLogHoldsNoSecret(t *testing.T) {
 		body := []byte(`{"jobs":[{"job_id":"` + drstest.ExampleJobID + `","precheck_mode":"forStartJob"}],"echo":` + string(js) +
 			`,"q":"` + url.QueryEscape(everything) + `","raw":"` + strings.ReplaceAll(everything, `"`, "") + `"}`)
 		req, err := http.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		req.Header = header
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Debug", url.QueryEscape(everything))
 		req.Header.Set("X-Echo", string(js))
 		if st != "" {
 			signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: logAK, SecretKey: logSK, SecurityToken: st}}
-			if err := signer.Sign(req, body); err != nil {
-				t.Fatal(err)
-			}
+			must(t, signer.Sign(req, body))
 		}
 		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		_ = resp.Body.Close()
 	}
 	send(base, http.Header{"X-Auth-Token": {logToken}}, logToken, "")
@@ -81,9 +75,7 @@ func TestRequestLogHoldsNoSecret(t *testing.T) {
 		t.Fatalf("%d requests logged, want 7", len(log))
 	}
 	asJSON, err := json.Marshal(log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	dump := fmt.Sprintf("%+v %#v %s %v %+v %#v", log, log, asJSON, srv, srv, srv.Simulator)
 	for _, r := range log {
 		dump += string(r.Body) // the formats above show it as numbers or base64

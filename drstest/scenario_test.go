@@ -42,13 +42,9 @@ func TestLoadScenario(t *testing.T) {
 	want := wantScenario()
 	for _, name := range []string{"scenario.yaml", "scenario.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		other := filepath.Join(t.TempDir(), "scenario.txt") // the format guessed from the content
-		if err := os.WriteFile(other, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		must(t, os.WriteFile(other, data, 0o600))
 		for _, path := range []string{filepath.Join("testdata", name), other} {
 			if got, err := drstest.LoadScenario(path); err != nil || !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: %v\n got %+v\nwant %+v", path, err, got, want)

@@ -226,9 +226,7 @@ func TestNewErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	sim, err := drstest.New(drstest.WithToken("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	if sim.ProjectID() != drstest.DefaultProjectID {
 		t.Fatalf("default project %q", sim.ProjectID())
 	}

@@ -130,14 +130,10 @@ func TestGatewayRefusals(t *testing.T) {
 			_ = srv.InjectFault(tc.fault)
 		}
 		req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		req.Header.Set("X-Auth-Token", "not-"+srv.Token)
 		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		a, err := readAnswer(resp)
 		if err != nil || a.header.Get("Retry-After") != tc.retryAfter {
 			t.Fatalf("%s %s: %v, Retry-After %q", tc.method, tc.path, err, a.header.Get("Retry-After"))
