@@ -370,13 +370,7 @@ func learn(h http.Header) []string {
 			found = append(found, c.Value)
 		}
 	}
-	var out []string
-	for _, s := range found {
-		if len(s) >= 6 {
-			out = append(out, s)
-		}
-	}
-	return out
+	return slices.DeleteFunc(found, func(s string) bool { return len(s) < 6 })
 }
 
 // recordHeaders records h: skipped headers dropped, secret headers masked
