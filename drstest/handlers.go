@@ -33,7 +33,7 @@ func checkIDs(ids []string, field string) (code, msg string) {
 }
 
 func (h handlers) badRequest(info *requestInfo, code, msg string) generated.BadRequestJSONResponse {
-	h.s.noteError(info, code)
+	h.s.update(info, func(r *Request) { r.ErrorCode = code })
 	return generated.BadRequestJSONResponse{Body: errorBody(info.id, code, msg), Headers: generated.BadRequestResponseHeaders{XRequestId: info.id}}
 }
 

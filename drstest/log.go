@@ -71,10 +71,6 @@ func (s *Simulator) update(info *requestInfo, f func(*Request)) {
 	}
 }
 
-func (s *Simulator) noteError(info *requestInfo, code string) {
-	s.update(info, func(r *Request) { r.ErrorCode = code })
-}
-
 // Requests returns the latest requests (up to WithRequestLogLimit), oldest
 // first. An entry is recorded before its answer is sent.
 func (s *Simulator) Requests() []Request {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/internal/redact"
@@ -42,7 +43,7 @@ type TB interface {
 // WithToken and WithAKSK values are then Token, AccessKey and SecretKey).
 func NewServer(t TB, opts ...Option) *Server {
 	t.Helper()
-	cfg := config{seed: 1, logLimit: 10000}
+	cfg := config{clock: time.Now, seed: 1, logLimit: 10000}
 	for _, o := range opts {
 		o(&cfg)
 	}
