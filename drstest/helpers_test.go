@@ -117,11 +117,8 @@ func startReq(mode generated.PrecheckMode, ids ...string) generated.BatchPrechec
 func start(t testing.TB, c *generated.ClientWithResponses, project string, mode generated.PrecheckMode, ids ...string) []generated.PostPreCheckResp {
 	t.Helper()
 	resp, err := c.BatchCheckJobsWithResponse(context.Background(), project, nil, startReq(mode, ids...))
-	if err != nil || resp.JSON200 == nil {
-		t.Fatalf("BatchCheckJobs: %v %v", err, resp)
-	}
-	if int(resp.JSON200.Count) != len(resp.JSON200.Results) || len(resp.JSON200.Results) != len(ids) {
-		t.Fatalf("BatchCheckJobs: count %d, %d results, %d jobs", resp.JSON200.Count, len(resp.JSON200.Results), len(ids))
+	if err != nil || resp.JSON200 == nil || int(resp.JSON200.Count) != len(ids) || len(resp.JSON200.Results) != len(ids) {
+		t.Fatalf("BatchCheckJobs of %d jobs: %v %v", len(ids), err, resp)
 	}
 	return resp.JSON200.Results
 }
@@ -130,11 +127,8 @@ func start(t testing.TB, c *generated.ClientWithResponses, project string, mode 
 func results(t testing.TB, c *generated.ClientWithResponses, project string, ids ...string) []generated.QueryPreCheckResp {
 	t.Helper()
 	resp, err := c.BatchCheckResultsWithResponse(context.Background(), project, nil, generated.BatchQueryPrecheckResultReq{Jobs: ids})
-	if err != nil || resp.JSON200 == nil {
-		t.Fatalf("BatchCheckResults: %v %v", err, resp)
-	}
-	if int(resp.JSON200.Count) != len(resp.JSON200.Results) || len(resp.JSON200.Results) != len(ids) {
-		t.Fatalf("BatchCheckResults: count %d, %d results, %d jobs", resp.JSON200.Count, len(resp.JSON200.Results), len(ids))
+	if err != nil || resp.JSON200 == nil || int(resp.JSON200.Count) != len(ids) || len(resp.JSON200.Results) != len(ids) {
+		t.Fatalf("BatchCheckResults of %d jobs: %v %v", len(ids), err, resp)
 	}
 	return resp.JSON200.Results
 }
