@@ -118,9 +118,7 @@ func TestBrokenExchanges(t *testing.T) {
 func TestLatency(t *testing.T) {
 	srv, c := jobServer(t)
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultLatency, Latency: time.Millisecond, Count: 1})
-	if a := call(t, c, srv.ProjectID, drstest.OpBatchCheckResults); a.status != 200 {
-		t.Fatalf("status %d", a.status)
-	}
+	results(t, c, srv.ProjectID, "j")
 	if r := srv.Requests()[0]; !r.Delayed || r.Fault != "" {
 		t.Fatalf("log: %+v", r)
 	}
@@ -152,18 +150,14 @@ func TestFaultScopeAndCount(t *testing.T) {
 
 	// BatchCheckJobs: only the unscoped throttle applies, once.
 	wantError(t, call(t, c, p, drstest.OpBatchCheckJobs), 429, "APIGW.0308")
-	if a := call(t, c, p, drstest.OpBatchCheckJobs); a.status != 200 {
-		t.Fatalf("jobs: %d", a.status)
-	}
+	start(t, c, p, generated.PrecheckModeForStartJob, "j")
 	// BatchCheckResults: the 503 twice, then normal.
 	wantError(t, call(t, c, p, drstest.OpBatchCheckResults), 503, "APIGW.0613")
 	if fs := srv.Faults(); len(fs) != 1 || fs[0].Count != 1 {
 		t.Fatalf("faults left: %+v", fs)
 	}
 	wantError(t, call(t, c, p, drstest.OpBatchCheckResults), 503, "APIGW.0613")
-	if a := call(t, c, p, drstest.OpBatchCheckResults); a.status != 200 {
-		t.Fatalf("results: %d", a.status)
-	}
+	results(t, c, p, "j")
 
 	// Faults hit before authentication, like the gateway's throttling.
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1})
@@ -171,9 +165,7 @@ func TestFaultScopeAndCount(t *testing.T) {
 
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultError})
 	srv.ClearFaults()
-	if a := call(t, c, p, drstest.OpBatchCheckJobs); a.status != 200 {
-		t.Fatalf("after ClearFaults: %d", a.status)
-	}
+	start(t, c, p, generated.PrecheckModeForStartJob, "j") // after ClearFaults
 }
 
 // The requests a Rate picks depend only on the seed and arrival order.
