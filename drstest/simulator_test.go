@@ -3,6 +3,8 @@ package drstest_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/drstest"
 	"github.com/drsclient/drs-precheck/generated"
 )
@@ -265,60 +266,6 @@ func TestConcurrentUse(t *testing.T) {
 	}
 }
 
-func TestRequestLog(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
-	p := srv.ProjectID
-	tok := strictClient(t, srv.URL, token(srv.Token), header("X-Language", "en-us"))
-	start(t, tok, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID)
-	results(t, strictClient(t, srv.URL, signed(aksk.Signer{Credentials: srv.Credentials()})), p, drstest.ExampleJobID)
-	a := call(t, lenientClient(t, srv.URL, token("wrong-token-value")), p, drstest.OpBatchCheckResults)
-
-	log := srv.Requests()
-	if len(log) != 3 || srv.RequestCount() != 3 {
-		t.Fatalf("%d requests logged, count %d", len(log), srv.RequestCount())
-	}
-	first, second, third := log[0], log[1], log[2]
-	if first.Seq != 1 || first.Operation != drstest.OpBatchCheckJobs || first.Status != 200 || first.Auth != drstest.AuthToken ||
-		first.Method != "POST" || first.Path != "/v3/"+p+"/jobs/batch-precheck" || !strings.Contains(string(first.Body), drstest.ExampleJobID) ||
-		first.Header.Get("X-Language") != "en-us" || first.ID == "" || first.Time.IsZero() {
-		t.Fatalf("first request: %+v", first)
-	}
-	if second.Operation != drstest.OpBatchCheckResults || second.Auth != drstest.AuthAKSK || second.AccessKey != srv.AccessKey || second.Status != 200 {
-		t.Fatalf("second request: %+v", second)
-	}
-	if third.Status != 401 || third.ErrorCode != "APIGW.0301" || third.Auth != "" || third.ID != a.requestID {
-		t.Fatalf("third request: %+v (answer %s)", third, a.requestID)
-	}
-	if first.Header.Get("X-Auth-Token") != "[REDACTED]" || second.Header.Get("Authorization") != "[REDACTED]" {
-		t.Fatalf("credentials not shown as redacted: %v / %v", first.Header, second.Header)
-	}
-	// The log hands out copies.
-	log[0].Header.Set("X-Auth-Token", "x")
-	log[0].Body[0] = 'X'
-	if again := srv.Requests()[0]; again.Header.Get("X-Auth-Token") != "[REDACTED]" || again.Body[0] != '{' {
-		t.Fatal("Requests returns shared memory")
-	}
-}
-
-func TestRequestLogLimit(t *testing.T) {
-	for _, limit := range []int{0, 1, 3} {
-		srv := drstest.NewServer(t, drstest.WithRequestLogLimit(limit), drstest.WithJobs(drstest.Job{ID: "j"}))
-		c := strictClient(t, srv.URL, token(srv.Token))
-		for range 10 {
-			results(t, c, srv.ProjectID, "j")
-		}
-		log := srv.Requests()
-		if len(log) != limit || srv.RequestCount() != 10 {
-			t.Fatalf("limit %d: %d logged, count %d", limit, len(log), srv.RequestCount())
-		}
-		for i, r := range log {
-			if want := uint64(10 - limit + 1 + i); r.Seq != want {
-				t.Fatalf("limit %d: entry %d is request %d, want %d", limit, i, r.Seq, want)
-			}
-		}
-	}
-}
-
 func TestServerDoesNotPrintSecrets(t *testing.T) {
 	srv := drstest.NewServer(t, drstest.WithAKSK("AKEXAMPLE", "sk-very-secret"), drstest.WithToken("tok-very-secret"))
 	if srv.AccessKey != "AKEXAMPLE" || srv.SecretKey != "sk-very-secret" || srv.Token != "tok-very-secret" {
@@ -350,5 +297,36 @@ func TestServerDoesNotPrintSecrets(t *testing.T) {
 	}
 	if a.Client() == nil {
 		t.Fatal("no client")
+	}
+}
+
+// The simulator's own cost per BatchCheckJobs call, without the network:
+// with the contract's request validation (the default) and without it
+// (WithoutRequestValidation, for benchmarks of clients).
+func BenchmarkServeHTTP(b *testing.B) {
+	for _, name := range []string{"validated", "unvalidated"} {
+		b.Run(name, func(b *testing.B) {
+			opts := []drstest.Option{drstest.WithToken("t"), drstest.WithJobs(drstest.Job{ID: "j"}), drstest.WithRequestLogLimit(0)}
+			if name == "unvalidated" {
+				opts = append(opts, drstest.WithoutRequestValidation())
+			}
+			sim, err := drstest.New(opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			const body = `{"jobs":[{"job_id":"j","precheck_mode":"forStartJob"}]}`
+			path := "/v3/" + sim.ProjectID() + "/jobs/batch-precheck"
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Auth-Token", "t")
+				rec := httptest.NewRecorder()
+				sim.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }
