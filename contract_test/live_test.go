@@ -334,19 +334,18 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, mode string
-		// direction is the job_direction the stand-in answers; the secret
-		// marker puts the security token there, as a careless server might.
+		// direction is the job_direction the stand-in answers: the security
+		// token in the last case, as a careless server might.
 		direction string
 	}{
 		{"aksk", "aksk", "up"},
 		{"token", "token", "up"},
-		{"aksk, drift echoing a secret", "aksk", echoSecret},
+		{"aksk, drift echoing a secret", "aksk", secToken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mode := tc.mode
-			srv := newFakeDRS(t, mode, ak, secToken, iamToken, cookie, tc.direction)
+			srv := newFakeDRS(t, tc.mode, ak, secToken, iamToken, cookie, generated.QueryPreCheckRespJobDirection(tc.direction))
 			cfg := liveConfig{ProjectID: testProject, Region: "loopback", Endpoint: srv.URL, JobIDs: jobIDs, Mode: generated.PrecheckModeForStartJob}
-			if mode == "aksk" {
+			if tc.mode == "aksk" {
 				cfg.AK, cfg.SK, cfg.SecurityToken = ak, sk, secToken
 			} else {
 				cfg.IAMToken = iamToken
@@ -354,7 +353,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 			dir := t.TempDir()
 			var warnings []string
 			drift := runLive(t, cfg, dir, srv.Client().Transport, func(line string) { warnings = append(warnings, line) })
-			if tc.direction == echoSecret {
+			if tc.direction == secToken {
 				require.Len(t, drift, 2, "one drift per job, and the run did not fail")
 				require.Len(t, warnings, 2)
 				for _, w := range warnings {
@@ -380,7 +379,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, provenanceLiveRecorded, in.Provenance)
 				assert.False(t, in.RecordedAt.IsZero())
-				if mode == "aksk" {
+				if tc.mode == "aksk" {
 					assert.Regexp(t, authorizationPlaceholder, in.Request.Headers["Authorization"])
 					assert.Regexp(t, `^\d{8}T\d{6}Z$`, in.Request.Headers["X-Sdk-Date"])
 					assert.Equal(t, redact.Mask, in.Request.Headers["X-Security-Token"])
@@ -392,7 +391,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 				// What was recorded replays like any fixture.
 				out := replay(t, in)
 				require.NoError(t, out.parseErr)
-				if tc.direction != echoSecret {
+				if tc.direction != secToken {
 					assert.Empty(t, out.drift, "the stand-in answers at the documented level")
 				}
 				checkTyped(t, in, out.resp)
@@ -401,13 +400,10 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 	}
 }
 
-// echoSecret makes newFakeDRS answer with the security token as job_direction.
-const echoSecret = "<security token>"
-
 // newFakeDRS is a loopback stand-in for DRS that checks the credentials'
 // shape and leaks them back in a header and a cookie, as a careless server
 // might, to prove the recording scrubs them.
-func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction string) *httptest.Server {
+func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie string, direction generated.QueryPreCheckRespJobDirection) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -439,11 +435,7 @@ func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction st
 			assert.NoError(t, json.Unmarshal(body, &req))
 			var resp generated.BatchQueryPrecheckResultResp
 			for _, id := range req.Jobs {
-				dir := generated.QueryPreCheckRespJobDirection(direction)
-				if direction == echoSecret {
-					dir = generated.QueryPreCheckRespJobDirection(secToken)
-				}
-				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: dir,
+				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: direction,
 					PrecheckResult: []generated.PrecheckResult{{Item: "srcDbConnection", Result: generated.PrecheckItemResultPASSED, Group: "network"}}})
 			}
 			resp.Count = int32(len(resp.Results))
