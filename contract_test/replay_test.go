@@ -143,21 +143,13 @@ func decodeStrict(t *testing.T, data []byte, v any) {
 	require.NoError(t, dec.Decode(v), "the recorded request body does not fit the generated model")
 }
 
-// replayed is what one replay gives: the generated client's parsed response
-// (*generated.BatchCheckJobsResponse or *generated.BatchCheckResultsResponse,
-// nil when parsing failed), the parse error, and the drift the transport
-// reported.
-type replayed struct {
-	resp     any
-	parseErr error
-	drift    []*contract.Violation
-}
-
 // replay sends the recorded request with the generated client through a
 // two-level contract.Transport to a loopback server playing the recorded
-// response. The round trip must pass the compatible level; the generated
-// client then parses the response (ParseBatchCheckJobsResponse, ...).
-func replay(t *testing.T, in interaction) replayed {
+// response. The round trip must pass the compatible level, and the generated
+// client must parse the response (ParseBatchCheckJobsResponse, ...). replay
+// returns the parsed response (*generated.BatchCheckJobsResponse or
+// *generated.BatchCheckResultsResponse) and the drift the transport reported.
+func replay(t *testing.T, in interaction) (resp any, drift []*contract.Violation) {
 	t.Helper()
 	m := operationPath.FindStringSubmatch(in.Request.Path)
 	require.NotNil(t, m, "recorded path %q is not an operation of the spec", in.Request.Path)
@@ -165,27 +157,26 @@ func replay(t *testing.T, in interaction) replayed {
 	require.NoError(t, err)
 
 	srv, calls := replayServer(t, in)
-	client, drift := twoLevelClient(t, srv.URL, srv.Client().Transport)
+	client, reported := twoLevelClient(t, srv.URL, srv.Client().Transport)
 	ctx := context.Background()
 	editor := sendHeaders(in.Request.Headers)
-
-	var out replayed
+	var rsp *http.Response
 	if m[2] == "batch-precheck" {
 		var body generated.BatchCheckJobsJSONRequestBody
 		decodeStrict(t, wireBody(in.Request.Body), &body)
-		rsp, err := client.ClientInterface.BatchCheckJobs(ctx, projectID, nil, body, editor)
+		rsp, err = client.ClientInterface.BatchCheckJobs(ctx, projectID, nil, body, editor)
 		require.NoError(t, err, "the contract transport rejected the recorded exchange at the compatible level")
-		out.resp, out.parseErr = generated.ParseBatchCheckJobsResponse(rsp)
+		resp, err = generated.ParseBatchCheckJobsResponse(rsp)
 	} else {
 		var body generated.BatchCheckResultsJSONRequestBody
 		decodeStrict(t, wireBody(in.Request.Body), &body)
-		rsp, err := client.ClientInterface.BatchCheckResults(ctx, projectID, nil, body, editor)
+		rsp, err = client.ClientInterface.BatchCheckResults(ctx, projectID, nil, body, editor)
 		require.NoError(t, err, "the contract transport rejected the recorded exchange at the compatible level")
-		out.resp, out.parseErr = generated.ParseBatchCheckResultsResponse(rsp)
+		resp, err = generated.ParseBatchCheckResultsResponse(rsp)
 	}
+	require.NoError(t, err, "the generated client cannot parse what the compatible level accepts")
 	require.Equal(t, int32(1), calls.Load(), "the server should have been called exactly once")
-	out.drift = *drift
-	return out
+	return resp, *reported
 }
 
 // checkTyped asserts that the generated client parsed the recorded response
@@ -335,9 +326,9 @@ func TestReplayInteractions(t *testing.T) {
 	replayed := 0
 	for _, f := range fixtures {
 		t.Run(strings.TrimSuffix(f.file, ".json"), func(t *testing.T) {
-			out := replay(t, f.in)
-			got := make([]driftAt, 0, len(out.drift))
-			for _, v := range out.drift {
+			resp, drift := replay(t, f.in)
+			got := make([]driftAt, 0, len(drift))
+			for _, v := range drift {
 				assert.Equal(t, contract.Documented, v.Level)
 				got = append(got, driftAt{v.Field, v.Rule, v.Value})
 				t.Log("drift (warning): " + v.Warning())
@@ -345,10 +336,9 @@ func TestReplayInteractions(t *testing.T) {
 			if f.in.Provenance != provenanceLiveRecorded {
 				assert.Equal(t, append([]driftAt{}, expectedDrift[f.file]...), got, "documented drift")
 			}
-			require.NoError(t, out.parseErr, "the generated client cannot parse what the compatible level accepts")
-			checkTyped(t, f.in, out.resp)
+			checkTyped(t, f.in, resp)
 			if check := resultsExpectations[f.file]; check != nil {
-				check(t, out.resp.(*generated.BatchCheckResultsResponse))
+				check(t, resp.(*generated.BatchCheckResultsResponse))
 			}
 			replayed++
 		})
