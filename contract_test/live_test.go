@@ -164,7 +164,7 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 	t.Helper()
 	spec, err := contract.Default()
 	require.NoError(t, err)
-	rec := &recorder{base: base}
+	rec := &recorder{base: base, cfg: cfg, dir: dir, log: t.Logf}
 	redactor := redact.New(cfg.secrets()...)
 	var drift []*contract.Violation
 	onDrift := func(v *contract.Violation) {
@@ -186,7 +186,6 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 		resp, err := client.BatchCheckJobsWithResponse(ctx, cfg.ProjectID,
 			&generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguageEnUs},
 			generated.BatchPrecheckReq{Jobs: jobs})
-		saveLive(t, rec, cfg, dir, "BatchCheckJobs")
 		require.NoError(t, err, "BatchCheckJobs broke the contract (or failed)")
 		t.Logf("BatchCheckJobs: %s, X-Request-Id %s", resp.Status(), resp.HTTPResponse.Header.Get("X-Request-Id"))
 		if resp.JSON200 != nil {
@@ -199,7 +198,6 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 	resp, err := client.BatchCheckResultsWithResponse(ctx, cfg.ProjectID,
 		&generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguageEnUs},
 		generated.BatchQueryPrecheckResultReq{Jobs: cfg.JobIDs})
-	saveLive(t, rec, cfg, dir, "BatchCheckResults")
 	require.NoError(t, err, "BatchCheckResults broke the contract (or failed)")
 	t.Logf("BatchCheckResults: %s, X-Request-Id %s", resp.Status(), resp.HTTPResponse.Header.Get("X-Request-Id"))
 	if resp.JSON200 != nil {
@@ -208,35 +206,6 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 		}
 	}
 	return drift
-}
-
-// saveLive records the last exchange of rec into dir, with the secrets
-// removed, and checks the written file for them.
-func saveLive(t *testing.T, rec *recorder, cfg liveConfig, dir, op string) {
-	t.Helper()
-	ex := rec.last
-	if rec.last = nil; ex == nil {
-		t.Logf("%s: nothing was sent (the request broke the contract), nothing recorded", op)
-		return
-	}
-	if ex.resp == nil {
-		t.Logf("%s: no response (%v), nothing recorded", op, ex.err)
-		return
-	}
-	in := record(ex.req, ex.reqBody, ex.resp, ex.respBody, provenanceLiveRecorded,
-		fmt.Sprintf("live call to %s by TestLiveContract (contract_test/live_test.go)", cfg.Endpoint),
-		fmt.Sprintf("%s: live, %s, status %d", op, cfg.Region, ex.resp.StatusCode), cfg.secrets())
-	path := filepath.Join(dir, fmt.Sprintf("live-%s-%s.json", op, in.RecordedAt.Format("20060102T150405Z")))
-	require.NoError(t, in.writeFile(path))
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	for _, s := range cfg.secrets() {
-		if s != "" && bytes.Contains(data, []byte(s)) {
-			_ = os.Remove(path)
-			t.Fatalf("%s: a secret survived recording; the file was removed", op)
-		}
-	}
-	t.Logf("%s: recorded %s", op, path)
 }
 
 // requestBody returns a copy of req's body.
@@ -252,40 +221,56 @@ func requestBody(req *http.Request) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-// recorder is an http.RoundTripper that keeps the last exchange it carried
-// (RoundTrip runs on the caller's goroutine, and runLive calls one at a
-// time): the request as sent (signed) and the response as received.
+// recorder is an http.RoundTripper that records each exchange it carries
+// into dir as live-<op>-<timestamp>.json: the request as sent (signed) and
+// the response as received, with the secrets removed, and checks the written
+// file for them.
 type recorder struct {
 	base http.RoundTripper
-	last *exchange
-}
-
-type exchange struct {
-	req      *http.Request
-	reqBody  []byte
-	resp     *http.Response
-	respBody []byte
-	err      error
+	cfg  liveConfig
+	dir  string
+	log  func(format string, args ...any)
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := requestBody(req)
+	op := "BatchCheckJobs"
+	if strings.HasSuffix(req.URL.Path, "/batch-precheck-result") {
+		op = "BatchCheckResults"
+	}
+	reqBody, err := requestBody(req)
 	if err != nil {
 		return nil, err
 	}
-	ex := &exchange{req: req, reqBody: body}
 	resp, err := r.base.RoundTrip(req)
-	if ex.err = err; err == nil {
-		ex.respBody, err = io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-		_ = resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		resp.Body = io.NopCloser(bytes.NewReader(ex.respBody))
-		ex.resp = resp
+	if err != nil {
+		r.log("%s: no response (%v), nothing recorded", op, err)
+		return nil, err
 	}
-	r.last = ex
-	return resp, err
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	in := record(req, reqBody, resp, respBody, provenanceLiveRecorded,
+		fmt.Sprintf("live call to %s by TestLiveContract (contract_test/live_test.go)", r.cfg.Endpoint),
+		fmt.Sprintf("%s: live, %s, status %d", op, r.cfg.Region, resp.StatusCode), r.cfg.secrets())
+	path := filepath.Join(r.dir, fmt.Sprintf("live-%s-%s.json", op, in.RecordedAt.Format("20060102T150405Z")))
+	if err := in.writeFile(path); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range r.cfg.secrets() {
+		if s != "" && bytes.Contains(data, []byte(s)) {
+			_ = os.Remove(path)
+			return nil, fmt.Errorf("%s: a secret survived recording; the file was removed", op)
+		}
+	}
+	r.log("%s: recorded %s", op, path)
+	return resp, nil
 }
 
 func TestParseLiveEnv(t *testing.T) {
@@ -349,19 +334,18 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, mode string
-		// direction is the job_direction the stand-in answers; the secret
-		// marker puts the security token there, as a careless server might.
+		// direction is the job_direction the stand-in answers: the security
+		// token in the last case, as a careless server might.
 		direction string
 	}{
 		{"aksk", "aksk", "up"},
 		{"token", "token", "up"},
-		{"aksk, drift echoing a secret", "aksk", echoSecret},
+		{"aksk, drift echoing a secret", "aksk", secToken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mode := tc.mode
-			srv := newFakeDRS(t, mode, ak, secToken, iamToken, cookie, tc.direction)
+			srv := newFakeDRS(t, tc.mode, ak, secToken, iamToken, cookie, generated.QueryPreCheckRespJobDirection(tc.direction))
 			cfg := liveConfig{ProjectID: testProject, Region: "loopback", Endpoint: srv.URL, JobIDs: jobIDs, Mode: generated.PrecheckModeForStartJob}
-			if mode == "aksk" {
+			if tc.mode == "aksk" {
 				cfg.AK, cfg.SK, cfg.SecurityToken = ak, sk, secToken
 			} else {
 				cfg.IAMToken = iamToken
@@ -369,7 +353,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 			dir := t.TempDir()
 			var warnings []string
 			drift := runLive(t, cfg, dir, srv.Client().Transport, func(line string) { warnings = append(warnings, line) })
-			if tc.direction == echoSecret {
+			if tc.direction == secToken {
 				require.Len(t, drift, 2, "one drift per job, and the run did not fail")
 				require.Len(t, warnings, 2)
 				for _, w := range warnings {
@@ -395,7 +379,7 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, provenanceLiveRecorded, in.Provenance)
 				assert.False(t, in.RecordedAt.IsZero())
-				if mode == "aksk" {
+				if tc.mode == "aksk" {
 					assert.Regexp(t, authorizationPlaceholder, in.Request.Headers["Authorization"])
 					assert.Regexp(t, `^\d{8}T\d{6}Z$`, in.Request.Headers["X-Sdk-Date"])
 					assert.Equal(t, redact.Mask, in.Request.Headers["X-Security-Token"])
@@ -405,24 +389,20 @@ func TestRecordLiveSessionOnLoopback(t *testing.T) {
 				assert.Equal(t, redact.Mask, in.Response.Headers["Set-Cookie"])
 				assert.Equal(t, redact.Mask, in.Response.Headers["X-Debug-Echo"], "an echoed secret is scrubbed from any header")
 				// What was recorded replays like any fixture.
-				out := replay(t, in)
-				require.NoError(t, out.parseErr)
-				if tc.direction != echoSecret {
-					assert.Empty(t, out.drift, "the stand-in answers at the documented level")
+				resp, replayDrift := replay(t, in)
+				if tc.direction != secToken {
+					assert.Empty(t, replayDrift, "the stand-in answers at the documented level")
 				}
-				checkTyped(t, in, out.resp)
+				checkTyped(t, in, resp)
 			}
 		})
 	}
 }
 
-// echoSecret makes newFakeDRS answer with the security token as job_direction.
-const echoSecret = "<security token>"
-
 // newFakeDRS is a loopback stand-in for DRS that checks the credentials'
 // shape and leaks them back in a header and a cookie, as a careless server
 // might, to prove the recording scrubs them.
-func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction string) *httptest.Server {
+func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie string, direction generated.QueryPreCheckRespJobDirection) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -454,11 +434,7 @@ func newFakeDRS(t *testing.T, mode, ak, secToken, iamToken, cookie, direction st
 			assert.NoError(t, json.Unmarshal(body, &req))
 			var resp generated.BatchQueryPrecheckResultResp
 			for _, id := range req.Jobs {
-				dir := generated.QueryPreCheckRespJobDirection(direction)
-				if direction == echoSecret {
-					dir = generated.QueryPreCheckRespJobDirection(secToken)
-				}
-				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: dir,
+				resp.Results = append(resp.Results, generated.QueryPreCheckResp{PrecheckId: id, Process: "20%", JobDirection: direction,
 					PrecheckResult: []generated.PrecheckResult{{Item: "srcDbConnection", Result: generated.PrecheckItemResultPASSED, Group: "network"}}})
 			}
 			resp.Count = int32(len(resp.Results))

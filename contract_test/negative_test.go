@@ -90,16 +90,21 @@ func callResults(c *generated.ClientWithResponses) error {
 	return err
 }
 
-// TestAnswersNoClientCanDecodeFailTheRoundTrip: through the two-level
-// transport (the CLI's --validate, the live and replay tests) each answer that
-// breaks the compatible level is the round trip's error, naming the field and
-// the rule and not the value. decodeFails says the generated client itself
-// cannot read it either: in report mode the answer gets through the contract
-// and the generated client's parse fails.
-func TestAnswersNoClientCanDecodeFailTheRoundTrip(t *testing.T) {
+// TestAnswersAtTwoLevels: through the two-level transport (the CLI's
+// --validate, the live and replay tests) each answer that breaks the
+// compatible level is the round trip's error, naming the field and the rule
+// and not the value; decodeFails says the generated client itself cannot
+// read it either (in report mode the answer gets through the contract and the
+// generated client's parse fails). An answer that departs from the
+// documented level only (enums, a status the spec does not list, an
+// HTTP-date Retry-After) passes: the departure goes to OnDrift naming the
+// field, its Warning shows the value, and the documented level alone (the
+// simulator's) rejects the same answer.
+func TestAnswersAtTwoLevels(t *testing.T) {
 	throttled := func(retryAfter string) http.Header {
 		return http.Header{"Content-Type": {"application/json"}, "Retry-After": {retryAfter}}
 	}
+	const J, R = "BatchCheckJobs", "BatchCheckResults"
 	cases := []struct {
 		name        string
 		call        call
@@ -108,114 +113,91 @@ func TestAnswersNoClientCanDecodeFailTheRoundTrip(t *testing.T) {
 		header      http.Header
 		body        string
 		field, rule string
+		drift       string // the value of a drift; "" for a compatible violation
 		decodeFails bool
 	}{
-		{"valid (control)", callJobs, "BatchCheckJobs", 200, jsonHeader(),
-			`{"results":[{"id":"j1","status":"success","precheck_id":"j1"}],"count":1}`, "", "", false},
-		{"count is a string", callJobs, "BatchCheckJobs", 200, jsonHeader(),
-			`{"results":[],"count":"1"}`, "/count", "type", true},
-		{"count overflows int32", callJobs, "BatchCheckJobs", 200, jsonHeader(),
-			`{"results":[],"count":3000000000}`, "/count", "format", true},
-		{"result is a string", callResults, "BatchCheckResults", 200, jsonHeader(),
-			`{"count":1,"results":[{"result":"true","process":"100%"}]}`, "/results/0/result", "type", true},
-		{"is_skipped is a string", callResults, "BatchCheckResults", 200, jsonHeader(),
-			`{"results":[{"precheck_result":[{"result":"PASSED","is_skipped":"no"}]}]}`, "/results/0/precheck_result/0/is_skipped", "type", true},
-		{"failed_sub_jobs is not an array", callResults, "BatchCheckResults", 200, jsonHeader(),
+		{"valid (control)", callJobs, J, 200, jsonHeader(),
+			`{"results":[{"id":"j1","status":"success","precheck_id":"j1"}],"count":1}`, "", "", "", false},
+		{"count is a string", callJobs, J, 200, jsonHeader(), `{"results":[],"count":"1"}`, "/count", "type", "", true},
+		{"count overflows int32", callJobs, J, 200, jsonHeader(), `{"results":[],"count":3000000000}`, "/count", "format", "", true},
+		{"result is a string", callResults, R, 200, jsonHeader(),
+			`{"count":1,"results":[{"result":"true","process":"100%"}]}`, "/results/0/result", "type", "", true},
+		{"is_skipped is a string", callResults, R, 200, jsonHeader(),
+			`{"results":[{"precheck_result":[{"result":"PASSED","is_skipped":"no"}]}]}`, "/results/0/precheck_result/0/is_skipped", "type", "", true},
+		{"failed_sub_jobs is not an array", callResults, R, 200, jsonHeader(),
 			`{"results":[{"precheck_result":[{"result":"FAILED","failed_sub_jobs":{"id":"s1"}}]}]}`,
-			"/results/0/precheck_result/0/failed_sub_jobs", "type", true},
-		{"malformed JSON", callResults, "BatchCheckResults", 200, jsonHeader(), `{"results":[{"precheck_id":`, "body", "responseBody", true},
-		{"empty JSON body", callJobs, "BatchCheckJobs", 200, jsonHeader(), ``, "body", "responseBody", true},
-		{"malformed JSON error body", callJobs, "BatchCheckJobs", 500, jsonHeader(), `{"error_code":"DRS.M`, "body", "responseBody", true},
-		{"error_code is a number", callResults, "BatchCheckResults", 401, jsonHeader(), `{"error_code":401}`, "/error_code", "type", true},
-		{"nested error is a string", callJobs, "BatchCheckJobs", 403, jsonHeader(), `{"error":"forbidden-` + marker + `"}`, "/error", "type", true},
-		{"missing Content-Type on a 200", callJobs, "BatchCheckJobs", 200, http.Header{},
-			`{"results":[],"count":0}`, "header Content-Type", "content-type", false},
-		{"HTML page with status 200", callJobs, "BatchCheckJobs", 200, http.Header{"Content-Type": {"text/html"}},
-			`<html><body>OK</body></html>`, "header Content-Type", "content-type", false},
-		{"Retry-After is a word", callJobs, "BatchCheckJobs", 429, throttled("soon-" + marker),
-			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "pattern", false},
-		{"Retry-After is negative", callJobs, "BatchCheckJobs", 429, throttled("-1"),
-			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "pattern", false},
+			"/results/0/precheck_result/0/failed_sub_jobs", "type", "", true},
+		{"malformed JSON", callResults, R, 200, jsonHeader(), `{"results":[{"precheck_id":`, "body", "responseBody", "", true},
+		{"empty JSON body", callJobs, J, 200, jsonHeader(), ``, "body", "responseBody", "", true},
+		{"malformed JSON error body", callJobs, J, 500, jsonHeader(), `{"error_code":"DRS.M`, "body", "responseBody", "", true},
+		{"error_code is a number", callResults, R, 401, jsonHeader(), `{"error_code":401}`, "/error_code", "type", "", true},
+		{"nested error is a string", callJobs, J, 403, jsonHeader(), `{"error":"forbidden-` + marker + `"}`, "/error", "type", "", true},
+		{"missing Content-Type on a 200", callJobs, J, 200, http.Header{},
+			`{"results":[],"count":0}`, "header Content-Type", "content-type", "", false},
+		{"HTML page with status 200", callJobs, J, 200, http.Header{"Content-Type": {"text/html"}},
+			`<html><body>OK</body></html>`, "header Content-Type", "content-type", "", false},
+		{"Retry-After is a word", callJobs, J, 429, throttled("soon-" + marker),
+			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "pattern", "", false},
+		{"Retry-After is negative", callJobs, J, 429, throttled("-1"),
+			`{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`, "header Retry-After", "pattern", "", false},
+		// Drift.
+		{"unknown start status", callJobs, J, 200, jsonHeader(),
+			`{"results":[{"id":"j1","status":"queued-` + marker + `"}],"count":1}`, "/results/0/status", "enum", `"queued-` + marker + `"`, false},
+		{"unknown precheck_result result", callResults, R, 200, jsonHeader(),
+			`{"count":1,"results":[{"result":true,"precheck_result":[{"item":"srcDbConnection","result":"WARNING-` + marker + `"}]}]}`,
+			"/results/0/precheck_result/0/result", "enum", `"WARNING-` + marker + `"`, false},
+		{"unknown job_direction", callResults, R, 200, jsonHeader(),
+			`{"count":1,"results":[{"job_direction":"sideways-` + marker + `"}]}`, "/results/0/job_direction", "enum", `"sideways-` + marker + `"`, false},
+		{"undocumented status 418", callJobs, J, http.StatusTeapot, jsonHeader(),
+			`{"error_code":"X","error_msg":"teapot"}`, "status", "status", "418", false},
+		{"Retry-After as an HTTP date", callResults, R, 503, http.Header{"Content-Type": {"text/plain"}, "Retry-After": {"Wed, 12 Mar 2025 08:20:00 GMT"}},
+			"Service Unavailable", "header Retry-After", "pattern", `"Wed, 12 Mar 2025 08:20:00 GMT"`, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls atomic.Int32
-			c, drift := twoLevelClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
+			answer := func() http.RoundTripper { return cannedResponse(tc.status, tc.header, tc.body, &calls) }
+			c, drift := twoLevelClient(t, testServer, answer())
 			err := tc.call(c)
 			assert.Equal(t, int32(1), calls.Load(), "the request was valid and must have been sent")
-			assert.Empty(t, *drift, "no drift is reported beside a compatible violation")
-			if tc.field == "" {
+			switch {
+			case tc.field == "":
 				require.NoError(t, err)
-				return
+				assert.Empty(t, *drift)
+			case tc.drift != "":
+				require.NoError(t, err, "drift must not fail the round trip")
+				require.Len(t, *drift, 1)
+				v := (*drift)[0]
+				assert.Equal(t, contract.Documented, v.Level)
+				assert.Equal(t, tc.field, v.Field)
+				assert.Equal(t, tc.rule, v.Rule)
+				assert.Equal(t, tc.drift, v.Value)
+				assert.Contains(t, v.Warning(), "got "+tc.drift, "the warning names the value")
+				assert.Contains(t, v.Warning(), "field "+tc.field)
+				assert.NotContains(t, v.Error(), marker)
+
+				strict := requireViolation(t, tc.call(strictClient(t, testServer, answer())), contract.Response, tc.op, tc.field, tc.rule)
+				assert.Equal(t, contract.Documented, strict.Level, "at the documented level alone, drift fails")
+			default:
+				assert.Empty(t, *drift, "no drift is reported beside a compatible violation")
+				v := requireViolation(t, err, contract.Response, tc.op, tc.field, tc.rule)
+				assert.Equal(t, tc.status, v.Status)
+				assert.Equal(t, contract.Compatible, v.Level)
+
+				var reported []*contract.Violation
+				err = tc.call(newClient(t, testServer, &contract.Transport{
+					Base:        answer(),
+					OnViolation: func(v *contract.Violation) { reported = append(reported, v) },
+					OnDrift:     func(v *contract.Violation) { t.Errorf("unexpected drift: %s", v.Warning()) },
+				}))
+				require.Len(t, reported, 1)
+				assert.Equal(t, tc.field, reported[0].Field)
+				if tc.decodeFails {
+					assert.Error(t, err, "the generated client cannot read this answer either")
+				} else {
+					assert.NoError(t, err, "the generated client leaves this answer unparsed")
+				}
 			}
-			v := requireViolation(t, err, contract.Response, tc.op, tc.field, tc.rule)
-			assert.Equal(t, tc.status, v.Status)
-			assert.Equal(t, contract.Compatible, v.Level)
-
-			var reported []*contract.Violation
-			err = tc.call(newClient(t, testServer, &contract.Transport{
-				Base:        cannedResponse(tc.status, tc.header, tc.body, &calls),
-				OnViolation: func(v *contract.Violation) { reported = append(reported, v) },
-				OnDrift:     func(v *contract.Violation) { t.Errorf("unexpected drift: %s", v.Warning()) },
-			}))
-			require.Len(t, reported, 1)
-			assert.Equal(t, tc.field, reported[0].Field)
-			if tc.decodeFails {
-				assert.Error(t, err, "the generated client cannot read this answer either")
-			} else {
-				assert.NoError(t, err, "the generated client leaves this answer unparsed")
-			}
-		})
-	}
-}
-
-// TestDriftIsReportedNotFailed: an answer that departs from the documented
-// level only (enums, a status the spec does not list, an HTTP-date
-// Retry-After) passes the two-level transport; each departure goes to OnDrift
-// naming the field, and its Warning shows the value. The documented level
-// alone (the simulator's) rejects the same answer.
-func TestDriftIsReportedNotFailed(t *testing.T) {
-	cases := []struct {
-		name        string
-		call        call
-		status      int
-		header      http.Header
-		body        string
-		field, rule string
-		value       string
-	}{
-		{"unknown start status", callJobs, 200, jsonHeader(),
-			`{"results":[{"id":"j1","status":"queued-` + marker + `"}],"count":1}`, "/results/0/status", "enum", `"queued-` + marker + `"`},
-		{"unknown precheck_result result", callResults, 200, jsonHeader(),
-			`{"count":1,"results":[{"result":true,"precheck_result":[{"item":"srcDbConnection","result":"WARNING-` + marker + `"}]}]}`,
-			"/results/0/precheck_result/0/result", "enum", `"WARNING-` + marker + `"`},
-		{"unknown job_direction", callResults, 200, jsonHeader(),
-			`{"count":1,"results":[{"job_direction":"sideways-` + marker + `"}]}`, "/results/0/job_direction", "enum", `"sideways-` + marker + `"`},
-		{"undocumented status 418", callJobs, http.StatusTeapot, jsonHeader(),
-			`{"error_code":"X","error_msg":"teapot"}`, "status", "status", "418"},
-		{"Retry-After as an HTTP date", callResults, 503, http.Header{"Content-Type": {"text/plain"}, "Retry-After": {"Wed, 12 Mar 2025 08:20:00 GMT"}},
-			"Service Unavailable", "header Retry-After", "pattern", `"Wed, 12 Mar 2025 08:20:00 GMT"`},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var calls atomic.Int32
-			c, drift := twoLevelClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls))
-			err := tc.call(c)
-			require.NoError(t, err, "drift must not fail the round trip")
-			got := *drift
-			require.Len(t, got, 1)
-			v := got[0]
-			assert.Equal(t, contract.Documented, v.Level)
-			assert.Equal(t, tc.field, v.Field)
-			assert.Equal(t, tc.rule, v.Rule)
-			assert.Equal(t, tc.value, v.Value)
-			assert.Contains(t, v.Warning(), "got "+tc.value, "the warning names the value")
-			assert.Contains(t, v.Warning(), "field "+tc.field)
-			assert.NotContains(t, v.Error(), marker)
-
-			err = tc.call(strictClient(t, testServer, cannedResponse(tc.status, tc.header, tc.body, &calls)))
-			strict := requireViolation(t, err, contract.Response, v.Operation, tc.field, tc.rule)
-			assert.Equal(t, contract.Documented, strict.Level, "at the documented level alone, drift fails")
 		})
 	}
 }
@@ -280,26 +262,21 @@ func TestRequestsThatBreakTheSpecAreNotSent(t *testing.T) {
 			}
 			requireViolation(t, err, contract.Request, tc.op, tc.field, tc.rule)
 			assert.Zero(t, calls.Load(), "a request that breaks the contract must not be sent")
+
+			// In report mode (the CLI's --validate) the request is sent and
+			// the answer still validated: here a count that is a string.
+			var got []*contract.Violation
+			err = tc.call(newClient(t, testServer, &contract.Transport{
+				Base:        cannedResponse(200, jsonHeader(), `{"results":[],"count":"1"}`, &calls),
+				OnViolation: func(v *contract.Violation) { got = append(got, v) },
+			}))
+			require.Error(t, err, "the generated client cannot decode a string count into int32")
+			assert.Equal(t, int32(1), calls.Load())
+			require.Len(t, got, 2)
+			assert.Equal(t, contract.Request, got[0].Direction)
+			assert.Equal(t, tc.field, got[0].Field)
+			assert.Equal(t, contract.Response, got[1].Direction)
+			assert.Equal(t, "/count", got[1].Field)
 		})
 	}
-}
-
-// TestReportModeLetsTrafficThrough: with OnViolation set the transport reports
-// and does not fail (the CLI's --validate); the caller still gets the response.
-func TestReportModeLetsTrafficThrough(t *testing.T) {
-	var calls atomic.Int32
-	var got []*contract.Violation
-	c := newClient(t, testServer, &contract.Transport{
-		Base:        cannedResponse(200, jsonHeader(), `{"results":[],"count":"1"}`, &calls),
-		OnViolation: func(v *contract.Violation) { got = append(got, v) },
-	})
-	// No auth header and a broken response: two violations, one call.
-	_, err := c.BatchCheckJobsWithResponse(context.Background(), testProject, nil, validJobs)
-	require.Error(t, err, "the generated client cannot decode a string count into int32")
-	assert.Equal(t, int32(1), calls.Load())
-	require.Len(t, got, 2)
-	assert.Equal(t, contract.Request, got[0].Direction)
-	assert.Equal(t, "security", got[0].Rule)
-	assert.Equal(t, contract.Response, got[1].Direction)
-	assert.Equal(t, "/count", got[1].Field)
 }

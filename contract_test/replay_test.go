@@ -36,7 +36,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const interactionsDir = "testdata/interactions"
 
 // minInteractions is how many fixtures the issue asks for at least; the
-// required ones are named in jobsExpectations and resultsExpectations.
+// required ones are named in resultsExpectations and expectedDrift.
 const minInteractions = 10
 
 type fixture struct {
@@ -143,21 +143,13 @@ func decodeStrict(t *testing.T, data []byte, v any) {
 	require.NoError(t, dec.Decode(v), "the recorded request body does not fit the generated model")
 }
 
-// replayed is what one replay gives: the generated client's parsed response
-// (*generated.BatchCheckJobsResponse or *generated.BatchCheckResultsResponse,
-// nil when parsing failed), the parse error, and the drift the transport
-// reported.
-type replayed struct {
-	resp     any
-	parseErr error
-	drift    []*contract.Violation
-}
-
 // replay sends the recorded request with the generated client through a
 // two-level contract.Transport to a loopback server playing the recorded
-// response. The round trip must pass the compatible level; the generated
-// client then parses the response (ParseBatchCheckJobsResponse, ...).
-func replay(t *testing.T, in interaction) replayed {
+// response. The round trip must pass the compatible level, and the generated
+// client must parse the response (ParseBatchCheckJobsResponse, ...). replay
+// returns the parsed response (*generated.BatchCheckJobsResponse or
+// *generated.BatchCheckResultsResponse) and the drift the transport reported.
+func replay(t *testing.T, in interaction) (resp any, drift []*contract.Violation) {
 	t.Helper()
 	m := operationPath.FindStringSubmatch(in.Request.Path)
 	require.NotNil(t, m, "recorded path %q is not an operation of the spec", in.Request.Path)
@@ -165,27 +157,26 @@ func replay(t *testing.T, in interaction) replayed {
 	require.NoError(t, err)
 
 	srv, calls := replayServer(t, in)
-	client, drift := twoLevelClient(t, srv.URL, srv.Client().Transport)
+	client, reported := twoLevelClient(t, srv.URL, srv.Client().Transport)
 	ctx := context.Background()
 	editor := sendHeaders(in.Request.Headers)
-
-	var out replayed
+	var rsp *http.Response
 	if m[2] == "batch-precheck" {
 		var body generated.BatchCheckJobsJSONRequestBody
 		decodeStrict(t, wireBody(in.Request.Body), &body)
-		rsp, err := client.ClientInterface.BatchCheckJobs(ctx, projectID, nil, body, editor)
+		rsp, err = client.ClientInterface.BatchCheckJobs(ctx, projectID, nil, body, editor)
 		require.NoError(t, err, "the contract transport rejected the recorded exchange at the compatible level")
-		out.resp, out.parseErr = generated.ParseBatchCheckJobsResponse(rsp)
+		resp, err = generated.ParseBatchCheckJobsResponse(rsp)
 	} else {
 		var body generated.BatchCheckResultsJSONRequestBody
 		decodeStrict(t, wireBody(in.Request.Body), &body)
-		rsp, err := client.ClientInterface.BatchCheckResults(ctx, projectID, nil, body, editor)
+		rsp, err = client.ClientInterface.BatchCheckResults(ctx, projectID, nil, body, editor)
 		require.NoError(t, err, "the contract transport rejected the recorded exchange at the compatible level")
-		out.resp, out.parseErr = generated.ParseBatchCheckResultsResponse(rsp)
+		resp, err = generated.ParseBatchCheckResultsResponse(rsp)
 	}
+	require.NoError(t, err, "the generated client cannot parse what the compatible level accepts")
 	require.Equal(t, int32(1), calls.Load(), "the server should have been called exactly once")
-	out.drift = *drift
-	return out
+	return resp, *reported
 }
 
 // checkTyped asserts that the generated client parsed the recorded response
@@ -195,8 +186,9 @@ func replay(t *testing.T, in interaction) replayed {
 func checkTyped(t *testing.T, in interaction, resp any) {
 	t.Helper()
 	v := reflect.ValueOf(resp).Elem()
-	status := in.Response.Status
-	require.Equal(t, status, v.FieldByName("HTTPResponse").Interface().(*http.Response).StatusCode)
+	status, httpResp := in.Response.Status, v.FieldByName("HTTPResponse").Interface().(*http.Response)
+	require.Equal(t, status, httpResp.StatusCode)
+	assert.Equal(t, in.Response.Headers["Content-Type"], httpResp.Header.Get("Content-Type"), "Content-Type, a missing one replayed as missing")
 	assert.Equal(t, string(wireBody(in.Response.Body)), string(v.FieldByName("Body").Bytes()), "raw body")
 
 	suffix := strconv.Itoa(status)
@@ -274,12 +266,6 @@ const publishedJobID = "140b5236-88ad-43c8-811c-1268453jb101"
 // compares every non-zero field with the recording) and drsReadings (which
 // pins each fixture's verdicts and error code): nulls, false values and
 // values outside an enum.
-var jobsExpectations = map[string]func(*testing.T, *generated.BatchCheckJobsResponse){
-	"batchcheckjobs-504-empty.json": func(t *testing.T, r *generated.BatchCheckJobsResponse) {
-		assert.Empty(t, r.HTTPResponse.Header.Get("Content-Type"), "the missing header is replayed as missing")
-	},
-}
-
 var resultsExpectations = map[string]func(*testing.T, *generated.BatchCheckResultsResponse){
 	"batchcheckresults-200-explicit-nulls.json": func(t *testing.T, r *generated.BatchCheckResultsResponse) {
 		res := r.JSON200.Results[0]
@@ -333,16 +319,16 @@ func TestReplayInteractions(t *testing.T) {
 	for _, f := range fixtures {
 		present[f.file] = true
 	}
-	for _, name := range slices.Concat(slices.Collect(maps.Keys(jobsExpectations)), slices.Collect(maps.Keys(resultsExpectations)), slices.Collect(maps.Keys(expectedDrift))) {
+	for _, name := range slices.Concat(slices.Collect(maps.Keys(resultsExpectations)), slices.Collect(maps.Keys(expectedDrift))) {
 		assert.True(t, present[name], "required interaction %s is missing from %s", name, interactionsDir)
 	}
 
 	replayed := 0
 	for _, f := range fixtures {
 		t.Run(strings.TrimSuffix(f.file, ".json"), func(t *testing.T) {
-			out := replay(t, f.in)
-			got := make([]driftAt, 0, len(out.drift))
-			for _, v := range out.drift {
+			resp, drift := replay(t, f.in)
+			got := make([]driftAt, 0, len(drift))
+			for _, v := range drift {
 				assert.Equal(t, contract.Documented, v.Level)
 				got = append(got, driftAt{v.Field, v.Rule, v.Value})
 				t.Log("drift (warning): " + v.Warning())
@@ -350,17 +336,9 @@ func TestReplayInteractions(t *testing.T) {
 			if f.in.Provenance != provenanceLiveRecorded {
 				assert.Equal(t, append([]driftAt{}, expectedDrift[f.file]...), got, "documented drift")
 			}
-			require.NoError(t, out.parseErr, "the generated client cannot parse what the compatible level accepts")
-			checkTyped(t, f.in, out.resp)
-			switch r := out.resp.(type) { // typed nil when parsing failed: parseErr is checked above
-			case *generated.BatchCheckJobsResponse:
-				if check := jobsExpectations[f.file]; check != nil {
-					check(t, r)
-				}
-			case *generated.BatchCheckResultsResponse:
-				if check := resultsExpectations[f.file]; check != nil {
-					check(t, r)
-				}
+			checkTyped(t, f.in, resp)
+			if check := resultsExpectations[f.file]; check != nil {
+				check(t, resp.(*generated.BatchCheckResultsResponse))
 			}
 			replayed++
 		})
@@ -468,11 +446,7 @@ func TestReplayThroughDRS(t *testing.T) {
 			}
 			assert.Equal(t, want.states, got)
 			assert.Len(t, rep.Unmatched, want.unmatched)
-			noAnswer := false
-			for _, v := range rep.Verdicts {
-				noAnswer = noAnswer || v.State == drs.NoAnswer
-			}
-			assert.Equal(t, noAnswer, err != nil, "err is non-nil exactly when a job got no usable answer: %v", err)
+			assert.Equal(t, slices.Contains(got, drs.NoAnswer), err != nil, "err is non-nil exactly when a job got no usable answer: %v", err)
 			if want.code != "" {
 				var apiErr *drs.APIError
 				require.ErrorAs(t, rep.Verdicts[0].Err, &apiErr)
@@ -501,26 +475,19 @@ func replayDRS(t *testing.T, fx fixture) (*drs.Report, error) {
 		drs.WithToken("replay-token"), drs.WithRetry(drs.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
-	ids, mode := recordedJobs(t, fx)
-	if strings.HasSuffix(fx.in.Request.Path, "/batch-precheck") {
-		return c.Precheck(t.Context(), mode, ids)
-	}
-	return c.Results(t.Context(), ids)
-}
-
-// recordedJobs returns the job IDs (and mode) of a recorded request.
-func recordedJobs(t *testing.T, fx fixture) (ids []string, mode drs.Mode) {
-	t.Helper()
+	// The recorded request's jobs (and mode), asked about again.
 	body := wireBody(fx.in.Request.Body)
 	if !strings.HasSuffix(fx.in.Request.Path, "/batch-precheck") {
 		var query generated.BatchQueryPrecheckResultReq
 		require.NoError(t, json.Unmarshal(body, &query))
-		return query.Jobs, drs.ModeStartJob
+		return c.Results(t.Context(), query.Jobs)
 	}
 	var start generated.BatchPrecheckReq
 	require.NoError(t, json.Unmarshal(body, &start))
+	var ids []string
+	var mode drs.Mode
 	for _, j := range start.Jobs {
 		ids, mode = append(ids, j.JobId), drs.Mode(j.PrecheckMode)
 	}
-	return ids, mode
+	return c.Precheck(t.Context(), mode, ids)
 }

@@ -88,12 +88,10 @@ func (k *akskKey) settle(now time.Time, ok bool) (locked bool) {
 }
 
 // authError explains a refused request without any secret.
-type authError struct{ reason string }
+func authError(reason string) error { return errors.New(msgAuth + ": " + reason) }
 
-func (e *authError) Error() string { return msgAuth + ": " + e.reason }
-
-var errLocked = &authError{fmt.Sprintf("the access key is locked for %d minutes after repeated failed signatures (more than %d in a row); do not retry authentication failures",
-	int(lockoutDuration.Minutes()), lockoutFailures)}
+var errLocked = authError(fmt.Sprintf("the access key is locked for %d minutes after repeated failed signatures (more than %d in a row); do not retry authentication failures",
+	int(lockoutDuration.Minutes()), lockoutFailures))
 
 // authenticate checks the request's credentials like the API gateway: an IAM
 // token in X-Auth-Token, or else an SDK-HMAC-SHA256 signature over the exact
@@ -101,13 +99,13 @@ var errLocked = &authError{fmt.Sprintf("the access key is locked for %d minutes 
 func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKey string, err error) {
 	if token := r.Header.Get("X-Auth-Token"); token != "" {
 		if !s.creds.tokenOK(token) {
-			return "", "", &authError{"decrypt token fail (the X-Auth-Token is not a token this simulator accepts)"}
+			return "", "", authError("decrypt token fail (the X-Auth-Token is not a token this simulator accepts)")
 		}
 		return AuthToken, "", nil
 	}
 	auths := r.Header.Values(aksk.HeaderAuthorization)
 	if len(auths) == 0 {
-		return "", "", &authError{"x-auth-token not found (send an IAM token in X-Auth-Token or sign the request with SDK-HMAC-SHA256)"}
+		return "", "", authError("x-auth-token not found (send an IAM token in X-Auth-Token or sign the request with SDK-HMAC-SHA256)")
 	}
 	// The key the header names, even if malformed: a locked key refuses
 	// every request naming it.
@@ -134,17 +132,15 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (method, accessKe
 		if claimed != nil && counted && claimed.settle(now, false) {
 			return "", "", errLocked
 		}
-		return "", "", &authError{reason + ": " + verr.Error()}
+		return "", "", authError(reason + ": " + verr.Error())
 	}
 	key := s.creds.keys[auth.AccessKey]
-	if terr := checkSecurityToken(r, auth, key.securityToken); terr != nil {
-		if key.settle(now, false) {
-			return "", "", errLocked
-		}
-		return "", "", terr
-	}
-	if key.settle(now, true) {
+	terr := checkSecurityToken(r, auth, key.securityToken)
+	switch {
+	case key.settle(now, terr == nil):
 		return "", "", errLocked
+	case terr != nil:
+		return "", "", terr
 	}
 	return AuthAKSK, auth.AccessKey, nil
 }
@@ -157,14 +153,14 @@ func checkSecurityToken(r *http.Request, auth aksk.Authorization, want string) e
 	case want == "":
 		return nil
 	case len(got) == 0:
-		return &authError{"the X-Security-Token header is missing: temporary credentials must send their security token"}
+		return authError("the X-Security-Token header is missing: temporary credentials must send their security token")
 	case len(got) > 1:
-		return &authError{"the request has more than one X-Security-Token header"}
+		return authError("the request has more than one X-Security-Token header")
 	case subtle.ConstantTimeCompare([]byte(got[0]), []byte(want)) != 1:
-		return &authError{"the X-Security-Token is not the one issued with this access key"}
+		return authError("the X-Security-Token is not the one issued with this access key")
 	case !slices.Contains(auth.SignedHeaders, "x-security-token"):
 		// Unsigned, the token is not bound to the request.
-		return &authError{"the X-Security-Token is not signed: list x-security-token in SignedHeaders"}
+		return authError("the X-Security-Token is not signed: list x-security-token in SignedHeaders")
 	}
 	return nil
 }

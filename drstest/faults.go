@@ -184,19 +184,18 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, info *requestIn
 		rec := httptest.NewRecorder()
 		s.serveAPI(&statusWriter{ResponseWriter: rec, s: s, info: info}, r, info)
 		body := rec.Body.Bytes()
-		half := body[:len(body)/2]
-		maps.Copy(w.Header(), rec.Header())
+		half, length := body[:len(body)/2], len(body)
 		if f.Kind == FaultTruncate {
-			w.Header().Set("Content-Length", strconv.Itoa(len(half)))
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(half)
-			return
+			length = len(half)
 		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Set("Content-Length", strconv.Itoa(length))
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(half)
-		_ = http.NewResponseController(w).Flush()
-		closeConnection(w)
+		if f.Kind == FaultReset {
+			_ = http.NewResponseController(w).Flush()
+			closeConnection(w)
+		}
 	}
 }
 

@@ -50,13 +50,10 @@ func TestFaultAnswersAreValid(t *testing.T) {
 	for _, op := range ops {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s/%s/%d/%s", op, tc.fault.Kind, tc.status, tc.fault.Code), func(t *testing.T) {
-				srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
+				srv, c := jobServer(t)
 				f := tc.fault
 				f.Operation, f.Count = op, 1
-				if err := srv.InjectFault(f); err != nil {
-					t.Fatal(err)
-				}
-				c := strictClient(t, srv.URL, token(srv.Token))
+				must(t, srv.InjectFault(f))
 				a := call(t, c, srv.ProjectID, op)
 				if got := a.header.Get("Retry-After"); got != tc.retryAfter {
 					t.Fatalf("Retry-After %q, want %q", got, tc.retryAfter)
@@ -78,7 +75,7 @@ func TestFaultAnswersAreValid(t *testing.T) {
 					t.Fatalf("after the fault: %d %s", a.status, a.raw)
 				}
 				log := srv.Requests()
-				if log[0].Fault != f.Kind || log[0].Status != tc.status || log[0].ErrorCode != tc.code || log[1].Fault != "" || len(srv.Faults()) != 0 {
+				if log[0].Fault != f.Kind || log[0].ID != a.requestID || log[0].Status != tc.status || log[0].ErrorCode != tc.code || log[1].Fault != "" || len(srv.Faults()) != 0 {
 					t.Fatalf("log %+v, faults left %+v", log, srv.Faults())
 				}
 			})
@@ -86,77 +83,42 @@ func TestFaultAnswersAreValid(t *testing.T) {
 	}
 }
 
-// Faults that break the exchange on purpose: the client sees an error, the
-// request was served, and the server is fine afterwards.
+// Faults that break the exchange on purpose: a drop closes the connection, a
+// reset sends half the body and closes it short of its Content-Length, a
+// truncation sends half the body as a complete answer. The request was
+// served and logged under the X-Request-Id answered, and the server is fine
+// afterwards.
 func TestBrokenExchanges(t *testing.T) {
 	for _, op := range ops {
 		for _, kind := range []drstest.FaultKind{drstest.FaultDrop, drstest.FaultReset, drstest.FaultTruncate} {
 			t.Run(op+"/"+string(kind), func(t *testing.T) {
-				srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}), drstest.WithFaults(drstest.Fault{Kind: kind, Count: 1}))
-				c := strictClient(t, srv.URL, token(srv.Token))
-				_, err := exchange(c, srv.ProjectID, defaultReq(op))
-				// A truncated answer is complete HTTP with cut JSON: the
-				// contract transport reports it; the others break the transport.
-				if err == nil || isViolation(err) != (kind == drstest.FaultTruncate) {
-					t.Fatalf("err %v", err)
+				srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
+				c := newClient(t, srv.URL, http.DefaultTransport, token(srv.Token)) // raw answers
+				full := send(t, c, srv.ProjectID, defaultReq(op))
+				_ = srv.InjectFault(drstest.Fault{Kind: kind, Count: 1})
+				a, err := exchange(c, srv.ProjectID, defaultReq(op))
+				half := a.status == 200 && bytes.Equal(a.raw, full.raw[:len(full.raw)/2])
+				if kind == drstest.FaultDrop && err == nil || kind == drstest.FaultReset && (!errors.Is(err, io.ErrUnexpectedEOF) || !half) ||
+					kind == drstest.FaultTruncate && (err != nil || !half) {
+					t.Fatalf("err %v, status %d, body %q of %q", err, a.status, a.raw, full.raw)
 				}
-				if a := call(t, c, srv.ProjectID, op); a.status != 200 {
-					t.Fatalf("after the fault: %d", a.status)
+				if again := send(t, c, srv.ProjectID, defaultReq(op)); again.status != 200 {
+					t.Fatalf("after the fault: %d", again.status)
 				}
-				first := srv.Requests()[0]
-				if first.Fault != kind || (first.Status == 0) != (kind == drstest.FaultDrop) {
-					t.Fatalf("log: %+v", first)
+				log := srv.Requests()
+				if log[1].Fault != kind || (log[1].Status == 0) != (kind == drstest.FaultDrop) || log[2].Fault != "" ||
+					kind != drstest.FaultDrop && (len(a.requestID) != 32 || a.requestID != log[1].ID || a.requestID == full.requestID) {
+					t.Fatalf("X-Request-Id %q, log %+v", a.requestID, log)
 				}
 			})
 		}
 	}
 }
 
-// Every answer, broken ones included, carries its own X-Request-Id, which
-// the log knows; truncated and reset answers hold the first half of the body.
-func TestRawAnswers(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
-	seen := map[string]bool{}
-	var full []byte
-	for i, kind := range []drstest.FaultKind{"", drstest.FaultThrottle, drstest.FaultError, drstest.FaultGatewayPage, drstest.FaultTruncate, drstest.FaultReset} {
-		if kind != "" {
-			_ = srv.InjectFault(drstest.Fault{Kind: kind, Count: 1})
-		}
-		req, _ := http.NewRequest("POST", srv.URL+"/v3/"+srv.ProjectID+"/jobs/batch-precheck-result", strings.NewReader(`{"jobs":["j"]}`))
-		req.Header.Set("X-Auth-Token", srv.Token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if (kind == drstest.FaultReset) != errors.Is(err, io.ErrUnexpectedEOF) || kind != drstest.FaultReset && err != nil {
-			t.Fatalf("%s: read error %v", kind, err)
-		}
-		switch kind {
-		case "":
-			full = body
-		case drstest.FaultTruncate, drstest.FaultReset:
-			if resp.StatusCode != 200 || !bytes.Equal(body, full[:len(full)/2]) {
-				t.Fatalf("%s: %d %q of %q", kind, resp.StatusCode, body, full)
-			}
-		}
-		id := resp.Header.Get("X-Request-Id")
-		if len(id) != 32 || seen[id] || srv.Requests()[i].ID != id {
-			t.Fatalf("answer %d: X-Request-Id %q, logged %q", i, id, srv.Requests()[i].ID)
-		}
-		seen[id] = true
-	}
-}
-
 func TestLatency(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
-	c := strictClient(t, srv.URL, token(srv.Token))
+	srv, c := jobServer(t)
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultLatency, Latency: time.Millisecond, Count: 1})
-	if a := call(t, c, srv.ProjectID, drstest.OpBatchCheckResults); a.status != 200 {
-		t.Fatalf("status %d", a.status)
-	}
+	results(t, c, srv.ProjectID, "j")
 	if r := srv.Requests()[0]; !r.Delayed || r.Fault != "" {
 		t.Fatalf("log: %+v", r)
 	}
@@ -181,26 +143,21 @@ func TestLatency(t *testing.T) {
 }
 
 func TestFaultScopeAndCount(t *testing.T) {
-	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "j"}))
-	c := strictClient(t, srv.URL, token(srv.Token))
+	srv, c := jobServer(t)
 	p := srv.ProjectID
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 503, Operation: drstest.OpBatchCheckResults, Count: 2})
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1})
 
 	// BatchCheckJobs: only the unscoped throttle applies, once.
 	wantError(t, call(t, c, p, drstest.OpBatchCheckJobs), 429, "APIGW.0308")
-	if a := call(t, c, p, drstest.OpBatchCheckJobs); a.status != 200 {
-		t.Fatalf("jobs: %d", a.status)
-	}
+	start(t, c, p, generated.PrecheckModeForStartJob, "j")
 	// BatchCheckResults: the 503 twice, then normal.
 	wantError(t, call(t, c, p, drstest.OpBatchCheckResults), 503, "APIGW.0613")
 	if fs := srv.Faults(); len(fs) != 1 || fs[0].Count != 1 {
 		t.Fatalf("faults left: %+v", fs)
 	}
 	wantError(t, call(t, c, p, drstest.OpBatchCheckResults), 503, "APIGW.0613")
-	if a := call(t, c, p, drstest.OpBatchCheckResults); a.status != 200 {
-		t.Fatalf("results: %d", a.status)
-	}
+	results(t, c, p, "j")
 
 	// Faults hit before authentication, like the gateway's throttling.
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultThrottle, Count: 1})
@@ -208,17 +165,13 @@ func TestFaultScopeAndCount(t *testing.T) {
 
 	_ = srv.InjectFault(drstest.Fault{Kind: drstest.FaultError})
 	srv.ClearFaults()
-	if a := call(t, c, p, drstest.OpBatchCheckJobs); a.status != 200 {
-		t.Fatalf("after ClearFaults: %d", a.status)
-	}
+	start(t, c, p, generated.PrecheckModeForStartJob, "j") // after ClearFaults
 }
 
 // The requests a Rate picks depend only on the seed and arrival order.
 func TestFaultRateIsDeterministic(t *testing.T) {
 	pattern := func(seed int64) string {
-		srv := drstest.NewServer(t, drstest.WithSeed(seed), drstest.WithJobs(drstest.Job{ID: "j"}),
-			drstest.WithFaults(drstest.Fault{Kind: drstest.FaultThrottle, Rate: 0.3}))
-		c := strictClient(t, srv.URL, token(srv.Token))
+		srv, c := jobServer(t, drstest.WithSeed(seed), drstest.WithFaults(drstest.Fault{Kind: drstest.FaultThrottle, Rate: 0.3}))
 		var b strings.Builder
 		for range 60 {
 			if call(t, c, srv.ProjectID, drstest.OpBatchCheckResults).status == 429 {

@@ -10,8 +10,6 @@ import (
 // requests that passed the gateway and the contract.
 type handlers struct{ s *Simulator }
 
-var _ generated.StrictServerInterface = handlers{}
-
 // checkIDs applies DRS's rules to a request's job IDs, which hold without
 // the contract's validation too: 1 to 10, none empty, no duplicate.
 func checkIDs(ids []string, field string) (code, msg string) {
@@ -35,7 +33,7 @@ func checkIDs(ids []string, field string) (code, msg string) {
 }
 
 func (h handlers) badRequest(info *requestInfo, code, msg string) generated.BadRequestJSONResponse {
-	h.s.noteError(info, code)
+	h.s.update(info, func(r *Request) { r.ErrorCode = code })
 	return generated.BadRequestJSONResponse{Body: errorBody(info.id, code, msg), Headers: generated.BadRequestResponseHeaders{XRequestId: info.id}}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -23,32 +24,21 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// strictClient returns a generated client whose traffic goes through
-// contract.NewTransport: any request or response that breaks openapi.yaml
-// fails the call.
+// strictClient returns a generated client whose traffic goes through a
+// contract.Transport: any request or response that breaks openapi.yaml fails
+// the call.
 func strictClient(t testing.TB, url string, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
-	t.Helper()
-	tr, err := contract.NewTransport(http.DefaultTransport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newClient(t, url, tr, editors...)
+	return newClient(t, url, &contract.Transport{Base: http.DefaultTransport}, editors...)
 }
 
 // lenientClient is for requests that break the contract on purpose: only a
 // response that breaks openapi.yaml fails the test.
 func lenientClient(t testing.TB, url string, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
-	t.Helper()
-	spec, err := contract.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &contract.Transport{Base: http.DefaultTransport, Spec: spec, OnViolation: func(v *contract.Violation) {
+	return newClient(t, url, &contract.Transport{Base: http.DefaultTransport, OnViolation: func(v *contract.Violation) {
 		if v.Direction == contract.Response {
 			t.Errorf("the simulator's response breaks the contract: %v", v)
 		}
-	}}
-	return newClient(t, url, tr, editors...)
+	}}, editors...)
 }
 
 func newClient(t testing.TB, url string, tr http.RoundTripper, editors ...generated.RequestEditorFn) *generated.ClientWithResponses {
@@ -58,10 +48,22 @@ func newClient(t testing.TB, url string, tr http.RoundTripper, editors ...genera
 		opts = append(opts, generated.WithRequestEditorFn(e))
 	}
 	c, err := generated.NewClientWithResponses(url, opts...)
+	must(t, err)
+	return c
+}
+
+// jobServer serves job "j" to a strict client that sends the server's token.
+func jobServer(t testing.TB, opts ...drstest.Option) (*drstest.Server, *generated.ClientWithResponses) {
+	t.Helper()
+	srv := drstest.NewServer(t, append(opts, drstest.WithJobs(drstest.Job{ID: "j"}))...)
+	return srv, strictClient(t, srv.URL, token(srv.Token))
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
 }
 
 // token authenticates with an IAM token.
@@ -70,19 +72,25 @@ func token(tok string) generated.RequestEditorFn { return header("X-Auth-Token",
 // signed signs the request with s, over the exact body.
 func signed(s aksk.Signer) generated.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
-		var body []byte
-		if req.GetBody != nil {
-			rc, err := req.GetBody()
-			if err != nil {
-				return err
-			}
-			defer rc.Close()
-			if body, err = io.ReadAll(rc); err != nil {
-				return err
-			}
+		body, err := bodyOf(req)
+		if err != nil {
+			return err
 		}
 		return s.Sign(req, body)
 	}
+}
+
+// bodyOf returns a copy of the body of a request the generated client built.
+func bodyOf(req *http.Request) ([]byte, error) {
+	if req.GetBody == nil {
+		return nil, nil
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // signedBy signs with the given credentials (no security token if st is "").
@@ -109,11 +117,8 @@ func startReq(mode generated.PrecheckMode, ids ...string) generated.BatchPrechec
 func start(t testing.TB, c *generated.ClientWithResponses, project string, mode generated.PrecheckMode, ids ...string) []generated.PostPreCheckResp {
 	t.Helper()
 	resp, err := c.BatchCheckJobsWithResponse(context.Background(), project, nil, startReq(mode, ids...))
-	if err != nil || resp.JSON200 == nil {
-		t.Fatalf("BatchCheckJobs: %v %v", err, resp)
-	}
-	if int(resp.JSON200.Count) != len(resp.JSON200.Results) || len(resp.JSON200.Results) != len(ids) {
-		t.Fatalf("BatchCheckJobs: count %d, %d results, %d jobs", resp.JSON200.Count, len(resp.JSON200.Results), len(ids))
+	if err != nil || resp.JSON200 == nil || int(resp.JSON200.Count) != len(ids) || len(resp.JSON200.Results) != len(ids) {
+		t.Fatalf("BatchCheckJobs of %d jobs: %v %v", len(ids), err, resp)
 	}
 	return resp.JSON200.Results
 }
@@ -122,11 +127,8 @@ func start(t testing.TB, c *generated.ClientWithResponses, project string, mode 
 func results(t testing.TB, c *generated.ClientWithResponses, project string, ids ...string) []generated.QueryPreCheckResp {
 	t.Helper()
 	resp, err := c.BatchCheckResultsWithResponse(context.Background(), project, nil, generated.BatchQueryPrecheckResultReq{Jobs: ids})
-	if err != nil || resp.JSON200 == nil {
-		t.Fatalf("BatchCheckResults: %v %v", err, resp)
-	}
-	if int(resp.JSON200.Count) != len(resp.JSON200.Results) || len(resp.JSON200.Results) != len(ids) {
-		t.Fatalf("BatchCheckResults: count %d, %d results, %d jobs", resp.JSON200.Count, len(resp.JSON200.Results), len(ids))
+	if err != nil || resp.JSON200 == nil || int(resp.JSON200.Count) != len(ids) || len(resp.JSON200.Results) != len(ids) {
+		t.Fatalf("BatchCheckResults of %d jobs: %v %v", len(ids), err, resp)
 	}
 	return resp.JSON200.Results
 }
@@ -207,19 +209,20 @@ func call(t testing.TB, c *generated.ClientWithResponses, project, op string) an
 // header, and the request ID in the body of gateway (APIGW) errors.
 func wantError(t testing.TB, a answer, status int, code string) {
 	t.Helper()
-	switch {
-	case a.status != status || a.body == nil:
-		t.Fatalf("status %d, want %d with a JSON ErrorBody; body %s", a.status, status, a.raw)
-	case a.body.ErrorCode != code || a.body.ErrorMsg == "":
-		t.Fatalf("error_code %q, want %q (error_msg %q)", a.body.ErrorCode, code, a.body.ErrorMsg)
-	case a.requestID == "":
-		t.Fatal("no X-Request-Id")
-	case strings.HasPrefix(code, "APIG") && a.body.RequestId != a.requestID:
-		t.Fatalf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
-	}
+	must(t, errorOf(a, status, code))
 }
 
-func isViolation(err error) bool {
-	_, ok := errors.AsType[*contract.Violation](err)
-	return ok
+// errorOf is wantError without stopping the test, for goroutines.
+func errorOf(a answer, status int, code string) error {
+	switch {
+	case a.status != status || a.body == nil:
+		return fmt.Errorf("status %d, want %d with a JSON ErrorBody; body %s", a.status, status, a.raw)
+	case a.body.ErrorCode != code || a.body.ErrorMsg == "":
+		return fmt.Errorf("error_code %q, want %q (error_msg %q)", a.body.ErrorCode, code, a.body.ErrorMsg)
+	case a.requestID == "":
+		return errors.New("no X-Request-Id")
+	case strings.HasPrefix(code, "APIG") && a.body.RequestId != a.requestID:
+		return fmt.Errorf("request_id %q, X-Request-Id %q", a.body.RequestId, a.requestID)
+	}
+	return nil
 }

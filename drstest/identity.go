@@ -113,10 +113,7 @@ func (s *IdentityService) Secrets() []string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for t := range s.fedTokens {
-		out = append(out, t)
-	}
-	return out
+	return slices.AppendSeq(out, maps.Keys(s.fedTokens))
 }
 
 // Issued returns the hand-outs so far, in order.

@@ -245,7 +245,7 @@ func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
 		RdsInstanceId: e.RDSInstanceID,
 		JobDirection:  generated.QueryPreCheckRespJobDirection(e.Direction),
 	}
-	passed, failed := 0, false
+	passed := 0
 	for _, it := range e.Items[:shown] {
 		r := generated.PrecheckResult{Item: it.Item, Group: it.Group, Result: generated.PrecheckItemResult(it.Result),
 			FailedReason: it.FailedReason, Data: it.Data, RawErrorMsg: it.RawErrorMsg}
@@ -253,9 +253,7 @@ func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
 			r.FailedSubJobs = append(r.FailedSubJobs, generated.PrecheckFailSubJobVO{Id: s.ID, Name: s.Name, CheckResult: s.CheckResult})
 		}
 		resp.PrecheckResult = append(resp.PrecheckResult, r)
-		if it.Result == ResultFailed {
-			failed = true
-		} else {
+		if it.Result != ResultFailed {
 			passed++
 		}
 	}
@@ -267,6 +265,6 @@ func (e *jobEntry) progress(now time.Time) generated.QueryPreCheckResp {
 		rate = 100 // nothing to check, nothing failed
 	}
 	resp.TotalPassedRate = strconv.Itoa(rate) + "%"
-	resp.Result = percent == 100 && !failed
+	resp.Result = percent == 100 && passed == shown
 	return resp
 }

@@ -33,8 +33,6 @@ type Request struct {
 	red *redact.Redactor // scrubs the body when it arrives; nil afterwards
 }
 
-const redacted = redact.Mask
-
 // logStart records a request as it arrives; nil when the log is off.
 func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Request {
 	if s.logLimit == 0 {
@@ -47,7 +45,7 @@ func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Reques
 		Operation: op, Header: red.Header(r.Header), red: red}
 	for k, vs := range rec.Header {
 		if redact.IsSecretHeader(k) {
-			rec.Header[k] = slices.Repeat([]string{redacted}, len(vs))
+			rec.Header[k] = slices.Repeat([]string{redact.Mask}, len(vs))
 		}
 	}
 	s.mu.Lock()
@@ -71,10 +69,6 @@ func (s *Simulator) update(info *requestInfo, f func(*Request)) {
 		rec.Body = []byte(rec.red.String(string(rec.Body)))
 		rec.red = nil
 	}
-}
-
-func (s *Simulator) noteError(info *requestInfo, code string) {
-	s.update(info, func(r *Request) { r.ErrorCode = code })
 }
 
 // Requests returns the latest requests (up to WithRequestLogLimit), oldest

@@ -11,7 +11,62 @@ import (
 
 	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
 )
+
+func TestRequestLog(t *testing.T) {
+	srv := drstest.NewServer(t, drstest.WithScenario(drstest.DefaultScenario()))
+	p := srv.ProjectID
+	tok := strictClient(t, srv.URL, token(srv.Token), header("X-Language", "en-us"))
+	start(t, tok, p, generated.PrecheckModeForStartJob, drstest.ExampleJobID)
+	results(t, strictClient(t, srv.URL, signed(aksk.Signer{Credentials: srv.Credentials()})), p, drstest.ExampleJobID)
+	a := call(t, lenientClient(t, srv.URL, token("wrong-token-value")), p, drstest.OpBatchCheckResults)
+
+	log := srv.Requests()
+	if len(log) != 3 || srv.RequestCount() != 3 {
+		t.Fatalf("%d requests logged, count %d", len(log), srv.RequestCount())
+	}
+	first, second, third := log[0], log[1], log[2]
+	if first.Seq != 1 || first.Operation != drstest.OpBatchCheckJobs || first.Status != 200 || first.Auth != drstest.AuthToken ||
+		first.Method != "POST" || first.Path != "/v3/"+p+"/jobs/batch-precheck" || !strings.Contains(string(first.Body), drstest.ExampleJobID) ||
+		first.Header.Get("X-Language") != "en-us" || first.ID == "" || first.Time.IsZero() {
+		t.Fatalf("first request: %+v", first)
+	}
+	if second.Operation != drstest.OpBatchCheckResults || second.Auth != drstest.AuthAKSK || second.AccessKey != srv.AccessKey || second.Status != 200 {
+		t.Fatalf("second request: %+v", second)
+	}
+	if third.Status != 401 || third.ErrorCode != "APIGW.0301" || third.Auth != "" || third.ID != a.requestID {
+		t.Fatalf("third request: %+v (answer %s)", third, a.requestID)
+	}
+	if first.Header.Get("X-Auth-Token") != "[REDACTED]" || second.Header.Get("Authorization") != "[REDACTED]" {
+		t.Fatalf("credentials not shown as redacted: %v / %v", first.Header, second.Header)
+	}
+	// The log hands out copies.
+	log[0].Header.Set("X-Auth-Token", "x")
+	log[0].Body[0] = 'X'
+	if again := srv.Requests()[0]; again.Header.Get("X-Auth-Token") != "[REDACTED]" || again.Body[0] != '{' {
+		t.Fatal("Requests returns shared memory")
+	}
+}
+
+func TestRequestLogLimit(t *testing.T) {
+	for _, limit := range []int{0, 1, 3} {
+		srv := drstest.NewServer(t, drstest.WithRequestLogLimit(limit), drstest.WithJobs(drstest.Job{ID: "j"}))
+		c := strictClient(t, srv.URL, token(srv.Token))
+		for range 10 {
+			results(t, c, srv.ProjectID, "j")
+		}
+		log := srv.Requests()
+		if len(log) != limit || srv.RequestCount() != 10 {
+			t.Fatalf("limit %d: %d logged, count %d", limit, len(log), srv.RequestCount())
+		}
+		for i, r := range log {
+			if want := uint64(10 - limit + 1 + i); r.Seq != want {
+				t.Fatalf("limit %d: entry %d is request %d, want %d", limit, i, r.Seq, want)
+			}
+		}
+	}
+}
 
 // Secrets with characters URL and JSON encodings change, so that each
 // encoding is a different string to look for.
@@ -48,23 +103,17 @@ func TestRequestLogHoldsNoSecret(t *testing.T) {
 		body := []byte(`{"jobs":[{"job_id":"` + drstest.ExampleJobID + `","precheck_mode":"forStartJob"}],"echo":` + string(js) +
 			`,"q":"` + url.QueryEscape(everything) + `","raw":"` + strings.ReplaceAll(everything, `"`, "") + `"}`)
 		req, err := http.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		req.Header = header
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Debug", url.QueryEscape(everything))
 		req.Header.Set("X-Echo", string(js))
 		if st != "" {
 			signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: logAK, SecretKey: logSK, SecurityToken: st}}
-			if err := signer.Sign(req, body); err != nil {
-				t.Fatal(err)
-			}
+			must(t, signer.Sign(req, body))
 		}
 		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		_ = resp.Body.Close()
 	}
 	send(base, http.Header{"X-Auth-Token": {logToken}}, logToken, "")
@@ -81,9 +130,7 @@ func TestRequestLogHoldsNoSecret(t *testing.T) {
 		t.Fatalf("%d requests logged, want 7", len(log))
 	}
 	asJSON, err := json.Marshal(log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	dump := fmt.Sprintf("%+v %#v %s %v %+v %#v", log, log, asJSON, srv, srv, srv.Simulator)
 	for _, r := range log {
 		dump += string(r.Body) // the formats above show it as numbers or base64

@@ -76,7 +76,7 @@ func writeHead(w http.ResponseWriter, status int, contentType string, retryAfter
 
 // writeError answers with a JSON ErrorBody and records the code in the log.
 func (s *Simulator) writeError(w http.ResponseWriter, info *requestInfo, status int, code, msg string, retryAfter time.Duration) {
-	s.noteError(info, code)
+	s.update(info, func(r *Request) { r.ErrorCode = code })
 	b, _ := json.Marshal(errorBody(info.id, code, msg))
 	writeHead(w, status, "application/json", retryAfter)
 	_, _ = w.Write(b) // a client gone has nothing left to be told
@@ -86,12 +86,11 @@ func (s *Simulator) writeError(w http.ResponseWriter, info *requestInfo, status 
 // balancer in front of the API gateway sends.
 func writeGatewayPage(w http.ResponseWriter, status int, html bool, retryAfter time.Duration) {
 	title := fmt.Sprintf("%d %s", status, http.StatusText(status))
-	if !html {
-		writeHead(w, status, "text/plain", retryAfter)
-		_, _ = w.Write([]byte(title + "\n"))
-		return
+	contentType, page := "text/plain", title+"\n"
+	if html {
+		contentType, page = "text/html", "<html>\r\n<head><title>"+title+"</title></head>\r\n<body>\r\n<center><h1>"+title+
+			"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 	}
-	writeHead(w, status, "text/html", retryAfter)
-	_, _ = w.Write([]byte("<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
-		"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"))
+	writeHead(w, status, contentType, retryAfter)
+	_, _ = w.Write([]byte(page))
 }

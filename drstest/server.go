@@ -9,8 +9,10 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
+	"github.com/drsclient/drs-precheck/internal/redact"
 )
 
 // Server is a Simulator served by a started httptest.Server, with the
@@ -41,7 +43,7 @@ type TB interface {
 // WithToken and WithAKSK values are then Token, AccessKey and SecretKey).
 func NewServer(t TB, opts ...Option) *Server {
 	t.Helper()
-	cfg := config{seed: 1, logLimit: 10000}
+	cfg := config{clock: time.Now, seed: 1, logLimit: 10000}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -87,7 +89,7 @@ func (s *Server) Credentials() aksk.Credentials {
 // String describes the server without its token and secret key.
 func (s Server) String() string {
 	return "drstest.Server{URL:" + s.URL + " ProjectID:" + s.ProjectID +
-		" AccessKey:" + s.AccessKey + " SecretKey:" + redacted + " Token:" + redacted + "}"
+		" AccessKey:" + s.AccessKey + " SecretKey:" + redact.Mask + " Token:" + redact.Mask + "}"
 }
 
 // Format makes every fmt verb print the redacted String.

@@ -48,7 +48,7 @@ type Simulator struct {
 // New returns a Simulator configured by the options; at least one of
 // WithToken, WithAKSK, WithTemporaryAKSK or AcceptAnyToken is required.
 func New(opts ...Option) (*Simulator, error) {
-	cfg := config{projectID: DefaultProjectID, seed: 1, logLimit: 10000}
+	cfg := config{projectID: DefaultProjectID, clock: time.Now, seed: 1, logLimit: 10000}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -69,9 +69,6 @@ func newSimulator(cfg *config) (*Simulator, error) {
 		logLimit:  cfg.logLimit,
 		jobs:      make(map[string]*jobEntry),
 		creds:     &credentials{tokens: cfg.tokens, keys: make(map[string]*akskKey), acceptAny: cfg.acceptAny},
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	secrets := slices.Clone(cfg.tokens)
 	for _, p := range cfg.pairs {

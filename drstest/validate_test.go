@@ -12,13 +12,10 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-type badRequest struct {
-	name string
-	request
-	code, msg string
-}
-
-func badRequests() []badRequest {
+// Bad requests get DRS's 400 answers, signed or not; without the contract's
+// validation (benchmarks) the simulator's own checks still answer the common
+// mistakes with DRS codes. Nothing is started.
+func TestBadRequests(t *testing.T) {
 	eleven := make([]generated.PreCheckInfo, 11)
 	ids := make([]string, 11)
 	for i := range eleven {
@@ -28,7 +25,11 @@ func badRequests() []badRequest {
 	elevenJobs, _ := json.Marshal(generated.BatchPrecheckReq{Jobs: eleven})
 	elevenIDs, _ := json.Marshal(generated.BatchQueryPrecheckResultReq{Jobs: ids})
 	const J, R = drstest.OpBatchCheckJobs, drstest.OpBatchCheckResults
-	return []badRequest{
+	cases := []struct {
+		name string
+		request
+		code, msg string
+	}{
 		{name: "empty jobs", request: request{op: J, body: `{"jobs":[]}`}, code: "DRS.M00201", msg: "Parameter jobs is empty."},
 		{name: "no jobs", request: request{op: J, body: `{}`}, code: "DRS.M00201", msg: "Parameter jobs is empty."},
 		{name: "no body", request: request{op: J, body: ``}, code: "DRS.M00201", msg: "Parameter jobs is empty."},
@@ -55,12 +56,6 @@ func badRequests() []badRequest {
 		{name: "numeric job ID", request: request{op: R, body: `{"jobs":[1]}`}, code: "DRS.M00202", msg: "The value of parameter jobs is invalid."},
 		{name: "empty job IDs", request: request{op: R, body: `{"jobs":[]}`}, code: "DRS.M00201", msg: "Parameter jobs is empty."},
 	}
-}
-
-// Bad requests get DRS's 400 answers, signed or not; without the contract's
-// validation (benchmarks) the simulator's own checks still answer the common
-// mistakes with DRS codes. Nothing is started.
-func TestBadRequests(t *testing.T) {
 	validated := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "a"}))
 	unvalidated := drstest.NewServer(t, drstest.WithoutRequestValidation(), drstest.WithJobs(drstest.Job{ID: "a"}))
 	contractOnly := map[string]bool{"unknown field in job": true, "unknown top field": true, "text/plain": true, "bad X-Language": true}
@@ -74,7 +69,7 @@ func TestBadRequests(t *testing.T) {
 		{"unvalidated", unvalidated, token(unvalidated.Token)},
 	} {
 		c := lenientClient(t, via.srv.URL, via.edit)
-		for _, tc := range badRequests() {
+		for _, tc := range cases {
 			if via.srv == unvalidated && contractOnly[tc.name] {
 				continue
 			}
@@ -130,14 +125,10 @@ func TestGatewayRefusals(t *testing.T) {
 			_ = srv.InjectFault(tc.fault)
 		}
 		req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		req.Header.Set("X-Auth-Token", "not-"+srv.Token)
 		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		a, err := readAnswer(resp)
 		if err != nil || a.header.Get("Retry-After") != tc.retryAfter {
 			t.Fatalf("%s %s: %v, Retry-After %q", tc.method, tc.path, err, a.header.Get("Retry-After"))
