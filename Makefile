@@ -67,12 +67,14 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
+# vet and staticcheck read the export data of a -race build, the one test-go makes (make test
+# runs them after it): the packages are compiled once for the three, not once more without -race.
 vet:
-	$(NOCGO) $(GO) vet $(PKGS)
+	GOFLAGS="$(GOFLAGS) -race" $(GO) vet $(PKGS)
 
 ## lint: staticcheck, version pinned in go.mod
 lint: $(STATICCHECK)
-	$(NOCGO) $(STATICCHECK) $(PKGS)
+	GOFLAGS="$(GOFLAGS) -race" $(STATICCHECK) $(PKGS)
 
 ## test: everything CI checks, two gates at a time (CI has 2 cores), their lines shown as they
 ## come, a heartbeat line every 20 s, and each gate's wall and CPU time (tools/gate.sh)
@@ -85,10 +87,10 @@ GATES_LOG := $(BIN)/gates.txt
 # The gates in two lanes, each gate after the one before it in its lane, so that make -j2 keeps
 # both cores busy in a known order (with a plain list, make skips a gate whose tool is still
 # building and comes back to it only late). Lane 1: the race-enabled tests, the biggest build,
-# then the bench module's, then vet. Lane 2: each tool build right before the gates that use it,
-# then the rest. Measured wall time per gate (docs/BENCHMARKS.md) balances the two.
-LANE1 := test-go test-bench-module vet
-LANE2 := tools-main lint check-generated tools-breaking breaking tools-actionlint lint-ci-examples \
+# then vet and staticcheck on that build, then the bench module's. Lane 2: each tool build right
+# before the gates that use it, then the rest. Measured wall time per gate (docs/BENCHMARKS.md) balances the two.
+LANE1 := test-go vet lint test-bench-module
+LANE2 := tools-main check-generated tools-breaking breaking tools-actionlint lint-ci-examples \
 	fmt-check fuzz-ci
 GATES := $(LANE1) $(LANE2)
 test-gates: $(addprefix gate-,$(GATES))
