@@ -52,7 +52,7 @@ func (c *Client) kept(s string) string { return kept(c.red.load(), s) }
 
 // excerpt is a short, safe extract of a body for an error.
 func excerpt(red *redact.Redactor, body []byte) string {
-	return redact.Terminal(red.Excerpt(body, int64(len(body)), 256))
+	return redact.Terminal(red.Excerpt(string(body), int64(len(body)), 256))
 }
 
 // requestRedactor knows the client's secrets and the signature of req, if it
@@ -179,7 +179,10 @@ func foldedNames(body []byte) (cased []string, err error) {
 			continue // not a name
 		}
 		name := tok.String()
-		folded := strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
+		folded := strings.ToLower(name) // no copy for the usual lower-case ASCII name
+		if strings.ContainsFunc(name, func(r rune) bool { return r >= utf8.RuneSelf }) {
+			folded = strings.ToLower(strings.ToUpper(name)) // folds ſ, K (Kelvin) and the like, as encoding/json does
+		}
 		switch prev, seen := objects[depth][folded]; {
 		case seen && prev == name:
 			return nil, fmt.Errorf("the key %q appears twice in one object", name)

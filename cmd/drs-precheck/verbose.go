@@ -104,7 +104,7 @@ func (t *verboseTransport) excerpt(red *redact.Redactor, kept []byte, total int6
 		total += int64(len(redacted) - len(kept))
 		kept = []byte(redacted)
 	}
-	return red.Excerpt(kept, total, maxLoggedBody)
+	return red.Excerpt(string(kept), total, maxLoggedBody)
 }
 
 func (t *verboseTransport) write(s string) {

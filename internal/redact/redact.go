@@ -8,6 +8,7 @@
 package redact
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -49,12 +50,15 @@ type Redactor struct {
 	window int      // the length of the longest form
 }
 
+// none stands for a nil *Redactor: it knows no secrets.
+var none = &Redactor{}
+
 // New returns a Redactor for the given secrets.
 func New(secrets ...string) *Redactor { return (*Redactor)(nil).With(secrets...) }
 
 // With returns a Redactor that hides r's secrets and these too.
 func (r *Redactor) With(secrets ...string) *Redactor {
-	out := &Redactor{slices.Clip(r.orNone().forms), r.orNone().window}
+	out := &Redactor{slices.Clip(cmp.Or(r, none).forms), cmp.Or(r, none).window}
 	for _, s := range secrets {
 		if len(s) < MinSecretLen {
 			continue
@@ -82,6 +86,9 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 
 // lowerASCII lower-cases ASCII letters only, so byte offsets are kept.
 func lowerASCII(s string) string {
+	if !strings.ContainsFunc(s, func(c rune) bool { return 'A' <= c && c <= 'Z' }) {
+		return s // most server text: nothing to copy
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
@@ -92,15 +99,7 @@ func lowerASCII(s string) string {
 }
 
 // Window is the length of the longest form of any secret (0 for none).
-func (r *Redactor) Window() int { return r.orNone().window }
-
-// orNone is r, or a Redactor that knows no secrets.
-func (r *Redactor) orNone() *Redactor {
-	if r == nil {
-		return &Redactor{}
-	}
-	return r
-}
+func (r *Redactor) Window() int { return cmp.Or(r, none).window }
 
 type span struct{ start, end int } // a half-open byte range holding secrets
 
@@ -109,7 +108,7 @@ type span struct{ start, end int } // a half-open byte range holding secrets
 func (r *Redactor) spans(s string) []span {
 	var all, out []span
 	low := lowerASCII(s)
-	for _, f := range r.orNone().forms {
+	for _, f := range cmp.Or(r, none).forms {
 		for from := 0; strings.Contains(low[from:], f); from++ {
 			from += strings.Index(low[from:], f)
 			all = append(all, span{from, from + len(f)})
@@ -130,20 +129,19 @@ func (r *Redactor) spans(s string) []span {
 }
 
 // String returns s with every secret and signature replaced by Mask.
-func (r *Redactor) String(s string) string { return r.Excerpt([]byte(s), int64(len(s)), math.MaxInt) }
+func (r *Redactor) String(s string) string { return r.Excerpt(s, int64(len(s)), math.MaxInt) }
 
-// Excerpt returns a text of total bytes, of which b is the start, redacted,
+// Excerpt returns a text of total bytes, of which s is the start, redacted,
 // then cut to at most limit bytes on a rune boundary and never inside a Mask,
-// with a marker counting the bytes not shown. When the text goes on past b,
-// b's last Window()-1 bytes are not shown: a secret there may not be whole.
-func (r *Redactor) Excerpt(text []byte, total int64, limit int) string {
-	s := string(text)
+// with a marker counting the bytes not shown. When the text goes on past s,
+// its last Window()-1 bytes are not shown: a secret there may not be whole.
+func (r *Redactor) Excerpt(s string, total int64, limit int) string {
 	end, spans := len(s), r.spans(s)
 	if total > int64(end) && r.Window() > 1 {
 		end = max(0, end-(r.Window()-1))
 		for _, sp := range spans {
 			if sp.start < end && end < sp.end {
-				end = sp.end // a secret whole in b: shown as its Mask
+				end = sp.end // a secret whole in s: shown as its Mask
 			}
 		}
 	}
@@ -155,8 +153,11 @@ func (r *Redactor) Excerpt(text []byte, total int64, limit int) string {
 			prev = sp.end
 		}
 	}
-	b.WriteString(s[prev:end])
-	out, cut := b.String(), b.Len()
+	out := s[:end] // no secret: the text itself, not a copy
+	if prev > 0 {
+		out = b.String() + s[prev:end]
+	}
+	cut := len(out)
 	if limit < cut {
 		cut = max(limit, 0)
 		for cut > 0 && !utf8.RuneStart(out[cut]) {

@@ -223,7 +223,7 @@ func TestExcerpt(t *testing.T) {
 		if c.total < 0 {
 			c.total = int64(len(c.text))
 		}
-		if got := c.r.Excerpt(c.text, c.total, c.limit); got != c.want {
+		if got := c.r.Excerpt(string(c.text), c.total, c.limit); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
 		}
 	}
@@ -240,7 +240,7 @@ func TestExcerptOfPartialStream(t *testing.T) {
 		enc := f.enc(secret)
 		stream := head + enc + strings.Repeat("x", 50)
 		for k := len(head); k <= len(head)+len(enc); k++ {
-			out := r.Excerpt([]byte(stream[:k]), int64(len(stream)), 1<<20)
+			out := r.Excerpt(stream[:k], int64(len(stream)), 1<<20)
 			shown, marker, _ := strings.Cut(out, "…(")
 			if rest := strings.Trim(strings.ReplaceAll(shown, Mask, ""), "x"); rest != "" || marker == "" {
 				t.Fatalf("%s form cut at %d: Excerpt shows %q of the secret or no marker for the bytes not shown: %q", f.name, k-len(head), rest, out)
@@ -286,7 +286,7 @@ func FuzzRedact(f *testing.F) {
 					}
 				}
 			}
-			ex := r.Excerpt([]byte(text), int64(len(text)), len(prefix)+len(form.enc(secret))/2)
+			ex := r.Excerpt(text, int64(len(text)), len(prefix)+len(form.enc(secret))/2)
 			for piece := range strings.SplitSeq(ex, Mask) {
 				if strings.Contains(piece, secret) {
 					t.Fatalf("excerpt %q holds the secret %q", ex, secret)
