@@ -81,7 +81,7 @@ func (f *fetcher) fetch(ctx context.Context, method, target string, header http.
 func quote(red *redact.Redactor, s string) string {
 	s = redact.Terminal(red.String(s))
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		s = strings.ToValidUTF8(s[:200], "") + "…" // not a character cut in two
 	}
 	return s
 }

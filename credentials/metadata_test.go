@@ -87,6 +87,7 @@ func TestMetadata(t *testing.T) {
 			{200, `[]`, `not {"credential":{...}}`},
 			{200, strings.Repeat(" ", 64<<10+1), "gave no answer (the answer is over 64 KiB)"},
 			{500, strings.Repeat("x", 201), "HTTP 500: " + strings.Repeat("x", 200) + "…: no temporary keys"},
+			{500, strings.Repeat("x", 199) + "éy", "HTTP 500: " + strings.Repeat("x", 199) + "…: no temporary keys"},
 		} {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPut {
