@@ -34,7 +34,7 @@ all: test
 ## tools/build-cli.sh (the standard library compiles while the modules download), linked
 ## without symbols, as the release is
 run:
-	@echo "make run: building the CLI, then its demo against the built-in DRS simulator (a first build downloads and compiles the dependencies: about 40 s on 2 cores)"
+	@echo "make run: building the CLI, then its demo against the built-in DRS simulator (a first build downloads and compiles the dependencies: 40–50 s on 2 cores)"
 	@$(NOCGO) GO=$(GO) $(HEARTBEAT) "make run: building" tools/build-cli.sh $(BIN)/drs-precheck
 	$(BIN)/drs-precheck demo
 
