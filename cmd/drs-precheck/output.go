@@ -166,12 +166,17 @@ func closingLine(doc *document) string {
 	return fmt.Sprintf("%d of %d %s %s (may start)%s.", s.Passed, s.Total, plural(s.Total, "job", "jobs"), outcomePassed, countsExcept(s, outcomePassed))
 }
 
-// nonZero lists the non-zero counts of every outcome but skip, e.g. "1 failed".
-func nonZero(s summary, skip string) []string {
+// nonZero lists the non-zero counts of every outcome but skip, e.g. "1 failed";
+// the no_answer count is followed by noAnswerNote.
+func nonZero(s summary, skip, noAnswerNote string) []string {
 	var parts []string
 	for _, o := range outcomes {
 		if n := *s.count(o); o != skip && n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+			part := fmt.Sprintf("%d %s", n, o)
+			if o == outcomeNoAnswer {
+				part += noAnswerNote
+			}
+			parts = append(parts, part)
 		}
 	}
 	return parts
@@ -180,13 +185,8 @@ func nonZero(s summary, skip string) []string {
 // countsExcept is e.g. "; 1 failed; 1 no_answer (API or network error)".
 func countsExcept(s summary, skip string) string {
 	var b strings.Builder
-	for _, o := range outcomes {
-		if n := *s.count(o); o != skip && n > 0 {
-			fmt.Fprintf(&b, "; %d %s", n, o)
-			if o == outcomeNoAnswer {
-				b.WriteString(" (API or network error)")
-			}
-		}
+	for _, part := range nonZero(s, skip, " (API or network error)") {
+		b.WriteString("; " + part)
 	}
 	return b.String()
 }

@@ -41,7 +41,7 @@ func (p *progress) update(rep drs.Report) {
 		}
 	}
 	others := ""
-	if parts := nonZero(s, outcomeInProgress); len(parts) > 0 {
+	if parts := nonZero(s, outcomeInProgress, ""); len(parts) > 0 {
 		others = " (" + strings.Join(parts, ", ") + ")"
 	}
 	switch {
