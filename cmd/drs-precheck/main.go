@@ -36,6 +36,6 @@ func usage(format string, args ...any) error {
 
 func main() {
 	a := newApp(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
-	a.signals = watchSignals(os.Exit)
+	a.signals = watchSignals(os.Exit, os.Stderr)
 	os.Exit(a.run(context.Background(), os.Args[1:]))
 }

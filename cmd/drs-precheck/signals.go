@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -23,10 +25,11 @@ type interrupts struct {
 	cancel context.CancelFunc // set while an interruptible part runs
 	got    os.Signal          // the first signal caught inside one
 	exit   func(code int)
+	notice io.Writer // told that a first signal was caught, and what a second does
 }
 
-func watchSignals(exit func(int)) *interrupts {
-	s := &interrupts{exit: exit}
+func watchSignals(exit func(int), notice io.Writer) *interrupts {
+	s := &interrupts{exit: exit, notice: notice}
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -46,6 +49,9 @@ func (s *interrupts) handle(sig os.Signal) {
 	}
 	s.got = sig
 	s.cancel()
+	// Its own goroutine: a stderr nobody reads must not keep the second
+	// signal from being handled.
+	go fmt.Fprintf(s.notice, "%s received: finishing up; a second signal exits at once\n", signalName(signalCode(sig)))
 	time.AfterFunc(signalGrace, func() { s.exit(signalCode(sig)) })
 }
 

@@ -227,6 +227,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 9))
 	p.waitLine(t, "started 1 of 10 pre-checks")
 	p.signal(t, syscall.SIGINT)
+	p.waitLine(t, "SIGINT received: finishing up; a second signal exits at once") // else the two may be handled in either order
 	p.signal(t, syscall.SIGTERM)
 	got, stderr := p.exit(t)
 	assert.Equal(t, 143, got, "the second signal's code: %s", stderr)
