@@ -29,11 +29,11 @@ func assertCut(t *testing.T, s string, what string) {
 // once per call, cut to MaxTextBytes, shared by the jobs of the call, and
 // that nothing printed about them grows with it.
 func TestHugeErrorMessageIsCappedAndShared(t *testing.T) {
-	for _, tc := range []struct{ status, size int }{{400, 16 * MaxTextBytes}, {200, 16 * MaxTextBytes}} {
-		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
-			body := `{"error_code":"DRS.M01504","error_msg":"` + strings.Repeat("m", tc.size) + `"}`
+	for _, status := range []int{400, 200} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			body := `{"error_code":"DRS.M01504","error_msg":"` + strings.Repeat("m", 16*MaxTextBytes) + `"}`
 			var calls atomic.Int32
-			c := answeringWith(t, tc.status, http.Header{}, []byte(body), &calls)
+			c := answeringWith(t, status, http.Header{}, []byte(body), &calls)
 			rep, err := c.Precheck(bg, ModeStartJob, fiftyJobs)
 			require.Error(t, err)
 			assert.EqualValues(t, 5, calls.Load())

@@ -104,10 +104,7 @@ func TestErrNonNilWheneverAJobHasNoAnswer(t *testing.T) {
 	rep, err := c.Precheck(bg, ModeStartJob, []string{"started", "refused", "garbled", "missing"})
 	require.NotNil(t, rep)
 	require.Error(t, err)
-	states := []State{InProgress, Refused, NoAnswer, NoAnswer}
-	for i, v := range rep.Verdicts {
-		assert.Equal(t, states[i], v.State, v.JobID)
-	}
+	assert.Equal(t, []State{InProgress, Refused, NoAnswer, NoAnswer}, statesOf(rep))
 	assert.Equal(t, "p1", rep.Verdicts[0].PrecheckID)
 	assert.Len(t, errorsOf(err), 2, "one error per job without an answer")
 	assert.Contains(t, err.Error(), `job ["garbled"]`)

@@ -89,8 +89,6 @@ func (f *fakeClock) waits() []time.Duration {
 	return append([]time.Duration(nil), f.sleeps...)
 }
 
-func (f *fakeClock) option() Option { return withClock(f.now, f.sleep) }
-
 // recorded is one request a test server received.
 type recorded struct {
 	Path   string
@@ -171,7 +169,7 @@ func newClient(t testing.TB, endpoint string, hc *http.Client, clk *fakeClock, o
 	t.Helper()
 	base := []Option{WithoutEnvironment(), WithEndpoint(endpoint), WithProjectID(testProject), WithToken(testToken), WithHTTPClient(hc)}
 	if clk != nil {
-		base = append(base, clk.option())
+		base = append(base, withClock(clk.now, clk.sleep))
 	}
 	c, err := New(append(base, opts...)...)
 	if err != nil {

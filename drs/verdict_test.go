@@ -132,27 +132,6 @@ func TestUnusable2xxAnswers(t *testing.T) {
 	}
 }
 
-// TestWaitPollsAgainAfterServerErrors proves that queries failing with any
-// 5xx or an unusable answer do not end a wait.
-func TestWaitPollsAgainAfterServerErrors(t *testing.T) {
-	c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, n int) {
-		switch n {
-		case 1:
-			writeJSON(w, 500, generated.ErrorBody{ErrorCode: "DRS.M00000", ErrorMsg: "internal"})
-		case 2:
-			writeRaw(w, 200, `{"results":[{"precheck_id":"a","process":"100%","process":"0%"}]}`)
-		case 3:
-			writeRaw(w, 200, `{not json`)
-		default:
-			results(w, result("a", "100%", true))
-		}
-	}, oneShot)
-	rep, err := c.Wait(bg, []string{"a"})
-	require.NoError(t, err)
-	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	assert.Equal(t, 4, rc.count())
-}
-
 // TestReportAllPassedAndCount proves that AllPassed is true only for a
 // report whose every verdict is Passed (never for a nil or empty one), and
 // that Count counts verdicts by state.

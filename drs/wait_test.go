@@ -226,17 +226,25 @@ func TestWaitWhoseEveryPollFails(t *testing.T) {
 	}
 }
 
-// TestWaitKeepsWhatItKnewWhenAQueryFails proves that a failed query leaves a
-// job's known progress and pre-check ID, and that the next query goes on.
+// TestWaitKeepsWhatItKnewWhenAQueryFails proves that queries failing with
+// any 5xx or an unusable answer do not end a wait, that each failed query
+// leaves a job's known progress and pre-check ID, and that the next query
+// goes on.
 func TestWaitKeepsWhatItKnewWhenAQueryFails(t *testing.T) {
 	var progress []Report
-	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, n int) {
+	c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, n int) {
 		switch n {
 		case 1:
 			startAll(w, req)
 		case 2:
 			results(w, result("a", "40%", false))
 		case 3:
+			writeJSON(w, 500, generated.ErrorBody{ErrorCode: "DRS.M00000", ErrorMsg: "internal"})
+		case 4:
+			writeRaw(w, 200, `{"results":[{"precheck_id":"a","process":"100%","process":"0%"}]}`)
+		case 5:
+			writeRaw(w, 200, `{not json`)
+		case 6:
 			writeRaw(w, 502, "<html>bad gateway</html>")
 		default:
 			results(w, result("a", "100%", true))
@@ -245,12 +253,15 @@ func TestWaitKeepsWhatItKnewWhenAQueryFails(t *testing.T) {
 	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithProgress(func(r Report) { progress = append(progress, r) }))
 	require.NoError(t, err)
 	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	require.Len(t, progress, 4)
-	failed := progress[2].Verdicts[0]
-	assert.Equal(t, NoAnswer, failed.State)
-	assert.Equal(t, 40.0, failed.Progress, "the progress known before the failed query")
-	assert.Equal(t, "a", failed.PrecheckID)
-	assert.Contains(t, failed.Err.Error(), `HTTP 502 Bad Gateway: "<html>bad gateway</html>"`)
+	assert.Equal(t, 7, rc.count())
+	require.Len(t, progress, 7)
+	for _, p := range progress[2:6] {
+		failed := p.Verdicts[0]
+		assert.Equal(t, NoAnswer, failed.State)
+		assert.Equal(t, 40.0, failed.Progress, "the progress known before the failed query")
+		assert.Equal(t, "a", failed.PrecheckID)
+	}
+	assert.Contains(t, progress[5].Verdicts[0].Err.Error(), `HTTP 502 Bad Gateway: "<html>bad gateway</html>"`)
 }
 
 // TestWaitStopsOnARefusedCall proves that a query refused as a whole with a
@@ -395,10 +406,7 @@ func TestWaitOptionsBelowTheFloorAreRefused(t *testing.T) {
 // after the start, both batches are asked at once, and the second answer
 // is held until the callback has seen the first.
 func TestWaitPublishesEachAnswerAsItLands(t *testing.T) {
-	ids := make([]string, 20)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("job-%02d", i)
-	}
+	ids := manyJobs(20)
 	release := make(chan struct{})
 	var once sync.Once
 	c, _, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
