@@ -52,8 +52,7 @@ func TestBodyOverCapIsNotReadPast(t *testing.T) {
 			}, newFakeClock(), WithMaxResponseBytes(testCap))
 			rep, err := c.Precheck(bg, ModeStartJob, []string{"job-1"})
 			require.NotNil(t, rep)
-			var respErr *ResponseError
-			require.ErrorAs(t, err, &respErr)
+			respErr := errAs[*ResponseError](t, err)
 			assert.Equal(t, "the body is over the 1000-byte cap", respErr.Reason)
 			assert.Contains(t, err.Error(), "over the 1000-byte cap")
 			assert.Equal(t, tc.status, respErr.StatusCode)
@@ -129,8 +128,7 @@ func TestGzipBombIsNotInflated(t *testing.T) {
 	c := newClient(t, srv.URL, &http.Client{Transport: tr}, newFakeClock(), WithMaxResponseBytes(testCap))
 	rep, err := c.Results(bg, []string{"job-1"})
 	require.NotNil(t, rep)
-	var respErr *ResponseError
-	require.ErrorAs(t, err, &respErr)
+	respErr := errAs[*ResponseError](t, err)
 	assert.Contains(t, respErr.Reason, "over the 1000-byte cap")
 	assert.LessOrEqual(t, tr.read.Load(), int64(testCap+1), "inflated bytes read")
 	assert.Equal(t, 1, rc.count())

@@ -39,8 +39,7 @@ func TestHugeErrorMessageIsCappedAndShared(t *testing.T) {
 			assert.EqualValues(t, 5, calls.Load())
 			var byCall []*APIError
 			for i, v := range rep.Verdicts {
-				var apiErr *APIError
-				require.ErrorAs(t, v.Err, &apiErr)
+				apiErr := errAs[*APIError](t, v.Err)
 				assertCut(t, apiErr.Message, "the message")
 				if i%MaxBatchSize == 0 {
 					byCall = append(byCall, apiErr)
@@ -77,8 +76,7 @@ func TestHugeEntryTextIsCapped(t *testing.T) {
 	require.NoError(t, err)
 	for _, v := range rep.Verdicts {
 		require.Equal(t, Refused, v.State)
-		var apiErr *APIError
-		require.ErrorAs(t, v.Err, &apiErr)
+		apiErr := errAs[*APIError](t, v.Err)
 		assertCut(t, apiErr.Code, "the code")
 		assertCut(t, apiErr.Message, "the message")
 	}

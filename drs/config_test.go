@@ -15,8 +15,7 @@ func configErrors(t *testing.T, err error) map[string]*ConfigError {
 	t.Helper()
 	out := map[string]*ConfigError{}
 	for _, e := range errorsOf(err) {
-		var ce *ConfigError
-		require.ErrorAs(t, e, &ce)
+		ce := errAs[*ConfigError](t, e)
 		out[ce.Option] = ce
 	}
 	return out

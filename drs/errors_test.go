@@ -45,13 +45,11 @@ func TestInvalidInputReportIsNil(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rep, err := call()
 			assert.Nil(t, rep)
-			var first *InputError
-			require.ErrorAs(t, err, &first, "errors.As reaches an *InputError through the joined error")
+			first := errAs[*InputError](t, err, "errors.As reaches an *InputError through the joined error")
 			assert.Equal(t, -1, first.Index)
 			var got []InputError
 			for _, e := range errorsOf(err) {
-				var ie *InputError
-				require.ErrorAs(t, e, &ie)
+				ie := errAs[*InputError](t, e)
 				got = append(got, *ie)
 				if s, ok := shown[ie.Index]; ok {
 					assert.Contains(t, e.Error(), fmt.Sprintf("job ID %s at index %d", s, ie.Index))
@@ -71,8 +69,7 @@ func TestInvalidInputReportIsNil(t *testing.T) {
 			assert.Len(t, errorsOf(err), len(want)-1, "every job ID problem, and no mode to check")
 			rep, err = call(nil)
 			assert.Nil(t, rep)
-			var ie *InputError
-			require.ErrorAs(t, err, &ie)
+			ie := errAs[*InputError](t, err)
 			assert.Equal(t, InputError{Index: -1, Reason: "no job IDs"}, *ie)
 			assert.EqualError(t, err, "drs: invalid input, nothing was sent: no job IDs")
 		})
@@ -123,7 +120,7 @@ func TestErrNonNilWheneverAJobHasNoAnswer(t *testing.T) {
 	rep, err = c.Results(bg, []string{"passed", "nowhere"})
 	require.Error(t, err)
 	assert.Equal(t, []State{Passed, NoAnswer}, statesOf(rep))
-	assert.Equal(t, "the answer has no result for the job", asResponseError(t, rep.Verdicts[1].Err).Reason)
+	assert.Equal(t, "the answer has no result for the job", errAs[*ResponseError](t, rep.Verdicts[1].Err).Reason)
 	require.Len(t, rep.Unmatched, 2, "the answers about jobs not asked")
 	assert.Equal(t, "failed", rep.Unmatched[0].JobID)
 }
@@ -134,13 +131,6 @@ func statesOf(rep *Report) []State {
 		out[i] = v.State
 	}
 	return out
-}
-
-func asResponseError(t *testing.T, err error) *ResponseError {
-	t.Helper()
-	var respErr *ResponseError
-	require.ErrorAs(t, err, &respErr)
-	return respErr
 }
 
 // TestRefusedAndFailedAreNotErrors proves that a report of refusals and
@@ -202,8 +192,7 @@ func TestClassesWorkThroughTheJoinedError(t *testing.T) {
 					assert.NotErrorIs(t, err, other)
 				}
 			}
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
+			apiErr := errAs[*APIError](t, err)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
 			assert.Equal(t, tc.code, apiErr.Code)
 			assert.Equal(t, "said no", apiErr.Message)
@@ -233,8 +222,7 @@ func TestTransportErrorIsNoAnswer(t *testing.T) {
 	c := newClient(t, url, &http.Client{}, newFakeClock(), WithRetry(RetryPolicy{MaxAttempts: 2}))
 	rep, err := c.Results(bg, []string{"j"})
 	require.NotNil(t, rep)
-	var tErr *TransportError
-	require.ErrorAs(t, err, &tErr)
+	tErr := errAs[*TransportError](t, err)
 	assert.Equal(t, 2, tErr.Attempts, "a refused connection is retried")
 	assert.Equal(t, opResults, tErr.Operation)
 	assert.Contains(t, err.Error(), "no answer after 2 attempts")

@@ -50,8 +50,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 					}
 					v := rep.Verdicts[0]
 					assert.Equal(t, NoAnswer, v.State)
-					var apiErr *APIError
-					require.ErrorAs(t, err, &apiErr)
+					apiErr := errAs[*APIError](t, err)
 					assert.Equal(t, code, apiErr.StatusCode)
 					assert.Equal(t, op, apiErr.Operation)
 					assert.Contains(t, err.Error(), target, "the error names Location")
@@ -79,8 +78,7 @@ func TestRedirectLoopSendsOneRequest(t *testing.T) {
 	assert.Equal(t, 1, rc.count())
 	assert.Empty(t, clk.waits(), "no backoff: a 3xx is not retried")
 	assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
+	apiErr := errAs[*APIError](t, err)
 	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
 }
 
@@ -129,8 +127,7 @@ func TestAmbiguousAnswerIsNoAnswer(t *testing.T) {
 			v := rep.Verdicts[0]
 			assert.Equal(t, NoAnswer, v.State)
 			require.Error(t, err)
-			var respErr *ResponseError
-			require.ErrorAs(t, v.Err, &respErr)
+			respErr := errAs[*ResponseError](t, v.Err)
 			assert.Equal(t, tc.op, respErr.Operation)
 			assert.Contains(t, err.Error(), tc.key, "the error names the key")
 			if tc.op == opJobs {
@@ -183,7 +180,7 @@ func TestEntriesOfJobs(t *testing.T) {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.errHas)
 				for _, v := range rep.Verdicts {
-					assert.Equal(t, v.JobID, asResponseError(t, v.Err).JobID)
+					assert.Equal(t, v.JobID, errAs[*ResponseError](t, v.Err).JobID)
 					if tc.op == opJobs {
 						assert.Contains(t, v.Err.Error(), "unknown whether")
 					}
@@ -209,8 +206,7 @@ func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 			require.NoError(t, err, "a refusal is an answer, not an error")
 			v := rep.Verdicts[0]
 			assert.Equal(t, Refused, v.State)
-			var apiErr *APIError
-			require.ErrorAs(t, v.Err, &apiErr)
+			apiErr := errAs[*APIError](t, v.Err)
 			assert.Equal(t, []string{"DRS.M00304", "not allowed", "job-1"}, []string{apiErr.Code, apiErr.Message, apiErr.JobID})
 			assert.Equal(t, 200, apiErr.StatusCode)
 			assert.Equal(t, "req-200", v.RequestID)
@@ -235,7 +231,7 @@ func TestErrorCodeIsRefusalWhateverTheStatus(t *testing.T) {
 			rep, err := ask(t, opJobs, `{"results":[{"id":"job-1",`+tc.entry+`}]}`)
 			require.Error(t, err)
 			assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-			assert.Equal(t, "job-1", asResponseError(t, err).JobID)
+			assert.Equal(t, "job-1", errAs[*ResponseError](t, err).JobID)
 			assert.Contains(t, err.Error(), "unknown whether")
 			assert.False(t, errors.Is(err, ErrJobNotFound))
 		})
@@ -283,7 +279,7 @@ func TestOnlyAnExactPassPasses(t *testing.T) {
 				assert.Equal(t, tc.want, v.Summary())
 				return
 			}
-			respErr := asResponseError(t, err)
+			respErr := errAs[*ResponseError](t, err)
 			assert.Equal(t, "job-1", respErr.JobID)
 			assert.Contains(t, respErr.Reason, tc.want)
 		})
@@ -303,8 +299,7 @@ func TestEscapedKeyReadsAsTheKey(t *testing.T) {
 		var first string
 		for _, key := range []string{`"error_code"`, `"\u0065rror_code"`, `"\u0065\u0072ror\u005fcode"`} {
 			rep, err := ask(t, op, fmt.Sprintf(body, key))
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr, key)
+			apiErr := errAs[*APIError](t, err, key)
 			assert.Equal(t, []string{"DRS.M01504", "busy"}, []string{apiErr.Code, apiErr.Message}, key)
 			assert.Equal(t, NoAnswer, rep.Verdicts[0].State, key)
 			first = cmp.Or(first, rep.Verdicts[0].Err.Error())

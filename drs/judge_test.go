@@ -120,8 +120,7 @@ func TestJudgingStopsWithTheContext(t *testing.T) {
 			assert.Empty(t, rep.Unmatched)
 			for _, v := range rep.Verdicts {
 				assert.Equal(t, NoAnswer, v.State)
-				var respErr *ResponseError
-				require.ErrorAs(t, v.Err, &respErr)
+				respErr := errAs[*ResponseError](t, v.Err)
 				assert.Contains(t, respErr.Reason, "the context ended before the answer was read")
 				if op == opJobs {
 					assert.Contains(t, v.Err.Error(), "unknown whether the pre-checks started")

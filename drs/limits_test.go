@@ -160,8 +160,7 @@ func TestHangEndsNamingTheLimit(t *testing.T) {
 					assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
 					return
 				}
-				var tErr *TransportError
-				require.ErrorAs(t, err, &tErr)
+				tErr := errAs[*TransportError](t, err)
 				assert.Equal(t, tc.attempts, tErr.Attempts)
 				assert.ErrorIs(t, err, tc.cause)
 				if tc.timeout == 0 && tc.cause == context.DeadlineExceeded {
@@ -193,8 +192,7 @@ func TestRateLimit(t *testing.T) {
 		ctx, cancel := context.WithTimeout(bg, time.Second)
 		defer cancel()
 		rep, err := c.Results(ctx, []string{"a"})
-		var tErr *TransportError
-		require.ErrorAs(t, err, &tErr)
+		tErr := errAs[*TransportError](t, err)
 		assert.Zero(t, tErr.Attempts)
 		assert.Contains(t, err.Error(), "no answer after 0 attempts: the client-side rate limit would wait past the context's deadline")
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -227,8 +225,7 @@ func TestStartSentButNotAnsweredIsUnknown(t *testing.T) {
 		for _, v := range rep.Verdicts {
 			assert.Equal(t, NoAnswer, v.State)
 			assert.Contains(t, v.Err.Error(), "unknown whether the pre-checks started")
-			var tErr *TransportError
-			require.ErrorAs(t, v.Err, &tErr)
+			tErr := errAs[*TransportError](t, v.Err)
 			assert.Equal(t, attempts, tErr.Attempts)
 		}
 	}
@@ -244,8 +241,7 @@ func TestHostThatDoesNotResolve(t *testing.T) {
 	})
 	c := newClient(t, "https://drs.nowhere-1.myhuaweicloud.com", &http.Client{Transport: rt}, newFakeClock())
 	_, err := c.Results(bg, []string{"j"})
-	var tErr *TransportError
-	require.ErrorAs(t, err, &tErr)
+	errAs[*TransportError](t, err)
 	assert.Equal(t, 1, calls)
 	assert.Contains(t, err.Error(), "the host drs.nowhere-1.myhuaweicloud.com does not resolve: check the region or endpoint")
 	var dnsErr *net.DNSError
@@ -306,8 +302,7 @@ func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 			return rt(r)
 		})}, newFakeClock(), WithRetry(RetryPolicy{MaxAttempts: attempts}))
 		rep, err := c.Results(bg, []string{"job-1"})
-		var tErr *TransportError
-		require.ErrorAs(t, err, &tErr)
+		tErr := errAs[*TransportError](t, err)
 		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
 		assert.Equal(t, int(calls.Load()), tErr.Attempts)
 		return int(calls.Load())
@@ -339,8 +334,7 @@ func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 		_, err := c.call(bg, new(guard), opResults, func(context.Context) (*http.Response, error) {
 			return nil, errors.New("drs: read the request body to sign it: gone")
 		}, new(generated.BatchQueryPrecheckResultResp))
-		var tErr *TransportError
-		require.ErrorAs(t, err, &tErr)
+		tErr := errAs[*TransportError](t, err)
 		assert.Equal(t, 1, tErr.Attempts)
 	})
 }

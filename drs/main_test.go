@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/drsclient/drs-precheck/generated"
@@ -367,6 +368,14 @@ func errorsOf(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// errAs requires an E in err's chain and returns it.
+func errAs[E error](t testing.TB, err error, msgAndArgs ...any) E {
+	t.Helper()
+	var e E
+	require.ErrorAs(t, err, &e, msgAndArgs...)
+	return e
 }
 
 // callOp calls Precheck (opJobs) or Results (opResults) about jobs.

@@ -97,8 +97,7 @@ func TestErrorBodies(t *testing.T) {
 			_, _ = io.WriteString(w, tc.body)
 		})
 		_, err := c.Results(bg, []string{"j"})
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr, tc.body)
+		apiErr := errAs[*APIError](t, err, tc.body)
 		assert.Equal(t, []string{tc.code, tc.msg, tc.rid, tc.excerpt}, []string{apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.Body}, tc.body)
 	}
 }
@@ -126,7 +125,7 @@ func TestUnusable2xxAnswers(t *testing.T) {
 			assert.Equal(t, InProgress, rep.Verdicts[0].State)
 			continue
 		}
-		respErr := asResponseError(t, err)
+		respErr := errAs[*ResponseError](t, err)
 		assert.Contains(t, respErr.Reason, tc.reason, tc.body)
 		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
 	}

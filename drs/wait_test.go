@@ -216,8 +216,7 @@ func TestWaitWhoseEveryPollFails(t *testing.T) {
 	assert.Equal(t, 3, rep.Polls)
 	assert.Contains(t, err.Error(), "the wait ended after 3 polls: the context was canceled")
 	assert.Contains(t, err.Error(), "the latest query failed: drs: BatchCheckResults: HTTP 503 Service Unavailable: APIGW.0203: poll 3 failed")
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
+	apiErr := errAs[*APIError](t, err)
 	assert.Equal(t, "poll 3 failed", apiErr.Message)
 	for _, v := range rep.Verdicts {
 		assert.Equal(t, NoAnswer, v.State)
@@ -392,8 +391,7 @@ func TestWaitOptionsBelowTheFloorAreRefused(t *testing.T) {
 		} {
 			rep, err := call()
 			assert.Nil(t, rep, name)
-			var cfg *ConfigError
-			require.ErrorAs(t, err, &cfg, name)
+			cfg := errAs[*ConfigError](t, err, name)
 			assert.Equal(t, tc.option, cfg.Option, name)
 			assert.Contains(t, cfg.Reason, tc.reason, name)
 		}
