@@ -78,9 +78,7 @@ func TestRetryAfterIsCapped(t *testing.T) {
 // TestBackoffGrowsAndIsCapped proves the exponential backoff: each wait is at
 // most BaseDelay doubled per attempt, up to MaxDelay.
 func TestBackoffGrowsAndIsCapped(t *testing.T) {
-	c, rc, clk := hostile(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) {
-		writeJSON(w, 503, generated.ErrorBody{ErrorCode: "APIGW.0203", ErrorMsg: "busy"})
-	}, WithRetry(RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: 3 * time.Second}))
+	c, rc, clk := hostile(t, raw(503, `{"error_code":"APIGW.0203","error_msg":"busy"}`), WithRetry(RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: 3 * time.Second}))
 	_, err := c.Results(bg, []string{"j"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "gave up after 6 attempts")

@@ -266,9 +266,7 @@ func TestWaitKeepsWhatItKnewWhenAQueryFails(t *testing.T) {
 // TestWaitStopsOnARefusedCall proves that a query refused as a whole with a
 // 4xx ends the wait at once, with that refusal as every pending job's reason.
 func TestWaitStopsOnARefusedCall(t *testing.T) {
-	c, rc, _ := hostile(t, func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
-		writeJSON(w, 403, generated.ErrorBody{ErrorCode: "DRS.M00261", ErrorMsg: "project mismatch"})
-	})
+	c, rc, _ := hostile(t, raw(403, `{"error_code":"DRS.M00261","error_msg":"project mismatch"}`))
 	rep, err := c.Wait(bg, []string{"a"})
 	require.Error(t, err)
 	assert.Equal(t, 1, rc.count())

@@ -123,13 +123,12 @@ func (w *waveRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // waveOutcome is what one wave measured.
 type waveOutcome struct {
-	lags     []time.Duration // verdict minus completion, per job
-	tail     time.Duration   // last verdict minus last completion
-	requests int
-	reqs     []waveRequest
-	final    int         // jobs with a final verdict
-	done     []time.Time // completions (on the simulator), per job
-	starts   []time.Time // starts (on the simulator), per job
+	lags   []time.Duration // verdict minus completion, per job
+	tail   time.Duration   // last verdict minus last completion
+	reqs   []waveRequest
+	final  int         // jobs with a final verdict
+	done   []time.Time // completions (on the simulator), per job
+	starts []time.Time // starts (on the simulator), per job
 }
 
 // runWave starts n pre-checks and waits for them with strategy, in a
@@ -193,7 +192,6 @@ func runWave(t *testing.T, strategy, dist, shape string, n int) waveOutcome {
 			lastDone, lastVerdict = later(lastDone, done), later(lastVerdict, at)
 		}
 		out.tail = lastVerdict.Sub(lastDone)
-		out.requests = len(rec.reqs)
 		out.reqs = rec.reqs
 	})
 	return out
@@ -388,7 +386,7 @@ func TestWave(t *testing.T) {
 								n, dist, shape, strategy, percentile(lags, 50).Seconds(), percentile(lags, 90).Seconds(),
 								percentile(lags, 100).Seconds(), tail.Seconds(), float64(requests)/float64(n)))
 						}
-						row(strategy, o.lags, o.tail, o.requests)
+						row(strategy, o.lags, o.tail, len(o.reqs))
 						if strategy != "drs" {
 							return
 						}
