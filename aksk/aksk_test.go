@@ -40,9 +40,7 @@ func TestSignVerify(t *testing.T) {
 			}
 			s := testSigner()
 			s.SecurityToken, s.SignedHeaders = c.token, slices.Clone(c.signed)
-			if err := s.Sign(req, body); err != nil {
-				t.Fatal(err)
-			}
+			must(t, s.Sign(req, body))
 			if got := authOf(t, req).SignedHeaders; !slices.Equal(got, c.want) {
 				t.Errorf("SignedHeaders = %v, want %v", got, c.want)
 			}
@@ -110,15 +108,11 @@ func TestResignReplacesDateAndAuthorization(t *testing.T) {
 	req.Header["x-sdk-date"] = []string{"20000101T000000Z"} // stale, non-canonical key
 	req.Header["authorization"] = []string{"stale"}
 	s := testSigner()
-	if err := s.Sign(req, body); err != nil {
-		t.Fatal(err)
-	}
+	must(t, s.Sign(req, body))
 	first := req.Header.Get("Authorization")
 	later := signTime.Add(time.Hour)
 	s.Now = func() time.Time { return later }
-	if err := s.Sign(req, body); err != nil {
-		t.Fatal(err)
-	}
+	must(t, s.Sign(req, body))
 	for k, v := range req.Header {
 		if (strings.EqualFold(k, "X-Sdk-Date") || strings.EqualFold(k, "Authorization")) && (k != http.CanonicalHeaderKey(k) || len(v) != 1) {
 			t.Errorf("header %q = %q: want exactly one canonical value", k, v)
@@ -348,9 +342,7 @@ func TestCanonicalURIAndQuery(t *testing.T) {
 		{"/", "e=a=b", "/", "e=a%3Db"},
 	} {
 		u, err := url.Parse("https://h" + tt.path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, err)
 		u.RawQuery = tt.query
 		lines := strings.Split(aksk.CanonicalRequest(&http.Request{Method: http.MethodGet, Host: "h", URL: u}, nil, ""), "\n")
 		if lines[1] != tt.uri || lines[2] != tt.canonicalQuery {
@@ -424,18 +416,14 @@ func TestVectors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req, err := http.NewRequest(tt.method, tt.url, bytes.NewReader(tt.body))
-			if err != nil {
-				t.Fatal(err)
-			}
+			must(t, err)
 			for k, v := range tt.header {
 				req.Header.Set(k, v)
 			}
 			date, _ := time.Parse(aksk.DateFormat, tt.date)
 			now := func() time.Time { return date }
 			s := aksk.Signer{Credentials: aksk.Credentials{AccessKey: tt.ak, SecretKey: tt.sk}, SignedHeaders: tt.signed, Now: now}
-			if err := s.Sign(req, tt.body); err != nil {
-				t.Fatal(err)
-			}
+			must(t, s.Sign(req, tt.body))
 			if got := req.Header.Get("X-Sdk-Date"); got != tt.date {
 				t.Errorf("X-Sdk-Date = %q, want %q", got, tt.date)
 			}

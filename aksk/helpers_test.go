@@ -52,9 +52,7 @@ func newPrecheckRequest(t testing.TB) (*http.Request, []byte) {
 	req, err := http.NewRequest(http.MethodPost,
 		"https://drs.cn-north-4.myhuaweicloud.com/v3/0a1b2c3d4e5f60718293a4b5c6d7e8f9/jobs/batch-precheck?lang=en-us&limit=10",
 		bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	req.Header.Set("User-Agent", "drs-precheck/1.0")
 	req.Header.Set("X-Language", "en-us")
@@ -66,10 +64,15 @@ func newPrecheckRequest(t testing.TB) (*http.Request, []byte) {
 func signedPrecheckRequest(t testing.TB, s aksk.Signer) (*http.Request, []byte) {
 	t.Helper()
 	req, body := newPrecheckRequest(t)
-	if err := s.Sign(req, body); err != nil {
+	must(t, s.Sign(req, body))
+	return req, body
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return req, body
 }
 
 // clone deep-copies req (URL and headers included).
@@ -96,9 +99,7 @@ func overTheWire(req *http.Request, body []byte) (srv *http.Request, ok bool) {
 func authOf(t testing.TB, req *http.Request) aksk.Authorization {
 	t.Helper()
 	a, err := aksk.ParseAuthorization(req.Header.Get("Authorization"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	return a
 }
 

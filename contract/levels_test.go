@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -21,19 +22,27 @@ const (
 	httpDate  = "Wed, 21 Oct 2015 07:28:00 GMT"
 )
 
+// newRequest is a POST of op to base, with a valid body when body is "".
+func newRequest(t *testing.T, base, op, body string) (*http.Request, []byte) {
+	t.Helper()
+	path, valid := "/v3/p1/jobs/batch-precheck", `{"jobs":[{"job_id":"j1","precheck_mode":"forStartJob"}]}`
+	if op == opResults {
+		path, valid = "/v3/p1/jobs/batch-precheck-result", `{"jobs":["j1"]}`
+	}
+	body = cmp.Or(body, valid)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, base+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Auth-Token", "tok")
+	return req, []byte(body)
+}
+
 // exchangeFor validates a valid request of op with spec and returns its
 // Exchange.
 func exchangeFor(t *testing.T, spec *Spec, op string) *Exchange {
 	t.Helper()
-	path, body := "/v3/p1/jobs/batch-precheck", `{"jobs":[{"job_id":"j1","precheck_mode":"forStartJob"}]}`
-	if op == opResults {
-		path, body = "/v3/p1/jobs/batch-precheck-result", `{"jobs":["j1"]}`
-	}
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://drs.test"+path, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Auth-Token", "tok")
-	ex, err := spec.ValidateRequest(context.Background(), req, []byte(body))
+	req, body := newRequest(t, "http://drs.test", op, "")
+	ex, err := spec.ValidateRequest(context.Background(), req, body)
 	require.NoError(t, err)
 	require.Equal(t, op, ex.Operation())
 	return ex
@@ -246,12 +255,8 @@ func TestLevelsComeFromOneDocument(t *testing.T) {
 
 	// Requests keep their rules at both levels.
 	for _, s := range []*Spec{spec, compat} {
-		body := `{"jobs":[]}`
-		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://drs.test/v3/p1/jobs/batch-precheck", strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Auth-Token", "tok")
-		_, err = s.ValidateRequest(context.Background(), req, []byte(body))
+		req, body := newRequest(t, "http://drs.test", opJobs, `{"jobs":[]}`)
+		_, err = s.ValidateRequest(context.Background(), req, body)
 		var v *Violation
 		require.True(t, errors.As(err, &v), "%s level: an empty jobs list must be refused", s.Level())
 		assert.Equal(t, "minItems", v.Rule)
@@ -321,10 +326,7 @@ func echoServer(t *testing.T, status int, header http.Header, body string) *http
 
 func post(t *testing.T, tr http.RoundTripper, url string) (*http.Response, error) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/v3/p1/jobs/batch-precheck-result", strings.NewReader(`{"jobs":["j1"]}`))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Auth-Token", "tok")
+	req, _ := newRequest(t, url, opResults, "")
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err == nil {
 		t.Cleanup(func() { _ = resp.Body.Close() })

@@ -1,10 +1,8 @@
 package contract
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -21,24 +19,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // says.
 func TestTransportPassesALargeBodyWhole(t *testing.T) {
 	body := `{"results":[],"count":0,"pad":"` + strings.Repeat("x", 300) + `"}`
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, body)
-	}))
-	defer srv.Close()
+	srv := echoServer(t, 200, jsonCT(), body)
 	tr, err := NewTransport(http.DefaultTransport)
 	require.NoError(t, err)
 	tr.MaxBodyBytes = 100
 	defer tr.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/v3/p1/jobs/batch-precheck",
-		strings.NewReader(`{"jobs":[{"job_id":"j1","precheck_mode":"forStartJob"}]}`))
+	resp, err := post(t, tr, srv.URL)
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Auth-Token", "tok")
-	resp, err := (&http.Client{Transport: tr}).Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, body, string(got))

@@ -138,7 +138,6 @@ func TestEditingTheSpecChangesValidation(t *testing.T) {
 		assert.Equal(t, "/results/0/status", drift[0].Field)
 		assert.Equal(t, "required", drift[0].Rule)
 	})
-
 }
 
 // TestBreakingGateInputs: what `make breaking` compares with is a valid

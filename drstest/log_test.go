@@ -51,8 +51,7 @@ func TestRequestLog(t *testing.T) {
 
 func TestRequestLogLimit(t *testing.T) {
 	for _, limit := range []int{0, 1, 3} {
-		srv := drstest.NewServer(t, drstest.WithRequestLogLimit(limit), drstest.WithJobs(drstest.Job{ID: "j"}))
-		c := strictClient(t, srv.URL, token(srv.Token))
+		srv, c := jobServer(t, drstest.WithRequestLogLimit(limit))
 		for range 10 {
 			results(t, c, srv.ProjectID, "j")
 		}

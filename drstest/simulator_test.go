@@ -223,9 +223,8 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 	// Temporary credentials alone are enough.
-	if _, err := drstest.New(drstest.WithTemporaryAKSK("ak", "sk", "st")); err != nil {
-		t.Fatal(err)
-	}
+	_, err := drstest.New(drstest.WithTemporaryAKSK("ak", "sk", "st"))
+	must(t, err)
 	sim, err := drstest.New(drstest.WithToken("t"))
 	must(t, err)
 	if sim.ProjectID() != drstest.DefaultProjectID {

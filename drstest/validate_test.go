@@ -16,13 +16,11 @@ import (
 // validation (benchmarks) the simulator's own checks still answer the common
 // mistakes with DRS codes. Nothing is started.
 func TestBadRequests(t *testing.T) {
-	eleven := make([]generated.PreCheckInfo, 11)
 	ids := make([]string, 11)
-	for i := range eleven {
+	for i := range ids {
 		ids[i] = fmt.Sprint("job-", i)
-		eleven[i] = generated.PreCheckInfo{JobId: ids[i], PrecheckMode: generated.PrecheckModeForStartJob}
 	}
-	elevenJobs, _ := json.Marshal(generated.BatchPrecheckReq{Jobs: eleven})
+	elevenJobs, _ := json.Marshal(startReq(generated.PrecheckModeForStartJob, ids...))
 	elevenIDs, _ := json.Marshal(generated.BatchQueryPrecheckResultReq{Jobs: ids})
 	const J, R = drstest.OpBatchCheckJobs, drstest.OpBatchCheckResults
 	cases := []struct {
