@@ -15,9 +15,12 @@ import (
 
 // Exit 0: every job may start (without --wait: every pre-check started).
 // Exit 1: the exchange worked, but some job may not start. Progress goes to
-// stderr, never to stdout.
+// stderr, never to stdout. Jobs files as other tools write them (comments,
+// a JSON array) give the jobs they list, and no commented-out one.
 func TestExitOKOrJobs(t *testing.T) {
 	t.Parallel()
+	testdata, err := filepath.Abs("testdata")
+	require.NoError(t, err)
 	cases := []struct {
 		name string
 		args []string
@@ -35,6 +38,10 @@ func TestExitOKOrJobs(t *testing.T) {
 			[]string{"refused", "DRS.M00304", "DRS.10000010", "0 of 2 jobs passed (may start); 2 refused."}},
 		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
+		{"text jobs file with comments", argv([]string{"run", "--wait", "--jobs-file", filepath.Join(testdata, "jobs-wave1.txt")}, fastWait), exitOK,
+			[]string{"All 2 jobs passed: they may start."}}, // its running job is commented out
+		{"JSON jobs file", argv([]string{"run", "--wait", "--jobs-file", filepath.Join(testdata, "jobs.json")}, fastWait), exitJobs,
+			[]string{"1 of 2 jobs passed (may start); 1 failed."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
