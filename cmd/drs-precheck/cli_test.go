@@ -60,31 +60,6 @@ func TestJobsFilesAndStdin(t *testing.T) {
 	assert.Equal(t, 3, doc.Summary.Refused, "forRetryJob is refused for jobs in CONFIGURATION")
 }
 
-// A jobs file with comments, and a JSON array, as other tools write them.
-func TestJobsFile(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		file string
-		code int
-		want string
-	}{
-		"text with comments": {"testdata/jobs-wave1.txt", exitOK, "All 2 jobs passed: they may start."},
-		"JSON array":         {"testdata/jobs.json", exitJobs, "1 of 2 jobs passed (may start); 1 failed."},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			path, err := filepath.Abs(tc.file)
-			require.NoError(t, err)
-			srv := newSim(t)
-			res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--jobs-file", path}, fastWait)...)
-			expectExit(t, res, tc.code)
-			assert.Contains(t, res.stdout, tc.want)
-			assert.NotContains(t, res.stdout, drstest.RunningJobID, "a commented-out job is not sent")
-		})
-	}
-}
-
 // In process, a run leaves no goroutine behind: the client's connections
 // are closed, the progress reporter and the retries are done. (Not parallel,
 // so no other test's goroutines come and go meanwhile.)

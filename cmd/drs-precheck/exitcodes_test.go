@@ -15,9 +15,12 @@ import (
 
 // Exit 0: every job may start (without --wait: every pre-check started).
 // Exit 1: the exchange worked, but some job may not start. Progress goes to
-// stderr, never to stdout.
+// stderr, never to stdout. Jobs files as other tools write them (comments,
+// a JSON array) give the jobs they list, and no commented-out one.
 func TestExitOKOrJobs(t *testing.T) {
 	t.Parallel()
+	testdata, err := filepath.Abs("testdata")
+	require.NoError(t, err)
 	cases := []struct {
 		name string
 		args []string
@@ -35,6 +38,10 @@ func TestExitOKOrJobs(t *testing.T) {
 			[]string{"refused", "DRS.M00304", "DRS.10000010", "0 of 2 jobs passed (may start); 2 refused."}},
 		{"refused in the wrong state, not waiting", argv([]string{"run"}, jobArgs(drstest.RunningJobID)), exitJobs,
 			[]string{"refused", "DRS.M00304", "0 of 1 pre-checks started (in_progress); 1 refused."}},
+		{"text jobs file with comments", argv([]string{"run", "--wait", "--jobs-file", filepath.Join(testdata, "jobs-wave1.txt")}, fastWait), exitOK,
+			[]string{"All 2 jobs passed: they may start."}}, // its running job is commented out
+		{"JSON jobs file", argv([]string{"run", "--wait", "--jobs-file", filepath.Join(testdata, "jobs.json")}, fastWait), exitJobs,
+			[]string{"1 of 2 jobs passed (may start); 1 failed."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,12 +66,15 @@ func TestExitOKOrJobs(t *testing.T) {
 }
 
 // Exit 2: bad input or configuration is refused before anything is sent,
-// naming the flag, variable, file or line to fix, never a secret. In-process:
-// nothing here needs a network wait.
+// naming the flag, variable, file or line to fix (with a suggestion for a
+// typo or a habit from other tools), never a secret. In-process: nothing
+// here needs a network wait.
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	missing := filepath.Join(dir, "no-such-jobs.txt")
+	missing, bigToken := filepath.Join(dir, "no-such-jobs.txt"), filepath.Join(dir, "big-token")
+	noEnv := func(*drstest.Server) []string { return nil }
+	run := []string{"run", "--job", drstest.ExampleJobID}
 	cases := []struct {
 		name  string
 		env   func(*drstest.Server) []string
@@ -105,8 +115,44 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", filepath.Join(dir, "wave.txt")},
 			filepath.Join(dir, "wave.txt") + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
 		{"jobs file error on stdin", tokenEnv, `["` + drstest.ExampleJobID + `", ""]`, []string{"results", "--jobs-file", "-"}, `stdin[1]: job ID "": empty`},
+		// A token file is read through a cap, /dev/zero too.
+		{"--token-file /dev/zero", endpointEnv, "", []string{"results", "--job", "a", "--token-file", "/dev/zero"}, "--token-file /dev/zero is larger than 64 KiB"},
+		{"--token-file too large", endpointEnv, "", []string{"results", "--job", "a", "--token-file", bigToken}, "--token-file " + bigToken + " is larger than 64 KiB"},
+		// Any flag that keeps one value refuses a second one; so does a second
+		// read of stdin.
+		{"--output twice", tokenEnv, "", append(run, "--output", "json", "--output", "table"), "--output is given twice: give it once"},
+		{"-o and --output", tokenEnv, "", append(run, "-o", "json", "--output", "json"), "--output is given twice: give it once"},
+		{"--mode twice", tokenEnv, "", append(run, "--mode", "forRetryJob", "--mode", "forStartJob"), "--mode is given twice: give it once"},
+		{"--wait twice", tokenEnv, "", append(run, "--wait", "--wait"), "--wait is given twice: give it once"},
+		{"--timeout twice", tokenEnv, "", append(run, "--timeout", "1m", "--timeout=2m"), "--timeout is given twice: give it once"},
+		{"--region twice", tokenEnv, "", append(run, "--region", "cn-north-4", "--region", "cn-north-4"), "--region is given twice: give it once"},
+		{"stdin twice", tokenEnv, "x\n", []string{"results", "--jobs-file", "-", "--jobs-file", "-"}, "stdin (-) can be read once"},
+		// Typos and habits from other tools get a suggestion; a secret given as
+		// a flag is refused with where it goes.
+		{"command typo", noEnv, "", []string{"rnu"}, `unknown command "rnu": did you mean run?`},
+		{"command typo of wait", noEnv, "", []string{"wiat"}, `unknown command "wiat": did you mean wait?`},
+		{"flag typo", noEnv, "", []string{"run", "--jobsfile", "x"}, "flag provided but not defined: -jobsfile: did you mean --jobs-file?"},
+		{"flag with letters swapped", noEnv, "", []string{"results", "--outptu", "json"}, "did you mean --output?"},
+		{"flag prefix", noEnv, "", []string{"results", "--outp", "json"}, "did you mean --output?"},
+		{"duration without a unit", noEnv, "", []string{"run", "--timeout", "600", "--job", "a"}, "--timeout 600: a duration needs a unit: did you mean 600s?"},
+		{"not a duration", noEnv, "", []string{"run", "--wait", "--poll-interval=ten", "--job", "a"}, `--poll-interval "ten": not a duration`},
+		{"--token", noEnv, "", []string{"run", "--token", secretToken, "--job", "a"}, "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"},
+		{"--token=", noEnv, "", []string{"results", "--token=" + secretToken, "--job", "a"}, "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"},
+		{"--sk", noEnv, "", []string{"run", "--sk", secretSK, "--job", "a"}, "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"},
+		{"--max-jobs not a number", noEnv, "", []string{"run", "--max-jobs", "many", "--job", "a"}, `--max-jobs "many": not a whole number`},
+		// A usage error points at the help of the command it happened in.
+		{"unknown flag of results", noEnv, "", []string{"results", "--no-such-flag"},
+			"flag provided but not defined: -no-such-flag\n(run 'drs-precheck results --help' for usage)"},
+		{"unknown command without a suggestion", noEnv, "", []string{"frobnicate"},
+			`unknown command "frobnicate": use run, results, serve, demo or version; also wait, completion` + "\n(run 'drs-precheck help' for usage)"},
+		{"serve: --ak without --sk", noEnv, "", []string{"serve", "--ak", "AK"}, "--ak and --sk go together"},
+		{"serve: bad --addr", noEnv, "", []string{"serve", "--addr", "127.0.0.1:http-not-a-port"}, "--addr 127.0.0.1:http-not-a-port"},
+		{"serve: missing --scenario", noEnv, "", []string{"serve", "--scenario", "testdata/no-such-scenario.yaml"}, "--scenario"},
+		{"serve: bad --project-id", noEnv, "", []string{"serve", "--project-id", "a/b"}, "project ID"},
+		{"serve: stray argument", noEnv, "", []string{"serve", "now"}, `unexpected argument "now"`},
 	}
 	require.NoError(t, writeFile(filepath.Join(dir, "empty-token"), "\n"))
+	require.NoError(t, writeFile(bigToken, strings.Repeat("t", 100<<10)))
 	require.NoError(t, writeFile(filepath.Join(dir, "wave.txt"), "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,7 +163,9 @@ func TestExitUsageSendsNothing(t *testing.T) {
 			assert.Contains(t, res.stderr, tc.want)
 			assert.Empty(t, res.stdout, "a usage error prints no report")
 			assert.Zero(t, srv.RequestCount(), "a usage error must not reach the server")
-			assert.NotContains(t, res.output(), srv.SecretKey)
+			for _, secret := range []string{srv.SecretKey, secretToken, secretSK} {
+				assert.NotContains(t, res.output(), secret)
+			}
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	junit "github.com/joshdk/go-junit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -160,24 +161,40 @@ func TestWorkflowCommandEscaping(t *testing.T) {
 	assertNoCommands(t, ta.files["/runner/step-summary.md"].String())
 }
 
-// The CLI under GitHub Actions: annotations on stderr, the report alone on
-// stdout, the summary created, then appended to.
+// The CLI as CI runs it, under GitHub Actions: run --wait --output junit
+// against the simulator prints the JUnit document alone on stdout,
+// annotations on stderr, and creates the summary, then appends to it.
 func TestGitHubActionsProcess(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	summary := filepath.Join(t.TempDir(), "step_summary.md")
 	env := append(tokenEnv(srv), "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY="+summary)
-	args := argv([]string{"run", "--wait", "--output", "junit"}, fastWait, jobArgs(drstest.AlarmJobID, drstest.RunningJobID))
+	ids := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID}
+	args := argv([]string{"run", "--wait", "--output", "junit"}, fastWait, jobArgs(ids...))
 
 	res := runCLI(t, env, "", args...)
 	expectExit(t, res, exitJobs)
-	_, err := checkJUnit([]byte(res.stdout))
-	require.NoError(t, err, "stdout is the JUnit document alone:\n%s", res.stdout)
+	s, _ := parseJUnit(t, res.stdout)
+	require.Len(t, s.Tests, 5)
+	assert.Equal(t, junit.Totals{Tests: 5, Passed: 2, Skipped: 1, Failed: 2}, s.Totals)
+	assert.Equal(t, junit.StatusPassed, s.Tests[0].Status)
+	assert.Contains(t, s.Tests[1].SystemOut, "ALARM db_params/dstDbCharacterSetCheck: ")
+	assert.Equal(t, drstest.AlarmJobID+" alarm db_params/dstDbCharacterSetCheck", s.Tests[2].Name)
+	assert.Equal(t, junit.StatusSkipped, s.Tests[2].Status)
+	failed := problemOf(t, s.Tests[3])
+	assert.Contains(t, failed.Body, "FAILED db_user_privilege/srcDbUserPrivilege: ")
+	assert.Contains(t, requestIDs(srv, drstest.OpBatchCheckResults), textField(failed.Body, "request id"),
+		"the request ID of the answer the verdict came from")
+	refused := problemOf(t, s.Tests[4])
+	assert.Equal(t, "refused", refused.Type)
+	assert.Contains(t, refused.Body, "DRS.M00304")
+	assert.Contains(t, refused.Body, "(request "+requestIDs(srv, drstest.OpBatchCheckJobs)[0]+")")
+
 	assert.Contains(t, res.stderr, "::error title=drs-precheck%3A job "+drstest.RunningJobID+" refused::")
 	assert.Contains(t, res.stderr, "::warning title=drs-precheck%3A job "+drstest.AlarmJobID+" alarm::db_params/dstDbCharacterSetCheck: ")
 	first, err := os.ReadFile(summary)
 	require.NoError(t, err, "the summary file is created")
-	assert.True(t, strings.HasPrefix(string(first), "## drs-precheck run: 1 of 2 jobs passed (may start); 1 refused.\n"), string(first))
+	assert.True(t, strings.HasPrefix(string(first), "## drs-precheck run: 2 of 4 jobs passed (may start); 1 failed; 1 refused.\n"), string(first))
 
 	res = runCLI(t, env, "", args...)
 	expectExit(t, res, exitJobs)

@@ -101,20 +101,6 @@ func TestHelpForms(t *testing.T) {
 	assert.Contains(t, res.stderr, `no help for "nosuch"`)
 }
 
-// A usage error points at the help of the command it happened in.
-func TestUsageErrorPointsAtCommandHelp(t *testing.T) {
-	t.Parallel()
-	res := runApp(t, nil, "", "results", "--no-such-flag")
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, "flag provided but not defined: -no-such-flag")
-	assert.Contains(t, res.stderr, "(run 'drs-precheck results --help' for usage)")
-
-	res = runApp(t, nil, "", "frobnicate")
-	expectExit(t, res, exitUsage)
-	assert.Contains(t, res.stderr, `unknown command "frobnicate": use run, results, serve, demo or version`)
-	assert.Contains(t, res.stderr, "(run 'drs-precheck help' for usage)")
-}
-
 // A boolean flag of a command may come before the command too.
 func TestSplitCommand(t *testing.T) {
 	t.Parallel()

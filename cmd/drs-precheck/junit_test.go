@@ -9,8 +9,6 @@ import (
 	junit "github.com/joshdk/go-junit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/drsclient/drs-precheck/drstest"
 )
 
 // parseJUnit reads stdout as CI reporters do (checkJUnit), and returns its
@@ -222,28 +220,4 @@ func assertNoCommands(t *testing.T, out string) {
 		assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "::"), "a line reads as a workflow command: %q", line)
 		assert.NotContains(t, line, "##[", "a line holds a legacy workflow command")
 	}
-}
-
-// The CLI as CI runs it: run --wait --output junit against the simulator.
-func TestJUnitOutputProcess(t *testing.T) {
-	t.Parallel()
-	srv := newSim(t)
-	ids := []string{drstest.ExampleJobID, drstest.AlarmJobID, drstest.FailingJobID, drstest.RunningJobID}
-	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--output", "junit"}, fastWait, jobArgs(ids...))...)
-	expectExit(t, res, exitJobs)
-	s, _ := parseJUnit(t, res.stdout)
-	require.Len(t, s.Tests, 5)
-	assert.Equal(t, junit.Totals{Tests: 5, Passed: 2, Skipped: 1, Failed: 2}, s.Totals)
-	assert.Equal(t, junit.StatusPassed, s.Tests[0].Status)
-	assert.Contains(t, s.Tests[1].SystemOut, "ALARM db_params/dstDbCharacterSetCheck: ")
-	assert.Equal(t, drstest.AlarmJobID+" alarm db_params/dstDbCharacterSetCheck", s.Tests[2].Name)
-	assert.Equal(t, junit.StatusSkipped, s.Tests[2].Status)
-	failed := problemOf(t, s.Tests[3])
-	assert.Contains(t, failed.Body, "FAILED db_user_privilege/srcDbUserPrivilege: ")
-	assert.Contains(t, requestIDs(srv, drstest.OpBatchCheckResults), textField(failed.Body, "request id"),
-		"the request ID of the answer the verdict came from")
-	refused := problemOf(t, s.Tests[4])
-	assert.Equal(t, "refused", refused.Type)
-	assert.Contains(t, refused.Body, "DRS.M00304")
-	assert.Contains(t, refused.Body, "(request "+requestIDs(srv, drstest.OpBatchCheckJobs)[0]+")")
 }

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,11 +28,6 @@ var cliPath string
 // that a race in the CLI fails its test), and fails the tests if a goroutine
 // of the test process outlives them.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	// Fuzz workers only run FuzzParseJobsFile: no binary needed.
-	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
-		os.Exit(m.Run())
-	}
 	dir, err := os.MkdirTemp("", "drs-precheck-cli-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "TestMain:", err)

@@ -81,29 +81,6 @@ func TestServeProcess(t *testing.T) {
 	assert.Contains(t, stdout, "try: DRS_ENDPOINT="+p.url+" HUAWEICLOUD_SDK_PROJECT_ID="+p.project)
 }
 
-func TestServeUsage(t *testing.T) {
-	t.Parallel()
-	cases := map[string]struct {
-		args []string
-		want string
-	}{
-		"ak without sk":    {[]string{"serve", "--ak", "AK"}, "--ak and --sk go together"},
-		"bad addr":         {[]string{"serve", "--addr", "127.0.0.1:http-not-a-port"}, "--addr 127.0.0.1:http-not-a-port"},
-		"missing scenario": {[]string{"serve", "--scenario", "testdata/no-such-scenario.yaml"}, "--scenario"},
-		"bad project ID":   {[]string{"serve", "--project-id", "a/b"}, "project ID"},
-		"stray argument":   {[]string{"serve", "now"}, `unexpected argument "now"`},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			res := runApp(t, nil, "", tc.args...)
-			expectExit(t, res, exitUsage)
-			assert.Contains(t, res.stderr, tc.want)
-			assert.Empty(t, res.stdout)
-		})
-	}
-}
-
 // serve's "try:" line authenticates the way serve was started, names a job
 // its scenario serves with the mode that job needs, and works when run by a
 // shell as printed (with the secret in the variable it names); the secret

@@ -357,20 +357,17 @@ func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "token")
 	const fileToken = "file-token/DO-NOT-PRINT"
 	require.NoError(t, writeFile(file, "\n"+fileToken+"\n"))
-	g := func() *globalFlags {
-		return &globalFlags{endpoint: "https://drs.example.com", projectID: "0123456789abcdef0123456789abcdef"}
-	}
 	// The client newClient builds is the CLI's one redaction: it knows the
 	// environment's secrets, or those of --token-file.
-	env := map[string]string{"HUAWEICLOUD_SDK_AK": secretAK, "HUAWEICLOUD_SDK_SK": secretSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": secretST}
-	fromEnv, err := (&app{getenv: func(k string) string { return env[k] }, stderr: io.Discard}).newClient(context.Background(), g(), nil)
-	require.NoError(t, err)
-	fromTokenEnv, err := (&app{getenv: func(k string) string { return map[string]string{"HUAWEICLOUD_IAM_TOKEN": secretToken}[k] }, stderr: io.Discard}).newClient(context.Background(), g(), nil)
-	require.NoError(t, err)
-	withFile := g()
-	withFile.tokenFile = file
-	fromFile, err := (&app{getenv: func(string) string { return "" }, stderr: io.Discard}).newClient(context.Background(), withFile, nil)
-	require.NoError(t, err)
+	newClient := func(env map[string]string, tokenFile string) *drs.Client {
+		g := &globalFlags{endpoint: "https://drs.example.com", projectID: "0123456789abcdef0123456789abcdef", tokenFile: tokenFile}
+		c, err := (&app{getenv: func(k string) string { return env[k] }, stderr: io.Discard}).newClient(context.Background(), g, nil)
+		require.NoError(t, err)
+		return c
+	}
+	fromEnv := newClient(map[string]string{"HUAWEICLOUD_SDK_AK": secretAK, "HUAWEICLOUD_SDK_SK": secretSK, "HUAWEICLOUD_SDK_SECURITY_TOKEN": secretST}, "")
+	fromTokenEnv := newClient(map[string]string{"HUAWEICLOUD_IAM_TOKEN": secretToken}, "")
+	fromFile := newClient(nil, file)
 	for c, secrets := range map[*drs.Client][]string{fromEnv: {secretSK, secretST}, fromTokenEnv: {secretToken}, fromFile: {fileToken}} {
 		for _, s := range secrets {
 			for _, f := range secretForms(s) {
