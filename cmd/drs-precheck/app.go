@@ -265,8 +265,7 @@ func takesValue(arg string, next []string) bool {
 	fs := newFlagSet("global")
 	new(globalFlags).register(fs)
 	if f := fs.Lookup(strings.TrimLeft(arg, "-")); f != nil {
-		b, ok := f.Value.(interface{ IsBoolFlag() bool })
-		return !ok || !b.IsBoolFlag()
+		return !isBoolFlag(f.Value)
 	}
 	if len(next) > 0 {
 		if _, isCommand := commandByName(next[0]); isCommand {

@@ -96,8 +96,11 @@ func (v *strictValue) check(s string) error {
 	return usage("--%s: %v", v.name, err)
 }
 
-func (v *strictValue) IsBoolFlag() bool {
-	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+func (v *strictValue) IsBoolFlag() bool { return isBoolFlag(v.Value) }
+
+// isBoolFlag reports whether a flag takes no value, as the flag package decides.
+func isBoolFlag(v flag.Value) bool {
+	b, ok := v.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
 }
 
@@ -148,7 +151,7 @@ func unknownFlag(fs *flag.FlagSet, args []string) error {
 		case name == "h" || name == "help" || name == "" || name[0] == '-':
 			return nil // help, or bad syntax fs.Parse reports
 		case f != nil:
-			if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(isBool && b.IsBoolFlag()) {
+			if !hasValue && !isBoolFlag(f.Value) {
 				i++ // its value
 			}
 			continue
