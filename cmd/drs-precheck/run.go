@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -59,7 +60,11 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	timeout := commandTimeout(c.g.timeout, c.wait)
+	// The whole command's bound, unless --timeout: pre-checks take minutes.
+	timeout := cmp.Or(c.g.timeout, 2*time.Minute)
+	if c.wait && c.g.timeout == 0 {
+		timeout = 30 * time.Minute
+	}
 	var prog *progress
 	var waitOpts []drs.WaitOption
 	if c.wait {
@@ -120,16 +125,4 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		return &exitError{code: signaled, msg: "interrupted by " + signalName(signaled) + ": the report holds what was known then"}
 	}
 	return err
-}
-
-// commandTimeout bounds the whole command: --timeout, else 30 minutes when
-// waiting (pre-checks take minutes), 2 minutes otherwise.
-func commandTimeout(d time.Duration, waiting bool) time.Duration {
-	switch {
-	case d > 0:
-		return d
-	case waiting:
-		return 30 * time.Minute
-	}
-	return 2 * time.Minute
 }
