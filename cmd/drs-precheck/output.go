@@ -184,11 +184,10 @@ func nonZero(s summary, skip, noAnswerNote string) []string {
 
 // countsExcept is e.g. "; 1 failed; 1 no_answer (API or network error)".
 func countsExcept(s summary, skip string) string {
-	var b strings.Builder
-	for _, part := range nonZero(s, skip, " (API or network error)") {
-		b.WriteString("; " + part)
+	if parts := nonZero(s, skip, " (API or network error)"); len(parts) > 0 {
+		return "; " + strings.Join(parts, "; ")
 	}
-	return b.String()
+	return ""
 }
 
 func countsLine(s summary) string {

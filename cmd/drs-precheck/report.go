@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/drsclient/drs-precheck/drs"
@@ -153,10 +154,8 @@ func (d *document) exitErr() error {
 		}
 		return &exitError{code: exitAPIError, msg: msg}
 	}
-	for _, j := range d.Jobs {
-		if !d.ok(j) {
-			return &exitError{code: exitJobs} // the report says which jobs and why
-		}
+	if slices.ContainsFunc(d.Jobs, func(j jobReport) bool { return !d.ok(j) }) {
+		return &exitError{code: exitJobs} // the report says which jobs and why
 	}
 	return nil
 }
@@ -168,14 +167,9 @@ func (d *document) firstError() string {
 			continue
 		}
 		if e := j.Error; e != nil && e.Message != "" {
-			msg := e.Message
-			if e.Code != "" {
-				msg = e.Code + ": " + msg
-			}
-			if e.Remedy != "" {
-				msg += "; " + e.Remedy
-			}
-			return msg
+			short := *e
+			short.Status, short.RequestID = 0, "" // the report has them
+			return errorLine(&short)
 		}
 		return j.Summary
 	}
