@@ -215,8 +215,8 @@ func (a *app) exitCode(err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	var ee *exitError
-	if !errors.As(err, &ee) {
+	ee, ok := errors.AsType[*exitError](err)
+	if !ok {
 		ee = &exitError{code: exitAPIError, msg: err.Error()}
 	}
 	if ee.msg != "" {

@@ -71,8 +71,7 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 	demo.clientOptions = []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(sim.ProjectID()), drs.WithToken(token)}
 	demo.getenv = func(string) string { return "" }
 	err = c.run(ctx, &demo)
-	var ee *exitError
-	if errors.As(err, &ee) && ee.code == exitJobs {
+	if ee, ok := errors.AsType[*exitError](err); ok && ee.code == exitJobs {
 		// The demo's failing and refused jobs are meant to fail: the workflow worked.
 		fmt.Fprintln(a.stderr, "\nThe demo worked: against real DRS this run would exit with code 1, because two jobs may not start.")
 		return nil

@@ -110,9 +110,9 @@ func inputError(err error, jobs []jobEntry) error {
 	}
 	var lines []string
 	for _, e := range leaves(err) {
-		var in *drs.InputError
+		in, ok := errors.AsType[*drs.InputError](e)
 		switch {
-		case !errors.As(e, &in):
+		case !ok:
 			lines = append(lines, e.Error())
 		case in.Index < 0 || in.Index >= len(jobs):
 			lines = append(lines, in.Reason)

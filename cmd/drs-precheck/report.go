@@ -203,8 +203,7 @@ func fromVerdict(v drs.Verdict, startOnly bool) jobReport {
 		return j
 	}
 	j.Error = &errorInfo{Message: v.Err.Error(), RequestID: v.RequestID}
-	var apiErr *drs.APIError
-	if errors.As(v.Err, &apiErr) {
+	if apiErr, ok := errors.AsType[*drs.APIError](v.Err); ok {
 		j.Error.Code, j.Error.Remedy = apiErr.Code, apiErr.Remedy()
 		if apiErr.JobID == "" {
 			j.Error.Status = apiErr.StatusCode
