@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -54,13 +53,11 @@ func (a *app) writeReport(doc *document, format string) error {
 // reads anywhere in a line) written "#\u0023[": the same string to every JSON
 // reader, as '#' is found only inside strings.
 func writeJSON(w io.Writer, doc *document) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("##["), []byte(`#\u0023[`)))
+	_, err = io.WriteString(w, strings.ReplaceAll(string(b), "##[", `#\u0023[`)+"\n")
 	return err
 }
 
