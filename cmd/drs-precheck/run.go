@@ -110,10 +110,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		}
 		return inputError(err, jobs)
 	}
-	doc := &document{Schema: schemaVersion, Command: c.command, Waited: c.wait}
-	if c.command == "run" {
-		doc.Mode = c.mode
-	}
+	doc := &document{Schema: schemaVersion, Command: c.command, Mode: c.mode, Waited: c.wait} // only run has a mode
 	for _, v := range rep.Verdicts {
 		doc.add(fromVerdict(v, doc.startOnly()))
 	}
