@@ -44,12 +44,10 @@ func (g *globalFlags) check() error {
 var repeatable = map[string]bool{"job": true, "jobs-file": true}
 
 // secretFlags are flags people try for credentials, with where the secret goes instead.
-var secretFlags = map[string]string{
-	"token": "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE", "iam-token": "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE",
-	"ak": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK", "sk": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK",
-	"access-key": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK", "secret-key": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK",
-	"security-token": "set HUAWEICLOUD_SDK_SECURITY_TOKEN", "password": "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE",
-}
+var secretFlags = map[string]string{"token": tokenHint, "iam-token": tokenHint, "password": tokenHint,
+	"ak": akskHint, "sk": akskHint, "access-key": akskHint, "secret-key": akskHint, "security-token": "set HUAWEICLOUD_SDK_SECURITY_TOKEN"}
+
+const tokenHint, akskHint = "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE", "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"
 
 // strictValue wraps a flag's value: a single-valued flag given twice is an
 // error, and a bad value gets an error in the CLI's words, recorded in
