@@ -206,7 +206,7 @@ func commandNames() string {
 			main = append(main, c.name)
 		}
 	}
-	return strings.Join(main[:len(main)-1], ", ") + " or " + main[len(main)-1] + "; also " + strings.Join(tools, ", ")
+	return orList(main) + "; also " + strings.Join(tools, ", ")
 }
 
 // exitCode prints err and returns its exit code; a usage error points at

@@ -18,7 +18,7 @@ import (
 // simulator with the demo jobs, in-process on a loopback port.
 func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
 	c := &checkJobs{command: "run", mode: string(drs.ModeStartJob), wait: true}
-	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+formatChoices())
+	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+orList(outputFormats))
 	fs.BoolVar(&c.g.verbose, "verbose", false, "log requests and responses (secrets redacted)")
 	fs.BoolVar(&c.g.validate, "validate", true, "check every request and response against openapi.yaml")
 	fs.BoolVar(&c.quiet, "quiet", false, "print no introduction and no progress on stderr")

@@ -23,7 +23,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.projectID, "project-id", "", "project `ID` (env HUAWEICLOUD_SDK_PROJECT_ID)")
 	fs.StringVar(&g.lang, "lang", "", "`language` of DRS messages: en-us or zh-cn")
 	fs.DurationVar(&g.timeout, "timeout", 0, "give up after this `duration`, e.g. 10m (default 30m when waiting, 2m otherwise)")
-	fs.StringVar(&g.output, "output", "table", "output `format`: "+formatChoices())
+	fs.StringVar(&g.output, "output", "table", "output `format`: "+orList(outputFormats))
 	fs.BoolVar(&g.verbose, "verbose", false, "log every request and response to stderr, secrets redacted")
 	fs.BoolVar(&g.validate, "validate", false, "check every request and response against openapi.yaml")
 	fs.StringVar(&g.tokenFile, "token-file", "", "read an IAM token from `file` (or set HUAWEICLOUD_IAM_TOKEN)")
@@ -31,7 +31,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 
 func (g *globalFlags) check() error {
 	if !slices.Contains(outputFormats, g.output) {
-		return usage("--output %q: use %s", g.output, formatChoices())
+		return usage("--output %q: use %s", g.output, orList(outputFormats))
 	}
 	if g.timeout < 0 {
 		return usage("--timeout %s: must be positive", g.timeout)

@@ -20,10 +20,8 @@ const (
 
 var outputFormats = []string{formatTable, formatJSON, formatJUnit, formatMarkdown}
 
-func formatChoices() string {
-	last := len(outputFormats) - 1
-	return strings.Join(outputFormats[:last], ", ") + " or " + outputFormats[last]
-}
+// orList is e.g. "a, b or c".
+func orList(s []string) string { return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1] }
 
 // writeReport prints doc on stdout (under GitHub Actions, also the
 // annotations and the step summary) and returns doc's exit error.
