@@ -149,8 +149,14 @@ func (d *document) finish() {
 func (d *document) exitErr() error {
 	if n := d.Summary.NoAnswer; n > 0 {
 		msg := fmt.Sprintf("%d %s got no answer (API or network error)", n, plural(n, "job", "jobs"))
-		if first := d.firstError(); first != "" {
-			msg += ": " + safeLine(first)
+		if i := slices.IndexFunc(d.Jobs, func(j jobReport) bool { return j.Outcome == outcomeNoAnswer }); i >= 0 {
+			first := d.Jobs[i].Summary
+			if e := d.Jobs[i].Error; e != nil && e.Message != "" {
+				first = errorLine(&errorInfo{Code: e.Code, Message: e.Message, Remedy: e.Remedy}) // status and request ID are in the report
+			}
+			if first != "" {
+				msg += ": " + safeLine(first)
+			}
 		}
 		return &exitError{code: exitAPIError, msg: msg}
 	}
@@ -158,22 +164,6 @@ func (d *document) exitErr() error {
 		return &exitError{code: exitJobs} // the report says which jobs and why
 	}
 	return nil
-}
-
-// firstError is the reason the first job with no answer got none.
-func (d *document) firstError() string {
-	for _, j := range d.Jobs {
-		if j.Outcome != outcomeNoAnswer {
-			continue
-		}
-		if e := j.Error; e != nil && e.Message != "" {
-			short := *e
-			short.Status, short.RequestID = 0, "" // the report has them
-			return errorLine(&short)
-		}
-		return j.Summary
-	}
-	return ""
 }
 
 // fromVerdict reports one job's verdict: the outcome is drs's state, word
