@@ -127,8 +127,7 @@ type app struct {
 	isTTY          bool         // stderr is a terminal: progress bars drawn in place
 	signals        *interrupts  // when set, a signal cancels a network wait (signals.go)
 	clientOptions  []drs.Option // added to every client (the demo's credentials)
-	// now and appendFile are the clock (JUnit timestamps) and the opening of
-	// GITHUB_STEP_SUMMARY for appending.
+	// The clock (JUnit timestamps) and how GITHUB_STEP_SUMMARY is opened for appending.
 	now        func() time.Time
 	appendFile func(name string) (io.WriteCloser, error)
 	command    string // the command being run, for the hint of a usage error

@@ -37,8 +37,7 @@ type junitSuite struct {
 	SystemErr  *junitText      `xml:"system-err"`
 }
 
-// junitText is text as CDATA, so that its lines stay lines for whoever reads
-// the file.
+// junitText is text as CDATA, so that its lines stay lines for its readers.
 type junitText struct {
 	Text string `xml:",cdata"`
 }
