@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -59,13 +58,11 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 	c.jf.maxJobs = len(jobs)
 	c.g.endpoint, c.g.timeout = "http://"+ln.Addr().String(), 2*time.Minute
 	c.firstPoll, c.pollInterval = 500*time.Millisecond, drs.MinPollInterval
-	info := a.stderr
-	if c.quiet {
-		info = io.Discard
+	if !c.quiet {
+		fmt.Fprintf(a.stderr, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+
+			"one fails, one is not in CONFIGURATION. Starting their pre-checks and waiting for the verdicts...\n\n",
+			c.g.endpoint, sim.ProjectID(), len(jobs))
 	}
-	fmt.Fprintf(info, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+
-		"one fails, one is not in CONFIGURATION. Starting their pre-checks and waiting for the verdicts...\n\n",
-		c.g.endpoint, sim.ProjectID(), len(jobs))
 
 	demo := *a
 	demo.clientOptions = []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(sim.ProjectID()), drs.WithToken(token)}
