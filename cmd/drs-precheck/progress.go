@@ -13,12 +13,11 @@ import (
 
 // progress tells how a wait goes, on stderr (stdout is the report): what
 // the start did and when the first poll comes, then a bar per job redrawn in
-// place on a terminal, or a line per poll (CI logs). --quiet silences it.
+// place on a terminal, or a line per poll (CI logs). --quiet makes none.
 type progress struct {
 	mu        sync.Mutex
 	w         io.Writer
 	tty       bool
-	quiet     bool
 	jobs      int
 	firstPoll time.Duration
 	waitOnly  bool // the pre-checks were started elsewhere (wait)
@@ -28,9 +27,6 @@ type progress struct {
 func (p *progress) update(rep drs.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.quiet {
-		return
-	}
 	var s summary
 	sum := 0.0 // of the progress of the jobs in progress
 	for _, v := range rep.Verdicts {
@@ -68,7 +64,7 @@ func (p *progress) update(rep drs.Report) {
 func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tty && p.drawn > 0 && !p.quiet {
+	if p.drawn > 0 { // only a terminal has lines drawn in place
 		fmt.Fprintln(p.w)
 	}
 }

@@ -76,8 +76,10 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		if c.pollInterval > 0 {
 			waitOpts = append(waitOpts, drs.WithPollInterval(c.pollInterval))
 		}
-		prog = &progress{w: a.stderr, tty: a.isTTY, quiet: c.quiet, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
-		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
+		if !c.quiet {
+			prog = &progress{w: a.stderr, tty: a.isTTY, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
+			waitOpts = append(waitOpts, drs.WithProgress(prog.update))
+		}
 	}
 	client, err := a.newClient(ctx, &c.g, slices.Clone(a.clientOptions))
 	if err != nil {
