@@ -127,8 +127,7 @@ type app struct {
 	isTTY          bool         // stderr is a terminal: progress bars drawn in place
 	signals        *interrupts  // when set, a signal cancels a network wait (signals.go)
 	clientOptions  []drs.Option // added to every client (the demo's credentials)
-	// now and appendFile are the clock (JUnit timestamps) and the opening of
-	// GITHUB_STEP_SUMMARY for appending.
+	// The clock (JUnit timestamps) and how GITHUB_STEP_SUMMARY is opened for appending.
 	now        func() time.Time
 	appendFile func(name string) (io.WriteCloser, error)
 	command    string // the command being run, for the hint of a usage error
@@ -206,7 +205,7 @@ func commandNames() string {
 			main = append(main, c.name)
 		}
 	}
-	return strings.Join(main[:len(main)-1], ", ") + " or " + main[len(main)-1] + "; also " + strings.Join(tools, ", ")
+	return orList(main) + "; also " + strings.Join(tools, ", ")
 }
 
 // exitCode prints err and returns its exit code; a usage error points at
@@ -215,8 +214,8 @@ func (a *app) exitCode(err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	var ee *exitError
-	if !errors.As(err, &ee) {
+	ee, ok := errors.AsType[*exitError](err)
+	if !ok {
 		ee = &exitError{code: exitAPIError, msg: err.Error()}
 	}
 	if ee.msg != "" {
@@ -265,8 +264,7 @@ func takesValue(arg string, next []string) bool {
 	fs := newFlagSet("global")
 	new(globalFlags).register(fs)
 	if f := fs.Lookup(strings.TrimLeft(arg, "-")); f != nil {
-		b, ok := f.Value.(interface{ IsBoolFlag() bool })
-		return !ok || !b.IsBoolFlag()
+		return !isBoolFlag(f.Value)
 	}
 	if len(next) > 0 {
 		if _, isCommand := commandByName(next[0]); isCommand {

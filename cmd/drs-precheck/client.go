@@ -66,36 +66,30 @@ func (a *app) newClient(ctx context.Context, g *globalFlags, opts []drs.Option) 
 	}
 	var transport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 	// The client's Redact is the one redaction; the transports exist before
-	// the client, so they call it through clientRedact, set before the first
-	// request.
-	var clientRedact func(string) string
+	// the client, so they reach it through c, set before the first request.
+	var c *drs.Client
+	clientRedact := func(s string) string { return c.Redact(s) }
 	if g.validate {
 		spec, err := contract.Default()
 		if err != nil {
 			return nil, err
 		}
 		// Fail only on what no client can decode; print documented drift.
-		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, func(s string) string { return clientRedact(s) })}
+		transport = &contract.Transport{Base: transport, Spec: spec, OnDrift: driftPrinter(a.stderr, clientRedact)}
 	}
-	var verbose *verboseTransport
 	if g.verbose {
-		verbose = &verboseTransport{base: transport, w: a.stderr}
-		transport = verbose
+		transport = &verboseTransport{base: transport, w: a.stderr, clientRedact: clientRedact}
 	}
 	all = append(all, drs.WithHTTPClient(&http.Client{Transport: transport}))
 	c, err := drs.New(append(all, opts...)...)
 	if err != nil {
 		return nil, usage("%s", strings.Join(configProblems(err, fromCLI), "\n"))
 	}
-	clientRedact = c.Redact
-	if verbose != nil {
-		verbose.clientRedact = c.Redact
-	}
 	creds, err := c.CheckCredentials(ctx)
 	if err != nil {
 		return nil, usage("%s", redact.Terminal(err.Error()))
 	}
-	if verbose != nil {
+	if g.verbose {
 		fmt.Fprintf(a.stderr, "* credentials: %s; from %s\n", redact.Terminal(creds), redact.Terminal(c.CredentialSource()))
 	}
 	return c, nil

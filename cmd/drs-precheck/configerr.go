@@ -31,8 +31,8 @@ var optionSettings = map[string][2]string{
 func configProblems(err error, fromCLI map[string]string) []string {
 	var problems []string
 	for _, leaf := range leaves(err) {
-		var e *drs.ConfigError
-		if !errors.As(leaf, &e) {
+		e, ok := errors.AsType[*drs.ConfigError](leaf)
+		if !ok {
 			problems = append(problems, leaf.Error())
 			continue
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
@@ -18,7 +17,7 @@ import (
 // simulator with the demo jobs, in-process on a loopback port.
 func defineDemo(fs *flag.FlagSet) func(context.Context, *app) error {
 	c := &checkJobs{command: "run", mode: string(drs.ModeStartJob), wait: true}
-	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+formatChoices())
+	fs.StringVar(&c.g.output, "output", "table", "output `format`: "+orList(outputFormats))
 	fs.BoolVar(&c.g.verbose, "verbose", false, "log requests and responses (secrets redacted)")
 	fs.BoolVar(&c.g.validate, "validate", true, "check every request and response against openapi.yaml")
 	fs.BoolVar(&c.quiet, "quiet", false, "print no introduction and no progress on stderr")
@@ -59,20 +58,17 @@ func (a *app) demo(ctx context.Context, c *checkJobs) error {
 	c.jf.maxJobs = len(jobs)
 	c.g.endpoint, c.g.timeout = "http://"+ln.Addr().String(), 2*time.Minute
 	c.firstPoll, c.pollInterval = 500*time.Millisecond, drs.MinPollInterval
-	info := a.stderr
-	if c.quiet {
-		info = io.Discard
+	if !c.quiet {
+		fmt.Fprintf(a.stderr, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+
+			"one fails, one is not in CONFIGURATION. Starting their pre-checks and waiting for the verdicts...\n\n",
+			c.g.endpoint, sim.ProjectID(), len(jobs))
 	}
-	fmt.Fprintf(info, "Simulated DRS at %s (project %s) with %d demo jobs: one passes, one passes with an alarm,\n"+
-		"one fails, one is not in CONFIGURATION. Starting their pre-checks and waiting for the verdicts...\n\n",
-		c.g.endpoint, sim.ProjectID(), len(jobs))
 
 	demo := *a
 	demo.clientOptions = []drs.Option{drs.WithoutEnvironment(), drs.WithProjectID(sim.ProjectID()), drs.WithToken(token)}
 	demo.getenv = func(string) string { return "" }
 	err = c.run(ctx, &demo)
-	var ee *exitError
-	if errors.As(err, &ee) && ee.code == exitJobs {
+	if ee, ok := errors.AsType[*exitError](err); ok && ee.code == exitJobs {
 		// The demo's failing and refused jobs are meant to fail: the workflow worked.
 		fmt.Fprintln(a.stderr, "\nThe demo worked: against real DRS this run would exit with code 1, because two jobs may not start.")
 		return nil

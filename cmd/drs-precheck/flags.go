@@ -23,7 +23,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.projectID, "project-id", "", "project `ID` (env HUAWEICLOUD_SDK_PROJECT_ID)")
 	fs.StringVar(&g.lang, "lang", "", "`language` of DRS messages: en-us or zh-cn")
 	fs.DurationVar(&g.timeout, "timeout", 0, "give up after this `duration`, e.g. 10m (default 30m when waiting, 2m otherwise)")
-	fs.StringVar(&g.output, "output", "table", "output `format`: "+formatChoices())
+	fs.StringVar(&g.output, "output", "table", "output `format`: "+orList(outputFormats))
 	fs.BoolVar(&g.verbose, "verbose", false, "log every request and response to stderr, secrets redacted")
 	fs.BoolVar(&g.validate, "validate", false, "check every request and response against openapi.yaml")
 	fs.StringVar(&g.tokenFile, "token-file", "", "read an IAM token from `file` (or set HUAWEICLOUD_IAM_TOKEN)")
@@ -31,7 +31,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 
 func (g *globalFlags) check() error {
 	if !slices.Contains(outputFormats, g.output) {
-		return usage("--output %q: use %s", g.output, formatChoices())
+		return usage("--output %q: use %s", g.output, orList(outputFormats))
 	}
 	if g.timeout < 0 {
 		return usage("--timeout %s: must be positive", g.timeout)
@@ -44,12 +44,10 @@ func (g *globalFlags) check() error {
 var repeatable = map[string]bool{"job": true, "jobs-file": true}
 
 // secretFlags are flags people try for credentials, with where the secret goes instead.
-var secretFlags = map[string]string{
-	"token": "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE", "iam-token": "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE",
-	"ak": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK", "sk": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK",
-	"access-key": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK", "secret-key": "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK",
-	"security-token": "set HUAWEICLOUD_SDK_SECURITY_TOKEN", "password": "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE",
-}
+var secretFlags = map[string]string{"token": tokenHint, "iam-token": tokenHint, "password": tokenHint,
+	"ak": akskHint, "sk": akskHint, "access-key": akskHint, "secret-key": akskHint, "security-token": "set HUAWEICLOUD_SDK_SECURITY_TOKEN"}
+
+const tokenHint, akskHint = "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE", "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"
 
 // strictValue wraps a flag's value: a single-valued flag given twice is an
 // error, and a bad value gets an error in the CLI's words, recorded in
@@ -96,8 +94,11 @@ func (v *strictValue) check(s string) error {
 	return usage("--%s: %v", v.name, err)
 }
 
-func (v *strictValue) IsBoolFlag() bool {
-	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+func (v *strictValue) IsBoolFlag() bool { return isBoolFlag(v.Value) }
+
+// isBoolFlag reports whether a flag takes no value, as the flag package decides.
+func isBoolFlag(v flag.Value) bool {
+	b, ok := v.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
 }
 
@@ -148,7 +149,7 @@ func unknownFlag(fs *flag.FlagSet, args []string) error {
 		case name == "h" || name == "help" || name == "" || name[0] == '-':
 			return nil // help, or bad syntax fs.Parse reports
 		case f != nil:
-			if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(isBool && b.IsBoolFlag()) {
+			if !hasValue && !isBoolFlag(f.Value) {
 				i++ // its value
 			}
 			continue

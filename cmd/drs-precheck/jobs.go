@@ -110,9 +110,9 @@ func inputError(err error, jobs []jobEntry) error {
 	}
 	var lines []string
 	for _, e := range leaves(err) {
-		var in *drs.InputError
+		in, ok := errors.AsType[*drs.InputError](e)
 		switch {
-		case !errors.As(e, &in):
+		case !ok:
 			lines = append(lines, e.Error())
 		case in.Index < 0 || in.Index >= len(jobs):
 			lines = append(lines, in.Reason)
@@ -127,8 +127,7 @@ func inputError(err error, jobs []jobEntry) error {
 	return usage("%s", strings.Join(lines, "\n"))
 }
 
-// quoteID quotes a job ID for an error, escaped, and cut when it is too long
-// to be one.
+// quoteID quotes a job ID for an error, cut when too long to be one.
 func quoteID(id string) string {
 	const show = 64
 	if len(id) <= show {

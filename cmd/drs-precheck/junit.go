@@ -37,8 +37,7 @@ type junitSuite struct {
 	SystemErr  *junitText      `xml:"system-err"`
 }
 
-// junitText is text as CDATA, so that its lines stay lines for whoever reads
-// the file.
+// junitText is text as CDATA, so that its lines stay lines for its readers.
 type junitText struct {
 	Text string `xml:",cdata"`
 }
@@ -112,15 +111,11 @@ func writeJUnit(w io.Writer, doc *document, now time.Time) error {
 	suite.Tests = len(suite.Cases)
 	out := junitSuites{Name: "drs-precheck", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Time: "0", Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
+	_, err = io.WriteString(w, xml.Header+string(b)+"\n")
 	return err
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -21,10 +20,8 @@ const (
 
 var outputFormats = []string{formatTable, formatJSON, formatJUnit, formatMarkdown}
 
-func formatChoices() string {
-	last := len(outputFormats) - 1
-	return strings.Join(outputFormats[:last], ", ") + " or " + outputFormats[last]
-}
+// orList is e.g. "a, b or c".
+func orList(s []string) string { return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1] }
 
 // writeReport prints doc on stdout (under GitHub Actions, also the
 // annotations and the step summary) and returns doc's exit error.
@@ -54,13 +51,11 @@ func (a *app) writeReport(doc *document, format string) error {
 // reads anywhere in a line) written "#\u0023[": the same string to every JSON
 // reader, as '#' is found only inside strings.
 func writeJSON(w io.Writer, doc *document) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("##["), []byte(`#\u0023[`)))
+	_, err = io.WriteString(w, strings.ReplaceAll(string(b), "##[", `#\u0023[`)+"\n")
 	return err
 }
 
@@ -184,11 +179,10 @@ func nonZero(s summary, skip, noAnswerNote string) []string {
 
 // countsExcept is e.g. "; 1 failed; 1 no_answer (API or network error)".
 func countsExcept(s summary, skip string) string {
-	var b strings.Builder
-	for _, part := range nonZero(s, skip, " (API or network error)") {
-		b.WriteString("; " + part)
+	if parts := nonZero(s, skip, " (API or network error)"); len(parts) > 0 {
+		return "; " + strings.Join(parts, "; ")
 	}
-	return b.String()
+	return ""
 }
 
 func countsLine(s summary) string {

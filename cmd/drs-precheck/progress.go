@@ -13,12 +13,11 @@ import (
 
 // progress tells how a wait goes, on stderr (stdout is the report): what
 // the start did and when the first poll comes, then a bar per job redrawn in
-// place on a terminal, or a line per poll (CI logs). --quiet silences it.
+// place on a terminal, or a line per poll (CI logs). --quiet makes none.
 type progress struct {
 	mu        sync.Mutex
 	w         io.Writer
 	tty       bool
-	quiet     bool
 	jobs      int
 	firstPoll time.Duration
 	waitOnly  bool // the pre-checks were started elsewhere (wait)
@@ -28,16 +27,12 @@ type progress struct {
 func (p *progress) update(rep drs.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.quiet {
-		return
-	}
 	var s summary
-	sum, running := 0.0, 0
+	sum := 0.0 // of the progress of the jobs in progress
 	for _, v := range rep.Verdicts {
 		*s.count(v.State.String())++
 		if v.State == drs.InProgress {
 			sum += v.Progress
-			running++
 		}
 	}
 	others := ""
@@ -47,32 +42,29 @@ func (p *progress) update(rep drs.Report) {
 	switch {
 	case rep.Polls == 0 && p.waitOnly:
 		fmt.Fprintf(p.w, "waiting for %d pre-checks; first poll in %s\n", p.jobs, p.firstPoll.Round(time.Millisecond))
-		return
 	case rep.Polls == 0:
 		fmt.Fprintf(p.w, "started %d of %d pre-checks%s; first poll in %s\n", s.InProgress, p.jobs, others, p.firstPoll.Round(time.Millisecond))
-		return
-	}
-	if !p.tty {
+	case !p.tty:
 		avg := ""
-		if running > 0 {
-			avg = fmt.Sprintf(" (average %.0f%%)", sum/float64(running))
+		if s.InProgress > 0 {
+			avg = fmt.Sprintf(" (average %.0f%%)", sum/float64(s.InProgress))
 		}
 		fmt.Fprintf(p.w, "poll %d: %d of %d jobs %s%s%s\n", rep.Polls, s.InProgress, len(rep.Verdicts), drs.InProgress, avg, others)
-		return
+	default:
+		if p.drawn > 0 {
+			fmt.Fprintf(p.w, "\x1b[%dA", p.drawn) // cursor up, redraw in place
+		}
+		for _, v := range rep.Verdicts {
+			fmt.Fprintf(p.w, "\x1b[2K%-38s %s %3.0f%% %s\n", redact.Terminal(v.JobID), bar(v.Progress, 24), v.Progress, v.State)
+		}
+		p.drawn = len(rep.Verdicts)
 	}
-	if p.drawn > 0 {
-		fmt.Fprintf(p.w, "\x1b[%dA", p.drawn) // cursor up, redraw in place
-	}
-	for _, v := range rep.Verdicts {
-		fmt.Fprintf(p.w, "\x1b[2K%-38s %s %3.0f%% %s\n", redact.Terminal(v.JobID), bar(v.Progress, 24), v.Progress, v.State)
-	}
-	p.drawn = len(rep.Verdicts)
 }
 
 func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tty && p.drawn > 0 && !p.quiet {
+	if p.drawn > 0 { // only a terminal has lines drawn in place
 		fmt.Fprintln(p.w)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/drsclient/drs-precheck/drs"
@@ -148,38 +149,21 @@ func (d *document) finish() {
 func (d *document) exitErr() error {
 	if n := d.Summary.NoAnswer; n > 0 {
 		msg := fmt.Sprintf("%d %s got no answer (API or network error)", n, plural(n, "job", "jobs"))
-		if first := d.firstError(); first != "" {
-			msg += ": " + safeLine(first)
+		if i := slices.IndexFunc(d.Jobs, func(j jobReport) bool { return j.Outcome == outcomeNoAnswer }); i >= 0 {
+			first := d.Jobs[i].Summary
+			if e := d.Jobs[i].Error; e != nil && e.Message != "" {
+				first = errorLine(&errorInfo{Code: e.Code, Message: e.Message, Remedy: e.Remedy}) // status and request ID are in the report
+			}
+			if first != "" {
+				msg += ": " + safeLine(first)
+			}
 		}
 		return &exitError{code: exitAPIError, msg: msg}
 	}
-	for _, j := range d.Jobs {
-		if !d.ok(j) {
-			return &exitError{code: exitJobs} // the report says which jobs and why
-		}
+	if slices.ContainsFunc(d.Jobs, func(j jobReport) bool { return !d.ok(j) }) {
+		return &exitError{code: exitJobs} // the report says which jobs and why
 	}
 	return nil
-}
-
-// firstError is the reason the first job with no answer got none.
-func (d *document) firstError() string {
-	for _, j := range d.Jobs {
-		if j.Outcome != outcomeNoAnswer {
-			continue
-		}
-		if e := j.Error; e != nil && e.Message != "" {
-			msg := e.Message
-			if e.Code != "" {
-				msg = e.Code + ": " + msg
-			}
-			if e.Remedy != "" {
-				msg += "; " + e.Remedy
-			}
-			return msg
-		}
-		return j.Summary
-	}
-	return ""
 }
 
 // fromVerdict reports one job's verdict: the outcome is drs's state, word
@@ -209,8 +193,7 @@ func fromVerdict(v drs.Verdict, startOnly bool) jobReport {
 		return j
 	}
 	j.Error = &errorInfo{Message: v.Err.Error(), RequestID: v.RequestID}
-	var apiErr *drs.APIError
-	if errors.As(v.Err, &apiErr) {
+	if apiErr, ok := errors.AsType[*drs.APIError](v.Err); ok {
 		j.Error.Code, j.Error.Remedy = apiErr.Code, apiErr.Remedy()
 		if apiErr.JobID == "" {
 			j.Error.Status = apiErr.StatusCode

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -59,7 +60,11 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	timeout := commandTimeout(c.g.timeout, c.wait)
+	// The whole command's bound, unless --timeout: pre-checks take minutes.
+	timeout := cmp.Or(c.g.timeout, 2*time.Minute)
+	if c.wait && c.g.timeout == 0 {
+		timeout = 30 * time.Minute
+	}
 	var prog *progress
 	var waitOpts []drs.WaitOption
 	if c.wait {
@@ -71,8 +76,10 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		if c.pollInterval > 0 {
 			waitOpts = append(waitOpts, drs.WithPollInterval(c.pollInterval))
 		}
-		prog = &progress{w: a.stderr, tty: a.isTTY, quiet: c.quiet, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
-		waitOpts = append(waitOpts, drs.WithProgress(prog.update))
+		if !c.quiet {
+			prog = &progress{w: a.stderr, tty: a.isTTY, jobs: len(jobs), firstPoll: min(firstPoll, timeout/2), waitOnly: c.command == "wait"}
+			waitOpts = append(waitOpts, drs.WithProgress(prog.update))
+		}
 	}
 	client, err := a.newClient(ctx, &c.g, slices.Clone(a.clientOptions))
 	if err != nil {
@@ -105,10 +112,7 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		}
 		return inputError(err, jobs)
 	}
-	doc := &document{Schema: schemaVersion, Command: c.command, Waited: c.wait}
-	if c.command == "run" {
-		doc.Mode = c.mode
-	}
+	doc := &document{Schema: schemaVersion, Command: c.command, Mode: c.mode, Waited: c.wait} // only run has a mode
 	for _, v := range rep.Verdicts {
 		doc.add(fromVerdict(v, doc.startOnly()))
 	}
@@ -120,16 +124,4 @@ func (c *checkJobs) run(ctx context.Context, a *app) error {
 		return &exitError{code: signaled, msg: "interrupted by " + signalName(signaled) + ": the report holds what was known then"}
 	}
 	return err
-}
-
-// commandTimeout bounds the whole command: --timeout, else 30 minutes when
-// waiting (pre-checks take minutes), 2 minutes otherwise.
-func commandTimeout(d time.Duration, waiting bool) time.Duration {
-	switch {
-	case d > 0:
-		return d
-	case waiting:
-		return 30 * time.Minute
-	}
-	return 2 * time.Minute
 }

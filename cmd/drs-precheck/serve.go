@@ -117,9 +117,8 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error 
 	return err
 }
 
-// tryLine is a command that works against the simulator as started. A
-// secret given to serve is never printed: the line reads it from a shell
-// variable.
+// tryLine is a command that works against the simulator as started. A secret
+// given to serve is never printed: the line reads it from a shell variable.
 func tryLine(f *serveFlags, url, projectID string, job []string) string {
 	env := "DRS_ENDPOINT=" + url + " HUAWEICLOUD_SDK_PROJECT_ID=" + projectID
 	cmd := "drs-precheck run " + strings.Join(job, " ") + " --wait"

@@ -26,7 +26,7 @@ const maxLoggedBody = 4 << 10
 // bound --verbose too. It sits outside the retries: each attempt is logged.
 type verboseTransport struct {
 	base         http.RoundTripper
-	clientRedact func(string) string // the client's Redact, set before its first request
+	clientRedact func(string) string // the client's Redact
 	mu           sync.Mutex
 	w            io.Writer
 	seq          atomic.Int64
@@ -99,18 +99,12 @@ func (t *verboseTransport) excerpt(red *redact.Redactor, kept []byte, total int6
 		kept = bytes.TrimRight(kept, "\r\n")
 		total = int64(len(kept))
 	}
-	if t.clientRedact != nil {
-		redacted := t.clientRedact(string(kept))
-		total += int64(len(redacted) - len(kept))
-		kept = []byte(redacted)
-	}
-	return red.Excerpt(string(kept), total, maxLoggedBody)
+	redacted := t.clientRedact(string(kept))
+	return red.Excerpt(redacted, total+int64(len(redacted)-len(kept)), maxLoggedBody)
 }
 
 func (t *verboseTransport) write(s string) {
-	if t.clientRedact != nil {
-		s = t.clientRedact(s)
-	}
+	s = t.clientRedact(s)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	_, _ = io.WriteString(t.w, s)
