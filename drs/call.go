@@ -1,7 +1,6 @@
 package drs
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -48,14 +47,8 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		if a := g.authFailure.Load(); a != nil {
 			return answer{}, notSent(op, attempt-1, a)
 		}
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				why := "the client-side rate limit would wait past the context's deadline"
-				if ctx.Err() != nil {
-					why = ""
-				}
-				return answer{}, c.ended(op, attempt-1, ctx, why, last)
-			}
+		if c.limiter != nil && c.limiter.Wait(ctx) != nil {
+			return answer{}, c.ended(op, attempt-1, ctx, last)
 		}
 		ans, err := c.attempt(ctx, op, send)
 		if err == nil {
@@ -70,7 +63,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 			if last == nil || !errors.Is(err, ctx.Err()) {
 				last = err
 			}
-			return answer{}, c.ended(op, attempt, ctx, "", last)
+			return answer{}, c.ended(op, attempt, ctx, last)
 		}
 		delay, retry := c.backoff(attempt, err)
 		gaveUp := fmt.Sprintf("gave up after %d %s", attempt, plural(attempt, "attempt", "attempts"))
@@ -83,7 +76,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 			return answer{}, giveUp(attempt, err, gaveUp+": the next one would start after the context's deadline")
 		}
 		if c.s.sleep(ctx, delay) != nil {
-			return answer{}, c.ended(op, attempt, ctx, "", err)
+			return answer{}, c.ended(op, attempt, ctx, err)
 		}
 		last = err
 	}
@@ -190,9 +183,11 @@ func giveUp(attempts int, err error, limit string) error {
 
 // ended is the error of a call whose context ended (or whose rate-limit wait
 // could not end in time); last is the latest attempt's error, if any.
-func (c *Client) ended(op string, attempts int, ctx context.Context, why string, last error) error {
-	// A context that has not ended: the rate limit's wait would pass its deadline.
-	cause, why := cmp.Or(ctx.Err(), context.DeadlineExceeded), cmp.Or(why, ctxReason(ctx))
+func (c *Client) ended(op string, attempts int, ctx context.Context, last error) error {
+	cause, why := ctx.Err(), ctxReason(ctx)
+	if cause == nil { // the context has not ended: the rate limit's wait would pass its deadline
+		cause, why = context.DeadlineExceeded, "the client-side rate limit would wait past the context's deadline"
+	}
 	if last != nil {
 		detail := c.kept(last.Error())
 		if t, ok := last.(*TransportError); ok {
