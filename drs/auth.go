@@ -73,15 +73,10 @@ func newRetrieve(found credentials.Found, sec *secrets) retrieveFunc {
 // provider hands out and keeps the current and the previous set (both may be
 // valid around a refresh), so redaction stays bounded on a long wait.
 type secrets struct {
+	// Load returns the redactor of cur and prev: nil, which knows none, at first.
+	atomic.Pointer[redact.Redactor]
 	mu        sync.Mutex
 	cur, prev []string
-	red       atomic.Pointer[redact.Redactor]
-}
-
-func newSecrets() *secrets {
-	s := &secrets{}
-	s.red.Store(redact.New())
-	return s
 }
 
 func (s *secrets) learn(c credentials.Credentials) {
@@ -90,11 +85,9 @@ func (s *secrets) learn(c credentials.Credentials) {
 	defer s.mu.Unlock()
 	if !slices.Equal(fresh, s.cur) {
 		s.prev, s.cur = s.cur, fresh
-		s.red.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
+		s.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
 	}
 }
-
-func (s *secrets) load() *redact.Redactor { return s.red.Load() }
 
 // requestBody returns the bytes req will send, leaving req able to send them.
 func requestBody(req *http.Request) ([]byte, error) {

@@ -48,7 +48,7 @@ func kept(red *redact.Redactor, s string) string {
 	return cut(redact.Terminal(red.String(s)), MaxTextBytes)
 }
 
-func (c *Client) kept(s string) string { return kept(c.red.load(), s) }
+func (c *Client) kept(s string) string { return kept(c.red.Load(), s) }
 
 // excerpt is a short, safe extract of a body for an error.
 func excerpt(red *redact.Redactor, body []byte) string {
@@ -59,7 +59,7 @@ func excerpt(red *redact.Redactor, body []byte) string {
 // is signed: a server may echo the bare signature, which no text around it
 // marks as one.
 func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
-	red := c.red.load()
+	red := c.red.Load()
 	if req == nil || req.Header.Get(aksk.HeaderAuthorization) == "" {
 		return red
 	}
