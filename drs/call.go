@@ -54,8 +54,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		if err == nil {
 			return ans, c.decode(op, ans, out)
 		}
-		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.Is(ErrAuthentication) {
+		if apiErr, ok := errors.AsType[*APIError](err); ok && apiErr.Is(ErrAuthentication) {
 			g.authFailure.CompareAndSwap(nil, apiErr)
 		}
 		if ctx.Err() != nil {
@@ -145,16 +144,8 @@ func (c *Client) noAnswer(op string, err error, reading bool, attemptCtx, ctx co
 // transport refuses. A request that could not be built or authenticated
 // (an error before the transport, not a *url.Error) may not.
 func transient(err error, reading bool) bool {
-	var (
-		urlErr   *url.Error
-		verify   *tls.CertificateVerificationError
-		record   tls.RecordHeaderError
-		unknown  x509.UnknownAuthorityError
-		hostname x509.HostnameError
-		invalid  x509.CertificateInvalidError
-	)
-	if !reading && !errors.As(err, &urlErr) || errors.As(err, &verify) || errors.As(err, &record) ||
-		errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) {
+	if !reading && !has[*url.Error](err) || has[*tls.CertificateVerificationError](err) || has[tls.RecordHeaderError](err) ||
+		has[x509.UnknownAuthorityError](err) || has[x509.HostnameError](err) || has[x509.CertificateInvalidError](err) {
 		return false
 	}
 	for _, permanent := range []string{"unsupported protocol scheme", "invalid header", "server gave HTTP response to HTTPS client", "certificate is not trusted"} {

@@ -135,8 +135,7 @@ func decodeStrict(body []byte, out any) error {
 		return err
 	}
 	if err := jsonv2.Unmarshal(body, out); err != nil {
-		var se *jsonv2.SemanticError
-		if errors.As(err, &se) && se.JSONPointer != "" {
+		if se, ok := errors.AsType[*jsonv2.SemanticError](err); ok && se.JSONPointer != "" {
 			return fmt.Errorf("%s has the wrong JSON type (%s)", se.JSONPointer, se.JSONKind)
 		}
 		return syntaxError(err)
@@ -199,8 +198,7 @@ func foldedNames(body []byte) (cased []string, err error) {
 // syntaxError says where the JSON broke, without the decoder's text, which
 // quotes a shortened path: a secret cut short could not be redacted.
 func syntaxError(err error) error {
-	var se *jsontext.SyntacticError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
 		return fmt.Errorf("invalid JSON at byte %d", se.ByteOffset)
 	}
 	return errors.New("invalid JSON")

@@ -95,12 +95,10 @@ func find(asked []jobRef, key string) int {
 
 // requestIDOf is the request ID of a failed call, if it got an answer.
 func requestIDOf(err error) string {
-	var apiErr *APIError
-	var respErr *ResponseError
-	switch {
-	case errors.As(err, &apiErr):
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		return apiErr.RequestID
-	case errors.As(err, &respErr):
+	}
+	if respErr, ok := errors.AsType[*ResponseError](err); ok {
 		return respErr.RequestID
 	}
 	return ""

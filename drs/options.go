@@ -299,8 +299,8 @@ const anyCredentials = EnvIAMToken + " or " + EnvAccessKey + ", " + EnvSecretKey
 // credentialError is a *credentials.Error as a *ConfigError naming the
 // option to use instead.
 func credentialError(err error) error {
-	var e *credentials.Error
-	if !errors.As(err, &e) {
+	e, ok := errors.AsType[*credentials.Error](err)
+	if !ok {
 		return err
 	}
 	option := map[string]string{"token": "WithToken", "access key": "WithAKSK", "security token": "WithSecurityToken"}[e.Setting]

@@ -121,9 +121,7 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		ans, err := c.call(ctx, g, opJobs, func(ctx context.Context) (*http.Response, error) {
 			return c.gen.BatchCheckJobs(ctx, c.s.projectID, params, req)
 		}, &resp)
-		var respErr *ResponseError
-		var tErr *TransportError
-		if errors.As(err, &respErr) || errors.As(err, &tErr) && tErr.Attempts > 0 {
+		if tErr, ok := errors.AsType[*TransportError](err); has[*ResponseError](err) || ok && tErr.Attempts > 0 {
 			err = fmt.Errorf("%w; it is unknown whether the pre-checks started", err)
 		}
 		return attribute(ctx, opJobs, out, asked, err, resp.Results,
