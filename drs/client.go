@@ -54,10 +54,8 @@ func New(opts ...Option) (*Client, error) {
 	if s.rateLimit > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(s.rateLimit), s.burst)
 	}
-	c.gen, err = generated.NewClient(s.endpoint, generated.WithHTTPClient(&hc), generated.WithRequestEditorFn(c.edit))
-	if err != nil {
-		return nil, &ConfigError{Option: "WithEndpoint", Reason: c.red.Load().String(err.Error())}
-	}
+	// NewClient fails only when an option does, and these two never fail.
+	c.gen, _ = generated.NewClient(s.endpoint, generated.WithHTTPClient(&hc), generated.WithRequestEditorFn(c.edit))
 	c.s = s
 	return c, nil
 }

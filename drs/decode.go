@@ -60,14 +60,12 @@ func excerpt(red *redact.Redactor, body []byte) string {
 // marks as one.
 func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
 	red := c.red.Load()
-	if req == nil || req.Header.Get(aksk.HeaderAuthorization) == "" {
-		return red
+	if req != nil {
+		if a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization)); err == nil {
+			return red.With(a.Signature)
+		}
 	}
-	a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization))
-	if err != nil {
-		return red
-	}
-	return red.With(a.Signature)
+	return red
 }
 
 // decode reads a 2xx answer into out (a generated model) strictly (see
