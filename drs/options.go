@@ -195,11 +195,7 @@ func WithConcurrency(n int) Option { return func(s *settings) { s.concurrency = 
 func resolve(opts []Option) (settings, error) {
 	s := settings{userAgent: "drs-precheck-go", retry: defaultRetry, attemptTimeout: 30 * time.Second,
 		maxResponseBytes: 12 << 20, concurrency: 4, getenv: os.Getenv, now: time.Now, sleep: sleep}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
+	apply(&s, opts)
 	var errs []error
 	bad := func(option, env, format string, args ...any) {
 		errs = append(errs, &ConfigError{Option: option, Env: env, Reason: fmt.Sprintf(format, args...)})
@@ -338,7 +334,6 @@ func parseEndpoint(raw string) (string, error) {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", errors.New("the endpoint has a query or fragment; give scheme, host, port and an optional base path")
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
 	ip := net.ParseIP(u.Hostname())
 	loopback := strings.EqualFold(u.Hostname(), "localhost") || ip != nil && ip.IsLoopback()
 	switch {
@@ -394,11 +389,7 @@ type waitSettings struct {
 // is a *ConfigError naming the option, never silently raised to the floor.
 func newWaitSettings(opts []WaitOption) (waitSettings, error) {
 	w := waitSettings{firstPollDelay: DefaultFirstPollDelay, pollInterval: 5 * time.Second, maxPollInterval: 30 * time.Second}
-	for _, o := range opts {
-		if o != nil {
-			o(&w)
-		}
-	}
+	apply(&w, opts)
 	var errs []error
 	if w.firstPollDelay < 0 {
 		errs = append(errs, &ConfigError{Option: "WithFirstPollDelay", Reason: "the first poll delay must not be negative"})
@@ -438,6 +429,15 @@ func WithMaxPollInterval(d time.Duration) WaitOption {
 // WithProgress makes the wait call fn, on the waiting goroutine, when it
 // begins and each time an answer lands, with a copy of the verdicts so far.
 func WithProgress(fn func(Report)) WaitOption { return func(w *waitSettings) { w.progress = fn } }
+
+// apply runs the options on t, skipping nil ones.
+func apply[O ~func(*T), T any](t *T, opts []O) {
+	for _, o := range opts {
+		if o != nil {
+			o(t)
+		}
+	}
+}
 
 // sleep waits for d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
