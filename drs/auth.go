@@ -43,8 +43,7 @@ func newAuthEditor(s *settings, retrieve retrieveFunc) generated.RequestEditorFn
 		if err != nil {
 			return fmt.Errorf("drs: read the request body to sign it: %w", err)
 		}
-		signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AccessKey, SecretKey: c.SecretKey, SecurityToken: c.SecurityToken}, Now: now}
-		return signer.Sign(req, body)
+		return aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AccessKey, SecretKey: c.SecretKey, SecurityToken: c.SecurityToken}, Now: now}.Sign(req, body)
 	}
 }
 
