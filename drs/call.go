@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -81,8 +82,6 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 	}
 }
 
-// notSent is the error of a request not sent because another of the same
-// call failed authentication.
 func notSent(op string, attempts int, authFailure *APIError) *TransportError {
 	return &TransportError{Operation: op, Attempts: attempts, Err: authFailure,
 		msg: "not sent: another request of the same call failed authentication, and repeated failures lock an AK/SK"}
@@ -148,12 +147,9 @@ func transient(err error, reading bool) bool {
 		has[x509.UnknownAuthorityError](err) || has[x509.HostnameError](err) || has[x509.CertificateInvalidError](err) {
 		return false
 	}
-	for _, permanent := range []string{"unsupported protocol scheme", "invalid header", "server gave HTTP response to HTTPS client", "certificate is not trusted"} {
-		if strings.Contains(err.Error(), permanent) {
-			return false
-		}
-	}
-	return true
+	msg := err.Error()
+	return !slices.ContainsFunc([]string{"unsupported protocol scheme", "invalid header", "server gave HTTP response to HTTPS client", "certificate is not trusted"},
+		func(permanent string) bool { return strings.Contains(msg, permanent) })
 }
 
 // giveUp is the error of a call that ends on err after attempts; limit says
