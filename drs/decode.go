@@ -68,9 +68,8 @@ func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
 	return red
 }
 
-// decode reads a 2xx answer into out (a generated model) strictly (see
-// decodeStrict), then removes the secrets from every string in it and cuts
-// each to MaxTextBytes. An error code for the whole call is an *APIError.
+// decode reads a 2xx answer into out (a generated model) with decodeStrict,
+// then scrubs it. An error code for the whole call is an *APIError.
 func (c *Client) decode(op string, ans answer, out any) error {
 	fail := func(reason string) error {
 		return &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID, Reason: reason, Body: excerpt(ans.red, ans.body)}

@@ -155,10 +155,8 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 	})
 }
 
-// fanOut splits n jobs into batches and runs call on each, with the batch's
-// verdicts to fill: the first alone (bad credentials then fail one request,
-// not one per batch), the rest up to the client's concurrency at once. The
-// report's Unmatched are those of all batches, in batch order.
+// fanOut runs call on each batch of n jobs, with the batch's verdicts to fill,
+// as WithConcurrency says; Unmatched are the batches', in batch order.
 func (c *Client) fanOut(n int, call func(lo, hi int, out []Verdict) []Verdict) *Report {
 	rep := &Report{Verdicts: make([]Verdict, n)}
 	batches := (n + MaxBatchSize - 1) / MaxBatchSize
