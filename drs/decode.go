@@ -60,10 +60,11 @@ func excerpt(red *redact.Redactor, body []byte) string {
 // marks as one.
 func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
 	red := c.red.Load()
-	if req != nil {
-		if a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization)); err == nil {
-			return red.With(a.Signature)
-		}
+	if req == nil || req.Header.Get(aksk.HeaderAuthorization) == "" {
+		return red // a token call: no signature, nothing to parse
+	}
+	if a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization)); err == nil {
+		return red.With(a.Signature)
 	}
 	return red
 }
