@@ -43,8 +43,7 @@ func newAuthEditor(s *settings, retrieve retrieveFunc) generated.RequestEditorFn
 		if err != nil {
 			return fmt.Errorf("drs: read the request body to sign it: %w", err)
 		}
-		signer := aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AccessKey, SecretKey: c.SecretKey, SecurityToken: c.SecurityToken}, Now: now}
-		return signer.Sign(req, body)
+		return aksk.Signer{Credentials: aksk.Credentials{AccessKey: c.AccessKey, SecretKey: c.SecretKey, SecurityToken: c.SecurityToken}, Now: now}.Sign(req, body)
 	}
 }
 
@@ -73,15 +72,10 @@ func newRetrieve(found credentials.Found, sec *secrets) retrieveFunc {
 // provider hands out and keeps the current and the previous set (both may be
 // valid around a refresh), so redaction stays bounded on a long wait.
 type secrets struct {
+	// Load returns the redactor of cur and prev: nil, which knows none, at first.
+	atomic.Pointer[redact.Redactor]
 	mu        sync.Mutex
 	cur, prev []string
-	red       atomic.Pointer[redact.Redactor]
-}
-
-func newSecrets() *secrets {
-	s := &secrets{}
-	s.red.Store(redact.New())
-	return s
 }
 
 func (s *secrets) learn(c credentials.Credentials) {
@@ -90,31 +84,29 @@ func (s *secrets) learn(c credentials.Credentials) {
 	defer s.mu.Unlock()
 	if !slices.Equal(fresh, s.cur) {
 		s.prev, s.cur = s.cur, fresh
-		s.red.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
+		s.Store(redact.New(append(slices.Clone(s.prev), s.cur...)...))
 	}
 }
-
-func (s *secrets) load() *redact.Redactor { return s.red.Load() }
 
 // requestBody returns the bytes req will send, leaving req able to send them.
 func requestBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
+	if req.GetBody == nil {
+		body, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
 		if err != nil {
 			return nil, err
 		}
-		defer rc.Close()
-		return io.ReadAll(rc)
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req.Body, _ = req.GetBody()
+		return body, nil
 	}
-	body, err := io.ReadAll(req.Body)
-	_ = req.Body.Close()
+	rc, err := req.GetBody()
 	if err != nil {
 		return nil, err
 	}
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return body, nil
+	defer rc.Close()
+	return io.ReadAll(rc)
 }

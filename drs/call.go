@@ -1,7 +1,6 @@
 package drs
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -48,21 +48,14 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 		if a := g.authFailure.Load(); a != nil {
 			return answer{}, notSent(op, attempt-1, a)
 		}
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				why := "the client-side rate limit would wait past the context's deadline"
-				if ctx.Err() != nil {
-					why = ""
-				}
-				return answer{}, c.ended(op, attempt-1, ctx, why, last)
-			}
+		if c.limiter != nil && c.limiter.Wait(ctx) != nil {
+			return answer{}, c.ended(op, attempt-1, ctx, last)
 		}
 		ans, err := c.attempt(ctx, op, send)
 		if err == nil {
 			return ans, c.decode(op, ans, out)
 		}
-		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.Is(ErrAuthentication) {
+		if apiErr, ok := errors.AsType[*APIError](err); ok && apiErr.Is(ErrAuthentication) {
 			g.authFailure.CompareAndSwap(nil, apiErr)
 		}
 		if ctx.Err() != nil {
@@ -70,7 +63,7 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 			if last == nil || !errors.Is(err, ctx.Err()) {
 				last = err
 			}
-			return answer{}, c.ended(op, attempt, ctx, "", last)
+			return answer{}, c.ended(op, attempt, ctx, last)
 		}
 		delay, retry := c.backoff(attempt, err)
 		gaveUp := fmt.Sprintf("gave up after %d %s", attempt, plural(attempt, "attempt", "attempts"))
@@ -83,14 +76,12 @@ func (c *Client) call(ctx context.Context, g *guard, op string, send func(contex
 			return answer{}, giveUp(attempt, err, gaveUp+": the next one would start after the context's deadline")
 		}
 		if c.s.sleep(ctx, delay) != nil {
-			return answer{}, c.ended(op, attempt, ctx, "", err)
+			return answer{}, c.ended(op, attempt, ctx, err)
 		}
 		last = err
 	}
 }
 
-// notSent is the error of a request not sent because another of the same
-// call failed authentication.
 func notSent(op string, attempts int, authFailure *APIError) *TransportError {
 	return &TransportError{Operation: op, Attempts: attempts, Err: authFailure,
 		msg: "not sent: another request of the same call failed authentication, and repeated failures lock an AK/SK"}
@@ -152,24 +143,13 @@ func (c *Client) noAnswer(op string, err error, reading bool, attemptCtx, ctx co
 // transport refuses. A request that could not be built or authenticated
 // (an error before the transport, not a *url.Error) may not.
 func transient(err error, reading bool) bool {
-	var (
-		urlErr   *url.Error
-		verify   *tls.CertificateVerificationError
-		record   tls.RecordHeaderError
-		unknown  x509.UnknownAuthorityError
-		hostname x509.HostnameError
-		invalid  x509.CertificateInvalidError
-	)
-	if !reading && !errors.As(err, &urlErr) || errors.As(err, &verify) || errors.As(err, &record) ||
-		errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) {
+	if !reading && !has[*url.Error](err) || has[*tls.CertificateVerificationError](err) || has[tls.RecordHeaderError](err) ||
+		has[x509.UnknownAuthorityError](err) || has[x509.HostnameError](err) || has[x509.CertificateInvalidError](err) {
 		return false
 	}
-	for _, permanent := range []string{"unsupported protocol scheme", "invalid header", "server gave HTTP response to HTTPS client", "certificate is not trusted"} {
-		if strings.Contains(err.Error(), permanent) {
-			return false
-		}
-	}
-	return true
+	msg := err.Error()
+	return !slices.ContainsFunc([]string{"unsupported protocol scheme", "invalid header", "server gave HTTP response to HTTPS client", "certificate is not trusted"},
+		func(permanent string) bool { return strings.Contains(msg, permanent) })
 }
 
 // giveUp is the error of a call that ends on err after attempts; limit says
@@ -190,9 +170,11 @@ func giveUp(attempts int, err error, limit string) error {
 
 // ended is the error of a call whose context ended (or whose rate-limit wait
 // could not end in time); last is the latest attempt's error, if any.
-func (c *Client) ended(op string, attempts int, ctx context.Context, why string, last error) error {
-	// A context that has not ended: the rate limit's wait would pass its deadline.
-	cause, why := cmp.Or(ctx.Err(), context.DeadlineExceeded), cmp.Or(why, ctxReason(ctx))
+func (c *Client) ended(op string, attempts int, ctx context.Context, last error) error {
+	cause, why := ctx.Err(), ctxReason(ctx)
+	if cause == nil { // the context has not ended: the rate limit's wait would pass its deadline
+		cause, why = context.DeadlineExceeded, "the client-side rate limit would wait past the context's deadline"
+	}
 	if last != nil {
 		detail := c.kept(last.Error())
 		if t, ok := last.(*TransportError); ok {

@@ -35,7 +35,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{red: newSecrets(), auth: s.found.Description}
+	c := &Client{red: new(secrets), auth: s.found.Description}
 	if st, ok := s.found.Provider.(credentials.Static); ok {
 		c.red.learn(credentials.Credentials(st))
 		c.auth = "AK/SK " + st.AccessKey
@@ -54,10 +54,8 @@ func New(opts ...Option) (*Client, error) {
 	if s.rateLimit > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(s.rateLimit), s.burst)
 	}
-	c.gen, err = generated.NewClient(s.endpoint, generated.WithHTTPClient(&hc), generated.WithRequestEditorFn(c.edit))
-	if err != nil {
-		return nil, &ConfigError{Option: "WithEndpoint", Reason: c.red.load().String(err.Error())}
-	}
+	// NewClient fails only when an option does, and these two never fail.
+	c.gen, _ = generated.NewClient(s.endpoint, generated.WithHTTPClient(&hc), generated.WithRequestEditorFn(c.edit))
 	c.s = s
 	return c, nil
 }
@@ -100,7 +98,7 @@ func (c *Client) CheckCredentials(ctx context.Context) (string, error) {
 // Redact removes from s every secret of the client's current and previous
 // credentials, in every encoding servers echo: for programs that log what
 // the client sends and receives.
-func (c *Client) Redact(s string) string { return c.red.load().String(s) }
+func (c *Client) Redact(s string) string { return c.red.Load().String(s) }
 
 // CloseIdleConnections closes the idle connections of the client's transport.
 func (c *Client) CloseIdleConnections() { c.s.httpClient.CloseIdleConnections() }

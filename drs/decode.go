@@ -48,7 +48,7 @@ func kept(red *redact.Redactor, s string) string {
 	return cut(redact.Terminal(red.String(s)), MaxTextBytes)
 }
 
-func (c *Client) kept(s string) string { return kept(c.red.load(), s) }
+func (c *Client) kept(s string) string { return kept(c.red.Load(), s) }
 
 // excerpt is a short, safe extract of a body for an error.
 func excerpt(red *redact.Redactor, body []byte) string {
@@ -59,20 +59,18 @@ func excerpt(red *redact.Redactor, body []byte) string {
 // is signed: a server may echo the bare signature, which no text around it
 // marks as one.
 func (c *Client) requestRedactor(req *http.Request) *redact.Redactor {
-	red := c.red.load()
+	red := c.red.Load()
 	if req == nil || req.Header.Get(aksk.HeaderAuthorization) == "" {
-		return red
+		return red // a token call: no signature, nothing to parse
 	}
-	a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization))
-	if err != nil {
-		return red
+	if a, err := aksk.ParseAuthorization(req.Header.Get(aksk.HeaderAuthorization)); err == nil {
+		return red.With(a.Signature)
 	}
-	return red.With(a.Signature)
+	return red
 }
 
-// decode reads a 2xx answer into out (a generated model) strictly (see
-// decodeStrict), then removes the secrets from every string in it and cuts
-// each to MaxTextBytes. An error code for the whole call is an *APIError.
+// decode reads a 2xx answer into out (a generated model) with decodeStrict,
+// then scrubs it. An error code for the whole call is an *APIError.
 func (c *Client) decode(op string, ans answer, out any) error {
 	fail := func(reason string) error {
 		return &ResponseError{Operation: op, StatusCode: ans.status, RequestID: ans.requestID, Reason: reason, Body: excerpt(ans.red, ans.body)}
@@ -135,8 +133,7 @@ func decodeStrict(body []byte, out any) error {
 		return err
 	}
 	if err := jsonv2.Unmarshal(body, out); err != nil {
-		var se *jsonv2.SemanticError
-		if errors.As(err, &se) && se.JSONPointer != "" {
+		if se, ok := errors.AsType[*jsonv2.SemanticError](err); ok && se.JSONPointer != "" {
 			return fmt.Errorf("%s has the wrong JSON type (%s)", se.JSONPointer, se.JSONKind)
 		}
 		return syntaxError(err)
@@ -199,8 +196,7 @@ func foldedNames(body []byte) (cased []string, err error) {
 // syntaxError says where the JSON broke, without the decoder's text, which
 // quotes a shortened path: a secret cut short could not be redacted.
 func syntaxError(err error) error {
-	var se *jsontext.SyntacticError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
 		return fmt.Errorf("invalid JSON at byte %d", se.ByteOffset)
 	}
 	return errors.New("invalid JSON")

@@ -232,6 +232,12 @@ func (e *jobsError) Error() string {
 
 func (e *jobsError) Unwrap() error { return e.err }
 
+// has reports whether err's tree holds an E.
+func has[E error](err error) bool {
+	_, ok := errors.AsType[E](err)
+	return ok
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,26 +82,18 @@ func find(asked []jobRef, key string) int {
 	if key == "" {
 		return -1
 	}
-	byJobID := -1
-	for i, a := range asked {
-		if a.precheckID == key {
-			return i
-		}
-		if a.jobID == key && byJobID < 0 {
-			byJobID = i
-		}
+	if i := slices.IndexFunc(asked, func(a jobRef) bool { return a.precheckID == key }); i >= 0 {
+		return i
 	}
-	return byJobID
+	return slices.IndexFunc(asked, func(a jobRef) bool { return a.jobID == key })
 }
 
 // requestIDOf is the request ID of a failed call, if it got an answer.
 func requestIDOf(err error) string {
-	var apiErr *APIError
-	var respErr *ResponseError
-	switch {
-	case errors.As(err, &apiErr):
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		return apiErr.RequestID
-	case errors.As(err, &respErr):
+	}
+	if respErr, ok := errors.AsType[*ResponseError](err); ok {
 		return respErr.RequestID
 	}
 	return ""
@@ -116,12 +109,11 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 			Reason: reason + "; it is unknown whether its pre-check started"}
 		return v
 	}
-	switch len(entries) {
-	case 0:
+	switch n := len(entries); {
+	case n == 0:
 		return unusable("the answer does not mention the job")
-	case 1:
-	default:
-		return unusable(fmt.Sprintf("the answer has %d different entries for the job", len(entries)))
+	case n > 1:
+		return unusable(fmt.Sprintf("the answer has %d different entries for the job", n))
 	}
 	e := entries[0]
 	v.PrecheckID = e.PrecheckId
@@ -149,12 +141,11 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 		v.Err = &ResponseError{Operation: opResults, StatusCode: status, RequestID: requestID, JobID: job.jobID, Reason: reason}
 		return v
 	}
-	switch len(entries) {
-	case 0:
+	switch n := len(entries); {
+	case n == 0:
 		return unusable("the answer has no result for the job")
-	case 1:
-	default:
-		return unusable(fmt.Sprintf("the answer has %d different results for the job", len(entries)))
+	case n > 1:
+		return unusable(fmt.Sprintf("the answer has %d different results for the job", n))
 	}
 	r := entries[0]
 	if r.PrecheckId != "" {
@@ -194,12 +185,11 @@ func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, 
 // around a percentage as DRS writes it ("40%", "12.5%", "100").
 func percentNumber(s string) string {
 	s = strings.TrimSpace(s)
-	if t, ok := strings.CutSuffix(s, "%"); ok {
-		s = t
-	} else {
-		s = strings.TrimSuffix(s, "％")
+	n, ok := strings.CutSuffix(s, "%")
+	if !ok {
+		n = strings.TrimSuffix(s, "％")
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(n)
 }
 
 // parsePercent reads a percentage in [0, 100]; blank means not reported yet (0).

@@ -119,9 +119,7 @@ func WithSecurityToken(securityToken string) Option {
 // WithCredentials authenticates with the credentials p hands out, asked
 // before each request: for instance credentials.NewRefreshing around a
 // credentials.Federation of your own. Not with WithToken or WithAKSK.
-func WithCredentials(p credentials.Provider) Option {
-	return func(s *settings) { s.provider = p }
-}
+func WithCredentials(p credentials.Provider) Option { return func(s *settings) { s.provider = p } }
 
 // WithEnvironment makes New read the environment through getenv instead of
 // os.Getenv (nil reads nothing): a program that keeps its own environment
@@ -137,9 +135,7 @@ func noEnvironment(string) string { return "" }
 
 // WithoutEnvironment makes New use options only: no environment variable,
 // no profile file, no instance metadata.
-func WithoutEnvironment() Option {
-	return func(s *settings) { s.ignoreEnv = true }
-}
+func WithoutEnvironment() Option { return func(s *settings) { s.ignoreEnv = true } }
 
 // WithCredentialSource pins the credential chain to one source: the
 // environment, the profile file or the instance metadata (see package
@@ -151,24 +147,16 @@ func WithCredentialSource(src credentials.Source) Option {
 
 // WithoutCredentialChain takes credentials from options only; the region and
 // project ID may still come from the environment.
-func WithoutCredentialChain() Option {
-	return func(s *settings) { s.chainOff = true }
-}
+func WithoutCredentialChain() Option { return func(s *settings) { s.chainOff = true } }
 
 // WithHTTPClient sends requests with a copy of hc that never follows redirects.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) { s.httpClient = hc }
-}
+func WithHTTPClient(hc *http.Client) Option { return func(s *settings) { s.httpClient = hc } }
 
 // WithLanguage sets the language of DRS's messages: "en-us" or "zh-cn".
-func WithLanguage(lang string) Option {
-	return func(s *settings) { s.language = lang }
-}
+func WithLanguage(lang string) Option { return func(s *settings) { s.language = lang } }
 
 // WithUserAgent sets the User-Agent header.
-func WithUserAgent(userAgent string) Option {
-	return func(s *settings) { s.userAgent = userAgent }
-}
+func WithUserAgent(userAgent string) Option { return func(s *settings) { s.userAgent = userAgent } }
 
 // WithRetry sets the retry policy of every call: exponential backoff with
 // full jitter, honouring Retry-After, on throttling, 408/502/503/504 and
@@ -190,22 +178,16 @@ func WithRateLimit(callsPerSecond float64, burst int) Option {
 
 // WithAttemptTimeout bounds each request: connecting, sending and reading the
 // answer (default 30s; 0: only the context bounds it).
-func WithAttemptTimeout(d time.Duration) Option {
-	return func(s *settings) { s.attemptTimeout = d }
-}
+func WithAttemptTimeout(d time.Duration) Option { return func(s *settings) { s.attemptTimeout = d } }
 
 // WithMaxResponseBytes caps a response body (default 12 MiB, the API
 // gateway's limit); a larger answer is unusable, never read in part.
-func WithMaxResponseBytes(n int64) Option {
-	return func(s *settings) { s.maxResponseBytes = n }
-}
+func WithMaxResponseBytes(n int64) Option { return func(s *settings) { s.maxResponseBytes = n } }
 
 // WithConcurrency sets how many requests a call runs at once (default 4).
 // The first request of each call goes alone, so that bad credentials fail
 // one request, not many.
-func WithConcurrency(n int) Option {
-	return func(s *settings) { s.concurrency = n }
-}
+func WithConcurrency(n int) Option { return func(s *settings) { s.concurrency = n } }
 
 // resolve applies opts to the defaults, merges the environment in and
 // checks every setting, reporting each problem as a *ConfigError (joined).
@@ -213,11 +195,7 @@ func WithConcurrency(n int) Option {
 func resolve(opts []Option) (settings, error) {
 	s := settings{userAgent: "drs-precheck-go", retry: defaultRetry, attemptTimeout: 30 * time.Second,
 		maxResponseBytes: 12 << 20, concurrency: 4, getenv: os.Getenv, now: time.Now, sleep: sleep}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
+	apply(&s, opts)
 	var errs []error
 	bad := func(option, env, format string, args ...any) {
 		errs = append(errs, &ConfigError{Option: option, Env: env, Reason: fmt.Sprintf(format, args...)})
@@ -317,8 +295,8 @@ const anyCredentials = EnvIAMToken + " or " + EnvAccessKey + ", " + EnvSecretKey
 // credentialError is a *credentials.Error as a *ConfigError naming the
 // option to use instead.
 func credentialError(err error) error {
-	var e *credentials.Error
-	if !errors.As(err, &e) {
+	e, ok := errors.AsType[*credentials.Error](err)
+	if !ok {
 		return err
 	}
 	option := map[string]string{"token": "WithToken", "access key": "WithAKSK", "security token": "WithSecurityToken"}[e.Setting]
@@ -356,7 +334,6 @@ func parseEndpoint(raw string) (string, error) {
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", errors.New("the endpoint has a query or fragment; give scheme, host, port and an optional base path")
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
 	ip := net.ParseIP(u.Hostname())
 	loopback := strings.EqualFold(u.Hostname(), "localhost") || ip != nil && ip.IsLoopback()
 	switch {
@@ -412,11 +389,7 @@ type waitSettings struct {
 // is a *ConfigError naming the option, never silently raised to the floor.
 func newWaitSettings(opts []WaitOption) (waitSettings, error) {
 	w := waitSettings{firstPollDelay: DefaultFirstPollDelay, pollInterval: 5 * time.Second, maxPollInterval: 30 * time.Second}
-	for _, o := range opts {
-		if o != nil {
-			o(&w)
-		}
-	}
+	apply(&w, opts)
 	var errs []error
 	if w.firstPollDelay < 0 {
 		errs = append(errs, &ConfigError{Option: "WithFirstPollDelay", Reason: "the first poll delay must not be negative"})
@@ -455,21 +428,24 @@ func WithMaxPollInterval(d time.Duration) WaitOption {
 
 // WithProgress makes the wait call fn, on the waiting goroutine, when it
 // begins and each time an answer lands, with a copy of the verdicts so far.
-func WithProgress(fn func(Report)) WaitOption {
-	return func(w *waitSettings) { w.progress = fn }
+func WithProgress(fn func(Report)) WaitOption { return func(w *waitSettings) { w.progress = fn } }
+
+// apply runs the options on t, skipping nil ones.
+func apply[O ~func(*T), T any](t *T, opts []O) {
+	for _, o := range opts {
+		if o != nil {
+			o(t)
+		}
+	}
 }
 
 // sleep waits for d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	return ctx.Err()
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -106,12 +106,11 @@ func checkInput(mode Mode, jobIDs []string) error {
 
 // start makes the BatchCheckJobs calls of a Precheck.
 func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string) *Report {
-	rep := &Report{Verdicts: make([]Verdict, len(jobIDs))}
 	var params *generated.BatchCheckJobsParams
 	if c.s.language != "" {
 		params = &generated.BatchCheckJobsParams{XLanguage: generated.BatchCheckJobsParamsXLanguage(c.s.language)}
 	}
-	rep.Unmatched = c.fanOut(len(jobIDs), func(lo, hi int) []Verdict {
+	return c.fanOut(len(jobIDs), func(lo, hi int, out []Verdict) []Verdict {
 		req := generated.BatchPrecheckReq{}
 		asked := make([]jobRef, 0, hi-lo)
 		for _, id := range jobIDs[lo:hi] {
@@ -122,28 +121,24 @@ func (c *Client) start(ctx context.Context, g *guard, mode Mode, jobIDs []string
 		ans, err := c.call(ctx, g, opJobs, func(ctx context.Context) (*http.Response, error) {
 			return c.gen.BatchCheckJobs(ctx, c.s.projectID, params, req)
 		}, &resp)
-		var respErr *ResponseError
-		var tErr *TransportError
-		if errors.As(err, &respErr) || errors.As(err, &tErr) && tErr.Attempts > 0 {
+		if tErr, ok := errors.AsType[*TransportError](err); has[*ResponseError](err) || ok && tErr.Attempts > 0 {
 			err = fmt.Errorf("%w; it is unknown whether the pre-checks started", err)
 		}
-		return attribute(ctx, opJobs, rep.Verdicts[lo:hi], asked, err, resp.Results,
+		return attribute(ctx, opJobs, out, asked, err, resp.Results,
 			func(e generated.PostPreCheckResp) string { return e.Id },
 			func(j jobRef, e []generated.PostPreCheckResp) Verdict {
 				return c.judgeStart(j, e, ans.status, ans.requestID)
 			})
 	})
-	return rep
 }
 
 // query makes the BatchCheckResults calls for jobs.
 func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
-	rep := &Report{Verdicts: make([]Verdict, len(jobs))}
 	var params *generated.BatchCheckResultsParams
 	if c.s.language != "" {
 		params = &generated.BatchCheckResultsParams{XLanguage: generated.BatchCheckResultsParamsXLanguage(c.s.language)}
 	}
-	rep.Unmatched = c.fanOut(len(jobs), func(lo, hi int) []Verdict {
+	return c.fanOut(len(jobs), func(lo, hi int, out []Verdict) []Verdict {
 		req := generated.BatchQueryPrecheckResultReq{}
 		for _, j := range jobs[lo:hi] {
 			req.Jobs = append(req.Jobs, j.jobID)
@@ -152,38 +147,32 @@ func (c *Client) query(ctx context.Context, g *guard, jobs []jobRef) *Report {
 		ans, err := c.call(ctx, g, opResults, func(ctx context.Context) (*http.Response, error) {
 			return c.gen.BatchCheckResults(ctx, c.s.projectID, params, req)
 		}, &resp)
-		return attribute(ctx, opResults, rep.Verdicts[lo:hi], jobs[lo:hi], err, resp.Results,
+		return attribute(ctx, opResults, out, jobs[lo:hi], err, resp.Results,
 			func(r generated.QueryPreCheckResp) string { return r.PrecheckId },
 			func(j jobRef, r []generated.QueryPreCheckResp) Verdict {
 				return c.judgeResult(j, r, ans.status, ans.requestID)
 			})
 	})
-	return rep
 }
 
-// fanOut splits n jobs into batches and runs call on each: the first alone
-// (bad credentials then fail one request, not one per batch), the rest up to
-// the client's concurrency at once. It returns the unmatched answers of all
-// batches, in batch order.
-func (c *Client) fanOut(n int, call func(lo, hi int) []Verdict) []Verdict {
+// fanOut runs call on each batch of n jobs, with the batch's verdicts to fill,
+// as WithConcurrency says; Unmatched are the batches', in batch order.
+func (c *Client) fanOut(n int, call func(lo, hi int, out []Verdict) []Verdict) *Report {
+	rep := &Report{Verdicts: make([]Verdict, n)}
 	batches := (n + MaxBatchSize - 1) / MaxBatchSize
-	extras := make([][]Verdict, batches)
-	run := func(b int) { extras[b] = call(b*MaxBatchSize, min((b+1)*MaxBatchSize, n)) }
+	unmatched := make([][]Verdict, batches)
+	run := func(b int) {
+		lo, hi := b*MaxBatchSize, min((b+1)*MaxBatchSize, n)
+		unmatched[b] = call(lo, hi, rep.Verdicts[lo:hi])
+	}
 	run(0)
-	var next atomic.Int64
-	next.Store(1)
+	slots := make(chan struct{}, c.s.concurrency)
 	var wg sync.WaitGroup
-	for range min(c.s.concurrency, batches-1) {
-		wg.Go(func() {
-			for b := int(next.Add(1) - 1); b < batches; b = int(next.Add(1) - 1) {
-				run(b)
-			}
-		})
+	for b := 1; b < batches; b++ {
+		slots <- struct{}{}
+		wg.Go(func() { run(b); <-slots })
 	}
 	wg.Wait()
-	var all []Verdict
-	for _, e := range extras {
-		all = append(all, e...)
-	}
-	return all
+	rep.Unmatched = slices.Concat(unmatched...)
+	return rep
 }

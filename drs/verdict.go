@@ -109,8 +109,7 @@ func (v *Verdict) summary() string {
 		}
 		return fmt.Sprintf("pre-check failed: %d %s failed: %s", len(failed), plural(len(failed), "item", "items"), strings.Join(parts, "; "))
 	case Refused:
-		var apiErr *APIError
-		if errors.As(v.Err, &apiErr) {
+		if apiErr, ok := errors.AsType[*APIError](v.Err); ok {
 			return strings.TrimSpace("refused: " + strings.Trim(apiErr.Code+": "+apiErr.Message, ": "))
 		}
 		return "refused"
