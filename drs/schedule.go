@@ -48,10 +48,6 @@ type estimate struct {
 	loStep float64
 	gcd    int // of the whole-number readings so far (0: none)
 	n      int // distinct readings so far
-
-	// For a pre-check started elsewhere: the first reading, to find the start.
-	firstP    float64
-	firstSeen time.Time
 }
 
 // observe records the reading p of a query sent at sent and answered at got.
@@ -61,6 +57,12 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		*e = estimate{start: e.start, sooner: e.sooner}
 		fallthrough
 	case p > e.p:
+		if e.start.IsZero() && !e.seen.IsZero() {
+			// Started elsewhere: the line through this reading and the
+			// previous (the first) one.
+			back := time.Duration(float64(got.Sub(e.seen)) * p / (p - e.p))
+			e.start = earlier(got.Add(-back), e.seen)
+		}
 		e.before = e.asked
 		e.p, e.seen = p, got
 		if p > 0 && p < 100 {
@@ -69,17 +71,6 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 				e.gcd = gcd(e.gcd, int(p))
 			} else {
 				e.gcd = 1
-			}
-		}
-		switch {
-		case e.firstSeen.IsZero():
-			e.firstP, e.firstSeen = p, got
-		case e.start.IsZero() && p > e.firstP:
-			// Proportional progress: the line through both readings.
-			back := time.Duration(float64(got.Sub(e.firstSeen)) * p / (p - e.firstP))
-			e.start = got.Add(-back)
-			if e.start.After(e.firstSeen) {
-				e.start = e.firstSeen
 			}
 		}
 	}
@@ -117,7 +108,7 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 		hi = earlier(hi, e.hi)
 	}
 	lo = at(e.start, e.asked, e.p+e.step())
-	if !e.before.IsZero() && e.before.After(e.start) {
+	if e.before.After(e.start) {
 		lo = later(lo, at(e.start, e.before, e.p))
 	}
 	if e.loStep <= e.step() {
@@ -172,10 +163,7 @@ func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart ti
 		}
 		// The spacing of the window as first read: queries that only moved
 		// lo do not make the next ones come sooner.
-		wide := hi.Sub(lo)
-		if !j.est.lo.IsZero() {
-			wide = max(wide, hi.Sub(j.est.lo))
-		}
+		wide := hi.Sub(earlier(lo, j.est.lo))
 		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
 		j.due = hi.Add(-hi.Sub(first) / spacing * spacing) // every spacing back from hi
 		j.due = later(earlier(j.due, latest), j.sent.Add(MinPollInterval))
