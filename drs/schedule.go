@@ -149,10 +149,12 @@ type pollJob struct {
 	est       estimate
 }
 
-// plan sets when to ask about j next, after an answer that arrived at now;
-// moved says whether any job moved since the previous answer about j; round
-// is how long asking about every pending job takes.
-func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
+// plan sets when to ask about j next, after an answer of w that arrived at
+// now; round is how long asking about every pending job takes.
+func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
+	ws, waitStart := w.ws, w.start
+	moved := w.moves > j.movesSeen // since the previous answer about j
+	j.movesSeen = w.moves
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
 		first := later(lo, j.sent.Add(MinPollInterval))

@@ -58,7 +58,6 @@ func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string
 // landed is the answer of one query of a wait.
 type landed struct {
 	jobs []*pollJob
-	sent time.Time
 	rep  *Report
 }
 
@@ -102,34 +101,28 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	}
 	w.answers = make(chan landed, c.s.concurrency)
 	w.publish()
-	for len(w.pending) > 0 || w.inFlight > 0 {
+	for (len(w.pending) > 0 || w.inFlight > 0) && w.stop == nil && ctx.Err() == nil {
 		now = c.s.now()
-		next, ok := w.send(ctx, now)
-		switch {
-		case !ok && w.inFlight == 0:
-			// Nothing to wait for: the wait stopped.
-		case !ok:
+		w.send(ctx, now)
+		next, ok := w.next()
+		if w.inFlight == w.maxFlight || !ok {
 			w.land(<-w.answers)
-			continue
-		case w.sleepOrLand(ctx, next.Sub(now)) == nil:
-			continue
+		} else if w.sleepOrLand(ctx, next.Sub(now)) != nil {
+			break
 		}
-		// The wait ends: let the queries under way finish (ctx ends them).
-		for w.inFlight > 0 {
-			w.land(<-w.answers)
-		}
-		break
+	}
+	// Let the queries under way finish (a stop or ctx ends them).
+	for w.inFlight > 0 {
+		w.land(<-w.answers)
 	}
 	if w.stop != nil {
-		w.notSent()
 		w.end(fmt.Errorf("the wait stopped after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), w.stop))
 	} else if len(w.pending) > 0 {
 		w.end(fmt.Errorf("the wait ended after %d %s: %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxReason(ctx), ctx.Err()))
 	}
 }
 
-// sleepOrLand waits until d passes or an answer, if any is awaited, lands
-// (and lands it).
+// sleepOrLand waits until d passes or an answer lands (and lands it).
 func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	sctx, cancel := context.WithCancel(ctx)
 	woke := make(chan error, 1)
@@ -146,17 +139,12 @@ func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// send starts the queries that are due at now, as many as may run, and
-// returns when the next one is due (ok false: none is, none may be sent
-// before an answer lands, or the wait stopped).
-func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bool) {
-	if w.stop != nil || ctx.Err() != nil {
-		return time.Time{}, false
-	}
+// send starts the queries that are due at now, as many as may run.
+func (w *waiter) send(ctx context.Context, now time.Time) {
 	for w.inFlight < w.maxFlight {
 		batch := w.take(now)
 		if batch == nil {
-			break
+			return
 		}
 		asked := make([]jobRef, len(batch))
 		for k, j := range batch {
@@ -165,11 +153,13 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 			asked[k] = jobRef{jobID: v.JobID, precheckID: v.PrecheckID}
 		}
 		w.inFlight++
-		go func() { w.answers <- landed{jobs: batch, sent: now, rep: w.c.query(ctx, w.g, asked)} }()
+		go func() { w.answers <- landed{jobs: batch, rep: w.c.query(ctx, w.g, asked)} }()
 	}
-	if w.inFlight >= w.maxFlight {
-		return time.Time{}, false // the next answer comes first
-	}
+}
+
+// next returns when the next query is due (ok false: every pending job is
+// asked about already).
+func (w *waiter) next() (next time.Time, ok bool) {
 	for _, j := range w.pending {
 		if !j.inFlight && (!ok || j.due.Before(next)) {
 			next, ok = j.due, true
@@ -223,7 +213,7 @@ func (w *waiter) land(a landed) {
 		moved = moved || v.State != prev.State || v.Progress != prev.Progress
 		rep.Verdicts[j.i] = v
 		if v.State == InProgress {
-			j.est.observe(a.sent, now, v.Progress)
+			j.est.observe(j.sent, now, v.Progress)
 		}
 		done[j] = !callFailed && v.State != InProgress && !(v.State == Refused && errors.Is(v.Err, ErrThrottled))
 	}
@@ -235,35 +225,26 @@ func (w *waiter) land(a landed) {
 	// request alone): a round of the schedule drs had before.
 	requests := (len(w.pending) + MaxBatchSize - 1) / MaxBatchSize
 	trips := 1 + (requests+w.c.s.concurrency-2)/w.c.s.concurrency
-	round := now.Sub(a.sent) * time.Duration(trips)
+	round := now.Sub(a.jobs[0].sent) * time.Duration(trips)
 	for _, j := range a.jobs {
 		if !done[j] {
-			j.plan(w.ws, now, w.moves > j.movesSeen, w.start, round)
-			j.movesSeen = w.moves
+			j.plan(w, now, round)
 		}
 	}
 	w.publish()
 }
 
-// notSent marks the jobs not asked about when an authentication failure
-// stopped the wait as NoAnswer, not sent.
-func (w *waiter) notSent() {
-	a := w.g.authFailure.Load()
-	if a == nil {
-		return
-	}
-	for _, j := range w.pending {
-		if v := &w.rep.Verdicts[j.i]; v.State == InProgress {
-			v.State, v.Err = NoAnswer, notSent(opResults, 0, a)
-		}
-	}
-}
-
 // end gives each job the wait did not finish the reason it ended: a job
-// whose latest query failed stays NoAnswer with that failure too.
+// whose latest query failed stays NoAnswer with that failure too, and one
+// not asked about since an authentication failure stopped the wait is
+// NoAnswer, not sent.
 func (w *waiter) end(why error) {
+	auth := w.g.authFailure.Load()
 	for _, j := range w.pending {
 		v := &w.rep.Verdicts[j.i]
+		if auth != nil && w.stop != nil && v.State == InProgress {
+			v.State, v.Err = NoAnswer, notSent(opResults, 0, auth)
+		}
 		if v.State == NoAnswer && v.Err != nil && !errors.Is(why, v.Err) {
 			v.Err = fmt.Errorf("%w; the latest query failed: %w", why, v.Err)
 		} else {
