@@ -47,7 +47,6 @@ type estimate struct {
 	lo, hi time.Time
 	loStep float64
 	gcd    int // of the whole-number readings so far (0: none)
-	n      int // distinct readings so far
 }
 
 // observe records the reading p of a query sent at sent and answered at got.
@@ -66,7 +65,6 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		e.before = e.asked
 		e.p, e.seen = p, got
 		if p > 0 && p < 100 {
-			e.n++
 			if p == math.Trunc(p) {
 				e.gcd = gcd(e.gcd, int(p))
 			} else {
@@ -83,10 +81,10 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 }
 
 // step is the granularity the readings are assumed to have: whole percents
-// unless they all are multiples of 5 or more (steps; so is one round first
-// reading: the cost of the doubt is an early query, not a late verdict).
+// unless they all are multiples of 5 (steps; so is one round first reading:
+// the cost of the doubt is an early query, not a late verdict).
 func (e *estimate) step() float64 {
-	if e.gcd >= 5 && (e.n >= 2 || e.gcd%5 == 0) {
+	if e.gcd > 0 && e.gcd%5 == 0 {
 		return float64(e.gcd)
 	}
 	return 1
