@@ -156,7 +156,6 @@ func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
 		first := later(lo, j.sent.Add(MinPollInterval))
-		j.interval = ws.pollInterval
 		if t, ok := j.est.split(lo, hi, j.sent.Add(MinPollInterval)); ok && hi.Sub(lo) > splitAbove {
 			j.due = earlier(t, latest)
 			return
