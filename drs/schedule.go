@@ -43,10 +43,8 @@ type estimate struct {
 	seen   time.Time     // when the latest reading was first answered
 	before time.Time     // when the latest query that read less than p was sent
 	asked  time.Time     // when the latest reading was asked for
-	// The window of the earlier readings, lo as read with steps of loStep.
-	lo, hi time.Time
-	loStep float64
-	gcd    int // of the whole-number readings so far (0: none)
+	lo, hi time.Time     // the window of the earlier readings
+	gcd    int           // of the whole-number readings so far (0: none)
 }
 
 // observe records the reading p of a query sent at sent and answered at got.
@@ -75,7 +73,7 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 	e.asked = sent
 	if e.seen.Equal(got) { // a new reading: keep its window
 		if lo, hi, ok := e.window(); ok {
-			e.lo, e.hi, e.loStep = lo, hi, e.step()
+			e.lo, e.hi = lo, hi
 		}
 	}
 }
@@ -100,17 +98,16 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 		// A tiny reading (0.0001%) must not overflow a Duration.
 		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(farFuture))))
 	}
-	// The sooner start makes the later completion, and the reverse.
+	// The sooner start makes the later completion, and the reverse. The
+	// earlier readings' window holds (a step only gets finer, and a coarser
+	// one gave an earlier lo).
 	hi = at(e.start.Add(-e.sooner), e.seen, e.p)
 	if !e.hi.IsZero() {
 		hi = earlier(hi, e.hi)
 	}
-	lo = at(e.start, e.asked, e.p+e.step())
+	lo = later(at(e.start, e.asked, e.p+e.step()), e.lo)
 	if e.before.After(e.start) {
 		lo = later(lo, at(e.start, e.before, e.p))
-	}
-	if e.loStep <= e.step() {
-		lo = later(lo, e.lo) // a coarser step would have promised too much
 	}
 	return earlier(lo, hi), hi, true
 }
