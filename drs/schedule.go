@@ -180,9 +180,6 @@ func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
 	default:
 		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
-	if j.est.p > 0 {
-		round = 0 // a stall: its next step may come any time
-	}
 	j.due = later(j.sent.Add(skip+j.interval+round), waitStart.Add(blindFirst))
 }
 
