@@ -62,13 +62,11 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		}
 		e.before = e.asked
 		e.p, e.seen = p, got
-		if p > 0 && p < 100 {
-			if p == math.Trunc(p) {
-				e.gcd = gcd(e.gcd, int(p))
-			} else {
-				e.gcd = 1
-			}
+		whole := 1 // a fraction: steps of whole percents
+		if p == math.Trunc(p) {
+			whole = int(p)
 		}
+		e.gcd = gcd(e.gcd, whole)
 	}
 	e.asked = sent
 	if e.seen.Equal(got) { // a new reading: keep its window
@@ -147,13 +145,13 @@ type pollJob struct {
 // plan sets when to ask about j next, after an answer of w that arrived at
 // now; round is how long asking about every pending job takes.
 func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
-	ws, waitStart := w.ws, w.start
+	ws := w.ws
 	moved := w.moves > j.movesSeen // since the previous answer about j
 	j.movesSeen = w.moves
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
-		first := later(lo, j.sent.Add(MinPollInterval))
-		if t, ok := j.est.split(lo, hi, j.sent.Add(MinPollInterval)); ok && hi.Sub(lo) > splitAbove {
+		soonest := j.sent.Add(MinPollInterval)
+		if t, ok := j.est.split(lo, hi, soonest); ok && hi.Sub(lo) > splitAbove {
 			j.due = earlier(t, latest)
 			return
 		}
@@ -161,11 +159,12 @@ func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
 		// lo do not make the next ones come sooner.
 		wide := hi.Sub(earlier(lo, j.est.lo))
 		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
-		j.due = hi.Add(-hi.Sub(first) / spacing * spacing) // every spacing back from hi
-		j.due = later(earlier(j.due, latest), j.sent.Add(MinPollInterval))
+		// Every spacing back from hi, from lo on.
+		due := hi.Add(-hi.Sub(later(lo, soonest)) / spacing * spacing)
+		j.due = later(earlier(due, latest), soonest)
 		return
 	}
-	if j.sent.Before(waitStart.Add(blindFirst)) {
+	if j.sent.Before(w.start.Add(blindFirst)) {
 		j.lookedEarly = true
 	} else {
 		j.blindPolls++
@@ -174,13 +173,11 @@ func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
 	if j.blindPolls == 1 && j.lookedEarly {
 		skip = ws.pollInterval // the early look stood in for this query
 	}
-	switch {
-	case moved || j.blindPolls < 2 && skip == 0:
+	j.interval = min(j.interval*3/2, ws.maxPollInterval)
+	if moved || j.blindPolls < 2 && skip == 0 {
 		j.interval = ws.pollInterval
-	default:
-		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
-	j.due = later(j.sent.Add(skip+j.interval+round), waitStart.Add(blindFirst))
+	j.due = later(j.sent.Add(skip+j.interval+round), w.start.Add(blindFirst))
 }
 
 func later(a, b time.Time) time.Time {
