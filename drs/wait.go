@@ -35,8 +35,7 @@ func (c *Client) Wait(ctx context.Context, jobIDs []string, opts ...WaitOption) 
 	for i, id := range jobIDs {
 		rep.Verdicts[i] = Verdict{JobID: id, State: InProgress}
 	}
-	c.wait(ctx, new(guard), rep, &ws, time.Time{})
-	return rep, rep.err(true)
+	return c.wait(ctx, new(guard), rep, &ws, time.Time{})
 }
 
 // PrecheckAndWait starts the pre-checks of jobs (as Precheck) and waits for
@@ -51,8 +50,7 @@ func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string
 	g := new(guard)
 	started := c.s.now()
 	rep := c.start(ctx, g, mode, jobIDs)
-	c.wait(ctx, g, rep, &ws, started)
-	return rep, rep.err(true)
+	return c.wait(ctx, g, rep, &ws, started)
 }
 
 // landed is the answer of one query of a wait.
@@ -78,9 +76,9 @@ type waiter struct {
 }
 
 // wait polls the jobs of rep that are InProgress until each is final or the
-// wait ends, updating rep in place. started is when the call that started
-// their pre-checks began, if known.
-func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) {
+// wait ends, updating rep in place, and returns it. started is when the call
+// that started their pre-checks began, if known.
+func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) (*Report, error) {
 	now := c.s.now()
 	first := ws.firstPollDelay
 	if deadline, ok := ctx.Deadline(); ok {
@@ -120,6 +118,7 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	} else if len(w.pending) > 0 {
 		w.end(fmt.Errorf("the wait ended after %d %s: %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxReason(ctx), ctx.Err()))
 	}
+	return rep, rep.err(true)
 }
 
 // sleepOrLand waits until d passes or an answer lands (and lands it).
@@ -139,13 +138,20 @@ func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// send starts the queries that are due at now, as many as may run.
+// send starts the queries that are due at now, as many as may run: the jobs
+// that may be asked again, soonest due first (the jobs due, then, to fill a
+// request at the same cost, the others).
 func (w *waiter) send(ctx context.Context, now time.Time) {
-	for w.inFlight < w.maxFlight {
-		batch := w.take(now)
-		if batch == nil {
-			return
+	var ready []*pollJob
+	for _, j := range w.pending {
+		if !j.inFlight && !j.sent.Add(MinPollInterval).After(now) {
+			ready = append(ready, j)
 		}
+	}
+	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
+	for len(ready) > 0 && !ready[0].due.After(now) && w.inFlight < w.maxFlight {
+		batch := ready[:min(len(ready), MaxBatchSize)]
+		ready = ready[len(batch):]
 		asked := make([]jobRef, len(batch))
 		for k, j := range batch {
 			j.inFlight, j.sent = true, now
@@ -166,25 +172,6 @@ func (w *waiter) next() (next time.Time, ok bool) {
 		}
 	}
 	return next, ok
-}
-
-// take picks the jobs of the next query, if one is due: those that may be
-// asked again, soonest due first (the jobs due, then, to fill the request at
-// the same cost, the others).
-func (w *waiter) take(now time.Time) []*pollJob {
-	var ready []*pollJob
-	due := false
-	for _, j := range w.pending {
-		if !j.inFlight && !j.sent.Add(MinPollInterval).After(now) {
-			ready = append(ready, j)
-			due = due || !j.due.After(now)
-		}
-	}
-	if !due {
-		return nil
-	}
-	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
-	return ready[:min(len(ready), MaxBatchSize)]
 }
 
 // land takes in the answer of one query: each job it was about gets its
