@@ -29,8 +29,6 @@ const (
 	// steps, each at least MinPollInterval and at most maxSpacing apart.
 	windowPolls = 5
 	maxSpacing  = 3 * time.Second
-	// farFuture bounds an estimate (beyond any maximum interval).
-	farFuture = 1000 * time.Hour
 	// A window this narrow is asked about, not split.
 	splitAbove = 2 * time.Second
 )
@@ -93,8 +91,9 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	at := func(start, t time.Time, p float64) time.Time {
-		// A tiny reading (0.0001%) must not overflow a Duration.
-		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(farFuture))))
+		// A tiny reading (0.0001%) must not overflow a Duration: 1000 h is
+		// beyond any maximum interval.
+		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(1000*time.Hour))))
 	}
 	// The sooner start makes the later completion, and the reverse. The
 	// earlier readings' window holds (a step only gets finer, and a coarser

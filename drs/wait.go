@@ -94,7 +94,7 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	}
 	for i, v := range rep.Verdicts {
 		if v.State == InProgress {
-			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: est})
+			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), est: est})
 		}
 	}
 	w.answers = make(chan landed, c.s.concurrency)
@@ -257,14 +257,13 @@ func (w *waiter) publish() {
 // does not resolve, a request the transport refuses) is not.
 func pollAgain(err error) bool {
 	var apiErr *APIError
-	var respErr *ResponseError
 	var tErr *TransportError
 	switch {
 	case errors.Is(err, ErrAuthentication):
 		return false
 	case errors.As(err, &apiErr):
 		return apiErr.retryable() || apiErr.StatusCode >= 500
-	case errors.As(err, &respErr):
+	case errors.As(err, new(*ResponseError)):
 		return true
 	case errors.As(err, &tErr):
 		return tErr.retry
