@@ -150,17 +150,15 @@ func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
 		soonest := j.sent.Add(MinPollInterval)
-		if t, ok := j.est.split(lo, hi, soonest); ok && hi.Sub(lo) > splitAbove {
-			j.due = earlier(t, latest)
-			return
+		t, ok := j.est.split(lo, hi, soonest)
+		if !ok || hi.Sub(lo) <= splitAbove {
+			// Every spacing back from hi, from lo on; the spacing of the
+			// window as first read: queries that only moved lo do not make
+			// the next ones come sooner.
+			spacing := min(max(hi.Sub(earlier(lo, j.est.lo))/windowPolls, MinPollInterval), maxSpacing)
+			t = later(hi.Add(-hi.Sub(later(lo, soonest))/spacing*spacing), soonest)
 		}
-		// The spacing of the window as first read: queries that only moved
-		// lo do not make the next ones come sooner.
-		wide := hi.Sub(earlier(lo, j.est.lo))
-		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
-		// Every spacing back from hi, from lo on.
-		due := hi.Add(-hi.Sub(later(lo, soonest)) / spacing * spacing)
-		j.due = later(earlier(due, latest), soonest)
+		j.due = earlier(t, latest)
 		return
 	}
 	if j.sent.Before(w.start.Add(blindFirst)) {
