@@ -130,13 +130,12 @@ type pollJob struct {
 	due  time.Time // when to ask next
 	sent time.Time // when the latest query about it was sent
 	// blindPolls counts the queries sent blindFirst or more into the wait
-	// after which its progress said nothing; lookedEarly, those sooner.
-	blindPolls  int
-	lookedEarly bool
+	// after which its progress said nothing.
+	blindPolls int
 	// movesSeen is how many answers had shown a job move when the
 	// previous answer about it landed.
 	movesSeen int
-	interval  time.Duration
+	interval  time.Duration // set by each answer that said nothing
 	inFlight  bool
 	est       estimate
 }
@@ -161,14 +160,12 @@ func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
 		j.due = earlier(t, latest)
 		return
 	}
-	if j.sent.Before(w.start.Add(blindFirst)) {
-		j.lookedEarly = true
-	} else {
+	if !j.sent.Before(w.start.Add(blindFirst)) {
 		j.blindPolls++
 	}
 	var skip time.Duration
-	if j.blindPolls == 1 && j.lookedEarly {
-		skip = ws.pollInterval // the early look stood in for this query
+	if j.blindPolls == 1 && j.interval > 0 {
+		skip = ws.pollInterval // an early look (it set the interval) stood in for this query
 	}
 	j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	if moved || j.blindPolls < 2 && skip == 0 {
