@@ -29,8 +29,6 @@ const (
 	// steps, each at least MinPollInterval and at most maxSpacing apart.
 	windowPolls = 5
 	maxSpacing  = 3 * time.Second
-	// farFuture bounds an estimate (beyond any maximum interval).
-	farFuture = 1000 * time.Hour
 	// A window this narrow is asked about, not split.
 	splitAbove = 2 * time.Second
 )
@@ -43,15 +41,8 @@ type estimate struct {
 	seen   time.Time     // when the latest reading was first answered
 	before time.Time     // when the latest query that read less than p was sent
 	asked  time.Time     // when the latest reading was asked for
-	// The window of the earlier readings, lo as read with steps of loStep.
-	lo, hi time.Time
-	loStep float64
-	gcd    int // of the whole-number readings so far (0: none)
-	n      int // distinct readings so far
-
-	// For a pre-check started elsewhere: the first reading, to find the start.
-	firstP    float64
-	firstSeen time.Time
+	lo, hi time.Time     // the window of the earlier readings
+	gcd    int           // of the whole-number readings so far (0: none)
 }
 
 // observe records the reading p of a query sent at sent and answered at got.
@@ -61,41 +52,33 @@ func (e *estimate) observe(sent, got time.Time, p float64) {
 		*e = estimate{start: e.start, sooner: e.sooner}
 		fallthrough
 	case p > e.p:
+		if e.start.IsZero() && !e.seen.IsZero() {
+			// Started elsewhere: the line through this reading and the
+			// previous (the first) one.
+			back := time.Duration(float64(got.Sub(e.seen)) * p / (p - e.p))
+			e.start = earlier(got.Add(-back), e.seen)
+		}
 		e.before = e.asked
 		e.p, e.seen = p, got
-		if p > 0 && p < 100 {
-			e.n++
-			if p == math.Trunc(p) {
-				e.gcd = gcd(e.gcd, int(p))
-			} else {
-				e.gcd = 1
-			}
+		whole := 1 // a fraction: steps of whole percents
+		if p == math.Trunc(p) {
+			whole = int(p)
 		}
-		switch {
-		case e.firstSeen.IsZero():
-			e.firstP, e.firstSeen = p, got
-		case e.start.IsZero() && p > e.firstP:
-			// Proportional progress: the line through both readings.
-			back := time.Duration(float64(got.Sub(e.firstSeen)) * p / (p - e.firstP))
-			e.start = got.Add(-back)
-			if e.start.After(e.firstSeen) {
-				e.start = e.firstSeen
-			}
-		}
+		e.gcd = gcd(e.gcd, whole)
 	}
 	e.asked = sent
 	if e.seen.Equal(got) { // a new reading: keep its window
 		if lo, hi, ok := e.window(); ok {
-			e.lo, e.hi, e.loStep = lo, hi, e.step()
+			e.lo, e.hi = lo, hi
 		}
 	}
 }
 
 // step is the granularity the readings are assumed to have: whole percents
-// unless they all are multiples of 5 or more (steps; so is one round first
-// reading: the cost of the doubt is an early query, not a late verdict).
+// unless they all are multiples of 5 (steps; so is one round first reading:
+// the cost of the doubt is an early query, not a late verdict).
 func (e *estimate) step() float64 {
-	if e.gcd >= 5 && (e.n >= 2 || e.gcd%5 == 0) {
+	if e.gcd > 0 && e.gcd%5 == 0 {
 		return float64(e.gcd)
 	}
 	return 1
@@ -108,20 +91,20 @@ func (e *estimate) window() (lo, hi time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	at := func(start, t time.Time, p float64) time.Time {
-		// A tiny reading (0.0001%) must not overflow a Duration.
-		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(farFuture))))
+		// A tiny reading (0.0001%) must not overflow a Duration: 1000 h is
+		// beyond any maximum interval.
+		return start.Add(time.Duration(min(float64(t.Sub(start))*100/p, float64(1000*time.Hour))))
 	}
-	// The sooner start makes the later completion, and the reverse.
+	// The sooner start makes the later completion, and the reverse. The
+	// earlier readings' window holds (a step only gets finer, and a coarser
+	// one gave an earlier lo).
 	hi = at(e.start.Add(-e.sooner), e.seen, e.p)
 	if !e.hi.IsZero() {
 		hi = earlier(hi, e.hi)
 	}
-	lo = at(e.start, e.asked, e.p+e.step())
-	if !e.before.IsZero() && e.before.After(e.start) {
+	lo = later(at(e.start, e.asked, e.p+e.step()), e.lo)
+	if e.before.After(e.start) {
 		lo = later(lo, at(e.start, e.before, e.p))
-	}
-	if e.loStep <= e.step() {
-		lo = later(lo, e.lo) // a coarser step would have promised too much
 	}
 	return earlier(lo, hi), hi, true
 }
@@ -147,59 +130,48 @@ type pollJob struct {
 	due  time.Time // when to ask next
 	sent time.Time // when the latest query about it was sent
 	// blindPolls counts the queries sent blindFirst or more into the wait
-	// after which its progress said nothing; lookedEarly, those sooner.
-	blindPolls  int
-	lookedEarly bool
+	// after which its progress said nothing.
+	blindPolls int
 	// movesSeen is how many answers had shown a job move when the
 	// previous answer about it landed.
 	movesSeen int
-	interval  time.Duration
+	interval  time.Duration // set by each answer that said nothing
 	inFlight  bool
 	est       estimate
 }
 
-// plan sets when to ask about j next, after an answer that arrived at now;
-// moved says whether any job moved since the previous answer about j; round
-// is how long asking about every pending job takes.
-func (j *pollJob) plan(ws *waitSettings, now time.Time, moved bool, waitStart time.Time, round time.Duration) {
+// plan sets when to ask about j next, after an answer of w that arrived at
+// now; round is how long asking about every pending job takes.
+func (j *pollJob) plan(w *waiter, now time.Time, round time.Duration) {
+	ws := w.ws
+	moved := w.moves > j.movesSeen // since the previous answer about j
+	j.movesSeen = w.moves
 	latest := j.sent.Add(estimatedMax * ws.maxPollInterval)
 	if lo, hi, ok := j.est.window(); ok && now.Before(hi) {
-		first := later(lo, j.sent.Add(MinPollInterval))
-		j.interval = ws.pollInterval
-		if t, ok := j.est.split(lo, hi, j.sent.Add(MinPollInterval)); ok && hi.Sub(lo) > splitAbove {
-			j.due = earlier(t, latest)
-			return
+		soonest := j.sent.Add(MinPollInterval)
+		t, ok := j.est.split(lo, hi, soonest)
+		if !ok || hi.Sub(lo) <= splitAbove {
+			// Every spacing back from hi, from lo on; the spacing of the
+			// window as first read: queries that only moved lo do not make
+			// the next ones come sooner.
+			spacing := min(max(hi.Sub(earlier(lo, j.est.lo))/windowPolls, MinPollInterval), maxSpacing)
+			t = later(hi.Add(-hi.Sub(later(lo, soonest))/spacing*spacing), soonest)
 		}
-		// The spacing of the window as first read: queries that only moved
-		// lo do not make the next ones come sooner.
-		wide := hi.Sub(lo)
-		if !j.est.lo.IsZero() {
-			wide = max(wide, hi.Sub(j.est.lo))
-		}
-		spacing := min(max(wide/windowPolls, MinPollInterval), maxSpacing)
-		j.due = hi.Add(-hi.Sub(first) / spacing * spacing) // every spacing back from hi
-		j.due = later(earlier(j.due, latest), j.sent.Add(MinPollInterval))
+		j.due = earlier(t, latest)
 		return
 	}
-	if j.sent.Before(waitStart.Add(blindFirst)) {
-		j.lookedEarly = true
-	} else {
+	if !j.sent.Before(w.start.Add(blindFirst)) {
 		j.blindPolls++
 	}
 	var skip time.Duration
-	if j.blindPolls == 1 && j.lookedEarly {
-		skip = ws.pollInterval // the early look stood in for this query
+	if j.blindPolls == 1 && j.interval > 0 {
+		skip = ws.pollInterval // an early look (it set the interval) stood in for this query
 	}
-	switch {
-	case moved || j.blindPolls < 2 && skip == 0:
+	j.interval = min(j.interval*3/2, ws.maxPollInterval)
+	if moved || j.blindPolls < 2 && skip == 0 {
 		j.interval = ws.pollInterval
-	default:
-		j.interval = min(j.interval*3/2, ws.maxPollInterval)
 	}
-	if j.est.p > 0 {
-		round = 0 // a stall: its next step may come any time
-	}
-	j.due = later(j.sent.Add(skip+j.interval+round), waitStart.Add(blindFirst))
+	j.due = later(j.sent.Add(skip+j.interval+round), w.start.Add(blindFirst))
 }
 
 func later(a, b time.Time) time.Time {

@@ -35,8 +35,7 @@ func (c *Client) Wait(ctx context.Context, jobIDs []string, opts ...WaitOption) 
 	for i, id := range jobIDs {
 		rep.Verdicts[i] = Verdict{JobID: id, State: InProgress}
 	}
-	c.wait(ctx, new(guard), rep, &ws, time.Time{})
-	return rep, rep.err(true)
+	return c.wait(ctx, new(guard), rep, &ws, time.Time{})
 }
 
 // PrecheckAndWait starts the pre-checks of jobs (as Precheck) and waits for
@@ -51,14 +50,12 @@ func (c *Client) PrecheckAndWait(ctx context.Context, mode Mode, jobIDs []string
 	g := new(guard)
 	started := c.s.now()
 	rep := c.start(ctx, g, mode, jobIDs)
-	c.wait(ctx, g, rep, &ws, started)
-	return rep, rep.err(true)
+	return c.wait(ctx, g, rep, &ws, started)
 }
 
 // landed is the answer of one query of a wait.
 type landed struct {
 	jobs []*pollJob
-	sent time.Time
 	rep  *Report
 }
 
@@ -79,9 +76,9 @@ type waiter struct {
 }
 
 // wait polls the jobs of rep that are InProgress until each is final or the
-// wait ends, updating rep in place. started is when the call that started
-// their pre-checks began, if known.
-func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) {
+// wait ends, updating rep in place, and returns it. started is when the call
+// that started their pre-checks began, if known.
+func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettings, started time.Time) (*Report, error) {
 	now := c.s.now()
 	first := ws.firstPollDelay
 	if deadline, ok := ctx.Deadline(); ok {
@@ -97,39 +94,34 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	}
 	for i, v := range rep.Verdicts {
 		if v.State == InProgress {
-			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), interval: ws.pollInterval, est: est})
+			w.pending = append(w.pending, &pollJob{i: i, due: now.Add(first), est: est})
 		}
 	}
 	w.answers = make(chan landed, c.s.concurrency)
 	w.publish()
-	for len(w.pending) > 0 || w.inFlight > 0 {
+	for (len(w.pending) > 0 || w.inFlight > 0) && w.stop == nil && ctx.Err() == nil {
 		now = c.s.now()
-		next, ok := w.send(ctx, now)
-		switch {
-		case !ok && w.inFlight == 0:
-			// Nothing to wait for: the wait stopped.
-		case !ok:
+		w.send(ctx, now)
+		next, ok := w.next()
+		if w.inFlight == w.maxFlight || !ok {
 			w.land(<-w.answers)
-			continue
-		case w.sleepOrLand(ctx, next.Sub(now)) == nil:
-			continue
+		} else if w.sleepOrLand(ctx, next.Sub(now)) != nil {
+			break
 		}
-		// The wait ends: let the queries under way finish (ctx ends them).
-		for w.inFlight > 0 {
-			w.land(<-w.answers)
-		}
-		break
+	}
+	// Let the queries under way finish (a stop or ctx ends them).
+	for w.inFlight > 0 {
+		w.land(<-w.answers)
 	}
 	if w.stop != nil {
-		w.notSent()
 		w.end(fmt.Errorf("the wait stopped after %d %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), w.stop))
 	} else if len(w.pending) > 0 {
 		w.end(fmt.Errorf("the wait ended after %d %s: %s: %w", rep.Polls, plural(rep.Polls, "poll", "polls"), ctxReason(ctx), ctx.Err()))
 	}
+	return rep, rep.err(true)
 }
 
-// sleepOrLand waits until d passes or an answer, if any is awaited, lands
-// (and lands it).
+// sleepOrLand waits until d passes or an answer lands (and lands it).
 func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	sctx, cancel := context.WithCancel(ctx)
 	woke := make(chan error, 1)
@@ -146,18 +138,20 @@ func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// send starts the queries that are due at now, as many as may run, and
-// returns when the next one is due (ok false: none is, none may be sent
-// before an answer lands, or the wait stopped).
-func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bool) {
-	if w.stop != nil || ctx.Err() != nil {
-		return time.Time{}, false
-	}
-	for w.inFlight < w.maxFlight {
-		batch := w.take(now)
-		if batch == nil {
-			break
+// send starts the queries that are due at now, as many as may run: the jobs
+// that may be asked again, soonest due first (the jobs due, then, to fill a
+// request at the same cost, the others).
+func (w *waiter) send(ctx context.Context, now time.Time) {
+	var ready []*pollJob
+	for _, j := range w.pending {
+		if !j.inFlight && !j.sent.Add(MinPollInterval).After(now) {
+			ready = append(ready, j)
 		}
+	}
+	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
+	for len(ready) > 0 && !ready[0].due.After(now) && w.inFlight < w.maxFlight {
+		batch := ready[:min(len(ready), MaxBatchSize)]
+		ready = ready[len(batch):]
 		asked := make([]jobRef, len(batch))
 		for k, j := range batch {
 			j.inFlight, j.sent = true, now
@@ -165,36 +159,19 @@ func (w *waiter) send(ctx context.Context, now time.Time) (next time.Time, ok bo
 			asked[k] = jobRef{jobID: v.JobID, precheckID: v.PrecheckID}
 		}
 		w.inFlight++
-		go func() { w.answers <- landed{jobs: batch, sent: now, rep: w.c.query(ctx, w.g, asked)} }()
+		go func() { w.answers <- landed{jobs: batch, rep: w.c.query(ctx, w.g, asked)} }()
 	}
-	if w.inFlight >= w.maxFlight {
-		return time.Time{}, false // the next answer comes first
-	}
+}
+
+// next returns when the next query is due (ok false: every pending job is
+// asked about already).
+func (w *waiter) next() (next time.Time, ok bool) {
 	for _, j := range w.pending {
 		if !j.inFlight && (!ok || j.due.Before(next)) {
 			next, ok = j.due, true
 		}
 	}
 	return next, ok
-}
-
-// take picks the jobs of the next query, if one is due: those that may be
-// asked again, soonest due first (the jobs due, then, to fill the request at
-// the same cost, the others).
-func (w *waiter) take(now time.Time) []*pollJob {
-	var ready []*pollJob
-	due := false
-	for _, j := range w.pending {
-		if !j.inFlight && !j.sent.Add(MinPollInterval).After(now) {
-			ready = append(ready, j)
-			due = due || !j.due.After(now)
-		}
-	}
-	if !due {
-		return nil
-	}
-	slices.SortStableFunc(ready, func(a, b *pollJob) int { return a.due.Compare(b.due) })
-	return ready[:min(len(ready), MaxBatchSize)]
 }
 
 // land takes in the answer of one query: each job it was about gets its
@@ -223,7 +200,7 @@ func (w *waiter) land(a landed) {
 		moved = moved || v.State != prev.State || v.Progress != prev.Progress
 		rep.Verdicts[j.i] = v
 		if v.State == InProgress {
-			j.est.observe(a.sent, now, v.Progress)
+			j.est.observe(j.sent, now, v.Progress)
 		}
 		done[j] = !callFailed && v.State != InProgress && !(v.State == Refused && errors.Is(v.Err, ErrThrottled))
 	}
@@ -235,35 +212,26 @@ func (w *waiter) land(a landed) {
 	// request alone): a round of the schedule drs had before.
 	requests := (len(w.pending) + MaxBatchSize - 1) / MaxBatchSize
 	trips := 1 + (requests+w.c.s.concurrency-2)/w.c.s.concurrency
-	round := now.Sub(a.sent) * time.Duration(trips)
+	round := now.Sub(a.jobs[0].sent) * time.Duration(trips)
 	for _, j := range a.jobs {
 		if !done[j] {
-			j.plan(w.ws, now, w.moves > j.movesSeen, w.start, round)
-			j.movesSeen = w.moves
+			j.plan(w, now, round)
 		}
 	}
 	w.publish()
 }
 
-// notSent marks the jobs not asked about when an authentication failure
-// stopped the wait as NoAnswer, not sent.
-func (w *waiter) notSent() {
-	a := w.g.authFailure.Load()
-	if a == nil {
-		return
-	}
-	for _, j := range w.pending {
-		if v := &w.rep.Verdicts[j.i]; v.State == InProgress {
-			v.State, v.Err = NoAnswer, notSent(opResults, 0, a)
-		}
-	}
-}
-
 // end gives each job the wait did not finish the reason it ended: a job
-// whose latest query failed stays NoAnswer with that failure too.
+// whose latest query failed stays NoAnswer with that failure too, and one
+// not asked about since an authentication failure stopped the wait is
+// NoAnswer, not sent.
 func (w *waiter) end(why error) {
+	auth := w.g.authFailure.Load()
 	for _, j := range w.pending {
 		v := &w.rep.Verdicts[j.i]
+		if auth != nil && w.stop != nil && v.State == InProgress {
+			v.State, v.Err = NoAnswer, notSent(opResults, 0, auth)
+		}
 		if v.State == NoAnswer && v.Err != nil && !errors.Is(why, v.Err) {
 			v.Err = fmt.Errorf("%w; the latest query failed: %w", why, v.Err)
 		} else {
@@ -289,14 +257,13 @@ func (w *waiter) publish() {
 // does not resolve, a request the transport refuses) is not.
 func pollAgain(err error) bool {
 	var apiErr *APIError
-	var respErr *ResponseError
 	var tErr *TransportError
 	switch {
 	case errors.Is(err, ErrAuthentication):
 		return false
 	case errors.As(err, &apiErr):
 		return apiErr.retryable() || apiErr.StatusCode >= 500
-	case errors.As(err, &respErr):
+	case errors.As(err, new(*ResponseError)):
 		return true
 	case errors.As(err, &tErr):
 		return tErr.retry
