@@ -20,9 +20,10 @@ import (
 // maxAnswerBytes caps an answer of the metadata service or IAM.
 const maxAnswerBytes = 64 << 10
 
-// fetcher sends the requests of one Retrieve and words what went wrong with
-// red's secrets masked.
+// fetcher sends the requests of one Retrieve and words its failures as
+// source's, with red's secrets masked.
 type fetcher struct {
+	source  string // the provider, in words
 	hc      *http.Client
 	timeout time.Duration // each request's
 	red     *redact.Redactor
@@ -31,7 +32,7 @@ type fetcher struct {
 // newFetcher sends with a copy of hc (nil: a client of tr) that never
 // follows a redirect: credentials and tokens stay with the address asked.
 // A timeout of 0 or less means def.
-func newFetcher(hc *http.Client, tr http.RoundTripper, timeout, def time.Duration) *fetcher {
+func newFetcher(source string, hc *http.Client, tr http.RoundTripper, timeout, def time.Duration) *fetcher {
 	c := &http.Client{Transport: tr}
 	if hc != nil {
 		*c = *hc
@@ -40,20 +41,32 @@ func newFetcher(hc *http.Client, tr http.RoundTripper, timeout, def time.Duratio
 	if timeout <= 0 {
 		timeout = def
 	}
-	return &fetcher{hc: c, timeout: timeout}
+	return &fetcher{source: source, hc: c, timeout: timeout}
+}
+
+// fail ends the Retrieve with an *Error of the source.
+func (f *fetcher) fail(reason string) (Credentials, error) {
+	return Credentials{}, &Error{Source: f.source, Reason: reason}
 }
 
 // fetch sends one request and reads the answer under the cap; a redirect is
-// an answer like any other (a 3xx status). Its error says why there was no
-// answer, without the URL's details (net/http quotes them) and without
-// wrapping the cause: a caller that retries network errors must not retry
-// this.
-func (f *fetcher) fetch(ctx context.Context, method, target string, header http.Header, body []byte) (*http.Response, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+// an answer like any other (a 3xx status). With no answer, its error is
+// ctx's when ctx ended, else an *Error whose reason noAnswer words from
+// why: without the URL's details (net/http quotes them) and without
+// wrapping the cause, so a caller that retries network errors does not
+// retry this.
+func (f *fetcher) fetch(ctx context.Context, method, target string, header http.Header, body []byte, noAnswer func(why string) string) (*http.Response, []byte, error) {
+	none := func(why string) (*http.Response, []byte, error) {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err() // the caller gave up: no failure of the service
+		}
+		return nil, nil, &Error{Source: f.source, Reason: noAnswer(why)}
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(reqCtx, method, target, bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, errors.New(quote(f.red, err.Error()))
+		return none(quote(f.red, err.Error()))
 	}
 	req.Header = header
 	resp, err := f.hc.Do(req)
@@ -68,12 +81,12 @@ func (f *fetcher) fetch(ctx context.Context, method, target string, header http.
 		return resp, body, nil
 	}
 	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
-		return nil, nil, fmt.Errorf("no answer within %s", f.timeout)
+		return none(fmt.Sprintf("no answer within %s", f.timeout))
 	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
-	return nil, nil, errors.New(quote(f.red, err.Error()))
+	return none(quote(f.red, err.Error()))
 }
 
 // quote makes text fit for an error: red's secrets masked, control
