@@ -61,7 +61,7 @@ func Resolve(o Options) (Found, error) {
 	}
 	sources := o.Sources
 	if sources == nil {
-		sources = chain
+		sources = []Source{SourceEnvironment, SourceProfile, SourceMetadata}
 	}
 	var tried []string
 	for _, src := range sources {
