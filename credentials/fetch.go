@@ -91,10 +91,13 @@ func (f *fetcher) fetch(ctx context.Context, method, target string, header http.
 
 // quote makes text fit for an error: red's secrets masked, control
 // characters escaped, at most 200 bytes.
-func quote(red *redact.Redactor, s string) string {
-	s = redact.Terminal(red.String(s))
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…" // not a character cut in two
+func quote(red *redact.Redactor, s string) string { return clip(redact.Terminal(red.String(s)), 200) }
+
+// clip bounds text quoted in an error to n bytes, never cutting a
+// character in two.
+func clip(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "") + "…"
 	}
 	return s
 }

@@ -70,7 +70,7 @@ func readProfile(path string) (map[string]string, error) {
 		}
 		key = strings.ToLower(key)
 		if !slices.Contains(profileKeys, key) {
-			return nil, bad(fmt.Sprintf("unknown key %q in [%s]; known keys: %s", clip(key), profileSection, strings.Join(profileKeys, ", ")))
+			return nil, bad(fmt.Sprintf("unknown key %q in [%s]; known keys: %s", clip(key, 40), profileSection, strings.Join(profileKeys, ", ")))
 		}
 		if _, dup := out[key]; dup {
 			return nil, bad(fmt.Sprintf("%s is set twice in [%s]", key, profileSection))
@@ -82,12 +82,4 @@ func readProfile(path string) (map[string]string, error) {
 
 func isWordRune(r rune) bool {
 	return r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-}
-
-// clip bounds text quoted in an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
