@@ -100,26 +100,20 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, string, erro
 		SecurityToken: getenv(EnvSecurityToken), Source: string(SourceEnvironment),
 	}
 	idp, idFile := getenv(EnvIdentityProvider), getenv(EnvIDTokenFile)
-	bad := func(e *Error) (Found, string, error) {
-		e.Source = string(SourceEnvironment)
-		if e.Env == "" {
-			e.Env = map[string]string{
-				"token": EnvIAMToken, "access key": EnvAccessKey + ", " + EnvSecretKey, "security token": EnvSecurityToken,
-			}[e.Setting]
-		}
-		return Found{}, "", e
+	bad := func(env, reason string) (Found, string, error) {
+		return Found{}, "", &Error{Source: string(SourceEnvironment), Env: env, Reason: reason}
 	}
 	if idp != "" || idFile != "" {
 		if c.Token != "" || c.AccessKey != "" || c.SecretKey != "" {
-			return bad(&Error{Env: EnvIdentityProvider, Reason: "federated identity and an IAM token or AK/SK are both set; use one"})
+			return bad(EnvIdentityProvider, "federated identity and an IAM token or AK/SK are both set; use one")
 		}
 		if idp == "" || idFile == "" {
-			return bad(&Error{Env: EnvIdentityProvider + ", " + EnvIDTokenFile, Reason: "federated identity needs both the identity provider ID and the ID token file"})
+			return bad(EnvIdentityProvider+", "+EnvIDTokenFile, "federated identity needs both the identity provider ID and the ID token file")
 		}
 		fed := &Federation{IAMEndpoint: getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
 			Client: o.HTTPClient, Now: o.Now, Origin: string(SourceEnvironment)}
 		if _, err := checkIAMEndpoint(fed.IAMEndpoint); err != nil {
-			return bad(&Error{Env: EnvIAMEndpoint, Reason: err.Error()})
+			return bad(EnvIAMEndpoint, err.Error())
 		}
 		return Found{Provider: NewRefreshing(fed, o.Now), Description: fed.source()}, "", nil
 	}
@@ -127,7 +121,9 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, string, erro
 		return Found{}, "none of " + EnvAccessKey + ", " + EnvIAMToken + ", " + EnvIdentityProvider + " is set", nil
 	}
 	if err := c.Validate(); err != nil {
-		return bad(err.(*Error))
+		e := err.(*Error) // its Source is the environment already
+		e.Env = map[string]string{"token": EnvIAMToken, "access key": EnvAccessKey + ", " + EnvSecretKey, "security token": EnvSecurityToken}[e.Setting]
+		return Found{}, "", e
 	}
 	names := []string{EnvIAMToken}
 	if c.Token == "" {
