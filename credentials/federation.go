@@ -158,6 +158,5 @@ func checkIAMEndpoint(raw string) (string, error) {
 }
 
 func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback() // false for nil: not an IP
 }
