@@ -56,20 +56,14 @@ func (f *fetcher) fail(reason string) (Credentials, error) {
 // wrapping the cause, so a caller that retries network errors does not
 // retry this.
 func (f *fetcher) fetch(ctx context.Context, method, target string, header http.Header, body []byte, noAnswer func(why string) string) (*http.Response, []byte, error) {
-	none := func(why string) (*http.Response, []byte, error) {
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err() // the caller gave up: no failure of the service
-		}
-		return nil, nil, &Error{Source: f.source, Reason: noAnswer(why)}
-	}
 	reqCtx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(reqCtx, method, target, bytes.NewReader(body))
-	if err != nil {
-		return none(quote(f.red, err.Error()))
+	var resp *http.Response
+	if err == nil {
+		req.Header = header
+		resp, err = f.hc.Do(req)
 	}
-	req.Header = header
-	resp, err := f.hc.Do(req)
 	if err == nil {
 		defer resp.Body.Close()
 		body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
@@ -77,16 +71,20 @@ func (f *fetcher) fetch(ctx context.Context, method, target string, header http.
 			err = fmt.Errorf("the answer is over %d KiB", maxAnswerBytes>>10)
 		}
 	}
-	if err == nil {
+	switch {
+	case err == nil:
 		return resp, body, nil
+	case ctx.Err() != nil:
+		return nil, nil, ctx.Err() // the caller gave up: no failure of the service
 	}
-	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
-		return none(fmt.Sprintf("no answer within %s", f.timeout))
+	why := fmt.Sprintf("no answer within %s", f.timeout)
+	if ne, ok := errors.AsType[net.Error](err); !ok || !ne.Timeout() {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		why = quote(f.red, err.Error())
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		err = ue.Err
-	}
-	return none(quote(f.red, err.Error()))
+	return nil, nil, &Error{Source: f.source, Reason: noAnswer(why)}
 }
 
 // quote makes text fit for an error: red's secrets masked, control
