@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -125,13 +126,8 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, string, erro
 		e.Env = map[string]string{"token": EnvIAMToken, "access key": EnvAccessKey + ", " + EnvSecretKey, "security token": EnvSecurityToken}[e.Setting]
 		return Found{}, "", e
 	}
-	names := []string{EnvIAMToken}
-	if c.Token == "" {
-		names = []string{EnvAccessKey, EnvSecretKey}
-		if c.SecurityToken != "" {
-			names = append(names, EnvSecurityToken)
-		}
-	}
+	names := slices.DeleteFunc([]string{EnvIAMToken, EnvAccessKey, EnvSecretKey, EnvSecurityToken},
+		func(name string) bool { return getenv(name) == "" })
 	return Found{Provider: Static(c), Description: "environment (" + strings.Join(names, ", ") + ")"}, "", nil
 }
 
