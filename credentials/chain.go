@@ -56,9 +56,8 @@ type Found struct {
 // variables, a profile file that cannot be read or parsed) is an *Error,
 // not skipped. Nothing found is an *Error listing what was tried.
 func Resolve(o Options) (Found, error) {
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
 	}
 	sources := o.Sources
 	if sources == nil {
@@ -73,9 +72,9 @@ func Resolve(o Options) (Found, error) {
 		)
 		switch src {
 		case SourceEnvironment:
-			f, why, err = fromEnvironment(getenv, o)
+			f, why, err = fromEnvironment(o)
 		case SourceProfile:
-			f, why, err = fromProfile(getenv, o)
+			f, why, err = fromProfile(o)
 		case SourceMetadata:
 			f = Found{Provider: NewRefreshing(&Metadata{Client: o.MetadataClient, Now: o.Now}, o.Now),
 				Description: "instance metadata (the IAM agency of this ECS instance or CCE node)"}
@@ -95,12 +94,12 @@ func Resolve(o Options) (Found, error) {
 }
 
 // fromEnvironment reads the variables of Huawei's SDKs.
-func fromEnvironment(getenv func(string) string, o Options) (Found, string, error) {
+func fromEnvironment(o Options) (Found, string, error) {
 	c := Credentials{
-		Token: getenv(EnvIAMToken), AccessKey: getenv(EnvAccessKey), SecretKey: getenv(EnvSecretKey),
-		SecurityToken: getenv(EnvSecurityToken), Source: string(SourceEnvironment),
+		Token: o.Getenv(EnvIAMToken), AccessKey: o.Getenv(EnvAccessKey), SecretKey: o.Getenv(EnvSecretKey),
+		SecurityToken: o.Getenv(EnvSecurityToken), Source: string(SourceEnvironment),
 	}
-	idp, idFile := getenv(EnvIdentityProvider), getenv(EnvIDTokenFile)
+	idp, idFile := o.Getenv(EnvIdentityProvider), o.Getenv(EnvIDTokenFile)
 	bad := func(env, reason string) (Found, string, error) {
 		return Found{}, "", &Error{Source: string(SourceEnvironment), Env: env, Reason: reason}
 	}
@@ -111,7 +110,7 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, string, erro
 		if idp == "" || idFile == "" {
 			return bad(EnvIdentityProvider+", "+EnvIDTokenFile, "federated identity needs both the identity provider ID and the ID token file")
 		}
-		fed := &Federation{IAMEndpoint: getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
+		fed := &Federation{IAMEndpoint: o.Getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
 			Client: o.HTTPClient, Now: o.Now, Origin: string(SourceEnvironment)}
 		if _, err := checkIAMEndpoint(fed.IAMEndpoint); err != nil {
 			return bad(EnvIAMEndpoint, err.Error())
@@ -127,20 +126,20 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, string, erro
 		return Found{}, "", e
 	}
 	names := slices.DeleteFunc([]string{EnvIAMToken, EnvAccessKey, EnvSecretKey, EnvSecurityToken},
-		func(name string) bool { return getenv(name) == "" })
+		func(name string) bool { return o.Getenv(name) == "" })
 	return Found{Provider: Static(c), Description: "environment (" + strings.Join(names, ", ") + ")"}, "", nil
 }
 
 // fromProfile reads the [basic] section of the profile file.
-func fromProfile(getenv func(string) string, o Options) (Found, string, error) {
-	path, env := getenv(EnvCredentialsFile), EnvCredentialsFile
+func fromProfile(o Options) (Found, string, error) {
+	path, env := o.Getenv(EnvCredentialsFile), EnvCredentialsFile
 	if path == "" {
 		env = ""
 		homeVar := "HOME"
 		if runtime.GOOS == "windows" {
 			homeVar = "USERPROFILE"
 		}
-		home := getenv(homeVar)
+		home := o.Getenv(homeVar)
 		if home == "" {
 			return Found{}, "no home directory (" + homeVar + " is not set)", nil
 		}
