@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -55,13 +56,12 @@ type Found struct {
 // variables, a profile file that cannot be read or parsed) is an *Error,
 // not skipped. Nothing found is an *Error listing what was tried.
 func Resolve(o Options) (Found, error) {
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
 	}
 	sources := o.Sources
 	if sources == nil {
-		sources = chain
+		sources = []Source{SourceEnvironment, SourceProfile, SourceMetadata}
 	}
 	var tried []string
 	for _, src := range sources {
@@ -72,9 +72,9 @@ func Resolve(o Options) (Found, error) {
 		)
 		switch src {
 		case SourceEnvironment:
-			f, why, err = fromEnvironment(getenv, o)
+			f, why, err = fromEnvironment(o)
 		case SourceProfile:
-			f, why, err = fromProfile(getenv, o)
+			f, why, err = fromProfile(o)
 		case SourceMetadata:
 			f = Found{Provider: NewRefreshing(&Metadata{Client: o.MetadataClient, Now: o.Now}, o.Now),
 				Description: "instance metadata (the IAM agency of this ECS instance or CCE node)"}
@@ -94,32 +94,26 @@ func Resolve(o Options) (Found, error) {
 }
 
 // fromEnvironment reads the variables of Huawei's SDKs.
-func fromEnvironment(getenv func(string) string, o Options) (Found, string, error) {
+func fromEnvironment(o Options) (Found, string, error) {
 	c := Credentials{
-		Token: getenv(EnvIAMToken), AccessKey: getenv(EnvAccessKey), SecretKey: getenv(EnvSecretKey),
-		SecurityToken: getenv(EnvSecurityToken), Source: string(SourceEnvironment),
+		Token: o.Getenv(EnvIAMToken), AccessKey: o.Getenv(EnvAccessKey), SecretKey: o.Getenv(EnvSecretKey),
+		SecurityToken: o.Getenv(EnvSecurityToken), Source: string(SourceEnvironment),
 	}
-	idp, idFile := getenv(EnvIdentityProvider), getenv(EnvIDTokenFile)
-	bad := func(e *Error) (Found, string, error) {
-		e.Source = string(SourceEnvironment)
-		if e.Env == "" {
-			e.Env = map[string]string{
-				"token": EnvIAMToken, "access key": EnvAccessKey + ", " + EnvSecretKey, "security token": EnvSecurityToken,
-			}[e.Setting]
-		}
-		return Found{}, "", e
+	idp, idFile := o.Getenv(EnvIdentityProvider), o.Getenv(EnvIDTokenFile)
+	bad := func(env, reason string) (Found, string, error) {
+		return Found{}, "", &Error{Source: string(SourceEnvironment), Env: env, Reason: reason}
 	}
 	if idp != "" || idFile != "" {
 		if c.Token != "" || c.AccessKey != "" || c.SecretKey != "" {
-			return bad(&Error{Env: EnvIdentityProvider, Reason: "federated identity and an IAM token or AK/SK are both set; use one"})
+			return bad(EnvIdentityProvider, "federated identity and an IAM token or AK/SK are both set; use one")
 		}
 		if idp == "" || idFile == "" {
-			return bad(&Error{Env: EnvIdentityProvider + ", " + EnvIDTokenFile, Reason: "federated identity needs both the identity provider ID and the ID token file"})
+			return bad(EnvIdentityProvider+", "+EnvIDTokenFile, "federated identity needs both the identity provider ID and the ID token file")
 		}
-		fed := &Federation{IAMEndpoint: getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
+		fed := &Federation{IAMEndpoint: o.Getenv(EnvIAMEndpoint), IdentityProvider: idp, IDTokenFile: idFile,
 			Client: o.HTTPClient, Now: o.Now, Origin: string(SourceEnvironment)}
 		if _, err := checkIAMEndpoint(fed.IAMEndpoint); err != nil {
-			return bad(&Error{Env: EnvIAMEndpoint, Reason: err.Error()})
+			return bad(EnvIAMEndpoint, err.Error())
 		}
 		return Found{Provider: NewRefreshing(fed, o.Now), Description: fed.source()}, "", nil
 	}
@@ -127,28 +121,25 @@ func fromEnvironment(getenv func(string) string, o Options) (Found, string, erro
 		return Found{}, "none of " + EnvAccessKey + ", " + EnvIAMToken + ", " + EnvIdentityProvider + " is set", nil
 	}
 	if err := c.Validate(); err != nil {
-		return bad(err.(*Error))
+		e := err.(*Error) // its Source is the environment already
+		e.Env = map[string]string{"token": EnvIAMToken, "access key": EnvAccessKey + ", " + EnvSecretKey, "security token": EnvSecurityToken}[e.Setting]
+		return Found{}, "", e
 	}
-	names := []string{EnvIAMToken}
-	if c.Token == "" {
-		names = []string{EnvAccessKey, EnvSecretKey}
-		if c.SecurityToken != "" {
-			names = append(names, EnvSecurityToken)
-		}
-	}
+	names := slices.DeleteFunc([]string{EnvIAMToken, EnvAccessKey, EnvSecretKey, EnvSecurityToken},
+		func(name string) bool { return o.Getenv(name) == "" })
 	return Found{Provider: Static(c), Description: "environment (" + strings.Join(names, ", ") + ")"}, "", nil
 }
 
 // fromProfile reads the [basic] section of the profile file.
-func fromProfile(getenv func(string) string, o Options) (Found, string, error) {
-	path, env := getenv(EnvCredentialsFile), EnvCredentialsFile
+func fromProfile(o Options) (Found, string, error) {
+	path, env := o.Getenv(EnvCredentialsFile), EnvCredentialsFile
 	if path == "" {
 		env = ""
 		homeVar := "HOME"
 		if runtime.GOOS == "windows" {
 			homeVar = "USERPROFILE"
 		}
-		home := getenv(homeVar)
+		home := o.Getenv(homeVar)
 		if home == "" {
 			return Found{}, "no home directory (" + homeVar + " is not set)", nil
 		}

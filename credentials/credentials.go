@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -36,17 +37,8 @@ const (
 
 // words names a source for people.
 func (s Source) words() string {
-	switch s {
-	case SourceProfile:
-		return "profile file"
-	case SourceMetadata:
-		return "instance metadata"
-	}
-	return string(s)
+	return cmp.Or(map[Source]string{SourceProfile: "profile file", SourceMetadata: "instance metadata"}[s], string(s))
 }
-
-// chain is the default order of the sources after explicit options.
-var chain = []Source{SourceEnvironment, SourceProfile, SourceMetadata}
 
 // Credentials authenticate requests: an IAM token, or an access key and
 // secret key with, for temporary keys, a security token. Printing a value

@@ -20,7 +20,7 @@
 // hosts, for tests). Errors never hold a secret: answers are redacted
 // (the ID token, the federated token and the keys) before they are quoted.
 //
-// Caps: each IAM call 30 seconds; the profile file and the ID token file are read up to 64 KiB, an
-// answer of the metadata service or IAM up to 64 KiB; an error quotes at
-// most 200 bytes of an answer.
+// Caps: each IAM call 30 seconds; the profile file, the ID token file and
+// an answer of the metadata service or IAM are read up to 64 KiB; an error
+// quotes at most 200 bytes of an answer.
 package credentials

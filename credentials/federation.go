@@ -57,31 +57,21 @@ func (f *Federation) source() string {
 
 // Retrieve runs the two IAM calls.
 func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
-	source := f.source()
-	fail := func(reason string) (Credentials, error) {
-		return Credentials{}, &Error{Source: source, Reason: reason}
-	}
+	iam := newFetcher(f.source(), f.Client, http.DefaultTransport, f.Timeout, 30*time.Second)
 	endpoint, err := checkIAMEndpoint(f.IAMEndpoint)
 	if err != nil {
-		return fail(err.Error())
+		return iam.fail(err.Error())
 	}
 	idToken, err := readIDToken(f.IDTokenFile)
 	if err != nil {
-		return fail(err.Error())
+		return iam.fail(err.Error())
 	}
-	iam := newFetcher(f.Client, http.DefaultTransport, f.Timeout, 30*time.Second)
 	iam.red = redact.New(idToken)
 	post := func(call, path string, header http.Header, body any) (*http.Response, []byte, error) {
 		data, _ := json.Marshal(body) // plain maps: cannot fail
 		header.Set("Content-Type", "application/json;charset=utf8")
-		resp, answer, err := iam.fetch(ctx, http.MethodPost, endpoint+path, header, data)
-		switch {
-		case err == nil:
-			return resp, answer, nil
-		case ctx.Err() != nil:
-			return nil, nil, ctx.Err()
-		}
-		return nil, nil, &Error{Source: source, Reason: call + ": no answer from " + endpoint + ": " + err.Error()}
+		return iam.fetch(ctx, http.MethodPost, endpoint+path, header, data,
+			func(why string) string { return call + ": no answer from " + endpoint + ": " + why })
 	}
 
 	// 1. ID token -> federated token (X-Subject-Token).
@@ -95,13 +85,13 @@ func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
 	iam.red = iam.red.With(token)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusBadRequest:
-		return fail(call1 + ": " + iam.refusal(resp.StatusCode, body) + ": IAM refused the ID token (expired, or not allowed by the identity provider's rules); have the CI write a fresh one to " + f.IDTokenFile)
+		return iam.fail(call1 + ": " + iam.refusal(resp.StatusCode, body) + ": IAM refused the ID token (expired, or not allowed by the identity provider's rules); have the CI write a fresh one to " + f.IDTokenFile)
 	case resp.StatusCode == http.StatusNotFound:
-		return fail(call1 + ": " + iam.refusal(resp.StatusCode, body) + ": IAM does not know this identity provider; check " + EnvIdentityProvider + " or idp_id against IAM > Identity Providers")
+		return iam.fail(call1 + ": " + iam.refusal(resp.StatusCode, body) + ": IAM does not know this identity provider; check " + EnvIdentityProvider + " or idp_id against IAM > Identity Providers")
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return fail(call1 + ": " + iam.refusal(resp.StatusCode, body))
+		return iam.fail(call1 + ": " + iam.refusal(resp.StatusCode, body))
 	case token == "" || strings.ContainsFunc(token, unicode.IsControl):
-		return fail(call1 + ": the answer has no usable X-Subject-Token header")
+		return iam.fail(call1 + ": the answer has no usable X-Subject-Token header")
 	}
 
 	// 2. federated token -> temporary keys.
@@ -119,13 +109,13 @@ func (f *Federation) Retrieve(ctx context.Context) (Credentials, error) {
 		return Credentials{}, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(call2 + ": " + iam.refusal(resp.StatusCode, body))
+		return iam.fail(call2 + ": " + iam.refusal(resp.StatusCode, body))
 	}
 	c, err := temporaryKeys(body, now(f.Now))
 	if err != nil {
-		return fail(call2 + ": unusable answer: " + quote(iam.red, err.Error()))
+		return iam.fail(call2 + ": unusable answer: " + quote(iam.red, err.Error()))
 	}
-	c.Source = source
+	c.Source = iam.source
 	return c, nil
 }
 
@@ -168,6 +158,5 @@ func checkIAMEndpoint(raw string) (string, error) {
 }
 
 func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback() // false for nil: not an IP
 }

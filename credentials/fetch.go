@@ -20,9 +20,10 @@ import (
 // maxAnswerBytes caps an answer of the metadata service or IAM.
 const maxAnswerBytes = 64 << 10
 
-// fetcher sends the requests of one Retrieve and words what went wrong with
-// red's secrets masked.
+// fetcher sends the requests of one Retrieve and words its failures as
+// source's, with red's secrets masked.
 type fetcher struct {
+	source  string // the provider, in words
 	hc      *http.Client
 	timeout time.Duration // each request's
 	red     *redact.Redactor
@@ -31,7 +32,7 @@ type fetcher struct {
 // newFetcher sends with a copy of hc (nil: a client of tr) that never
 // follows a redirect: credentials and tokens stay with the address asked.
 // A timeout of 0 or less means def.
-func newFetcher(hc *http.Client, tr http.RoundTripper, timeout, def time.Duration) *fetcher {
+func newFetcher(source string, hc *http.Client, tr http.RoundTripper, timeout, def time.Duration) *fetcher {
 	c := &http.Client{Transport: tr}
 	if hc != nil {
 		*c = *hc
@@ -40,23 +41,29 @@ func newFetcher(hc *http.Client, tr http.RoundTripper, timeout, def time.Duratio
 	if timeout <= 0 {
 		timeout = def
 	}
-	return &fetcher{hc: c, timeout: timeout}
+	return &fetcher{source: source, hc: c, timeout: timeout}
+}
+
+// fail ends the Retrieve with an *Error of the source.
+func (f *fetcher) fail(reason string) (Credentials, error) {
+	return Credentials{}, &Error{Source: f.source, Reason: reason}
 }
 
 // fetch sends one request and reads the answer under the cap; a redirect is
-// an answer like any other (a 3xx status). Its error says why there was no
-// answer, without the URL's details (net/http quotes them) and without
-// wrapping the cause: a caller that retries network errors must not retry
-// this.
-func (f *fetcher) fetch(ctx context.Context, method, target string, header http.Header, body []byte) (*http.Response, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+// an answer like any other (a 3xx status). With no answer, its error is
+// ctx's when ctx ended, else an *Error whose reason noAnswer words from
+// why: without the URL's details (net/http quotes them) and without
+// wrapping the cause, so a caller that retries network errors does not
+// retry this.
+func (f *fetcher) fetch(ctx context.Context, method, target string, header http.Header, body []byte, noAnswer func(why string) string) (*http.Response, []byte, error) {
+	reqCtx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, errors.New(quote(f.red, err.Error()))
+	req, err := http.NewRequestWithContext(reqCtx, method, target, bytes.NewReader(body))
+	var resp *http.Response
+	if err == nil {
+		req.Header = header
+		resp, err = f.hc.Do(req)
 	}
-	req.Header = header
-	resp, err := f.hc.Do(req)
 	if err == nil {
 		defer resp.Body.Close()
 		body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
@@ -64,24 +71,31 @@ func (f *fetcher) fetch(ctx context.Context, method, target string, header http.
 			err = fmt.Errorf("the answer is over %d KiB", maxAnswerBytes>>10)
 		}
 	}
-	if err == nil {
+	switch {
+	case err == nil:
 		return resp, body, nil
+	case ctx.Err() != nil:
+		return nil, nil, ctx.Err() // the caller gave up: no failure of the service
 	}
-	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
-		return nil, nil, fmt.Errorf("no answer within %s", f.timeout)
+	why := fmt.Sprintf("no answer within %s", f.timeout)
+	if ne, ok := errors.AsType[net.Error](err); !ok || !ne.Timeout() {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		why = quote(f.red, err.Error())
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		err = ue.Err
-	}
-	return nil, nil, errors.New(quote(f.red, err.Error()))
+	return nil, nil, &Error{Source: f.source, Reason: noAnswer(why)}
 }
 
 // quote makes text fit for an error: red's secrets masked, control
 // characters escaped, at most 200 bytes.
-func quote(red *redact.Redactor, s string) string {
-	s = redact.Terminal(red.String(s))
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…" // not a character cut in two
+func quote(red *redact.Redactor, s string) string { return clip(redact.Terminal(red.String(s)), 200) }
+
+// clip bounds text quoted in an error to n bytes, never cutting a
+// character in two.
+func clip(s string, n int) string {
+	if len(s) > n {
+		return strings.ToValidUTF8(s[:n], "") + "…"
 	}
 	return s
 }

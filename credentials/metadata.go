@@ -31,40 +31,33 @@ var directTransport = &http.Transport{Proxy: nil, MaxIdleConns: 1, IdleConnTimeo
 // Retrieve asks for a session token (the service may not offer one), then
 // for the keys.
 func (m *Metadata) Retrieve(ctx context.Context) (Credentials, error) {
-	f := newFetcher(m.Client, directTransport, m.Timeout, 2*time.Second)
-	fail := func(reason string) (Credentials, error) {
-		return Credentials{}, &Error{Source: SourceMetadata.words(), Reason: reason}
+	f := newFetcher(SourceMetadata.words(), m.Client, directTransport, m.Timeout, 2*time.Second)
+	noAnswer := func(why string) string {
+		return "the service at 169.254.169.254 gave no answer (" + why + "): this is not an ECS instance or CCE node, or it cannot reach the service; give credentials another way (environment, profile file or federation)"
 	}
-	unreachable := func(err error) (Credentials, error) {
-		if ctx.Err() != nil {
-			return Credentials{}, ctx.Err()
-		}
-		return fail("the service at 169.254.169.254 gave no answer (" + err.Error() + "): this is not an ECS instance or CCE node, or it cannot reach the service; give credentials another way (environment, profile file or federation)")
-	}
-
 	header := http.Header{}
-	resp, body, err := f.fetch(ctx, http.MethodPut, metadataURL+"/meta-data/latest/api/token", http.Header{"X-Metadata-Token-Ttl-Seconds": {"21600"}}, nil)
+	resp, body, err := f.fetch(ctx, http.MethodPut, metadataURL+"/meta-data/latest/api/token", http.Header{"X-Metadata-Token-Ttl-Seconds": {"21600"}}, nil, noAnswer)
 	if err != nil {
-		return unreachable(err)
+		return Credentials{}, err
 	}
 	if session := strings.TrimSpace(string(body)); resp.StatusCode == http.StatusOK && session != "" && len(session) <= 4096 {
 		f.red = f.red.With(session)
 		header.Set("X-Metadata-Token", session)
 	}
-	resp, body, err = f.fetch(ctx, http.MethodGet, metadataURL+"/openstack/latest/securitykey", header, nil)
+	resp, body, err = f.fetch(ctx, http.MethodGet, metadataURL+"/openstack/latest/securitykey", header, nil, noAnswer)
 	if err != nil {
-		return unreachable(err)
+		return Credentials{}, err
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return fail(f.refusal(resp.StatusCode, body) + ": no temporary keys; attach an IAM agency to this instance or node (ECS console: the instance's Agency), then retry")
+		return f.fail(f.refusal(resp.StatusCode, body) + ": no temporary keys; attach an IAM agency to this instance or node (ECS console: the instance's Agency), then retry")
 	case resp.StatusCode != http.StatusOK:
-		return fail(f.refusal(resp.StatusCode, body) + ": no temporary keys")
+		return f.fail(f.refusal(resp.StatusCode, body) + ": no temporary keys")
 	}
 	c, err := temporaryKeys(body, now(m.Now))
 	if err != nil {
-		return fail("unusable answer: " + quote(f.red, err.Error()))
+		return f.fail("unusable answer: " + quote(f.red, err.Error()))
 	}
-	c.Source = SourceMetadata.words()
+	c.Source = f.source
 	return c, nil
 }

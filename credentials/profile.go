@@ -12,10 +12,6 @@ import (
 // maxFileBytes caps the profile file and the ID token file.
 const maxFileBytes = 64 << 10
 
-// profileSection is the section Huawei's SDKs read for regional services
-// such as DRS.
-const profileSection = "basic"
-
 // profileKeys are the keys of a [basic] section; any other is an error, so
 // a typo ("secret_key") is not silently ignored.
 var profileKeys = []string{"ak", "sk", "security_token", "project_id", "domain_id", "iam_endpoint", "idp_id", "id_token_file"}
@@ -35,7 +31,8 @@ func readSmall(path string) ([]byte, error) {
 	return data, err
 }
 
-// readProfile reads the [basic] section of the profile file at path, in
+// readProfile reads the [basic] section of the profile file at path (the
+// section Huawei's SDKs read for regional services such as DRS), in
 // the INI subset of Huawei's credentials file: [section] headers, key = value
 // lines, blank lines and comments starting with # or ;. Errors name the file
 // and line and never quote a value.
@@ -65,15 +62,15 @@ func readProfile(path string) (map[string]string, error) {
 			// The line may hold a secret: it is never quoted.
 			return nil, bad("expected key = value, a [section] or a comment")
 		}
-		if section != profileSection {
+		if section != "basic" {
 			continue // [global] and others are for other services
 		}
 		key = strings.ToLower(key)
 		if !slices.Contains(profileKeys, key) {
-			return nil, bad(fmt.Sprintf("unknown key %q in [%s]; known keys: %s", clip(key), profileSection, strings.Join(profileKeys, ", ")))
+			return nil, bad(fmt.Sprintf("unknown key %q in [basic]; known keys: %s", clip(key, 40), strings.Join(profileKeys, ", ")))
 		}
 		if _, dup := out[key]; dup {
-			return nil, bad(fmt.Sprintf("%s is set twice in [%s]", key, profileSection))
+			return nil, bad(fmt.Sprintf("%s is set twice in [basic]", key))
 		}
 		out[key] = strings.TrimSpace(value)
 	}
@@ -82,12 +79,4 @@ func readProfile(path string) (map[string]string, error) {
 
 func isWordRune(r rune) bool {
 	return r == '_' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-}
-
-// clip bounds text quoted in an error.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

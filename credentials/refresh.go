@@ -23,8 +23,8 @@ const maxCacheTime = 24 * time.Hour
 // wait for that one refresh (or their context). A failed refresh is every
 // waiting caller's error; the next call tries again.
 type Refreshing struct {
-	p   Provider
-	now func() time.Time
+	p     Provider
+	clock func() time.Time // nil: time.Now
 
 	slot chan struct{} // held by the caller that refreshes
 
@@ -43,16 +43,13 @@ func (r *Refreshing) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.St
 
 // NewRefreshing wraps p; now is the clock (nil: time.Now).
 func NewRefreshing(p Provider, now func() time.Time) *Refreshing {
-	if now == nil {
-		now = time.Now
-	}
-	return &Refreshing{p: p, now: now, slot: make(chan struct{}, 1)}
+	return &Refreshing{p: p, clock: now, slot: make(chan struct{}, 1)}
 }
 
 // usable returns the cached credentials and whether they need no refresh.
 // Called with r.mu held.
 func (r *Refreshing) usable() (Credentials, bool) {
-	return r.cur, !r.deadline.IsZero() && r.now().Before(r.deadline)
+	return r.cur, !r.deadline.IsZero() && now(r.clock).Before(r.deadline)
 }
 
 // Retrieve returns credentials that stay valid for at least RefreshBefore.
@@ -86,25 +83,23 @@ func (r *Refreshing) Retrieve(ctx context.Context) (Credentials, error) {
 	if err != nil && ctx.Err() != nil {
 		return Credentials{}, err // this caller gave up; the others try themselves
 	}
-	now := r.now()
-	deadline := now.Add(maxCacheTime)
+	at := now(r.clock)
+	deadline := at.Add(maxCacheTime)
 	if err == nil && !c.Expires.IsZero() {
 		if d := c.Expires.Add(-RefreshBefore); d.Before(deadline) {
 			deadline = d
 		}
-		if !now.Before(deadline) {
+		if !at.Before(deadline) {
 			err = &Error{Source: c.Source, Reason: fmt.Sprintf("the new keys expire at %s, in less than %s: too soon to use them",
 				c.Expires.UTC().Format(time.RFC3339), RefreshBefore)}
 		}
 	}
+	if err != nil {
+		c, deadline = Credentials{}, time.Time{}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.gen++
-	r.err = err
-	if err != nil {
-		r.cur, r.deadline = Credentials{}, time.Time{}
-		return Credentials{}, err
-	}
+	r.gen, r.err = r.gen+1, err
 	r.cur, r.deadline = c, deadline
-	return c, nil
+	return c, err
 }
