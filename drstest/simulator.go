@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/generated"
 	"github.com/drsclient/drs-precheck/internal/redact"
@@ -34,7 +33,6 @@ type Simulator struct {
 	seed      int64
 	projectID string
 	creds     *credentials // behind a pointer so that printing shows no secret
-	verifier  aksk.Verifier
 	logLimit  int
 	seq       atomic.Uint64
 
@@ -80,7 +78,6 @@ func newSimulator(cfg *config) (*Simulator, error) {
 		secrets = append(secrets, p.secretKey, p.securityToken)
 	}
 	s.creds.red = redact.New(secrets...)
-	s.verifier = aksk.Verifier{Lookup: s.creds.lookup, MaxSkew: aksk.DefaultMaxSkew}
 	if !cfg.skipValidation {
 		spec, err := contract.Default()
 		if err != nil {
