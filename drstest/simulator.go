@@ -121,9 +121,10 @@ func (s *Simulator) String() string {
 // requestInfo travels with a request through the middleware and handlers.
 type requestInfo struct {
 	id, op  string
-	project string   // the path's, unescaped
-	rec     *Request // nil when the log is off
-	body    []byte   // read once, up to one byte over the limit
+	project string           // the path's, unescaped
+	rec     *Request         // nil when the log is off
+	red     *redact.Redactor // scrubs rec's body; nil when the log is off
+	body    []byte           // read once, up to one byte over the limit
 }
 
 type infoKey struct{}
@@ -153,7 +154,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, project := route(r)
 	info := &requestInfo{id: randomHex(16), op: op, project: project}
 	w.Header().Set("X-Request-Id", info.id)
-	info.rec = s.logStart(seq, info.id, op, r)
+	s.logStart(seq, info, r)
 	sw := &statusWriter{ResponseWriter: w, s: s, info: info}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 
@@ -167,7 +168,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the answer rather than a reset connection.
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 4*maxBodyBytes))
 	} else {
-		s.update(info, func(rec *Request) { rec.Body = info.body })
+		s.update(info, func(rec *Request) { rec.Body = []byte(info.red.String(string(info.body))) })
 	}
 
 	delay, fault := s.pickFaults(op, seq)
