@@ -53,10 +53,10 @@ func NewServer(t TB, opts ...Option) *Server {
 	if len(cfg.tokens) == 0 {
 		cfg.tokens = []string{"MIIsim" + randomHex(32)}
 	}
-	perm := slices.IndexFunc(cfg.pairs, func(p akskPair) bool { return p.securityToken == "" })
+	perm := slices.IndexFunc(cfg.pairs, func(p aksk.Credentials) bool { return p.SecurityToken == "" })
 	if perm < 0 {
 		perm = len(cfg.pairs)
-		cfg.pairs = append(cfg.pairs, akskPair{accessKey: strings.ToUpper(randomHex(10)), secretKey: randomHex(20)})
+		cfg.pairs = append(cfg.pairs, aksk.Credentials{AccessKey: strings.ToUpper(randomHex(10)), SecretKey: randomHex(20)})
 	}
 	sim, err := newSimulator(&cfg)
 	if err != nil {
@@ -66,8 +66,8 @@ func NewServer(t TB, opts ...Option) *Server {
 		Simulator: sim,
 		ProjectID: sim.ProjectID(),
 		Token:     cfg.tokens[0],
-		AccessKey: cfg.pairs[perm].accessKey,
-		SecretKey: cfg.pairs[perm].secretKey,
+		AccessKey: cfg.pairs[perm].AccessKey,
+		SecretKey: cfg.pairs[perm].SecretKey,
 		srv:       httptest.NewServer(sim),
 	}
 	s.URL = s.srv.URL

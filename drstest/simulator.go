@@ -71,11 +71,11 @@ func newSimulator(cfg *config) (*Simulator, error) {
 	secrets := slices.Clone(cfg.tokens)
 	for _, p := range cfg.pairs {
 		// One key, one token: otherwise whether a token is due is unclear.
-		if _, dup := s.creds.keys[p.accessKey]; dup {
-			return nil, fmt.Errorf("drstest: access key %s is given twice", p.accessKey)
+		if _, dup := s.creds.keys[p.AccessKey]; dup {
+			return nil, fmt.Errorf("drstest: access key %s is given twice", p.AccessKey)
 		}
-		s.creds.keys[p.accessKey] = &akskKey{secretKey: p.secretKey, securityToken: p.securityToken}
-		secrets = append(secrets, p.secretKey, p.securityToken)
+		s.creds.keys[p.AccessKey] = &akskKey{secretKey: p.SecretKey, securityToken: p.SecurityToken}
+		secrets = append(secrets, p.SecretKey, p.SecurityToken)
 	}
 	s.creds.red = redact.New(secrets...)
 	if !cfg.skipValidation {
