@@ -26,6 +26,15 @@ type config struct {
 	errs           []error
 }
 
+// newConfig applies opts over the defaults.
+func newConfig(projectID string, opts []Option) config {
+	c := config{projectID: projectID, clock: time.Now, seed: 1, logLimit: 10000}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
 func (c *config) fail(format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("drstest: "+format, args...))
 }

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/internal/redact"
@@ -43,13 +42,7 @@ type TB interface {
 // WithToken and WithAKSK values are then Token, AccessKey and SecretKey).
 func NewServer(t TB, opts ...Option) *Server {
 	t.Helper()
-	cfg := config{clock: time.Now, seed: 1, logLimit: 10000}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.projectID == "" {
-		cfg.projectID = randomHex(16)
-	}
+	cfg := newConfig(randomHex(16), opts)
 	if len(cfg.tokens) == 0 {
 		cfg.tokens = []string{"MIIsim" + randomHex(32)}
 	}

@@ -46,10 +46,7 @@ type Simulator struct {
 // New returns a Simulator configured by the options; at least one of
 // WithToken, WithAKSK, WithTemporaryAKSK or AcceptAnyToken is required.
 func New(opts ...Option) (*Simulator, error) {
-	cfg := config{projectID: DefaultProjectID, clock: time.Now, seed: 1, logLimit: 10000}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := newConfig(DefaultProjectID, opts)
 	return newSimulator(&cfg)
 }
 
