@@ -171,10 +171,8 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	delay, fault := s.pickFaults(op, seq)
 	if delay > 0 {
 		s.update(info, func(rec *Request) { rec.Delayed = true })
-		t := time.NewTimer(delay)
-		defer t.Stop()
 		select {
-		case <-t.C:
+		case <-time.After(delay):
 		case <-r.Context().Done():
 			return
 		}
