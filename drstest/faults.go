@@ -164,7 +164,7 @@ func (s *Simulator) pickFaults(op string, seq uint64) (delay time.Duration, hit 
 }
 
 // applyFault answers the request as the fault says.
-func (s *Simulator) applyFault(w *statusWriter, r *http.Request, info *requestInfo, f *Fault) {
+func (s *Simulator) applyFault(w http.ResponseWriter, r *http.Request, info *requestInfo, f *Fault) {
 	switch f.Kind {
 	case FaultThrottle:
 		s.writeError(w, info, http.StatusTooManyRequests, f.Code, f.Message, f.RetryAfter)
@@ -179,7 +179,7 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, info *requestIn
 		// connection breaks after the server did the work), then break
 		// the answer.
 		rec := httptest.NewRecorder()
-		s.serveAPI(&statusWriter{ResponseWriter: rec, s: s, info: info}, r, info)
+		s.serveAPI(rec, r, info) // w logs the status when it writes it
 		body := rec.Body.Bytes()
 		half, length := body[:len(body)/2], len(body)
 		if f.Kind == FaultTruncate {
