@@ -98,11 +98,10 @@ func (f Fault) normalize() (Fault, error) {
 	return f, nil
 }
 
-// activeFault is an injected fault and what is left of its Count.
+// activeFault is an injected fault, its Count counting down what is left.
 type activeFault struct {
 	Fault
-	serial    uint64
-	remaining int
+	serial uint64 // the order of injection, which seeds its draws
 }
 
 // InjectFault adds a fault; it applies from the next request on.
@@ -114,7 +113,7 @@ func (s *Simulator) InjectFault(f Fault) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faultSerial++
-	s.faults = append(s.faults, &activeFault{Fault: f, serial: s.faultSerial, remaining: f.Count})
+	s.faults = append(s.faults, &activeFault{Fault: f, serial: s.faultSerial})
 	return nil
 }
 
@@ -132,7 +131,6 @@ func (s *Simulator) Faults() []Fault {
 	out := make([]Fault, len(s.faults))
 	for i, af := range s.faults {
 		out[i] = af.Fault
-		out[i].Count = af.remaining
 	}
 	return out
 }
@@ -153,13 +151,12 @@ func (s *Simulator) pickFaults(op string, seq uint64) (delay time.Duration, hit 
 				f := af.Fault
 				hit = &f
 			}
-			if af.Count > 0 {
-				af.remaining--
+			if af.Count == 1 {
+				continue // its last hit: removed
 			}
+			af.Count = max(af.Count-1, 0) // 0, no limit, stays 0
 		}
-		if af.Count == 0 || af.remaining > 0 {
-			kept = append(kept, af)
-		}
+		kept = append(kept, af)
 	}
 	clear(s.faults[len(kept):])
 	s.faults = kept
@@ -167,7 +164,7 @@ func (s *Simulator) pickFaults(op string, seq uint64) (delay time.Duration, hit 
 }
 
 // applyFault answers the request as the fault says.
-func (s *Simulator) applyFault(w *statusWriter, r *http.Request, info *requestInfo, f *Fault) {
+func (s *Simulator) applyFault(w http.ResponseWriter, r *http.Request, info *requestInfo, f *Fault) {
 	switch f.Kind {
 	case FaultThrottle:
 		s.writeError(w, info, http.StatusTooManyRequests, f.Code, f.Message, f.RetryAfter)
@@ -182,7 +179,7 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, info *requestIn
 		// connection breaks after the server did the work), then break
 		// the answer.
 		rec := httptest.NewRecorder()
-		s.serveAPI(&statusWriter{ResponseWriter: rec, s: s, info: info}, r, info)
+		s.serveAPI(rec, r, info) // w logs the status when it writes it
 		body := rec.Body.Bytes()
 		half, length := body[:len(body)/2], len(body)
 		if f.Kind == FaultTruncate {

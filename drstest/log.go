@@ -29,20 +29,18 @@ type Request struct {
 	ErrorCode string    // of an error answer
 	Fault     FaultKind // the injected fault that answered or broke the request
 	Delayed   bool      // whether a latency was injected
-
-	red *redact.Redactor // scrubs the body when it arrives; nil afterwards
 }
 
-// logStart records a request as it arrives; nil when the log is off.
-func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Request {
+// logStart records a request as it arrives (info.rec), unless the log is off.
+func (s *Simulator) logStart(seq uint64, info *requestInfo, r *http.Request) {
 	if s.logLimit == 0 {
-		return nil
+		return
 	}
 	// The request's own credentials are secrets too, even those the
 	// simulator does not accept.
-	red := s.creds.red.With(redact.HeaderSecrets(r.Header)...)
-	rec := &Request{Seq: seq, ID: id, Time: s.now(), Method: r.Method, Path: red.String(r.URL.Path),
-		Operation: op, Header: red.Header(r.Header), red: red}
+	info.red = s.creds.red.With(redact.HeaderSecrets(r.Header)...)
+	rec := &Request{Seq: seq, ID: info.id, Time: s.now(), Method: r.Method, Path: info.red.String(r.URL.Path),
+		Operation: info.op, Header: info.red.Header(r.Header)}
 	for k, vs := range rec.Header {
 		if redact.IsSecretHeader(k) {
 			rec.Header[k] = slices.Repeat([]string{redact.Mask}, len(vs))
@@ -54,21 +52,17 @@ func (s *Simulator) logStart(seq uint64, id, op string, r *http.Request) *Reques
 		s.log = slices.Clone(s.log[len(s.log)-s.logLimit+1:])
 	}
 	s.log = append(s.log, rec)
-	return rec
+	info.rec = rec
 }
 
 // update changes a log entry under the lock.
 func (s *Simulator) update(info *requestInfo, f func(*Request)) {
-	if info == nil || info.rec == nil {
+	if info.rec == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(info.rec)
-	if rec := info.rec; rec.red != nil && rec.Body != nil {
-		rec.Body = []byte(rec.red.String(string(rec.Body)))
-		rec.red = nil
-	}
 }
 
 // Requests returns the latest requests (up to WithRequestLogLimit), oldest
@@ -82,7 +76,6 @@ func (s *Simulator) Requests() []Request {
 		out[i] = *r
 		out[i].Header = r.Header.Clone()
 		out[i].Body = bytes.Clone(r.Body)
-		out[i].red = nil
 	}
 	return out
 }

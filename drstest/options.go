@@ -5,17 +5,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/drsclient/drs-precheck/aksk"
 )
 
 // An Option configures a Simulator; pass options to [New] or [NewServer].
 type Option func(*config)
 
-type akskPair struct{ accessKey, secretKey, securityToken string }
-
 type config struct {
 	projectID      string
 	tokens         []string
-	pairs          []akskPair // permanent and temporary
+	pairs          []aksk.Credentials // permanent and temporary
 	acceptAny      bool
 	jobs           []Job
 	faults         []Fault
@@ -24,6 +24,15 @@ type config struct {
 	logLimit       int
 	skipValidation bool
 	errs           []error
+}
+
+// newConfig applies opts over the defaults.
+func newConfig(projectID string, opts []Option) config {
+	c := config{projectID: projectID, clock: time.Now, seed: 1, logLimit: 10000}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
 }
 
 func (c *config) fail(format string, args ...any) {
@@ -68,11 +77,12 @@ func WithToken(tokens ...string) Option {
 // the simulator's clock ([WithClock]).
 func WithAKSK(accessKey, secretKey string) Option {
 	return func(c *config) {
-		if secretKey == "" || !validAccessKey(accessKey) {
+		pair := aksk.Credentials{AccessKey: accessKey, SecretKey: secretKey}
+		if pair.Validate() != nil {
 			c.fail("WithAKSK: empty secret key, or an access key that is empty or holds white space, a comma or a non-ASCII character")
 			return
 		}
-		c.pairs = append(c.pairs, akskPair{accessKey: accessKey, secretKey: secretKey})
+		c.pairs = append(c.pairs, pair)
 	}
 }
 
@@ -82,21 +92,16 @@ func WithAKSK(accessKey, secretKey string) Option {
 // access key may be given only once, to WithAKSK or WithTemporaryAKSK.
 func WithTemporaryAKSK(accessKey, secretKey, securityToken string) Option {
 	return func(c *config) {
+		pair := aksk.Credentials{AccessKey: accessKey, SecretKey: secretKey, SecurityToken: securityToken}
 		// net/http trims header values and refuses control characters, so
 		// such a token could never arrive intact.
-		if secretKey == "" || !validAccessKey(accessKey) || securityToken == "" || strings.TrimSpace(securityToken) != securityToken ||
+		if pair.Validate() != nil || securityToken == "" || strings.TrimSpace(securityToken) != securityToken ||
 			strings.ContainsFunc(securityToken, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 			c.fail("WithTemporaryAKSK: empty secret key, an invalid access key, or a security token that is empty or has surrounding white space or a control character")
 			return
 		}
-		c.pairs = append(c.pairs, akskPair{accessKey, secretKey, securityToken})
+		c.pairs = append(c.pairs, pair)
 	}
-}
-
-// validAccessKey reports whether an access key can be carried in an
-// Authorization header's Access parameter.
-func validAccessKey(ak string) bool {
-	return ak != "" && !strings.ContainsFunc(ak, func(r rune) bool { return r <= ' ' || r == ',' || r >= 0x7f })
 }
 
 // AcceptAnyToken makes the simulator accept any non-empty X-Auth-Token;

@@ -3,7 +3,6 @@ package drstest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,13 +43,9 @@ func ParseScenario(data []byte, format string) (Scenario, error) {
 	case "json":
 		// YAML does not read every JSON string escape ("\/"): decode the
 		// JSON, then read its YAML form, so that both follow one set of rules.
-		dec := json.NewDecoder(bytes.NewReader(data))
 		var v any
-		if err := dec.Decode(&v); err != nil {
+		if err := json.Unmarshal(data, &v); err != nil { // refuses data after the scenario too
 			return Scenario{}, fmt.Errorf("drstest: scenario: %w", err)
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return Scenario{}, errors.New("drstest: scenario: data after the scenario")
 		}
 		data, _ = yaml.Marshal(v) // JSON values always marshal
 	case "yaml", "yml":

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/internal/redact"
@@ -43,20 +42,14 @@ type TB interface {
 // WithToken and WithAKSK values are then Token, AccessKey and SecretKey).
 func NewServer(t TB, opts ...Option) *Server {
 	t.Helper()
-	cfg := config{clock: time.Now, seed: 1, logLimit: 10000}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.projectID == "" {
-		cfg.projectID = randomHex(16)
-	}
+	cfg := newConfig(randomHex(16), opts)
 	if len(cfg.tokens) == 0 {
 		cfg.tokens = []string{"MIIsim" + randomHex(32)}
 	}
-	perm := slices.IndexFunc(cfg.pairs, func(p akskPair) bool { return p.securityToken == "" })
+	perm := slices.IndexFunc(cfg.pairs, func(p aksk.Credentials) bool { return p.SecurityToken == "" })
 	if perm < 0 {
 		perm = len(cfg.pairs)
-		cfg.pairs = append(cfg.pairs, akskPair{accessKey: strings.ToUpper(randomHex(10)), secretKey: randomHex(20)})
+		cfg.pairs = append(cfg.pairs, aksk.Credentials{AccessKey: strings.ToUpper(randomHex(10)), SecretKey: randomHex(20)})
 	}
 	sim, err := newSimulator(&cfg)
 	if err != nil {
@@ -66,8 +59,8 @@ func NewServer(t TB, opts ...Option) *Server {
 		Simulator: sim,
 		ProjectID: sim.ProjectID(),
 		Token:     cfg.tokens[0],
-		AccessKey: cfg.pairs[perm].accessKey,
-		SecretKey: cfg.pairs[perm].secretKey,
+		AccessKey: cfg.pairs[perm].AccessKey,
+		SecretKey: cfg.pairs[perm].SecretKey,
 		srv:       httptest.NewServer(sim),
 	}
 	s.URL = s.srv.URL

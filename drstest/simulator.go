@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/drsclient/drs-precheck/aksk"
 	"github.com/drsclient/drs-precheck/contract"
 	"github.com/drsclient/drs-precheck/generated"
 	"github.com/drsclient/drs-precheck/internal/redact"
@@ -34,7 +33,6 @@ type Simulator struct {
 	seed      int64
 	projectID string
 	creds     *credentials // behind a pointer so that printing shows no secret
-	verifier  aksk.Verifier
 	logLimit  int
 	seq       atomic.Uint64
 
@@ -48,10 +46,7 @@ type Simulator struct {
 // New returns a Simulator configured by the options; at least one of
 // WithToken, WithAKSK, WithTemporaryAKSK or AcceptAnyToken is required.
 func New(opts ...Option) (*Simulator, error) {
-	cfg := config{projectID: DefaultProjectID, clock: time.Now, seed: 1, logLimit: 10000}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := newConfig(DefaultProjectID, opts)
 	return newSimulator(&cfg)
 }
 
@@ -73,14 +68,13 @@ func newSimulator(cfg *config) (*Simulator, error) {
 	secrets := slices.Clone(cfg.tokens)
 	for _, p := range cfg.pairs {
 		// One key, one token: otherwise whether a token is due is unclear.
-		if _, dup := s.creds.keys[p.accessKey]; dup {
-			return nil, fmt.Errorf("drstest: access key %s is given twice", p.accessKey)
+		if _, dup := s.creds.keys[p.AccessKey]; dup {
+			return nil, fmt.Errorf("drstest: access key %s is given twice", p.AccessKey)
 		}
-		s.creds.keys[p.accessKey] = &akskKey{secretKey: p.secretKey, securityToken: p.securityToken}
-		secrets = append(secrets, p.secretKey, p.securityToken)
+		s.creds.keys[p.AccessKey] = &akskKey{secretKey: p.SecretKey, securityToken: p.SecurityToken}
+		secrets = append(secrets, p.SecretKey, p.SecurityToken)
 	}
 	s.creds.red = redact.New(secrets...)
-	s.verifier = aksk.Verifier{Lookup: s.creds.lookup, MaxSkew: aksk.DefaultMaxSkew}
 	if !cfg.skipValidation {
 		spec, err := contract.Default()
 		if err != nil {
@@ -124,9 +118,10 @@ func (s *Simulator) String() string {
 // requestInfo travels with a request through the middleware and handlers.
 type requestInfo struct {
 	id, op  string
-	project string   // the path's, unescaped
-	rec     *Request // nil when the log is off
-	body    []byte   // read once, up to one byte over the limit
+	project string           // the path's, unescaped
+	rec     *Request         // nil when the log is off
+	red     *redact.Redactor // scrubs rec's body; nil when the log is off
+	body    []byte           // read once, up to one byte over the limit
 }
 
 type infoKey struct{}
@@ -156,7 +151,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, project := route(r)
 	info := &requestInfo{id: randomHex(16), op: op, project: project}
 	w.Header().Set("X-Request-Id", info.id)
-	info.rec = s.logStart(seq, info.id, op, r)
+	s.logStart(seq, info, r)
 	sw := &statusWriter{ResponseWriter: w, s: s, info: info}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 
@@ -170,16 +165,14 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the answer rather than a reset connection.
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 4*maxBodyBytes))
 	} else {
-		s.update(info, func(rec *Request) { rec.Body = info.body })
+		s.update(info, func(rec *Request) { rec.Body = []byte(info.red.String(string(info.body))) })
 	}
 
 	delay, fault := s.pickFaults(op, seq)
 	if delay > 0 {
 		s.update(info, func(rec *Request) { rec.Delayed = true })
-		t := time.NewTimer(delay)
-		defer t.Stop()
 		select {
-		case <-t.C:
+		case <-time.After(delay):
 		case <-r.Context().Done():
 			return
 		}
