@@ -254,17 +254,13 @@ func (w *waiter) publish() {
 // refusal of the call (4xx) or a failure that will not change (a host that
 // does not resolve, a request the transport refuses) is not.
 func pollAgain(err error) bool {
-	var apiErr *APIError
-	var tErr *TransportError
+	apiErr, isAPI := errors.AsType[*APIError](err)
+	tErr, isTransport := errors.AsType[*TransportError](err)
 	switch {
 	case errors.Is(err, ErrAuthentication):
 		return false
-	case errors.As(err, &apiErr):
+	case isAPI:
 		return apiErr.retryable() || apiErr.StatusCode >= 500
-	case errors.As(err, new(*ResponseError)):
-		return true
-	case errors.As(err, &tErr):
-		return tErr.retry
 	}
-	return false
+	return has[*ResponseError](err) || isTransport && tErr.retry
 }
