@@ -30,7 +30,7 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 	perJob := make([][]T, len(asked))
 	seen := map[string]bool{} // job index and entry, as JSON
 	var unmatched []Verdict
-	for n, e := range entries {
+	for _, e := range entries {
 		if err != nil {
 			break
 		}
@@ -50,11 +50,9 @@ func attribute[T any](ctx context.Context, op string, out []Verdict, asked []job
 			unmatched = append(unmatched, judge(jobRef{jobID: key(e)}, []T{e}))
 			continue
 		}
-		b, merr := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
+		// Cannot fail: the entries hold strings (invalid UTF-8 allowed), bools and slices of them.
+		b, _ := jsonv2.Marshal(e, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
 		fp := strconv.Itoa(i) + " " + string(b)
-		if merr != nil {
-			fp = "unique " + strconv.Itoa(n)
-		}
 		if !seen[fp] {
 			seen[fp] = true
 			perJob[i] = append(perJob[i], e)
@@ -137,7 +135,6 @@ func (c *Client) judgeStart(job jobRef, entries []generated.PostPreCheckResp, st
 func (c *Client) judgeResult(job jobRef, entries []generated.QueryPreCheckResp, status int, requestID string) Verdict {
 	v := Verdict{JobID: job.jobID, PrecheckID: job.precheckID, RequestID: requestID}
 	unusable := func(reason string) Verdict {
-		v.State = NoAnswer
 		v.Err = &ResponseError{Operation: opResults, StatusCode: status, RequestID: requestID, JobID: job.jobID, Reason: reason}
 		return v
 	}

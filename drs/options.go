@@ -125,13 +125,8 @@ func WithCredentials(p credentials.Provider) Option { return func(s *settings) {
 // os.Getenv (nil reads nothing): a program that keeps its own environment
 // passes it here. The profile file is found through it too.
 func WithEnvironment(getenv func(string) string) Option {
-	if getenv == nil {
-		getenv = noEnvironment
-	}
 	return func(s *settings) { s.getenv, s.ignoreEnv = getenv, false }
 }
-
-func noEnvironment(string) string { return "" }
 
 // WithoutEnvironment makes New use options only: no environment variable,
 // no profile file, no instance metadata.
@@ -200,8 +195,8 @@ func resolve(opts []Option) (settings, error) {
 	bad := func(option, env, format string, args ...any) {
 		errs = append(errs, &ConfigError{Option: option, Env: env, Reason: fmt.Sprintf(format, args...)})
 	}
-	if s.ignoreEnv {
-		s.getenv = noEnvironment
+	if s.ignoreEnv || s.getenv == nil {
+		s.getenv = func(string) string { return "" }
 	}
 	env := s.getenv
 	switch {

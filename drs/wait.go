@@ -105,8 +105,8 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 		next, ok := w.next()
 		if w.inFlight == w.maxFlight || !ok {
 			w.land(<-w.answers)
-		} else if w.sleepOrLand(ctx, next.Sub(now)) != nil {
-			break
+		} else {
+			w.sleepOrLand(ctx, next.Sub(now)) // a sleep cut short by ctx ends the loop
 		}
 	}
 	// Let the queries under way finish (a stop or ctx ends them).
@@ -121,9 +121,10 @@ func (c *Client) wait(ctx context.Context, g *guard, rep *Report, ws *waitSettin
 	return rep, rep.err(true)
 }
 
-// sleepOrLand waits until d passes or an answer lands (and lands it).
-func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
+// sleepOrLand waits until d passes, ctx ends or an answer lands (and lands it).
+func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) {
 	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	woke := make(chan error, 1)
 	go func() { woke <- w.c.s.sleep(sctx, d) }()
 	select {
@@ -131,10 +132,7 @@ func (w *waiter) sleepOrLand(ctx context.Context, d time.Duration) error {
 		cancel()
 		<-woke
 		w.land(a)
-		return nil
-	case err := <-woke:
-		cancel()
-		return err
+	case <-woke:
 	}
 }
 
@@ -256,17 +254,13 @@ func (w *waiter) publish() {
 // refusal of the call (4xx) or a failure that will not change (a host that
 // does not resolve, a request the transport refuses) is not.
 func pollAgain(err error) bool {
-	var apiErr *APIError
-	var tErr *TransportError
+	apiErr, isAPI := errors.AsType[*APIError](err)
+	tErr, isTransport := errors.AsType[*TransportError](err)
 	switch {
 	case errors.Is(err, ErrAuthentication):
 		return false
-	case errors.As(err, &apiErr):
+	case isAPI:
 		return apiErr.retryable() || apiErr.StatusCode >= 500
-	case errors.As(err, new(*ResponseError)):
-		return true
-	case errors.As(err, &tErr):
-		return tErr.retry
 	}
-	return false
+	return has[*ResponseError](err) || isTransport && tErr.retry
 }
