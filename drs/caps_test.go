@@ -33,7 +33,7 @@ func TestHugeErrorMessageIsCappedAndShared(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			body := `{"error_code":"DRS.M01504","error_msg":"` + strings.Repeat("m", 16*MaxTextBytes) + `"}`
 			var calls atomic.Int32
-			c := answeringWith(t, status, http.Header{}, []byte(body), &calls)
+			c := answeringWith(t, status, []byte(body), &calls)
 			rep, err := c.Precheck(bg, ModeStartJob, fiftyJobs)
 			require.Error(t, err)
 			assert.EqualValues(t, 5, calls.Load())

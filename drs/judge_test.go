@@ -29,26 +29,24 @@ func manyAnswersAboutOneJob(n int) []byte {
 	return b.Bytes()
 }
 
-// answering is a client whose every call is answered with body, in memory.
-func answering(tb testing.TB, body []byte, opts ...Option) *Client {
-	return answeringWith(tb, 200, http.Header{}, body, nil, opts...)
+// answering is a client whose every call is answered, in memory, with a 200
+// and body.
+func answering(tb testing.TB, body []byte) *Client {
+	return answeringWith(tb, 200, body, nil)
 }
 
-// answeringWith is a client whose every call is answered with status,
-// header (and a JSON Content-Type) and body, in memory; calls counts them.
-func answeringWith(tb testing.TB, status int, header http.Header, body []byte, calls *atomic.Int32, opts ...Option) *Client {
+// answeringWith is a client whose every call is answered, in memory, with
+// status and a JSON body; calls counts them.
+func answeringWith(tb testing.TB, status int, body []byte, calls *atomic.Int32) *Client {
 	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		_, _ = io.Copy(io.Discard, req.Body)
 		_ = req.Body.Close()
 		if calls != nil {
 			calls.Add(1)
 		}
-		h := header.Clone()
-		h.Set("Content-Type", "application/json")
-		return &http.Response{StatusCode: status, Header: h,
+		return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
 	})
-	return newClient(tb, "https://drs.test", &http.Client{Transport: rt}, newFakeClock(), append([]Option{oneShot}, opts...)...)
+	return newClient(tb, "https://drs.test", &http.Client{Transport: rt}, newFakeClock(), oneShot)
 }
 
 // BenchmarkJudge8000AnswersAboutOneJob reads an answer of 8,000 different
