@@ -2,7 +2,6 @@ package drs
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -89,19 +88,7 @@ func (w *waveRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var doc struct{ Jobs []json.RawMessage }
-	_ = json.Unmarshal(body, &doc)
-	r := waveRequest{sent: time.Now(), start: strings.HasSuffix(req.URL.Path, "/batch-precheck")}
-	for _, j := range doc.Jobs {
-		var id string
-		var start struct {
-			JobID string `json:"job_id"`
-		}
-		if json.Unmarshal(j, &id) != nil && json.Unmarshal(j, &start) == nil {
-			id = start.JobID
-		}
-		r.jobs = append(r.jobs, id)
-	}
+	r := waveRequest{sent: time.Now(), start: (recorded{Path: req.URL.Path}).isStart(), jobs: parseJobs(req.URL.Path, body)}
 	// A jitter under 1 ms, from the request and when it is sent, keeps
 	// answers from landing at the same virtual instant: the goroutine
 	// scheduler would take them in an order of its own, and one run would
