@@ -2,7 +2,9 @@ package drs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"testing/synctest"
 	"time"
 
@@ -18,6 +21,7 @@ import (
 
 	"github.com/drsclient/drs-precheck/credentials"
 	"github.com/drsclient/drs-precheck/drstest"
+	"github.com/drsclient/drs-precheck/generated"
 )
 
 // withIdentityClients routes the metadata service and IAM through the
@@ -295,4 +299,208 @@ func TestWaitAcrossRefresh(t *testing.T) {
 			assert.Equal(t, http.StatusOK, r.Status, "request %d", r.Seq)
 		}
 	})
+}
+
+// lockoutServer is a simulator with one real job; its AK/SK lockout (more
+// than 5 consecutive failed signatures lock the key) is always on.
+func lockoutServer(t *testing.T) *drstest.Server {
+	return drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "real-job"}))
+}
+
+// akskClient signs with srv's access key and sk, on the wall clock (the
+// simulator checks X-Sdk-Date against it) with sleeps that return at once.
+func akskClient(t *testing.T, srv *drstest.Server, sk string, opts ...Option) *Client {
+	clk := newFakeClock()
+	base := []Option{WithProjectID(srv.ProjectID), withAKSK(srv.AccessKey, sk, ""), withClock(time.Now, clk.sleep)}
+	return newClient(t, srv.URL, srv.Client(), nil, append(base, opts...)...)
+}
+
+func manyJobs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("job-%02d", i)
+	}
+	return ids
+}
+
+// TestBadCredentialsNeverLockTheKey proves that with a wrong secret key, each
+// call of 60 jobs (6 batches, 4 at a time) sends exactly one request, which
+// fails authentication (a wait stops at once and says why); that every job
+// is NoAnswer with ErrAuthentication; and that the key is not locked
+// afterwards.
+func TestBadCredentialsNeverLockTheKey(t *testing.T) {
+	jobs := manyJobs(60)
+	calls := map[string]func(c *Client) (*Report, error){
+		"Precheck":        func(c *Client) (*Report, error) { return c.Precheck(bg, ModeStartJob, jobs) },
+		"Results":         func(c *Client) (*Report, error) { return c.Results(bg, jobs) },
+		"Wait":            func(c *Client) (*Report, error) { return c.Wait(bg, jobs, WithFirstPollDelay(0)) },
+		"PrecheckAndWait": func(c *Client) (*Report, error) { return c.PrecheckAndWait(bg, ModeStartJob, jobs) },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			srv := lockoutServer(t)
+			bad := akskClient(t, srv, "wrong-"+srv.SecretKey)
+			rep, err := call(bad)
+			require.NotNil(t, rep)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrAuthentication)
+			assert.Equal(t, 1, srv.RequestCount(), "one request, which fails authentication")
+			require.Len(t, rep.Verdicts, len(jobs))
+			notSent := 0
+			for _, v := range rep.Verdicts {
+				assert.Equal(t, NoAnswer, v.State, v.JobID)
+				assert.ErrorIs(t, v.Err, ErrAuthentication, v.JobID)
+				var tErr *TransportError
+				if errors.As(v.Err, &tErr) {
+					assert.Zero(t, tErr.Attempts)
+					assert.Contains(t, tErr.Error(), "not sent")
+					notSent++
+				}
+			}
+			assert.Equal(t, len(jobs)-MaxBatchSize, notSent, "every batch but the first was not sent")
+			if name == "Wait" {
+				assert.Equal(t, 1, rep.Polls)
+				assert.Contains(t, err.Error(), "the wait stopped after 1 poll: ", "the wait stops at once and says why")
+			}
+
+			good := akskClient(t, srv, srv.SecretKey)
+			rep, err = good.Precheck(bg, ModeStartJob, []string{"real-job"})
+			require.NoError(t, err, "the key is not locked")
+			assert.Equal(t, InProgress, rep.Verdicts[0].State)
+		})
+	}
+}
+
+// TestLockoutIsReal checks the measure the test above relies on: six calls
+// of one failed request each do lock the key, so one failed request per call
+// is what keeps it usable.
+func TestLockoutIsReal(t *testing.T) {
+	srv := lockoutServer(t)
+	bad := akskClient(t, srv, "wrong-"+srv.SecretKey)
+	for range 6 {
+		_, err := bad.Results(bg, []string{"real-job"})
+		require.ErrorIs(t, err, ErrAuthentication)
+	}
+	assert.Equal(t, 6, srv.RequestCount())
+	good := akskClient(t, srv, srv.SecretKey)
+	_, err := good.Results(bg, []string{"real-job"})
+	assert.ErrorIs(t, err, ErrAuthentication, "the key is locked after more than 5 failures")
+}
+
+// TestRequestEditorAuthenticatesTheGeneratedClient proves that the editor
+// RequestEditor hands out makes the generated client's calls pass the
+// simulator's authentication: token, AK/SK, and AK/SK with a security token.
+func TestRequestEditorAuthenticatesTheGeneratedClient(t *testing.T) {
+	const tempAK, tempSK = "TEMPAKTEST000000001", "temp-secret-key-0001"
+	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "real-job"}),
+		drstest.WithTemporaryAKSK(tempAK, tempSK, testST))
+	for _, tc := range []struct {
+		name string
+		auth Option
+		want string
+	}{
+		{"token", WithToken(srv.Token), drstest.AuthToken},
+		{"AK/SK", withAKSK(srv.AccessKey, srv.SecretKey, ""), drstest.AuthAKSK},
+		{"AK/SK with a security token", withAKSK(tempAK, tempSK, testST), drstest.AuthAKSK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, srv.URL, srv.Client(), nil, WithProjectID(srv.ProjectID), tc.auth, WithUserAgent("editor-test/1"))
+			gen, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(srv.Client()), generated.WithRequestEditorFn(c.RequestEditor()))
+			require.NoError(t, err)
+			before := srv.RequestCount()
+			started, err := gen.BatchCheckJobsWithResponse(bg, srv.ProjectID, nil, generated.BatchPrecheckReq{
+				Jobs: []generated.PreCheckInfo{{JobId: "real-job", PrecheckMode: generated.PrecheckModeForStartJob}},
+			})
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, started.StatusCode(), string(started.Body))
+			res, err := gen.BatchCheckResultsWithResponse(bg, srv.ProjectID, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"real-job"}})
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, res.StatusCode(), string(res.Body))
+			reqs := srv.Requests()[before:]
+			require.Len(t, reqs, 2)
+			for _, r := range reqs {
+				assert.Equal(t, tc.want, r.Auth)
+				assert.Equal(t, "editor-test/1", r.Header.Get("User-Agent"))
+			}
+		})
+	}
+}
+
+// TestRequestEditorSignsABodyWithoutGetBody proves that the editor signs a
+// hand-made request whose body can be read only once, and leaves it
+// sendable.
+func TestRequestEditorSignsABodyWithoutGetBody(t *testing.T) {
+	srv := drstest.NewServer(t, drstest.WithJobs(drstest.Job{ID: "real-job"}))
+	c := newClient(t, srv.URL, srv.Client(), nil, WithProjectID(srv.ProjectID), withAKSK(srv.AccessKey, srv.SecretKey, ""))
+	const body = `{"jobs":["real-job"]}`
+	req, err := http.NewRequestWithContext(bg, http.MethodPost, srv.URL+"/v3/"+srv.ProjectID+"/jobs/batch-precheck-result", nil)
+	require.NoError(t, err)
+	req.Body, req.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
+	req.Header.Set("Content-Type", "application/json")
+	require.NoError(t, c.RequestEditor()(bg, req))
+	require.NotNil(t, req.GetBody, "the body can be sent again")
+	again, err := req.GetBody()
+	require.NoError(t, err)
+	b, err := io.ReadAll(again)
+	require.NoError(t, err)
+	assert.Equal(t, body, string(b))
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestRequestEditorRefusesOtherHosts proves that the editor authenticates no
+// request to another host or scheme: it sets no header and the generated
+// client sends nothing.
+func TestRequestEditorRefusesOtherHosts(t *testing.T) {
+	other, otherSrv := serveHTTP(t, func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) { writeRaw(w, 200, `{}`) })
+	for _, auth := range []Option{WithToken(testToken), withAKSK(testAK, testSK, testST)} {
+		c := newClient(t, "http://127.0.0.1:9", nil, nil, auth)
+		for _, target := range []string{otherSrv.URL, "https://127.0.0.1:9", "http://localhost:9"} {
+			req, err := http.NewRequestWithContext(bg, http.MethodPost, target+"/v3/x/jobs/batch-precheck", strings.NewReader(`{}`))
+			require.NoError(t, err)
+			err = c.RequestEditor()(bg, req)
+			require.Error(t, err, target)
+			assert.Contains(t, err.Error(), "refusing to send credentials to")
+			assert.Contains(t, err.Error(), "which is not the configured endpoint")
+			assert.Empty(t, req.Header, "no header set for %s", target)
+		}
+		gen, err := generated.NewClient(otherSrv.URL, generated.WithHTTPClient(otherSrv.Client()), generated.WithRequestEditorFn(c.RequestEditor()))
+		require.NoError(t, err)
+		_, err = gen.BatchCheckResults(bg, testProject, nil, generated.BatchQueryPrecheckResultReq{Jobs: []string{"j"}})
+		require.Error(t, err)
+	}
+	assert.Zero(t, other.count(), "nothing reached the other host")
+}
+
+// TestSignaturesUseTheClientsClock proves that AK/SK signatures are dated by
+// the client's clock: a clock far off the simulator's wall clock is refused.
+func TestSignaturesUseTheClientsClock(t *testing.T) {
+	srv := drstest.NewServer(t)
+	skewed := withClock(func() time.Time { return time.Now().Add(-time.Hour) }, newFakeClock().sleep)
+	c := newClient(t, srv.URL, srv.Client(), nil, WithProjectID(srv.ProjectID), withAKSK(srv.AccessKey, srv.SecretKey, ""), skewed)
+	_, err := c.Results(bg, []string{"j"})
+	assert.ErrorIs(t, err, ErrAuthentication)
+	assert.Contains(t, err.Error(), "a clock more than 15 minutes off")
+}
+
+// TestEditorReportsAnUnreadableBody proves that a body that cannot be read
+// for signing is an error, not an unsigned request.
+func TestEditorReportsAnUnreadableBody(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1:9", nil, nil, withAKSK(testAK, testSK, ""))
+	req, err := http.NewRequestWithContext(bg, http.MethodPost, "http://127.0.0.1:9/v3/p/jobs/batch-precheck", strings.NewReader("{}"))
+	require.NoError(t, err)
+	req.GetBody = func() (io.ReadCloser, error) { return nil, errors.New("gone") }
+	err = c.RequestEditor()(bg, req)
+	assert.EqualError(t, err, "drs: read the request body to sign it: gone")
+	assert.Empty(t, req.Header.Get("Authorization"))
+
+	req.GetBody, req.Body = nil, io.NopCloser(iotest.ErrReader(errors.New("unreadable")))
+	err = c.RequestEditor()(bg, req)
+	assert.ErrorContains(t, err, "drs: read the request body to sign it")
+
+	req.Body = http.NoBody
+	require.NoError(t, c.RequestEditor()(bg, req), "no body: signed over nothing")
+	assert.NotEmpty(t, req.Header.Get("Authorization"))
 }
