@@ -30,6 +30,15 @@ func withIdentityClients(metadata, iam *http.Client) Option {
 	return func(s *settings) { s.metadataClient, s.iamClient = metadata, iam }
 }
 
+// identityServer serves an identity service over loopback, and returns it,
+// its URL, and a client that sends every request (to any host) there.
+func identityServer(t *testing.T, cfg drstest.IdentityConfig) (*drstest.IdentityService, string, *http.Client) {
+	ids := drstest.NewIdentityService(cfg)
+	srv := httptest.NewServer(ids)
+	t.Cleanup(srv.Close)
+	return ids, srv.URL, &http.Client{Transport: toServer{srv.URL}}
+}
+
 // toServer sends every request, whatever its host, to a loopback server.
 type toServer struct{ url string }
 
@@ -46,9 +55,7 @@ func envOf(kv map[string]string) func(string) string { return func(k string) str
 // requests the simulator verifies, that the client says which source it
 // used, and that no secret shows in that description.
 func TestEachSourceSigns(t *testing.T) {
-	ids := drstest.NewIdentityService(drstest.IdentityConfig{})
-	idSrv := httptest.NewServer(ids)
-	defer idSrv.Close()
+	ids, idURL, metadata := identityServer(t, drstest.IdentityConfig{})
 	const fileAK, fileSK = "FILEAK00000000000001", "file/secret+key_value"
 	sim := drstest.NewServer(t, append(ids.SimulatorOptions(), drstest.WithAKSK(testAK, testSK), drstest.WithAKSK(fileAK, fileSK))...)
 	home := t.TempDir()
@@ -56,7 +63,6 @@ func TestEachSourceSigns(t *testing.T) {
 	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+fileAK+"\nsk = "+fileSK+"\nproject_id = "+sim.ProjectID+"\n"), 0o600))
 	tokenFile := filepath.Join(t.TempDir(), "id-token")
 	require.NoError(t, os.WriteFile(tokenFile, []byte(ids.IDToken()), 0o600))
-	metadata := &http.Client{Transport: toServer{idSrv.URL}}
 
 	cases := []struct {
 		name   string
@@ -70,7 +76,7 @@ func TestEachSourceSigns(t *testing.T) {
 		{"instance metadata", map[string]string{"HOME": home, EnvProjectID: sim.ProjectID}, ids.Keys()[0].AccessKey,
 			"instance metadata (the IAM agency of this ECS instance or CCE node); tried before: environment: none of", ids.Keys()[0].SecretKey},
 		{"federation", map[string]string{EnvProjectID: sim.ProjectID, credentials.EnvIdentityProvider: ids.IdentityProvider(),
-			credentials.EnvIDTokenFile: tokenFile, credentials.EnvIAMEndpoint: idSrv.URL}, ids.Keys()[1].AccessKey,
+			credentials.EnvIDTokenFile: tokenFile, credentials.EnvIAMEndpoint: idURL}, ids.Keys()[1].AccessKey,
 			"federation with identity provider ci-oidc (environment)", ids.Keys()[1].SecretKey},
 	}
 	for _, tc := range cases {
@@ -116,15 +122,13 @@ func TestCredentialFailuresNameTheSource(t *testing.T) {
 	const presented = "eyJ.presented-id-token.sig"
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			ids := drstest.NewIdentityService(tc.cfg)
-			idSrv := httptest.NewServer(ids)
-			defer idSrv.Close()
+			ids, idURL, metadata := identityServer(t, tc.cfg)
 			tokenFile := filepath.Join(t.TempDir(), "id-token")
 			require.NoError(t, os.WriteFile(tokenFile, []byte(presented), 0o600))
-			env := tc.env(idSrv.URL, tokenFile)
+			env := tc.env(idURL, tokenFile)
 			env[EnvProjectID] = sim.ProjectID
 			c, err := New(WithEndpoint(sim.URL), WithEnvironment(envOf(env)), WithHTTPClient(sim.Client()),
-				withIdentityClients(&http.Client{Transport: toServer{idSrv.URL}}, nil), WithRetry(RetryPolicy{MaxAttempts: 3}))
+				withIdentityClients(metadata, nil), WithRetry(RetryPolicy{MaxAttempts: 3}))
 			require.NoError(t, err)
 			_, cerr := c.CheckCredentials(bg)
 			rep, err := c.Results(bg, []string{drstest.ExampleJobID})
@@ -190,9 +194,7 @@ func TestEnvironmentSeam(t *testing.T) {
 // learns the keys a provider hands out: a server echoing the temporary
 // secret key and security token shows neither.
 func TestEchoedTemporaryKeysAreRedacted(t *testing.T) {
-	ids := drstest.NewIdentityService(drstest.IdentityConfig{})
-	idSrv := httptest.NewServer(ids)
-	defer idSrv.Close()
+	ids, _, metadata := identityServer(t, drstest.IdentityConfig{})
 	k := ids.Keys()[0]
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -201,7 +203,7 @@ func TestEchoedTemporaryKeysAreRedacted(t *testing.T) {
 	}))
 	defer echo.Close()
 	c, err := New(WithEndpoint(echo.URL), WithEnvironment(envOf(map[string]string{EnvProjectID: testProject})),
-		WithCredentialSource(credentials.SourceMetadata), withIdentityClients(&http.Client{Transport: toServer{idSrv.URL}}, nil))
+		WithCredentialSource(credentials.SourceMetadata), withIdentityClients(metadata, nil))
 	require.NoError(t, err)
 	rep, err := c.Results(bg, []string{"a"})
 	require.Error(t, err)
