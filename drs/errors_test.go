@@ -214,24 +214,6 @@ func TestClassesWorkThroughTheJoinedError(t *testing.T) {
 	}
 }
 
-// TestTransportErrorIsNoAnswer proves that a call that got no answer leaves
-// its jobs NoAnswer with a *TransportError reachable through the joined error.
-func TestTransportErrorIsNoAnswer(t *testing.T) {
-	_, srv := serveHTTP(t, func(http.ResponseWriter, *http.Request, recorded, int) {})
-	url := srv.URL
-	srv.Close()
-	c := newClient(t, url, &http.Client{}, newFakeClock(), WithRetry(RetryPolicy{MaxAttempts: 2}))
-	rep, err := c.Results(bg, []string{"j"})
-	require.NotNil(t, rep)
-	tErr := errAs[*TransportError](t, err)
-	assert.Equal(t, 2, tErr.Attempts, "a refused connection is retried")
-	assert.Equal(t, opResults, tErr.Operation)
-	assert.Contains(t, err.Error(), "no answer after 2 attempts")
-	assert.Contains(t, err.Error(), "retry policy")
-	assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
-	assert.True(t, errors.Is(err, tErr.Err))
-}
-
 // TestStateNames proves the names of the states, including a value out of
 // range, and that the zero State is NoAnswer.
 func TestStateNames(t *testing.T) {

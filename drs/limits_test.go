@@ -234,13 +234,13 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestTransportFailuresOfEveryPlatform proves that retries are decided by
-// kind, not by the errno of one platform: a connection refused, reset,
-// aborted or timed out as Linux, macOS or Windows (WSAECONNRESET and the
-// like) report it, failing the request or the body, is retried; a
-// certificate that does not verify, a server that does not speak TLS, a
-// scheme or header the transport refuses, a request the client could not
-// build, or a host that does not resolve (the error points at the region
-// or endpoint) is not.
+// kind, not by the errno of one platform: a connection refused (for real,
+// too), reset, aborted or timed out as Linux, macOS or Windows report it,
+// failing the request or the body, is retried; a certificate that does not
+// verify, a server that does not speak TLS, a scheme or header the
+// transport refuses, a request the client could not build, or a host that
+// does not resolve (pointing at the region or endpoint) is not. Either way
+// the job is NoAnswer with a *TransportError.
 func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 	sysErr := func(call string, errno uintptr) error {
 		return &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError(call, syscall.Errno(errno))}
@@ -314,6 +314,17 @@ func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 			assert.Equal(t, 1, n)
 		})
 	}
+	t.Run("retried/a loopback port that refuses", func(t *testing.T) {
+		_, srv := serveHTTP(t, hang)
+		srv.Close()
+		n, err := run(t, toServer{srv.URL}.RoundTrip)
+		assert.Equal(t, attempts, n)
+		tErr := errAs[*TransportError](t, err)
+		assert.Equal(t, opResults, tErr.Operation)
+		assert.Contains(t, err.Error(), "no answer after 3 attempts")
+		assert.Contains(t, err.Error(), "retry policy")
+		assert.ErrorIs(t, err, tErr.Err)
+	})
 	t.Run("not retried/a host that does not resolve", func(t *testing.T) {
 		n, err := run(t, fails(&net.DNSError{Err: "no such host", Name: "drs.nowhere-1.myhuaweicloud.com", IsNotFound: true}))
 		assert.Equal(t, 1, n)
