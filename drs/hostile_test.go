@@ -24,14 +24,9 @@ import (
 func TestRedirectIsNotFollowed(t *testing.T) {
 	var elsewhere []*recorder
 	var targets []string
-	for _, tls := range []bool{false, true} {
-		rc := &recorder{h: func(w http.ResponseWriter, _ *http.Request, _ recorded, _ int) { writeRaw(w, 200, `{}`) }}
-		srv := httptest.NewUnstartedServer(rc)
-		if tls {
-			srv.StartTLS()
-		} else {
-			srv.Start()
-		}
+	for _, serve := range []func(http.Handler) *httptest.Server{httptest.NewServer, httptest.NewTLSServer} {
+		rc := &recorder{h: raw(200, `{}`)}
+		srv := serve(rc)
 		t.Cleanup(srv.Close)
 		elsewhere = append(elsewhere, rc)
 		targets = append(targets, strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)+"/v3/"+testProject+"/jobs/batch-precheck")
