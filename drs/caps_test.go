@@ -27,10 +27,8 @@ func assertCut(t *testing.T, s string, what string) {
 	assert.True(t, strings.HasSuffix(s, CutMark), "%s ends in the cut mark", what)
 }
 
-// TestHugeErrorMessageIsCappedAndShared proves that an error_msg 16 times
-// MaxTextBytes, answered for 50 jobs in an error or a 2xx answer, is kept
-// once per call, cut to MaxTextBytes, shared by the jobs of the call, and
-// that nothing printed about them grows with it.
+// TestHugeErrorMessageIsCappedAndShared proves that a huge error_msg for 50
+// jobs is kept cut, once per call, shared by the call's jobs.
 func TestHugeErrorMessageIsCappedAndShared(t *testing.T) {
 	for _, status := range []int{400, 200} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {

@@ -325,11 +325,9 @@ func manyJobs(n int) []string {
 	return ids
 }
 
-// TestBadCredentialsNeverLockTheKey proves that with a wrong secret key, each
-// call of 60 jobs (6 batches, 4 at a time) sends exactly one request, which
-// fails authentication (a wait stops at once and says why); that every job
-// is NoAnswer with ErrAuthentication; and that the key is not locked
-// afterwards.
+// TestBadCredentialsNeverLockTheKey proves that a wrong secret key costs one
+// request per call of 60 jobs, every job NoAnswer with ErrAuthentication (a
+// wait stops at once and says why), and leaves the key unlocked.
 func TestBadCredentialsNeverLockTheKey(t *testing.T) {
 	jobs := manyJobs(60)
 	calls := map[string]func(c *Client) (*Report, error){

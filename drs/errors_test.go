@@ -14,10 +14,8 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-// TestInvalidInputReportIsNil proves that invalid input is the only case of a
-// nil report: every problem is an *InputError with its index, reachable
-// through the joined error, whose message shows the job ID escaped and, when
-// long, cut; and nothing is sent.
+// TestInvalidInputReportIsNil proves that invalid input, and only it, gives a
+// nil report: one *InputError per problem, job IDs shown escaped and cut.
 func TestInvalidInputReportIsNil(t *testing.T) {
 	c, rc, _ := hostile(t, raw(200, `{"results":[]}`), oneShot)
 	long, over := strings.Repeat("a", 16*MaxJobIDBytes), strings.Repeat("a", MaxJobIDBytes+1)

@@ -17,10 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRedirectIsNotFollowed proves that a 3xx of any kind, to another host or
-// to plain http, is an API error naming the status and Location with a hint,
-// and that the host it points to never sees a request (so never sees a
-// credential), whatever the user's http.Client says about redirects.
+// TestRedirectIsNotFollowed proves that any 3xx, to another host or to plain
+// http, is an API error naming the status and Location, and that the target
+// sees no request whatever the user's http.Client says about redirects.
 func TestRedirectIsNotFollowed(t *testing.T) {
 	var elsewhere []*recorder
 	var targets []string
@@ -359,10 +358,9 @@ func BenchmarkJudge8000AnswersAboutOneJob(b *testing.B) {
 	}
 }
 
-// TestManyAnswersAboutOneJob proves what a large hostile answer (300
-// entries about one job) comes to: different entries are no answer
-// and each is reported unmatched; identical ones are one answer. The work is
-// linear (BenchmarkJudge8000AnswersAboutOneJob measures it).
+// TestManyAnswersAboutOneJob proves what 300 entries about one job come to:
+// different ones are no answer, each reported unmatched; identical ones are
+// one answer.
 func TestManyAnswersAboutOneJob(t *testing.T) {
 	t.Run("different results", func(t *testing.T) {
 		rep, err := answering(t, manyAnswersAboutOneJob(300)).Results(bg, []string{"job-1"})

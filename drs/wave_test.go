@@ -349,10 +349,8 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	return sorted[(len(sorted)*p+99)/100-1]
 }
 
-// TestWave runs the waves (all of them with -wave) and checks what every
-// strategy must do: every job gets its verdict; and, for drs, no request
-// asks about more than 10 jobs and no job is asked about again sooner than
-// MinPollInterval after its previous query.
+// TestWave runs the waves (all of them with -wave): every job gets its
+// verdict, and drs's requests pass checkPolls.
 func TestWave(t *testing.T) {
 	sizes := []int{10}
 	if *waveFlag {
