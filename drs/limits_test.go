@@ -229,34 +229,18 @@ func TestStartSentButNotAnsweredIsUnknown(t *testing.T) {
 	}
 }
 
-// TestHostThatDoesNotResolve proves that a DNS failure is not retried and
-// points at the region or endpoint.
-func TestHostThatDoesNotResolve(t *testing.T) {
-	var calls int
-	rt := roundTripFunc(func(*http.Request) (*http.Response, error) {
-		calls++
-		return nil, &net.DNSError{Err: "no such host", Name: "drs.nowhere-1.myhuaweicloud.com", IsNotFound: true}
-	})
-	c := newClient(t, "https://drs.nowhere-1.myhuaweicloud.com", &http.Client{Transport: rt}, newFakeClock())
-	_, err := c.Results(bg, []string{"j"})
-	errAs[*TransportError](t, err)
-	assert.Equal(t, 1, calls)
-	assert.Contains(t, err.Error(), "the host drs.nowhere-1.myhuaweicloud.com does not resolve: check the region or endpoint")
-	var dnsErr *net.DNSError
-	assert.True(t, errors.As(err, &dnsErr))
-}
-
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestTransportFailuresOfEveryPlatform proves that retries are decided by
-// kind, not by the errno of one platform: a connection refused, reset,
-// aborted or timed out as Linux, macOS or Windows (WSAECONNRESET and the
-// like) report it, failing the request or the body, is retried; a
-// certificate that does not verify, a server that does not speak TLS, a
-// scheme or header the transport refuses, or a request the client could not
-// build is not.
+// kind, not by the errno of one platform: a connection refused (for real,
+// too), reset, aborted or timed out as Linux, macOS or Windows report it,
+// failing the request or the body, is retried; a certificate that does not
+// verify, a server that does not speak TLS, a scheme or header the
+// transport refuses, a request the client could not build, or a host that
+// does not resolve (pointing at the region or endpoint) is not. Either way
+// the job is NoAnswer with a *TransportError.
 func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 	sysErr := func(call string, errno uintptr) error {
 		return &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError(call, syscall.Errno(errno))}
@@ -292,7 +276,7 @@ func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 		"macOS untrusted":          errors.New(`x509: “drs.test” certificate is not trusted`),
 	}
 	const attempts = 3
-	run := func(t *testing.T, rt roundTripFunc) int {
+	run := func(t *testing.T, rt roundTripFunc) (int, error) {
 		t.Helper()
 		var calls atomic.Int32
 		c := newClient(t, "https://drs.test", &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -303,18 +287,21 @@ func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 		tErr := errAs[*TransportError](t, err)
 		assert.Equal(t, NoAnswer, rep.Verdicts[0].State)
 		assert.Equal(t, int(calls.Load()), tErr.Attempts)
-		return int(calls.Load())
+		return int(calls.Load()), err
+	}
+	fails := func(cause error) roundTripFunc {
+		return func(*http.Request) (*http.Response, error) { return nil, cause }
 	}
 	for name, cause := range transient {
 		t.Run("retried/send/"+name, func(t *testing.T) {
-			n := run(t, func(*http.Request) (*http.Response, error) { return nil, cause })
+			n, _ := run(t, fails(cause))
 			assert.Equal(t, attempts, n)
 		})
 		if cause == io.EOF {
 			continue // a body that ends is whole, as far as HTTP can tell
 		}
 		t.Run("retried/body/"+name, func(t *testing.T) {
-			n := run(t, func(r *http.Request) (*http.Response, error) {
+			n, _ := run(t, func(r *http.Request) (*http.Response, error) {
 				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 					Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"results":[`), iotest.ErrReader(cause))), ContentLength: -1, Request: r}, nil
 			})
@@ -323,10 +310,28 @@ func TestTransportFailuresOfEveryPlatform(t *testing.T) {
 	}
 	for name, cause := range permanent {
 		t.Run("not retried/"+name, func(t *testing.T) {
-			n := run(t, func(*http.Request) (*http.Response, error) { return nil, cause })
+			n, _ := run(t, fails(cause))
 			assert.Equal(t, 1, n)
 		})
 	}
+	t.Run("retried/a loopback port that refuses", func(t *testing.T) {
+		_, srv := serveHTTP(t, hang)
+		srv.Close()
+		n, err := run(t, toServer{srv.URL}.RoundTrip)
+		assert.Equal(t, attempts, n)
+		tErr := errAs[*TransportError](t, err)
+		assert.Equal(t, opResults, tErr.Operation)
+		assert.Contains(t, err.Error(), "no answer after 3 attempts")
+		assert.Contains(t, err.Error(), "retry policy")
+		assert.ErrorIs(t, err, tErr.Err)
+	})
+	t.Run("not retried/a host that does not resolve", func(t *testing.T) {
+		n, err := run(t, fails(&net.DNSError{Err: "no such host", Name: "drs.nowhere-1.myhuaweicloud.com", IsNotFound: true}))
+		assert.Equal(t, 1, n)
+		assert.Contains(t, err.Error(), "the host drs.nowhere-1.myhuaweicloud.com does not resolve: check the region or endpoint")
+		var dnsErr *net.DNSError
+		assert.ErrorAs(t, err, &dnsErr)
+	})
 	t.Run("not retried/a request the client could not build", func(t *testing.T) {
 		c := newClient(t, "https://drs.test", nil, newFakeClock(), WithRetry(RetryPolicy{MaxAttempts: attempts}))
 		_, err := c.call(bg, new(guard), opResults, func(context.Context) (*http.Response, error) {

@@ -92,10 +92,8 @@ func (f *fakeClock) waits() []time.Duration {
 
 // recorded is one request a test server received.
 type recorded struct {
-	Path   string
-	Header http.Header
-	Body   []byte
-	Jobs   []string // the job IDs asked about, for either operation
+	Path string
+	Jobs []string // the job IDs asked about, for either operation
 }
 
 // isStart reports whether the request is a BatchCheckJobs call.
@@ -117,8 +115,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	rec := recorded{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
-	rec.Jobs = parseJobs(rec)
+	rec := recorded{Path: r.URL.Path, Jobs: parseJobs(r.URL.Path, body)}
 	rc.mu.Lock()
 	rc.reqs = append(rc.reqs, rec)
 	n := len(rc.reqs)
@@ -139,10 +136,10 @@ func (rc *recorder) count() int {
 }
 
 // parseJobs reads the job IDs of either request body.
-func parseJobs(r recorded) []string {
-	if r.isStart() {
+func parseJobs(path string, body []byte) []string {
+	if (recorded{Path: path}).isStart() {
 		var req generated.BatchPrecheckReq
-		_ = json.Unmarshal(r.Body, &req)
+		_ = json.Unmarshal(body, &req)
 		out := make([]string, len(req.Jobs))
 		for i, j := range req.Jobs {
 			out[i] = j.JobId
@@ -150,7 +147,7 @@ func parseJobs(r recorded) []string {
 		return out
 	}
 	var req generated.BatchQueryPrecheckResultReq
-	_ = json.Unmarshal(r.Body, &req)
+	_ = json.Unmarshal(body, &req)
 	return req.Jobs
 }
 
@@ -244,17 +241,15 @@ func (t *handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		pr.CloseWithError(ctx.Err())
 		return nil, ctx.Err()
 	}
-	cl := int64(-1)
-	if v := w.sent.Get("Content-Length"); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			cl = n
-		}
+	cl, err := strconv.ParseInt(w.sent.Get("Content-Length"), 10, 64)
+	if err != nil {
+		cl = -1
 	}
 	return &http.Response{
 		Status: strconv.Itoa(w.status) + " " + http.StatusText(w.status), StatusCode: w.status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: w.sent, ContentLength: cl, Request: req,
-		Body: &pipeBody{pr: pr, stop: stop},
+		Body: pipeBody{pr, stop},
 	}, nil
 }
 
@@ -287,16 +282,15 @@ func (w *pipeWriter) Write(p []byte) (int, error) {
 
 func (w *pipeWriter) Flush() {}
 
+// pipeBody is the client's side: closing it stops the handler's writes.
 type pipeBody struct {
-	pr   *io.PipeReader
+	*io.PipeReader
 	stop func() bool
 }
 
-func (b *pipeBody) Read(p []byte) (int, error) { return b.pr.Read(p) }
-
-func (b *pipeBody) Close() error {
+func (b pipeBody) Close() error {
 	b.stop()
-	return b.pr.CloseWithError(io.ErrClosedPipe)
+	return b.CloseWithError(io.ErrClosedPipe)
 }
 
 // writeJSON answers with a JSON body and an X-Request-Id.

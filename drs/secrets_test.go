@@ -39,110 +39,63 @@ func jsonString(text string) string {
 	return string(b[1 : len(b)-1])
 }
 
-// place is somewhere a hostile server echoes a secret: it answers with the
-// echoed text (in one of secretForms) there.
+// place is somewhere a hostile server echoes a secret: it answers with
+// status, a header and body, where $j stands for the echoed text (in one of
+// secretForms) JSON-escaped, $s for the text as is, and $J for the text in
+// upper case, JSON-escaped.
 type place struct {
-	name    string
-	results bool // the call is Results (else Precheck)
-	answer  func(w http.ResponseWriter, text string)
+	name          string
+	results       bool // the call is Results (else Precheck)
+	status        int
+	header, value string // a header to set, if any
+	body          string // none: the status alone
+}
+
+func (p place) answer(w http.ResponseWriter, s string) {
+	echo := strings.NewReplacer("$j", jsonString(s), "$s", s, "$J", jsonString(strings.ToUpper(s)))
+	if p.header != "" {
+		w.Header().Set(p.header, echo.Replace(p.value))
+	}
+	if p.body == "" {
+		w.WriteHeader(p.status)
+		return
+	}
+	writeRaw(w, p.status, echo.Replace(p.body))
 }
 
 // longPad puts an echoed secret across the 256-byte cut of a body excerpt.
 var longPad = strings.Repeat("x", 240)
 
 var secretPlaces = []place{
-	{"start status", false, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"`+jsonString(s)+`"}]}`)
-	}},
-	{"start precheck_id", false, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success","precheck_id":"`+jsonString(s)+`"}]}`)
-	}},
-	{"unsolicited job id", false, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success"},{"id":"`+j+`","status":"`+j+`","precheck_id":"`+j+`"}]}`)
-	}},
-	{"job error_code and error_msg", false, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"failed","error_code":"`+j+`","error_msg":"`+j+`"}]}`)
-	}},
-	{"call error_code in a 2xx", false, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"error_code":"`+j+`","error_msg":"`+j+`"}`)
-	}},
-	{"duplicate key name", false, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"results":[],"`+j+`":1,"`+j+`":2}`)
-	}},
-	{"case-variant key name", false, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[],"`+jsonString(s)+`":1,"`+jsonString(strings.ToUpper(s))+`":2}`)
-	}},
-	{"syntax error inside a key", false, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"`+jsonString(s)+`": tru}]}`)
-	}},
-	{"wrong type under a key", false, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":{"`+jsonString(s)+`":1}}]}`)
-	}},
-	{"body not JSON", false, func(w http.ResponseWriter, s string) { writeRaw(w, 200, "<p>"+s+"</p>") }},
-	{"long 2xx body, secret across the excerpt cut", false, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[],"results":[],"pad":"`+longPad[:211]+jsonString(s)+`"}`)
-	}},
-	{"check items", true, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":false,"total_passed_rate":"0%","precheck_result":[`+
-			`{"item":"`+j+`","group":"`+j+`","result":"FAILED","failed_reason":"`+j+`","raw_error_msg":"`+j+`","data":"`+j+`",`+
-			`"failed_sub_jobs":[{"id":"`+j+`","name":"`+j+`","check_result":"`+j+`"}]},`+
-			`{"item":"i2","result":"FAILED","raw_error_msg":"`+j+`"},{"item":"`+j+`","result":"ALARM"}]}]}`)
-	}},
-	{"check items of a contradicted pass", true, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[`+
-			`{"item":"`+j+`","group":"`+j+`","result":"FAILED","failed_reason":"`+j+`"}]}]}`)
-	}},
-	{"process", true, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"`+jsonString(s)+`"}]}`)
-	}},
-	{"total_passed_rate", true, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"`+jsonString(s)+`"}]}`)
-	}},
-	{"result precheck_id of another job", true, func(w http.ResponseWriter, s string) {
-		writeRaw(w, 200, `{"results":[{"precheck_id":"`+jsonString(s)+`","process":"100%","result":true,"total_passed_rate":"100%"}]}`)
-	}},
-	{"result error_msg", true, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 200, `{"results":[{"precheck_id":"job-1","error_code":"`+j+`","error_msg":"`+j+`"}]}`)
-	}},
-	{"JSON error body", false, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 400, `{"error_code":"`+j+`","error_msg":"`+j+`","request_id":"`+j+`"}`)
-	}},
-	{"nested JSON error body", true, func(w http.ResponseWriter, s string) {
-		j := jsonString(s)
-		writeRaw(w, 403, `{"error":{"code":"`+j+`","message":"`+j+`"}}`)
-	}},
-	{"HTML error body", false, func(w http.ResponseWriter, s string) {
-		w.Header().Set("Content-Type", "text/html")
-		writeRaw(w, 502, "<html><body><h1>502 Bad Gateway</h1>"+s+"</body></html>")
-	}},
-	{"long HTML error body, secret across the excerpt cut", true, func(w http.ResponseWriter, s string) {
-		w.Header().Set("Content-Type", "text/html")
-		writeRaw(w, 400, "<html>"+longPad+s+strings.Repeat("y", 1000)+"</html>")
-	}},
-	{"X-Request-Id of an answer", false, func(w http.ResponseWriter, s string) {
-		w.Header().Set("X-Request-Id", s)
-		writeRaw(w, 200, `{"results":[{"id":"job-1","status":"success"},{"id":"job-2","status":"nope"}]}`)
-	}},
-	{"X-Request-Id of an error", true, func(w http.ResponseWriter, s string) {
-		w.Header().Set("X-Request-Id", s)
-		writeRaw(w, 401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information."}`)
-	}},
-	{"Location", false, func(w http.ResponseWriter, s string) {
-		w.Header().Set("Location", "https://elsewhere.example/"+s)
-		w.WriteHeader(http.StatusFound)
-	}},
-	{"Content-Type", true, func(w http.ResponseWriter, s string) {
-		w.Header().Set("Content-Type", "text/"+s)
-		writeRaw(w, 200, `{}`)
-	}},
+	{"start status", false, 200, "", "", `{"results":[{"id":"job-1","status":"$j"}]}`},
+	{"start precheck_id", false, 200, "", "", `{"results":[{"id":"job-1","status":"success","precheck_id":"$j"}]}`},
+	{"unsolicited job id", false, 200, "", "", `{"results":[{"id":"job-1","status":"success"},{"id":"$j","status":"$j","precheck_id":"$j"}]}`},
+	{"job error_code and error_msg", false, 200, "", "", `{"results":[{"id":"job-1","status":"failed","error_code":"$j","error_msg":"$j"}]}`},
+	{"call error_code in a 2xx", false, 200, "", "", `{"error_code":"$j","error_msg":"$j"}`},
+	{"duplicate key name", false, 200, "", "", `{"results":[],"$j":1,"$j":2}`},
+	{"case-variant key name", false, 200, "", "", `{"results":[],"$j":1,"$J":2}`},
+	{"syntax error inside a key", false, 200, "", "", `{"results":[{"$j": tru}]}`},
+	{"wrong type under a key", false, 200, "", "", `{"results":[{"id":"job-1","status":{"$j":1}}]}`},
+	{"body not JSON", false, 200, "", "", "<p>$s</p>"},
+	{"long 2xx body, secret across the excerpt cut", false, 200, "", "", `{"results":[],"results":[],"pad":"` + longPad[:211] + `$j"}`},
+	{"check items", true, 200, "", "", `{"results":[{"precheck_id":"job-1","process":"100%","result":false,"total_passed_rate":"0%","precheck_result":[` +
+		`{"item":"$j","group":"$j","result":"FAILED","failed_reason":"$j","raw_error_msg":"$j","data":"$j",` +
+		`"failed_sub_jobs":[{"id":"$j","name":"$j","check_result":"$j"}]},` +
+		`{"item":"i2","result":"FAILED","raw_error_msg":"$j"},{"item":"$j","result":"ALARM"}]}]}`},
+	{"check items of a contradicted pass", true, 200, "", "", `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"100%","precheck_result":[` +
+		`{"item":"$j","group":"$j","result":"FAILED","failed_reason":"$j"}]}]}`},
+	{"process", true, 200, "", "", `{"results":[{"precheck_id":"job-1","process":"$j"}]}`},
+	{"total_passed_rate", true, 200, "", "", `{"results":[{"precheck_id":"job-1","process":"100%","result":true,"total_passed_rate":"$j"}]}`},
+	{"result precheck_id of another job", true, 200, "", "", `{"results":[{"precheck_id":"$j","process":"100%","result":true,"total_passed_rate":"100%"}]}`},
+	{"result error_msg", true, 200, "", "", `{"results":[{"precheck_id":"job-1","error_code":"$j","error_msg":"$j"}]}`},
+	{"JSON error body", false, 400, "", "", `{"error_code":"$j","error_msg":"$j","request_id":"$j"}`},
+	{"nested JSON error body", true, 403, "", "", `{"error":{"code":"$j","message":"$j"}}`},
+	{"HTML error body", false, 502, "Content-Type", "text/html", "<html><body><h1>502 Bad Gateway</h1>$s</body></html>"},
+	{"long HTML error body, secret across the excerpt cut", true, 400, "Content-Type", "text/html", "<html>" + longPad + "$s" + strings.Repeat("y", 1000) + "</html>"},
+	{"X-Request-Id of an answer", false, 200, "X-Request-Id", "$s", `{"results":[{"id":"job-1","status":"success"},{"id":"job-2","status":"nope"}]}`},
+	{"X-Request-Id of an error", true, 401, "X-Request-Id", "$s", `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information."}`},
+	{"Location", false, http.StatusFound, "Location", "https://elsewhere.example/$s", ""},
+	{"Content-Type", true, 200, "Content-Type", "text/$s", `{}`},
 }
 
 // secretKind is one credential: how the server finds it in the request it

@@ -16,34 +16,48 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-// script answers BatchCheckResults from a script per job: the k-th time a
+// scripted answers BatchCheckResults from a script per job: the k-th time a
 // job is asked about, it gets its k-th entry (the last one once the script
 // runs out). Starts are all successful.
-type script struct {
-	mu    sync.Mutex
-	jobs  map[string][]generated.QueryPreCheckResp
-	asked map[string]int
+func scripted(jobs map[string][]generated.QueryPreCheckResp) handlerFunc {
+	var mu sync.Mutex
+	asked := map[string]int{}
+	return func(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
+		if req.isStart() {
+			startAll(w, req)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var out []generated.QueryPreCheckResp
+		for _, id := range req.Jobs {
+			out = append(out, jobs[id][min(asked[id], len(jobs[id])-1)])
+			asked[id]++
+		}
+		results(w, out...)
+	}
 }
 
-func newScript(jobs map[string][]generated.QueryPreCheckResp) *script {
-	return &script{jobs: jobs, asked: map[string]int{}}
-}
-
-func (s *script) handle(w http.ResponseWriter, _ *http.Request, req recorded, _ int) {
-	if req.isStart() {
-		startAll(w, req)
-		return
+// waitOn waits for job a (started first when start is set) against a server
+// answering its readings in order, "100%" as a pass, requires that it passes,
+// and returns the report and the waits.
+func waitOn(t *testing.T, start bool, readings []string, opts ...WaitOption) (*Report, []time.Duration) {
+	t.Helper()
+	entries := make([]generated.QueryPreCheckResp, len(readings))
+	for i, p := range readings {
+		entries[i] = result("a", p, p == "100%")
 	}
-	s.mu.Lock()
-	var out []generated.QueryPreCheckResp
-	for _, id := range req.Jobs {
-		entries := s.jobs[id]
-		k := min(s.asked[id], len(entries)-1)
-		s.asked[id]++
-		out = append(out, entries[k])
+	c, _, clk := hostile(t, scripted(map[string][]generated.QueryPreCheckResp{"a": entries}))
+	wait := c.Wait
+	if start {
+		wait = func(ctx context.Context, jobs []string, opts ...WaitOption) (*Report, error) {
+			return c.PrecheckAndWait(ctx, ModeStartJob, jobs, opts...)
+		}
 	}
-	s.mu.Unlock()
-	results(w, out...)
+	rep, err := wait(bg, []string{"a"}, opts...)
+	require.NoError(t, err)
+	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	return rep, clk.waits()
 }
 
 // polled returns the job lists of the BatchCheckResults requests, in order.
@@ -57,15 +71,6 @@ func polled(rc *recorder) [][]string {
 	return out
 }
 
-// zeroes is n readings of 0% about job id.
-func zeroes(id string, n int) []generated.QueryPreCheckResp {
-	out := make([]generated.QueryPreCheckResp, n)
-	for i := range out {
-		out[i] = result(id, "0%", false)
-	}
-	return out
-}
-
 // TestWaitWithoutProgressBacksOff proves the schedule of a job whose
 // progress says nothing: the first query after WithFirstPollDelay, the
 // second no sooner than 20s into the wait, then WithPollInterval, growing by
@@ -73,14 +78,10 @@ func zeroes(id string, n int) []generated.QueryPreCheckResp {
 // WithMaxPollInterval, and back to WithPollInterval when progress moves;
 // the early look stands in for the query one WithPollInterval after 20s.
 func TestWaitWithoutProgressBacksOff(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": append(zeroes("a", 5),
-		result("a", "50%", false), result("a", "50%", false), result("a", "100%", true))})
-	c, _, clk := hostile(t, s.handle)
-	rep, err := c.Wait(bg, []string{"a"}, WithFirstPollDelay(5*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
-	require.NoError(t, err)
-	assert.Equal(t, Passed, rep.Verdicts[0].State)
+	rep, waits := waitOn(t, false, []string{"0%", "0%", "0%", "0%", "0%", "50%", "50%", "100%"},
+		WithFirstPollDelay(5*time.Second), WithPollInterval(4*time.Second), WithMaxPollInterval(10*time.Second))
 	assert.Equal(t, 8, rep.Polls)
-	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 4*time.Second + 6*time.Second, 9 * time.Second, 10 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, clk.waits())
+	assert.Equal(t, []time.Duration{5 * time.Second, 15 * time.Second, 4*time.Second + 6*time.Second, 9 * time.Second, 10 * time.Second, 10 * time.Second, 4 * time.Second, 6 * time.Second}, waits)
 }
 
 // TestWaitAsksWhenProgressSaysDone proves that a job whose progress moves
@@ -88,14 +89,8 @@ func TestWaitWithoutProgressBacksOff(t *testing.T) {
 // says between t·100/(p+1) and t·100/p, asked about every fifth of that
 // window (1s to 3s apart) so that the last query comes at its end.
 func TestWaitAsksWhenProgressSaysDone(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "4%", false), result("a", "80%", false), result("a", "100%", true),
-	}})
-	c, _, clk := hostile(t, s.handle)
-	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(5*time.Second))
-	require.NoError(t, err)
-	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	assert.Equal(t, []time.Duration{5 * time.Second, 96 * time.Second, 24 * time.Second}, clk.waits(),
+	_, waits := waitOn(t, true, []string{"4%", "80%", "100%"}, WithFirstPollDelay(5*time.Second))
+	assert.Equal(t, []time.Duration{5 * time.Second, 96 * time.Second, 24 * time.Second}, waits,
 		"the early look; 4% at 5s: done between 100s and 125s, asked at 101s (then every 3s); 80% at 101s: between 124.7s and 125s, asked at 125s")
 }
 
@@ -105,13 +100,7 @@ func TestWaitAsksWhenProgressSaysDone(t *testing.T) {
 // that queries are timed to tell in which half of the window the pre-check
 // completes, with the step before the last and then the last.
 func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "25%", false), result("a", "50%", false), result("a", "100%", true),
-	}})
-	c, _, clk := hostile(t, s.handle)
-	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(10*time.Second))
-	require.NoError(t, err)
-	w := clk.waits()
+	_, w := waitOn(t, true, []string{"25%", "50%", "100%"}, WithFirstPollDelay(10*time.Second))
 	require.Len(t, w, 3)
 	assert.Equal(t, 5*time.Second, w[1], "25% at 10s in steps of 25: done between 20s (not 38.5s) and 40s; at 15s a completion at the middle (30s) would reach 50%")
 	assert.InDelta(t, float64(3750*time.Millisecond), float64(w[2]), float64(time.Millisecond),
@@ -121,11 +110,10 @@ func TestWaitStepsAreNotReadAsPercents(t *testing.T) {
 // TestWaitFillsRequests proves that a request that goes anyway also asks
 // about the pending jobs that are not due yet (it costs the same request).
 func TestWaitFillsRequests(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{
+	c, rc, _ := hostile(t, scripted(map[string][]generated.QueryPreCheckResp{
 		"a": {result("a", "50%", false), result("a", "100%", true)},
 		"b": {result("b", "1%", false), result("b", "100%", true)},
-	})
-	c, rc, _ := hostile(t, s.handle)
+	}))
 	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"}, WithFirstPollDelay(5*time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, [][]string{{"a", "b"}, {"a", "b"}}, polled(rc), "b (1% at 5s: done after 250s) asked along with a at 10s")
@@ -135,13 +123,7 @@ func TestWaitFillsRequests(t *testing.T) {
 // where it said the pre-check would be done is asked about as one without
 // progress: every WithPollInterval, growing.
 func TestWaitStalledProgressFallsBack(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "41%", false), result("a", "41%", false), result("a", "41%", false), result("a", "41%", false), result("a", "100%", true),
-	}})
-	c, _, clk := hostile(t, s.handle)
-	_, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(20*time.Second))
-	require.NoError(t, err)
-	w := clk.waits()
+	_, w := waitOn(t, true, []string{"41%", "41%", "41%", "41%", "100%"}, WithFirstPollDelay(20*time.Second))
 	require.Len(t, w, 5)
 	assert.InDelta(t, float64(20*time.Second*100/41-21*time.Second), float64(w[1]), float64(time.Millisecond), "41% at 20s: done between 47.6s and 48.8s, asked 1s before the end")
 	assert.Equal(t, MinPollInterval, w[2], "and at the end")
@@ -152,12 +134,11 @@ func TestWaitStalledProgressFallsBack(t *testing.T) {
 // start and after every query with a copy of the report: changing or keeping
 // it affects neither the wait nor later copies.
 func TestWaitProgressGetsCopies(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{
+	var seen []Report
+	c, _, _ := hostile(t, scripted(map[string][]generated.QueryPreCheckResp{
 		"a": {result("a", "30%", false), result("a", "100%", true)},
 		"b": {result("b", "100%", false)},
-	})
-	var seen []Report
-	c, _, _ := hostile(t, s.handle)
+	}))
 	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a", "b"}, WithProgress(func(r Report) {
 		seen = append(seen, r)
 		r.Verdicts[0].JobID = "changed"
@@ -178,13 +159,12 @@ func TestWaitProgressGetsCopies(t *testing.T) {
 // not asked about again, that a per-job throttling code is, and that a
 // pass ends the job's polling too.
 func TestWaitAsksAgainOnlyWhatIsPending(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{
+	c, rc, _ := hostile(t, scripted(map[string][]generated.QueryPreCheckResp{
 		"refused":   {{PrecheckId: "refused", ErrorCode: "DRS.10000010", ErrorMsg: "no such job"}},
 		"failed":    {result("failed", "100%", false)},
 		"throttled": {{PrecheckId: "throttled", ErrorCode: "DRS.M01503", ErrorMsg: "busy"}, result("throttled", "100%", true)},
 		"slow":      {result("slow", "10%", false), result("slow", "60%", false), result("slow", "100%", true)},
-	})
-	c, rc, _ := hostile(t, s.handle)
+	}))
 	rep, err := c.Wait(bg, []string{"refused", "failed", "throttled", "slow"})
 	require.NoError(t, err, "refusals and failures are answers")
 	assert.Equal(t, []State{Refused, Failed, Passed, Passed}, statesOf(rep))
@@ -326,8 +306,7 @@ func TestWaitWithoutFirstPollDelay(t *testing.T) {
 func TestWaitCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(bg)
 	defer cancel()
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {result("a", "70%", false)}, "b": {result("b", "100%", true)}})
-	c, rc, clk := hostile(t, s.handle)
+	c, rc, clk := hostile(t, scripted(map[string][]generated.QueryPreCheckResp{"a": {result("a", "70%", false)}, "b": {result("b", "100%", true)}}))
 	clk.onSleep = func(n int, _ time.Duration) {
 		if n == 2 {
 			cancel()
@@ -444,14 +423,8 @@ func TestWaitPublishesEachAnswerAsItLands(t *testing.T) {
 // backward-moving percentage neither breaks the schedule nor makes it ask
 // sooner than MinPollInterval or later than the bound of an estimate.
 func TestWaitSurvivesAbsurdProgress(t *testing.T) {
-	s := newScript(map[string][]generated.QueryPreCheckResp{"a": {
-		result("a", "0.0000001%", false), result("a", "60%", false), result("a", "3%", false), result("a", "100%", true),
-	}})
-	c, _, clk := hostile(t, s.handle)
-	rep, err := c.PrecheckAndWait(bg, ModeStartJob, []string{"a"}, WithFirstPollDelay(time.Second))
-	require.NoError(t, err)
-	assert.Equal(t, Passed, rep.Verdicts[0].State)
-	for _, d := range clk.waits()[1:] {
+	_, waits := waitOn(t, true, []string{"0.0000001%", "60%", "3%", "100%"}, WithFirstPollDelay(time.Second))
+	for _, d := range waits[1:] {
 		assert.GreaterOrEqual(t, d, MinPollInterval)
 		assert.LessOrEqual(t, d, estimatedMax*30*time.Second)
 	}

@@ -2,7 +2,6 @@ package drs
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -89,19 +88,7 @@ func (w *waveRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var doc struct{ Jobs []json.RawMessage }
-	_ = json.Unmarshal(body, &doc)
-	r := waveRequest{sent: time.Now(), start: strings.HasSuffix(req.URL.Path, "/batch-precheck")}
-	for _, j := range doc.Jobs {
-		var id string
-		var start struct {
-			JobID string `json:"job_id"`
-		}
-		if json.Unmarshal(j, &id) != nil && json.Unmarshal(j, &start) == nil {
-			id = start.JobID
-		}
-		r.jobs = append(r.jobs, id)
-	}
+	r := waveRequest{sent: time.Now(), start: (recorded{Path: req.URL.Path}).isStart(), jobs: parseJobs(req.URL.Path, body)}
 	// A jitter under 1 ms, from the request and when it is sent, keeps
 	// answers from landing at the same virtual instant: the goroutine
 	// scheduler would take them in an order of its own, and one run would
@@ -362,10 +349,8 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	return sorted[(len(sorted)*p+99)/100-1]
 }
 
-// TestWave runs the waves (all of them with -wave) and checks what every
-// strategy must do: every job gets its verdict; and, for drs, no request
-// asks about more than 10 jobs and no job is asked about again sooner than
-// MinPollInterval after its previous query.
+// TestWave runs the waves (all of them with -wave): every job gets its
+// verdict, and drs's requests pass checkPolls.
 func TestWave(t *testing.T) {
 	sizes := []int{10}
 	if *waveFlag {
