@@ -225,11 +225,11 @@ func (a *app) exitCode(err error) int {
 		fmt.Fprintln(a.stderr)
 	}
 	if ee.code == exitUsage {
-		if a.command == "" {
-			fmt.Fprintln(a.stderr, "(run 'drs-precheck help' for usage)")
-		} else {
-			fmt.Fprintf(a.stderr, "(run 'drs-precheck %s --help' for usage)\n", a.command)
+		help := "help"
+		if a.command != "" {
+			help = a.command + " --help"
 		}
+		fmt.Fprintf(a.stderr, "(run 'drs-precheck %s' for usage)\n", help)
 	}
 	return ee.code
 }
