@@ -28,7 +28,6 @@ type checkJobs struct {
 	quiet                   bool
 }
 
-// defineCheck defines run, wait or results.
 func defineCheck(command string) func(*flag.FlagSet) func(context.Context, *app) error {
 	return func(fs *flag.FlagSet) func(context.Context, *app) error {
 		c := &checkJobs{command: command, wait: command == "wait"}
