@@ -98,9 +98,6 @@ func writeCommandHelp(w io.Writer, fs *flag.FlagSet) {
 		}
 		value, usage := flag.UnquoteUsage(f)
 		name := "--" + f.Name
-		if value == "value" {
-			value = f.Name
-		}
 		if value != "" {
 			name += " " + strings.ToUpper(value)
 		}
