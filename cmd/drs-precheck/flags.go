@@ -51,7 +51,8 @@ const tokenHint, akskHint = "set HUAWEICLOUD_IAM_TOKEN or use --token-file FILE"
 
 // strictValue wraps a flag's value: a single-valued flag given twice is an
 // error, and a bad value gets an error in the CLI's words, recorded in
-// *failed (the flag package's own message would quote the value).
+// *failed (the flag package's own message would quote the value). fs.Parse
+// stops at the first error: *failed holds it, or nil.
 type strictValue struct {
 	flag.Value
 	name   string
@@ -60,11 +61,8 @@ type strictValue struct {
 }
 
 func (v *strictValue) Set(s string) error {
-	err := v.check(s)
-	if err != nil && *v.failed == nil {
-		*v.failed = err
-	}
-	return err
+	*v.failed = v.check(s)
+	return *v.failed
 }
 
 func (v *strictValue) check(s string) error {

@@ -62,20 +62,15 @@ func writeMarkdown(w io.Writer, doc *document, limit int) error {
 	const noteRoom = 200 // for each line about the jobs left out
 	size := out.Len() + len(overviewHead) + len(detailsHead) + tail.Len() + 2*noteRoom
 	fits := limit <= 0 || size+total <= limit
-	// groups[0] are shown first: every job, or the jobs that are not ok.
-	var groups [2][]int
-	for i, j := range doc.Jobs {
-		g := 0
-		if !fits && doc.ok(j) {
-			g = 1
-		}
-		groups[g] = append(groups[g], i)
-	}
 	var shown [2]strings.Builder
 	var left [2]int
-	for _, group := range groups {
+	// When not all fits, the jobs that are not ok are shown first.
+	for _, later := range []bool{false, true} {
 		for p := range parts {
-			for _, i := range group {
+			for i, j := range doc.Jobs {
+				if (!fits && doc.ok(j)) != later {
+					continue
+				}
 				if fits || size+len(parts[p][i]) <= limit {
 					shown[p].WriteString(parts[p][i])
 					size += len(parts[p][i])
@@ -99,7 +94,6 @@ func writeMarkdown(w io.Writer, doc *document, limit int) error {
 	return err
 }
 
-// jobTable is one job's table.
 func jobTable(j jobReport) string {
 	var b strings.Builder
 	row := func(field, value string) { fmt.Fprintf(&b, "| %s | %s |\n", field, value) }

@@ -78,13 +78,9 @@ func (s *interrupts) interruptible(ctx context.Context) (context.Context, func()
 	}
 }
 
-// signalCode is 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM.
-func signalCode(sig os.Signal) int {
-	if n, ok := sig.(syscall.Signal); ok {
-		return 128 + int(n)
-	}
-	return 128 + int(syscall.SIGINT)
-}
+// signalCode is 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM
+// (signal.Notify sends only syscall.Signal values).
+func signalCode(sig os.Signal) int { return 128 + int(sig.(syscall.Signal)) }
 
 func signalName(code int) string {
 	if code == 128+int(syscall.SIGTERM) {
