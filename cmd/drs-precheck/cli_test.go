@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,10 +39,7 @@ func TestDemo(t *testing.T) {
 func TestJobsFilesAndStdin(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	dir := t.TempDir()
-	wave1, wave2 := filepath.Join(dir, "wave1.txt"), filepath.Join(dir, "wave2.txt")
-	require.NoError(t, writeFile(wave1, drstest.FailingJobID+"\n"))
-	require.NoError(t, writeFile(wave2, drstest.ExampleJobID+"\n"))
+	wave1, wave2 := tempFile(t, "wave1.txt", drstest.FailingJobID+"\n"), tempFile(t, "wave2.txt", drstest.ExampleJobID+"\n")
 	stdin := "\ufeff# wave 3, saved on Windows\r\n" + drstest.AlarmJobID + "\r\n\r\n  # later\r\n"
 	res := runCLI(t, tokenEnv(srv), stdin, argv([]string{"run", "--wait", "-o", "json", "--mode", "forRetryJob", "--jobs-file", wave1,
 		"--job", drstest.RunningJobID, "--jobs-file", wave2, "--jobs-file", "-"}, fastWait)...)

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,8 +28,7 @@ func TestConfigErrorsNameFlagsAndVariables(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
 	okEnv := tokenEnv(srv)
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	require.NoError(t, os.WriteFile(tokenFile, []byte(secretToken+"\x01\n"), 0o600))
+	tokenFile := tempFile(t, "token", secretToken+"\x01\n")
 
 	cases := map[string]struct {
 		env  []string
@@ -130,8 +128,7 @@ func newDRSConfigError(option, env, reason string) *drs.ConfigError {
 func TestCredentialsFromProfileFile(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	profile := filepath.Join(t.TempDir(), "credentials")
-	require.NoError(t, os.WriteFile(profile, []byte("[basic]\nak = "+srv.AccessKey+"\nsk = "+srv.SecretKey+"\nproject_id = "+srv.ProjectID+"\n"), 0o600))
+	profile := tempFile(t, "credentials", "[basic]\nak = "+srv.AccessKey+"\nsk = "+srv.SecretKey+"\nproject_id = "+srv.ProjectID+"\n")
 	env := []string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_CREDENTIALS_FILE=" + profile, "DRS_CREDENTIAL_SOURCE=profile"}
 	res := runCLI(t, env, "", "results", "--verbose", "--job", drstest.ExampleJobID)
 	expectExit(t, res, exitJobs) // signed and answered; this job's pre-check was never started
@@ -167,14 +164,4 @@ func TestInputErrorNamesWhereEachJobCameFrom(t *testing.T) {
 	// the flag); drs's words for a bad mode are passed on as they are.
 	_, err = c.Precheck(t.Context(), "forNothing", []string{"a"})
 	assert.Contains(t, inputError(err, jobs[:1]).Error(), "unknown pre-check mode")
-}
-
-// A job ID drs refuses for its length is named by where it came from and
-// shown cut, not whole.
-func TestInputErrorCutsALongJobID(t *testing.T) {
-	long := strings.Repeat("z", 1<<20)
-	jobs := []jobEntry{{ID: "a", Name: "--job #1"}, {ID: long, Name: "wave.txt", Line: 7}}
-	msg := inputError(errors.Join(&drs.InputError{JobID: long, Index: 1, Reason: "longer than 128 bytes"}), jobs).Error()
-	assert.Contains(t, msg, `wave.txt:7: job ID "`+strings.Repeat("z", 64)+`"... (1048576 bytes): longer than 128 bytes`)
-	assert.Less(t, len(msg), 200)
 }

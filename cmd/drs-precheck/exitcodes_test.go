@@ -72,7 +72,9 @@ func TestExitOKOrJobs(t *testing.T) {
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	missing, bigToken := filepath.Join(dir, "no-such-jobs.txt"), filepath.Join(dir, "big-token")
+	missing, emptyToken := filepath.Join(dir, "no-such-jobs.txt"), tempFile(t, "empty-token", "\n")
+	bigToken := tempFile(t, "big-token", strings.Repeat("t", 100<<10))
+	wave := tempFile(t, "wave.txt", "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n")
 	noEnv := func(*drstest.Server) []string { return nil }
 	run := []string{"run", "--job", drstest.ExampleJobID}
 	cases := []struct {
@@ -103,7 +105,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"unknown flag", tokenEnv, "", []string{"run", "--jobs", "a"}, "flag provided but not defined: -jobs"},
 		{"stray argument", tokenEnv, "", []string{"run", "--job", "a", "b"}, `unexpected argument "b"`},
 		{"unknown command", tokenEnv, "", []string{"start", "--job", "a"}, `unknown command "start"`},
-		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
+		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", emptyToken, "--job", "a"}, "is empty"},
 		{"--region and an endpoint", tokenEnv, "", []string{"results", "--region", "cn-north-4", "--job", "a"},
 			"--region and DRS_ENDPOINT both say where DRS is: give only one"},
 		{"padded secret key", func(s *drstest.Server) []string {
@@ -112,8 +114,8 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"padded access key", func(s *drstest.Server) []string {
 			return append(endpointEnv(s), "HUAWEICLOUD_SDK_AK="+s.AccessKey+" ", "HUAWEICLOUD_SDK_SK="+s.SecretKey)
 		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_AK has leading or trailing white space: remove it"},
-		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", filepath.Join(dir, "wave.txt")},
-			filepath.Join(dir, "wave.txt") + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
+		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", wave},
+			wave + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
 		{"jobs file error on stdin", tokenEnv, `["` + drstest.ExampleJobID + `", ""]`, []string{"results", "--jobs-file", "-"}, `stdin[1]: job ID "": empty`},
 		// A token file is read through a cap, /dev/zero too.
 		{"--token-file /dev/zero", endpointEnv, "", []string{"results", "--job", "a", "--token-file", "/dev/zero"}, "--token-file /dev/zero is larger than 64 KiB"},
@@ -151,9 +153,6 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"serve: bad --project-id", noEnv, "", []string{"serve", "--project-id", "a/b"}, "project ID"},
 		{"serve: stray argument", noEnv, "", []string{"serve", "now"}, `unexpected argument "now"`},
 	}
-	require.NoError(t, writeFile(filepath.Join(dir, "empty-token"), "\n"))
-	require.NoError(t, writeFile(bigToken, strings.Repeat("t", 100<<10)))
-	require.NoError(t, writeFile(filepath.Join(dir, "wave.txt"), "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

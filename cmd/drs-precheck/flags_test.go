@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,8 +38,7 @@ func TestCompletionBash(t *testing.T) {
 	t.Parallel()
 	res := runApp(t, nil, "", "completion", "bash")
 	expectExit(t, res, exitOK)
-	script := filepath.Join(t.TempDir(), "c.bash")
-	require.NoError(t, writeFile(script, res.stdout))
+	script := tempFile(t, "c.bash", res.stdout)
 	complete := func(words ...string) string {
 		line := "source " + script + "; COMP_WORDS=(" + strings.Join(words, " ") + "); COMP_CWORD=" +
 			strconv.Itoa(len(words)-1) + "; _drs_precheck; echo \"${COMPREPLY[*]}\""
@@ -67,8 +65,7 @@ func TestCompletionBash(t *testing.T) {
 func TestTokenFileMode(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	open := filepath.Join(t.TempDir(), "token")
-	require.NoError(t, writeFile(open, srv.Token+"\n"))
+	open := tempFile(t, "token", srv.Token+"\n")
 	require.NoError(t, os.Chmod(open, 0o644))
 	res := runCLI(t, endpointEnv(srv), "", "results", "--job", drstest.ExampleJobID, "--token-file", open)
 	expectExit(t, res, exitJobs) // authenticated; the job's pre-check was never started
@@ -83,15 +80,13 @@ func TestTokenFileMode(t *testing.T) {
 func TestJobsCaps(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	dir := t.TempDir()
-	huge, longLine, many := filepath.Join(dir, "huge.txt"), filepath.Join(dir, "long.txt"), filepath.Join(dir, "many.txt")
-	require.NoError(t, writeFile(huge, drstest.ExampleJobID+"\n"+strings.Repeat("# padding\n", 900<<10)))
-	require.NoError(t, writeFile(longLine, drstest.ExampleJobID+"\n"+strings.Repeat("x", 2<<20)+"\n"))
+	huge := tempFile(t, "huge.txt", drstest.ExampleJobID+"\n"+strings.Repeat("# padding\n", 900<<10))
+	longLine := tempFile(t, "long.txt", drstest.ExampleJobID+"\n"+strings.Repeat("x", 2<<20)+"\n")
 	var ids strings.Builder
 	for i := range 1001 {
 		fmt.Fprintf(&ids, "job-%04d\n", i)
 	}
-	require.NoError(t, writeFile(many, ids.String()))
+	many := tempFile(t, "many.txt", ids.String())
 
 	res := runApp(t, tokenEnv(srv), "", "run", "--jobs-file", huge)
 	expectExit(t, res, exitUsage)
@@ -119,8 +114,7 @@ func TestJobsCaps(t *testing.T) {
 func TestInvisibleCharactersInJobIDs(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	file := filepath.Join(t.TempDir(), "wave.txt")
-	require.NoError(t, writeFile(file, "\ufeff"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+"\u200b\n\ufeff"+drstest.FailingJobID+"\n"))
+	file := tempFile(t, "wave.txt", "\ufeff"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+"\u200b\n\ufeff"+drstest.FailingJobID+"\n")
 	res := runApp(t, tokenEnv(srv), "", "run", "--jobs-file", file, "--job", "a\u2060b")
 	expectExit(t, res, exitUsage)
 	assert.Contains(t, res.stderr, file+`:2: job ID "`+drstest.AlarmJobID+`\u200b": an invisible character (U+200B)`)

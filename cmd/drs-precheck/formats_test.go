@@ -142,15 +142,6 @@ func TestOneLabelPerOutcome(t *testing.T) {
 			assert.NotRegexp(t, oldLabels, out)
 		})
 	}
-	t.Run("annotations", func(t *testing.T) {
-		t.Parallel()
-		ta := newOutApp(map[string]string{"GITHUB_ACTIONS": "true"})
-		_ = ta.writeReport(sampleDoc(), formatJSON)
-		for _, j := range doc.Jobs[1:] {
-			assert.Contains(t, ta.stderr.String(), "::error title=drs-precheck%3A job "+j.JobID+" "+j.Outcome+"::")
-		}
-		assert.NotRegexp(t, oldLabels, ta.stderr.String())
-	})
 	t.Run("counts", func(t *testing.T) {
 		t.Parallel()
 		assert.Equal(t, "1 passed, 1 failed, 1 refused, 1 in_progress, 1 no_answer", countsLine(doc.Summary))

@@ -36,28 +36,19 @@ func problemOf(t *testing.T, tc junit.Test) junit.Error {
 	return e
 }
 
+// Reporters read every report (sampleDoc's and hostileDoc's are read in
+// TestJUnitContent and TestJUnitEscapes); a started pre-check is what run
+// without --wait asks for, as exit 0 says.
 func TestJUnitReadByReporters(t *testing.T) {
 	t.Parallel()
 	startOnly := &document{Schema: schemaVersion, Command: "run", Mode: "forRetryJob"}
 	startOnly.add(jobReport{JobID: "a", Outcome: outcomeInProgress, Summary: "pre-check started"})
 	startOnly.add(jobReport{JobID: "b", Outcome: outcomeRefused, Summary: "refused", Error: &errorInfo{Code: "DRS.M00304", Message: "no"}})
-	for name, doc := range map[string]*document{
-		"one job per outcome": sampleDoc(),
-		"hostile text":        hostileDoc(),
-		"started only":        startOnly,
-		"no jobs":             {Schema: schemaVersion, Command: "results"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			out := render(t, doc, formatJUnit)
-			suites, err := checkJUnit([]byte(out))
-			require.NoError(t, err, out)
-			if doc == startOnly { // a started pre-check is what run without --wait asks for, as exit 0 says
-				assert.Equal(t, junit.Totals{Tests: 2, Passed: 1, Failed: 1}, suites[0].Totals)
-				assert.Equal(t, junit.StatusPassed, suites[0].Tests[0].Status)
-			}
-		})
-	}
+	s, _ := parseJUnit(t, render(t, startOnly, formatJUnit))
+	assert.Equal(t, junit.Totals{Tests: 2, Passed: 1, Failed: 1}, s.Totals)
+	assert.Equal(t, junit.StatusPassed, s.Tests[0].Status)
+	s, _ = parseJUnit(t, render(t, &document{Schema: schemaVersion, Command: "results"}, formatJUnit))
+	assert.Empty(t, s.Tests, "no jobs")
 }
 
 // The rules are not a rubber stamp: documents that break what CI reporters
