@@ -229,14 +229,14 @@ func TestGitHubAction(t *testing.T) {
 	// Job IDs as a list, the report on the log, no waiting.
 	env["DRS_JOBS_FILE"], env["DRS_TIMEOUT"], env["DRS_REPORT_FILE"], env["DRS_WAIT"] = "", "", "", "false"
 	env["DRS_JOBS"] = "job-a, job-b\njob-*\n"
-	res := runScript(t, "github", script, env, 0)
+	res := runScript(t, "github", script, env, 0, "")
 	assert.Equal(t, 0, res.code, res.out)
 	assert.Equal(t, "run --mode forStartJob --output junit --job job-a --job job-b --job job-*\n", res.args)
 	assert.Contains(t, res.out, "<testsuites/>", "the report on the log")
 	assert.Contains(t, res.out, "Every pre-check started")
 
 	env["DRS_WAIT"] = "yes"
-	res = runScript(t, "github", script, env, 0)
+	res = runScript(t, "github", script, env, 0, "")
 	assert.Equal(t, 2, res.code, res.out)
 	assert.Contains(t, res.out, "the input wait must be true or false")
 }
@@ -253,7 +253,7 @@ type scriptRun struct {
 // runScript runs script as the CI would, in a fresh directory, with env and a
 // drs-precheck that prints "<testsuites/>" and exits with code (`version`
 // prints a version and exits 0). report names the report file to read back.
-func runScript(t *testing.T, ci, script string, env map[string]string, code int, report ...string) scriptRun {
+func runScript(t *testing.T, ci, script string, env map[string]string, code int, report string) scriptRun {
 	t.Helper()
 	stubs := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(stubs, "drs-precheck"), []byte("#!/bin/sh\n"+
@@ -282,22 +282,14 @@ func runScript(t *testing.T, ci, script string, env map[string]string, code int,
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	var res scriptRun
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		res.code = exitErr.ExitCode()
-	} else {
+	if _, ok := err.(*exec.ExitError); !ok {
 		require.NoError(t, err)
 	}
-	res.out = out.String()
-	args, _ := os.ReadFile(filepath.Join(dir, "args"))
-	res.args = string(args)
-	if len(report) > 0 {
-		r, _ := os.ReadFile(filepath.Join(dir, report[0]))
-		res.report = string(r)
+	read := func(name string) string {
+		b, _ := os.ReadFile(filepath.Join(dir, name)) // "" when absent
+		return string(b)
 	}
-	o, _ := os.ReadFile(filepath.Join(dir, "github-output"))
-	res.output = string(o)
-	return res
+	return scriptRun{code: cmd.ProcessState.ExitCode(), out: out.String(), args: read("args"), report: read(report), output: read("github-output")}
 }
 
 // checkExitCodes runs script as the CI would, with a drs-precheck that exits
