@@ -51,7 +51,14 @@ func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, na
 	}
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
-	p.lines = lineStream(read, 1024)
+	p.lines = make(chan string, 1024)
+	go func() {
+		defer close(p.lines)
+		sc := bufio.NewScanner(read)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+	}()
 	t.Cleanup(func() {
 		kill()
 		for range p.lines {
@@ -59,20 +66,6 @@ func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, na
 		_ = p.cmd.Wait()
 	})
 	return p
-}
-
-// lineStream sends r's lines, as they come, on a channel of n slots that
-// is closed at EOF.
-func lineStream(r io.Reader, n int) chan string {
-	lines := make(chan string, n)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	return lines
 }
 
 // waitLine reads lines until one starts with prefix, and returns it.
