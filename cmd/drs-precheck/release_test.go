@@ -270,25 +270,25 @@ func TestVersionMatchesBuildInfo(t *testing.T) {
 // commit, so that `version` says what the archive's name says.
 func TestWriteVersion(t *testing.T) {
 	t.Parallel()
-	main := debug.Module{Path: "github.com/drsclient/drs-precheck"}
+	const mod = "github.com/drsclient/drs-precheck"
 	platform := []debug.BuildSetting{{Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "arm64"}}
 	commit := append(platform, debug.BuildSetting{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
 		debug.BuildSetting{Key: "vcs.time", Value: "2026-01-02T03:04:05Z"}, debug.BuildSetting{Key: "vcs.modified", Value: "false"})
-	pseudo := &debug.BuildInfo{GoVersion: "go1.26.8", Main: withVersion(main, "v0.0.0-20261128005614-0b7326387254"), Settings: commit}
+	pseudo := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: mod, Version: "v0.0.0-20261128005614-0b7326387254"}, Settings: commit}
 	cases := map[string]struct {
 		release string
 		info    *debug.BuildInfo
 		want    string
 	}{
 		"go install of a tag": {"",
-			&debug.BuildInfo{GoVersion: "go1.26.1", Main: withVersion(main, "v1.4.0"), Settings: commit},
+			&debug.BuildInfo{GoVersion: "go1.26.1", Main: debug.Module{Path: mod, Version: "v1.4.0"}, Settings: commit},
 			"drs-precheck v1.4.0\n" +
 				"module  github.com/drsclient/drs-precheck v1.4.0\n" +
 				"commit  0123456789abcdef0123456789abcdef01234567 2026-01-02T03:04:05Z\n" +
 				"go      go1.26.1 linux/arm64\n",
 		},
 		"checkout with changes": {"",
-			&debug.BuildInfo{GoVersion: "go1.26.1", Main: withVersion(main, "v0.0.0-20260102030405-0123456789ab+dirty"), Settings: append(platform,
+			&debug.BuildInfo{GoVersion: "go1.26.1", Main: debug.Module{Path: mod, Version: "v0.0.0-20260102030405-0123456789ab+dirty"}, Settings: append(platform,
 				debug.BuildSetting{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
 				debug.BuildSetting{Key: "vcs.modified", Value: "true"})},
 			"drs-precheck v0.0.0-20260102030405-0123456789ab+dirty\n" +
@@ -297,7 +297,7 @@ func TestWriteVersion(t *testing.T) {
 				"go      go1.26.1 linux/arm64\n",
 		},
 		"no version control stamping": {"",
-			&debug.BuildInfo{GoVersion: "go1.26.1", Main: withVersion(main, "(devel)"), Settings: platform},
+			&debug.BuildInfo{GoVersion: "go1.26.1", Main: debug.Module{Path: mod, Version: "(devel)"}, Settings: platform},
 			"drs-precheck (devel)\n" +
 				"module  github.com/drsclient/drs-precheck (devel): built from a checkout, not from a release\n" +
 				"commit  unknown: built without version control stamping (-buildvcs=false, or not in a git checkout)\n" +
@@ -322,9 +322,4 @@ func TestWriteVersion(t *testing.T) {
 			assert.Equal(t, tc.want, buf.String(), name)
 		}
 	}
-}
-
-func withVersion(m debug.Module, v string) debug.Module {
-	m.Version = v
-	return m
 }
