@@ -57,15 +57,20 @@ func keysOf(m map[string]any) []string {
 	return keys
 }
 
+// yamlAs is v as a T (a mapping, a list, a string), failing the test when
+// the YAML holds something else.
+func yamlAs[T any](t *testing.T, v any, what string) T {
+	t.Helper()
+	x, ok := v.(T)
+	require.True(t, ok, "%s must be a %T, not %T", what, x, v)
+	return x
+}
+
 func yamlStrings(t *testing.T, v any, what string) []string {
 	t.Helper()
-	list, ok := v.([]any)
-	require.True(t, ok, "%s must be a list, not %T", what, v)
 	var out []string
-	for _, e := range list {
-		s, ok := e.(string)
-		require.True(t, ok, "%s must hold strings, not %T", what, e)
-		out = append(out, s)
+	for _, e := range yamlAs[[]any](t, v, what) {
+		out = append(out, yamlAs[string](t, e, what+" item"))
 	}
 	return out
 }
@@ -83,8 +88,7 @@ func TestGitLabExample(t *testing.T) {
 			continue
 		}
 		jobs = append(jobs, name)
-		job, ok := doc[name].(map[string]any)
-		require.True(t, ok, "job %s must be a mapping", name)
+		job := yamlAs[map[string]any](t, doc[name], "job "+name)
 		for _, k := range keysOf(job) {
 			assert.Contains(t, gitlabJob, k, "job %s: unknown keyword %s", name, k)
 		}
@@ -97,14 +101,12 @@ func TestGitLabExample(t *testing.T) {
 
 		m := junitRedirect.FindStringSubmatch(strings.Join(script, "\n"))
 		require.NotNil(t, m, "job %s runs drs-precheck with --output junit into a file", name)
-		artifacts, ok := job["artifacts"].(map[string]any)
-		require.True(t, ok, "job %s: artifacts", name)
+		artifacts := yamlAs[map[string]any](t, job["artifacts"], name+".artifacts")
 		for _, k := range keysOf(artifacts) {
 			assert.Contains(t, gitlabArtifacts, k, "job %s: unknown artifacts keyword %s", name, k)
 		}
 		assert.Equal(t, "always", artifacts["when"], "the report is uploaded when the job fails too")
-		reports, ok := artifacts["reports"].(map[string]any)
-		require.True(t, ok, "job %s: artifacts.reports", name)
+		reports := yamlAs[map[string]any](t, artifacts["reports"], name+".artifacts.reports")
 		assert.Equal(t, m[1], reports["junit"], "the JUnit report GitLab reads is the file drs-precheck writes")
 
 		assert.Regexp(t, `^\$CI_REGISTRY_IMAGE/drs-precheck:v\d+\.\d+\.\d+-shell$`, job["image"],
@@ -121,12 +123,9 @@ func TestGitLabExample(t *testing.T) {
 func TestGitHubExample(t *testing.T) {
 	t.Parallel()
 	doc := readYAML(t, "../../docs/ci/github-actions.yml")
-	jobs, ok := doc["jobs"].(map[string]any)
-	require.True(t, ok)
-	job, ok := jobs["precheck"].(map[string]any)
-	require.True(t, ok)
-	steps, ok := job["steps"].([]any)
-	require.True(t, ok)
+	jobs := yamlAs[map[string]any](t, doc["jobs"], "jobs")
+	job := yamlAs[map[string]any](t, jobs["precheck"], "jobs.precheck")
+	steps := yamlAs[[]any](t, job["steps"], "jobs.precheck.steps")
 	var precheck map[string]any
 	var published, publishIf string
 	for _, s := range steps {
@@ -147,8 +146,7 @@ func TestGitHubExample(t *testing.T) {
 	for _, name := range []string{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"} {
 		assert.Equal(t, "${{ secrets."+name+" }}", env[name], "credentials by environment, from secrets")
 	}
-	with, ok := precheck["with"].(map[string]any)
-	require.True(t, ok)
+	with := yamlAs[map[string]any](t, precheck["with"], "the precheck step's with")
 	inputs := actionInputs(t)
 	for name := range with {
 		assert.Contains(t, inputs, name, "an input of action.yml")
@@ -161,13 +159,9 @@ func TestGitHubExample(t *testing.T) {
 // actionInputs: the inputs of action.yml with their defaults.
 func actionInputs(t *testing.T) map[string]string {
 	t.Helper()
-	inputs, ok := readYAML(t, "../../action.yml")["inputs"].(map[string]any)
-	require.True(t, ok, "action.yml: inputs")
 	out := map[string]string{}
-	for name, v := range inputs {
-		in, ok := v.(map[string]any)
-		require.True(t, ok, "action.yml: input %s", name)
-		def, _ := in["default"].(string)
+	for name, v := range yamlAs[map[string]any](t, readYAML(t, "../../action.yml")["inputs"], "action.yml: inputs") {
+		def, _ := yamlAs[map[string]any](t, v, "action.yml: input "+name)["default"].(string)
 		out[name] = def
 	}
 	return out
@@ -185,11 +179,9 @@ func TestGitHubAction(t *testing.T) {
 	for _, name := range []string{"jobs", "jobs-file", "mode", "wait", "timeout", "output", "report-file"} {
 		assert.Contains(t, inputs, name, "action.yml: input %s", name)
 	}
-	runs, ok := doc["runs"].(map[string]any)
-	require.True(t, ok)
+	runs := yamlAs[map[string]any](t, doc["runs"], "runs")
 	assert.Equal(t, "composite", runs["using"])
-	steps, ok := runs["steps"].([]any)
-	require.True(t, ok)
+	steps := yamlAs[[]any](t, runs["steps"], "runs.steps")
 	var install, run map[string]any
 	for _, s := range steps {
 		step := s.(map[string]any)
@@ -229,14 +221,14 @@ func TestGitHubAction(t *testing.T) {
 	// Job IDs as a list, the report on the log, no waiting.
 	env["DRS_JOBS_FILE"], env["DRS_TIMEOUT"], env["DRS_REPORT_FILE"], env["DRS_WAIT"] = "", "", "", "false"
 	env["DRS_JOBS"] = "job-a, job-b\njob-*\n"
-	res := runScript(t, "github", script, env, 0)
+	res := runScript(t, "github", script, env, 0, "")
 	assert.Equal(t, 0, res.code, res.out)
 	assert.Equal(t, "run --mode forStartJob --output junit --job job-a --job job-b --job job-*\n", res.args)
 	assert.Contains(t, res.out, "<testsuites/>", "the report on the log")
 	assert.Contains(t, res.out, "Every pre-check started")
 
 	env["DRS_WAIT"] = "yes"
-	res = runScript(t, "github", script, env, 0)
+	res = runScript(t, "github", script, env, 0, "")
 	assert.Equal(t, 2, res.code, res.out)
 	assert.Contains(t, res.out, "the input wait must be true or false")
 }
@@ -253,7 +245,7 @@ type scriptRun struct {
 // runScript runs script as the CI would, in a fresh directory, with env and a
 // drs-precheck that prints "<testsuites/>" and exits with code (`version`
 // prints a version and exits 0). report names the report file to read back.
-func runScript(t *testing.T, ci, script string, env map[string]string, code int, report ...string) scriptRun {
+func runScript(t *testing.T, ci, script string, env map[string]string, code int, report string) scriptRun {
 	t.Helper()
 	stubs := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(stubs, "drs-precheck"), []byte("#!/bin/sh\n"+
@@ -282,22 +274,14 @@ func runScript(t *testing.T, ci, script string, env map[string]string, code int,
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	var res scriptRun
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		res.code = exitErr.ExitCode()
-	} else {
+	if _, ok := err.(*exec.ExitError); !ok {
 		require.NoError(t, err)
 	}
-	res.out = out.String()
-	args, _ := os.ReadFile(filepath.Join(dir, "args"))
-	res.args = string(args)
-	if len(report) > 0 {
-		r, _ := os.ReadFile(filepath.Join(dir, report[0]))
-		res.report = string(r)
+	read := func(name string) string {
+		b, _ := os.ReadFile(filepath.Join(dir, name)) // "" when absent
+		return string(b)
 	}
-	o, _ := os.ReadFile(filepath.Join(dir, "github-output"))
-	res.output = string(o)
-	return res
+	return scriptRun{code: cmd.ProcessState.ExitCode(), out: out.String(), args: read("args"), report: read(report), output: read("github-output")}
 }
 
 // checkExitCodes runs script as the CI would, with a drs-precheck that exits

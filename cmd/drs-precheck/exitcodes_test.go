@@ -72,7 +72,9 @@ func TestExitOKOrJobs(t *testing.T) {
 func TestExitUsageSendsNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	missing, bigToken := filepath.Join(dir, "no-such-jobs.txt"), filepath.Join(dir, "big-token")
+	missing, emptyToken := filepath.Join(dir, "no-such-jobs.txt"), tempFile(t, "empty-token", "\n")
+	bigToken := tempFile(t, "big-token", strings.Repeat("t", 100<<10))
+	wave := tempFile(t, "wave.txt", "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n")
 	noEnv := func(*drstest.Server) []string { return nil }
 	run := []string{"run", "--job", drstest.ExampleJobID}
 	cases := []struct {
@@ -103,7 +105,7 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"unknown flag", tokenEnv, "", []string{"run", "--jobs", "a"}, "flag provided but not defined: -jobs"},
 		{"stray argument", tokenEnv, "", []string{"run", "--job", "a", "b"}, `unexpected argument "b"`},
 		{"unknown command", tokenEnv, "", []string{"start", "--job", "a"}, `unknown command "start"`},
-		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", filepath.Join(dir, "empty-token"), "--job", "a"}, "is empty"},
+		{"empty --token-file", tokenEnv, "", []string{"results", "--token-file", emptyToken, "--job", "a"}, "is empty"},
 		{"--region and an endpoint", tokenEnv, "", []string{"results", "--region", "cn-north-4", "--job", "a"},
 			"--region and DRS_ENDPOINT both say where DRS is: give only one"},
 		{"padded secret key", func(s *drstest.Server) []string {
@@ -112,8 +114,8 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"padded access key", func(s *drstest.Server) []string {
 			return append(endpointEnv(s), "HUAWEICLOUD_SDK_AK="+s.AccessKey+" ", "HUAWEICLOUD_SDK_SK="+s.SecretKey)
 		}, "", []string{"results", "--job", "a"}, "HUAWEICLOUD_SDK_AK has leading or trailing white space: remove it"},
-		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", filepath.Join(dir, "wave.txt")},
-			filepath.Join(dir, "wave.txt") + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
+		{"jobs file error", tokenEnv, "", []string{"run", "--jobs-file", wave},
+			wave + `:3: job ID "` + drstest.AlarmJobID + ` ": leading or trailing white space`},
 		{"jobs file error on stdin", tokenEnv, `["` + drstest.ExampleJobID + `", ""]`, []string{"results", "--jobs-file", "-"}, `stdin[1]: job ID "": empty`},
 		// A token file is read through a cap, /dev/zero too.
 		{"--token-file /dev/zero", endpointEnv, "", []string{"results", "--job", "a", "--token-file", "/dev/zero"}, "--token-file /dev/zero is larger than 64 KiB"},
@@ -151,9 +153,6 @@ func TestExitUsageSendsNothing(t *testing.T) {
 		{"serve: bad --project-id", noEnv, "", []string{"serve", "--project-id", "a/b"}, "project ID"},
 		{"serve: stray argument", noEnv, "", []string{"serve", "now"}, `unexpected argument "now"`},
 	}
-	require.NoError(t, writeFile(filepath.Join(dir, "empty-token"), "\n"))
-	require.NoError(t, writeFile(bigToken, strings.Repeat("t", 100<<10)))
-	require.NoError(t, writeFile(filepath.Join(dir, "wave.txt"), "# wave 3\n"+drstest.ExampleJobID+"\n"+drstest.AlarmJobID+" \n"))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -315,4 +314,62 @@ func TestFaultsRecoveredByRetries(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A wait whose every poll fails is an API error (exit 3), with the last
+// failure on stderr: no job got a verdict.
+func TestWaitWhoseEveryPollFailsExits3(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	require.NoError(t, srv.InjectFault(drstest.Fault{Kind: drstest.FaultError, Status: 503, Operation: drstest.OpBatchCheckResults, Count: 1 << 20}))
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--first-poll-delay", "100ms", "--poll-interval", "1s", "--timeout", "2500ms"},
+		jobArgs(drstest.ExampleJobID))...)
+	expectExit(t, res, exitAPIError)
+	assert.Contains(t, res.stdout, "no_answer")
+	assert.Contains(t, res.stderr, "1 job got no answer")
+	assert.Contains(t, res.stderr, "APIGW.0613: IAM is unavailable.", "the last poll's error")
+	assert.NotContains(t, res.stderr, "average", "no progress is claimed for jobs without an answer")
+	assert.GreaterOrEqual(t, countRequests(srv, drstest.OpBatchCheckResults, nil), 1)
+}
+
+// A --timeout shorter than the first poll delay still polls before it ends,
+// and says so at once.
+func TestTimeoutShorterThanFirstPollStillPolls(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run", "--wait", "--timeout", "2s"}, jobArgs(drstest.ExampleJobID))...)
+	assert.Contains(t, res.stderr, "started 1 of 1 pre-checks; first poll in 1s")
+	assert.GreaterOrEqual(t, countRequests(srv, drstest.OpBatchCheckResults, nil), 1, "one poll before the timeout")
+	assert.Contains(t, []int{exitOK, exitJobs}, res.code, "a verdict or in progress, never no answer: %s", res.stderr)
+}
+
+// wait waits on pre-checks started elsewhere (here by run without --wait),
+// with run --wait's progress, outputs and exit codes.
+func TestWaitCommand(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t)
+	res := runCLI(t, tokenEnv(srv), "", argv([]string{"run"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
+	expectExit(t, res, exitOK)
+
+	// The first poll comes after the pre-checks (at most 400 ms) are done: a
+	// second poll would wait for drs's blind interval.
+	wait := []string{"wait", "--first-poll-delay", "500ms", "--poll-interval", "1s"}
+	res = runCLI(t, tokenEnv(srv), "", argv(wait, []string{"-o", "json"}, jobArgs(drstest.ExampleJobID))...)
+	expectExit(t, res, exitOK)
+	doc := parseJSONDoc(t, res.stdout)
+	assert.Equal(t, "wait", doc.Command)
+	assert.True(t, doc.Waited)
+	assert.Equal(t, 1, doc.Summary.Passed)
+	assert.Contains(t, res.stderr, "waiting for 1 pre-checks; first poll in 500ms")
+
+	res = runCLI(t, tokenEnv(srv), "", argv(wait, []string{"--quiet"}, jobArgs(drstest.ExampleJobID, drstest.FailingJobID))...)
+	expectExit(t, res, exitJobs)
+	assert.Contains(t, res.stdout, "1 of 2 jobs passed (may start); 1 failed.")
+	assert.Empty(t, res.stderr, "--quiet")
+
+	// A job whose pre-check was never started is refused, as by results.
+	res = runCLI(t, tokenEnv(srv), "", "wait", "--job", drstest.AlarmJobID)
+	expectExit(t, res, exitJobs)
+	assert.Contains(t, res.stdout, "refused")
+	assert.Contains(t, res.stderr, "waiting for 1 pre-checks; first poll in 0s", "by default at once")
 }

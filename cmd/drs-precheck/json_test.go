@@ -120,16 +120,10 @@ func TestJSONOutputRunWait(t *testing.T) {
 
 	pass, alarm, fail, refused, unknown := doc.Jobs[0], doc.Jobs[1], doc.Jobs[2], doc.Jobs[3], doc.Jobs[4]
 
-	assert.Equal(t, "passed", pass.Outcome)
-	assert.Equal(t, drstest.ExampleJobID, pass.PrecheckID)
-	if assert.NotNil(t, pass.Progress) && assert.NotNil(t, pass.PassedRate) {
-		assert.Equal(t, 100.0, *pass.Progress)
-		assert.Equal(t, 100.0, *pass.PassedRate)
-	}
-	assert.Empty(t, pass.FailedItems)
-	assert.Empty(t, pass.Alarms)
-	assert.Nil(t, pass.Error)
 	assert.Contains(t, resultIDs, pass.RequestID, "request_id is the X-Request-Id of the answer the verdict came from")
+	pass.Summary, pass.RequestID = "", "" // checked above
+	assert.Equal(t, jsonJob{JobID: drstest.ExampleJobID, Outcome: "passed", PrecheckID: drstest.ExampleJobID, Progress: ptr(100), PassedRate: ptr(100)},
+		pass, "no failed items, no alarms, no error")
 
 	assert.Equal(t, "passed", alarm.Outcome, "an ALARM does not stop a job")
 	require.Len(t, alarm.Alarms, 1)

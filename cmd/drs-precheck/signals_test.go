@@ -32,12 +32,12 @@ type proc struct {
 	other bytes.Buffer // stderr when stdout is read; read it after cmd.Wait
 }
 
-// startProc starts the CLI with env, stdin and stdout. It is killed when the
-// test ends.
-func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, args ...string) *proc {
+// startProc starts name (the CLI, or a shell that runs it) with env, stdin
+// and stdout. It is killed when the test ends.
+func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, name string, args ...string) *proc {
 	t.Helper()
 	ctx, kill := context.WithCancel(context.Background())
-	p := &proc{cmd: exec.CommandContext(ctx, cliPath, args...)}
+	p := &proc{cmd: exec.CommandContext(ctx, name, args...)}
 	p.cmd.Env = cliEnv(t, env)
 	p.cmd.Stdin = stdin
 	var read io.Reader
@@ -51,7 +51,14 @@ func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, ar
 	}
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
-	p.lines = lineStream(read, 1024)
+	p.lines = make(chan string, 1024)
+	go func() {
+		defer close(p.lines)
+		sc := bufio.NewScanner(read)
+		for sc.Scan() {
+			p.lines <- sc.Text()
+		}
+	}()
 	t.Cleanup(func() {
 		kill()
 		for range p.lines {
@@ -59,20 +66,6 @@ func startProc(t *testing.T, env []string, stdin io.Reader, stdout io.Writer, ar
 		_ = p.cmd.Wait()
 	})
 	return p
-}
-
-// lineStream sends r's lines, as they come, on a channel of n slots that
-// is closed at EOF.
-func lineStream(r io.Reader, n int) chan string {
-	lines := make(chan string, n)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	return lines
 }
 
 // waitLine reads lines until one starts with prefix, and returns it.
@@ -142,7 +135,7 @@ func TestSignalDuringWaitPrintsPartialReport(t *testing.T) {
 			t.Parallel()
 			srv := newSim(t)
 			var stdout strings.Builder
-			p := startProc(t, tokenEnv(srv), nil, &stdout, "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m", "-o", "json",
+			p := startProc(t, tokenEnv(srv), nil, &stdout, cliPath, "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m", "-o", "json",
 				"--job", drstest.ExampleJobID)
 			p.waitLine(t, "started 1 of 1 pre-checks")
 			p.signal(t, sig)
@@ -165,7 +158,7 @@ func TestSignalWhileReadingAFIFO(t *testing.T) {
 			t.Parallel()
 			fifo := filepath.Join(t.TempDir(), "jobs")
 			require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-			p := startProc(t, nil, nil, io.Discard, "results", "--jobs-file", fifo)
+			p := startProc(t, nil, nil, io.Discard, cliPath, "results", "--jobs-file", fifo)
 			w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // returns once the CLI opened it
 			require.NoError(t, err)
 			defer w.Close()
@@ -185,37 +178,24 @@ func TestSignalWhileReadingEmptyStdin(t *testing.T) {
 	require.NoError(t, err)
 	defer r.Close()
 	defer w.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", `trap "" INT; echo ignoring >&2; exec "$0" "$@"`, cliPath, "results", "--jobs-file", "-")
-	cmd.Env = cliEnv(t, nil)
-	cmd.Stdin = r
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	line, err := bufio.NewReader(stderr).ReadString('\n') // SIGINT is ignored from here on until the CLI handles it
-	require.NoError(t, err)
-	require.Equal(t, "ignoring\n", line)
-	done := make(chan error, 1)
+	p := startProc(t, nil, r, io.Discard, "sh", "-c", `trap "" INT; echo ignoring >&2; exec "$0" "$@"`, cliPath, "results", "--jobs-file", "-")
+	p.waitLine(t, "ignoring") // SIGINT is ignored from here on until the CLI handles it
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
-		_, _ = io.Copy(io.Discard, stderr)
-		done <- cmd.Wait()
-	}()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-done:
-			var exitErr *exec.ExitError
-			require.ErrorAs(t, err, &exitErr)
-			assert.Equal(t, 130, exitErr.ExitCode())
-			return
-		case <-tick.C:
-			_ = cmd.Process.Signal(syscall.SIGINT)
-		case <-ctx.Done():
-			t.Fatal("the CLI reading stdin did not end at SIGINT")
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				_ = p.cmd.Process.Signal(syscall.SIGINT)
+			case <-stop:
+				return
+			}
 		}
-	}
+	}()
+	got, stderr := p.exit(t)
+	assert.Equal(t, 130, got, stderr)
 }
 
 // A second signal ends the process at once, with its own code, even while
@@ -223,7 +203,7 @@ func TestSignalWhileReadingEmptyStdin(t *testing.T) {
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	p := startProc(t, tokenEnv(srv), nil, fullPipe(t), "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
+	p := startProc(t, tokenEnv(srv), nil, fullPipe(t), cliPath, "run", "--wait", "--first-poll-delay", "10m", "--timeout", "30m",
 		"--job", drstest.ExampleJobID, "--jobs-file", unknownJobs(t, 9))
 	p.waitLine(t, "started 1 of 10 pre-checks")
 	p.signal(t, syscall.SIGINT)
@@ -237,7 +217,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 func TestSignalWhileWritingToAPipeNobodyReads(t *testing.T) {
 	t.Parallel()
 	srv := newSim(t)
-	p := startProc(t, tokenEnv(srv), nil, fullPipe(t), "results", "--jobs-file", unknownJobs(t, 50), "-o", "json")
+	p := startProc(t, tokenEnv(srv), nil, fullPipe(t), cliPath, "results", "--jobs-file", unknownJobs(t, 50), "-o", "json")
 	deadline := time.Now().Add(cliTimeout)
 	for srv.RequestCount() < 5 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // every answer is in: the CLI is writing its report
@@ -254,7 +234,7 @@ func TestSignalWhileWritingTheStepSummaryToAFIFO(t *testing.T) {
 	srv := newSim(t)
 	fifo := filepath.Join(t.TempDir(), "summary")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	p := startProc(t, append(tokenEnv(srv), "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY="+fifo), nil, io.Discard, "results", "--job", drstest.ExampleJobID)
+	p := startProc(t, append(tokenEnv(srv), "GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY="+fifo), nil, io.Discard, cliPath, "results", "--job", drstest.ExampleJobID)
 	p.waitLine(t, "::error") // the annotations come before the step summary
 	p.signal(t, syscall.SIGTERM)
 	got, stderr := p.exit(t)
@@ -267,9 +247,7 @@ func unknownJobs(t *testing.T, n int) string {
 	for i := range n {
 		fmt.Fprintf(&ids, "unknown-job-%04d-with-a-long-enough-id\n", i)
 	}
-	file := filepath.Join(t.TempDir(), "jobs.txt")
-	require.NoError(t, writeFile(file, ids.String()))
-	return file
+	return tempFile(t, "jobs.txt", ids.String())
 }
 
 // fullPipe is the write end of a pipe nobody reads, filled to the last byte

@@ -5,17 +5,19 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/iotest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,13 +43,8 @@ const (
 // a hex signature in either case.
 func secretForms(s string) []string {
 	js, _ := json.Marshal(s)
-	var plain bytes.Buffer
-	enc := json.NewEncoder(&plain)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
 	jsonHTML := string(js[1 : len(js)-1])
-	jsonPlain := strings.TrimSpace(plain.String())
-	jsonPlain = jsonPlain[1 : len(jsonPlain)-1]
+	jsonPlain := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(jsonHTML) // SetEscapeHTML(false)
 	lower := regexp.MustCompile(`%[0-9A-F]{2}`)
 	forms := []string{
 		s, url.QueryEscape(s), url.PathEscape(s), jsonHTML, jsonPlain,
@@ -98,26 +95,24 @@ func assertVerboseLog(t *testing.T, stderr string, want ...string) {
 
 var signatureRE = regexp.MustCompile(`Signature=([0-9a-fA-F]+)`)
 
-// credentialRecorder serves h and records the credentials each request
-// carried (the token, the security token, the signature), so that a test
-// can look for their exact values.
-type credentialRecorder struct {
-	h    http.Handler
-	mu   sync.Mutex
-	seen []string
-}
-
-func (c *credentialRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	c.seen = append(c.seen, sentCredentials(r)...)
-	c.mu.Unlock()
-	c.h.ServeHTTP(w, r)
-}
-
-func (c *credentialRecorder) sent() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.seen)
+// recordingServer serves h on loopback and records the credentials each
+// request carried (the token, the security token, the signature), so that a
+// test can look for their exact values.
+func recordingServer(t *testing.T, h http.Handler) (endpoint string, sent func() []string) {
+	var mu sync.Mutex
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, sentCredentials(r)...)
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
 }
 
 func sentCredentials(r *http.Request) []string {
@@ -138,8 +133,7 @@ func sentCredentials(r *http.Request) []string {
 // redacted, on success and on an authentication failure.
 func TestVerboseRedactsCredentials(t *testing.T) {
 	t.Parallel()
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	require.NoError(t, writeFile(tokenFile, secretToken+"\n"))
+	tokenFile := tempFile(t, "token", secretToken+"\n")
 	aksk := func(sk string) []string {
 		return []string{"HUAWEICLOUD_SDK_AK=" + secretAK, "HUAWEICLOUD_SDK_SK=" + sk, "HUAWEICLOUD_SDK_SECURITY_TOKEN=" + secretST}
 	}
@@ -167,15 +161,13 @@ func TestVerboseRedactsCredentials(t *testing.T) {
 			t.Parallel()
 			sim, err := drstest.New(drstest.WithScenario(demoScenario()), tc.sim)
 			require.NoError(t, err)
-			rec := &credentialRecorder{h: sim}
-			srv := httptest.NewServer(rec)
-			t.Cleanup(srv.Close)
-			env := append([]string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID()}, tc.env...)
+			endpoint, sentCreds := recordingServer(t, sim)
+			env := append([]string{"DRS_ENDPOINT=" + endpoint, "HUAWEICLOUD_SDK_PROJECT_ID=" + sim.ProjectID()}, tc.env...)
 			res := runCLI(t, env, "", argv([]string{"run", "--wait", "--verbose", "--job", drstest.ExampleJobID}, fastWait, tc.args)...)
 			expectExit(t, res, tc.want)
 			assertVerboseLog(t, res.stderr, slices.Concat(tc.log...)...)
 			assert.NotContains(t, res.stdout, "> #", "the log goes to stderr only")
-			sent := rec.sent()
+			sent := sentCreds()
 			assertNoSecrets(t, res.output(), append(sent, secretToken, secretSK, wrongSK, secretST)...)
 			if slices.Equal(tc.log[0], signed) {
 				require.NotEmpty(t, sent, "the CLI signed its requests")
@@ -231,16 +223,14 @@ func TestVerboseNeverPrintsEchoedSecrets(t *testing.T) {
 		for _, status := range []int{http.StatusOK, http.StatusBadRequest} {
 			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
 				t.Parallel()
-				echo := &credentialRecorder{h: echoServer(status, tc.sk)}
-				srv := httptest.NewServer(echo)
-				t.Cleanup(srv.Close)
-				env := append([]string{"DRS_ENDPOINT=" + srv.URL, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef"}, tc.env...)
+				endpoint, sent := recordingServer(t, echoServer(status, tc.sk))
+				env := append([]string{"DRS_ENDPOINT=" + endpoint, "HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef"}, tc.env...)
 				res := runCLI(t, env, "", "run", "--verbose", "--job", drstest.ExampleJobID)
 				assert.NotEqual(t, exitOK, res.code, "an echo is no answer\n%s", res)
 				assert.Regexp(t, fmt.Sprintf(`< #1 %d [A-Za-z ]+ in `, status), res.stderr)
 				assert.Contains(t, res.stderr, "< X-Request-Id: req-[REDACTED]")
 				assert.Regexp(t, `< #1 body, \d+ bytes\n< \{"error_code":"DRS.10000001","error_msg":"a+(\[REDACTED\])?…\(\d+ more bytes\)\n`, res.stderr)
-				seen := echo.sent()
+				seen := sent()
 				require.NotEmpty(t, seen)
 				// The log holds nothing the request carried or the server
 				// echoed; the rest of the output none of the CLI's secrets.
@@ -299,7 +289,7 @@ func TestVerboseLogEscapesControlCharacters(t *testing.T) {
 type countingTransport struct {
 	base http.RoundTripper
 	mu   sync.Mutex
-	read []int64 // per response
+	read []*atomic.Int64 // per response
 }
 
 func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -307,32 +297,22 @@ func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err != nil {
 		return nil, err
 	}
+	n := new(atomic.Int64)
 	c.mu.Lock()
-	c.read = append(c.read, 0)
-	i := len(c.read) - 1
+	c.read = append(c.read, n)
 	c.mu.Unlock()
-	resp.Body = &countingBody{ReadCloser: resp.Body, add: func(n int) {
-		c.mu.Lock()
-		c.read[i] += int64(n)
-		c.mu.Unlock()
-	}}
+	resp.Body = &countingBody{ReadCloser: resp.Body, n: n}
 	return resp, nil
-}
-
-func (c *countingTransport) counts() []int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]int64(nil), c.read...)
 }
 
 type countingBody struct {
 	io.ReadCloser
-	add func(int)
+	n *atomic.Int64
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	b.add(n)
+	b.n.Add(int64(n))
 	return n, err
 }
 
@@ -354,9 +334,8 @@ func verboseClient(t *testing.T, endpoint string, w io.Writer, bodyCap int64) (*
 
 func TestCLIRedactorKnowsTheCLIsSecrets(t *testing.T) {
 	t.Parallel()
-	file := filepath.Join(t.TempDir(), "token")
 	const fileToken = "file-token/DO-NOT-PRINT"
-	require.NoError(t, writeFile(file, "\n"+fileToken+"\n"))
+	file := tempFile(t, "token", "\n"+fileToken+"\n")
 	// The client newClient builds is the CLI's one redaction: it knows the
 	// environment's secrets, or those of --token-file.
 	newClient := func(env map[string]string, tokenFile string) *drs.Client {
@@ -391,11 +370,8 @@ func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {
 	var bomb bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
 	require.NoError(t, err)
-	zeros := make([]byte, 1<<20)
-	for range 4 {
-		_, err := zw.Write(zeros)
-		require.NoError(t, err)
-	}
+	_, err = zw.Write(make([]byte, 4<<20))
+	require.NoError(t, err)
 	require.NoError(t, zw.Close())
 
 	cases := map[string]http.HandlerFunc{
@@ -423,11 +399,12 @@ func TestVerboseIsBoundedByTheClientsCap(t *testing.T) {
 			c, counter := verboseClient(t, srv.URL, &log, bodyCap)
 			_, err := c.Precheck(context.Background(), drs.ModeStartJob, []string{drstest.ExampleJobID})
 			require.Error(t, err, "an answer over the cap is no answer")
-			counts := counter.counts()
-			require.NotEmpty(t, counts)
-			for i, n := range counts {
-				assert.LessOrEqual(t, n, int64(bodyCap+margin), "response %d: bytes pulled from the server", i)
-				assert.Greater(t, n, int64(0), "response %d was read", i)
+			counter.mu.Lock()
+			defer counter.mu.Unlock()
+			require.NotEmpty(t, counter.read)
+			for i, n := range counter.read {
+				assert.LessOrEqual(t, n.Load(), int64(bodyCap+margin), "response %d: bytes pulled from the server", i)
+				assert.Greater(t, n.Load(), int64(0), "response %d was read", i)
 			}
 			assert.Regexp(t, `< #1 body, \d+ bytes read, closed before the end\n`, log.String())
 		})
@@ -440,7 +417,7 @@ func TestVerboseLogsTheBodyAsRead(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
 	vt := &verboseTransport{w: &log, clientRedact: redact.New(secretToken).String, base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		body := io.MultiReader(strings.NewReader(`{"a":"`+secretToken+`"}`+"\n"), errAfter{})
+		body := io.MultiReader(strings.NewReader(`{"a":"`+secretToken+`"}`+"\n"), iotest.ErrReader(errors.New("connection reset")))
 		return &http.Response{Status: "200 OK", StatusCode: 200, Header: http.Header{"X-Request-Id": {"r1"}}, Body: io.NopCloser(body)}, nil
 	})}
 	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/v3/p/jobs/batch-precheck?token="+url.QueryEscape(secretToken), strings.NewReader(`{"jobs":[]}`))
@@ -464,7 +441,3 @@ func TestVerboseLogsTheBodyAsRead(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-type errAfter struct{}
-
-func (errAfter) Read([]byte) (int, error) { return 0, fmt.Errorf("connection reset") }
