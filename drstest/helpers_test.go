@@ -20,9 +20,8 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+// TestMain fails the package's tests if any goroutine outlives them.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // strictClient returns a generated client whose traffic goes through a
 // contract.Transport: any request or response that breaks openapi.yaml fails
