@@ -84,18 +84,22 @@ func replayServer(t *testing.T, in interaction) (*httptest.Server, *atomic.Int32
 				assert.Equal(t, want, strings.Join(got, ", "), "request header %s", name)
 			}
 		}
-
-		for name, value := range in.Response.Headers {
-			w.Header().Set(name, value)
-		}
-		if _, ok := in.Response.Headers["Content-Type"]; !ok {
-			w.Header()["Content-Type"] = nil // no sniffing: replay the missing header
-		}
-		w.WriteHeader(in.Response.Status)
-		_, _ = w.Write(wireBody(in.Response.Body))
+		writeRecorded(w, in.Response)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &calls
+}
+
+// writeRecorded answers with a recorded response.
+func writeRecorded(w http.ResponseWriter, resp recordedResponse) {
+	for name, value := range resp.Headers {
+		w.Header().Set(name, value)
+	}
+	if _, ok := resp.Headers["Content-Type"]; !ok {
+		w.Header()["Content-Type"] = nil // no sniffing: replay the missing header
+	}
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(wireBody(resp.Body))
 }
 
 // sendHeaders is a RequestEditorFn that adds the recorded request headers the
@@ -443,16 +447,9 @@ func checkDRSReading(t *testing.T, fx fixture) {
 // replayDRS answers every request of one drs call with the recorded response.
 func replayDRS(t *testing.T, fx fixture) (*drs.Report, error) {
 	t.Helper()
-	resp := fx.in.Response
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		for k, v := range resp.Headers {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(resp.Status)
-		_, _ = w.Write(wireBody(resp.Body))
-	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeRecorded(w, fx.in.Response) }))
 	t.Cleanup(srv.Close)
-	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint(srv.URL), drs.WithProjectID("054ba152d480d55b2f5dc0069e7ddef0"),
+	c, err := drs.New(drs.WithoutEnvironment(), drs.WithEndpoint(srv.URL), drs.WithProjectID(testProject),
 		drs.WithToken("replay-token"), drs.WithRetry(drs.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
