@@ -75,7 +75,6 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// clone deep-copies req (URL and headers included).
 func clone(req *http.Request) *http.Request { return req.Clone(context.Background()) }
 
 // overTheWire writes a client request as net/http does and reads it back as
@@ -95,7 +94,6 @@ func overTheWire(req *http.Request, body []byte) (srv *http.Request, ok bool) {
 	return srv, err == nil && bytes.Equal(got, body) // not if a framing header was set by hand
 }
 
-// authOf parses a request's Authorization.
 func authOf(t testing.TB, req *http.Request) aksk.Authorization {
 	t.Helper()
 	a, err := aksk.ParseAuthorization(req.Header.Get("Authorization"))

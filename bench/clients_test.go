@@ -130,7 +130,6 @@ func oursCall(ctx context.Context, c *drs.Client) error {
 	return nil
 }
 
-// oursResults reads the one job's verdict and checks it.
 func oursResults(ctx context.Context, c *drs.Client) error {
 	rep, err := c.Results(ctx, oneJob)
 	if err != nil {
@@ -237,7 +236,6 @@ func officialRequest() *hwmodel.BatchCheckJobsRequest {
 	return &hwmodel.BatchCheckJobsRequest{Body: &hwmodel.BatchPrecheckReq{Jobs: []hwmodel.PreCheckInfo{{JobId: jobID, PrecheckMode: mode}}}}
 }
 
-// officialCall makes one BatchCheckJobs call and checks the answer.
 func officialCall(c *hwdrs.DrsClient, req *hwmodel.BatchCheckJobsRequest) error {
 	resp, err := c.BatchCheckJobs(req)
 	if err != nil {
@@ -252,7 +250,6 @@ func officialCall(c *hwdrs.DrsClient, req *hwmodel.BatchCheckJobsRequest) error 
 	return nil
 }
 
-// officialResults is BatchCheckResults with Huawei's SDK.
 func officialResults(c *hwdrs.DrsClient) error {
 	resp, err := c.BatchCheckResults(&hwmodel.BatchCheckResultsRequest{Body: &hwmodel.BatchQueryPrecheckResultReq{Jobs: []string{jobID}}})
 	if err != nil {

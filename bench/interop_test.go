@@ -113,8 +113,8 @@ func TestInteropSignerMatchesSDK(t *testing.T) {
 	})
 
 	// The checked vectors of the API documentation that the SDK's signer can
-	// express (it never signs Content-Type; aksk's own tests cover the one
-	// that does).
+	// express (it never signs Content-Type): the SDK's signer gives the
+	// signatures that aksk's TestVectors holds ours to.
 	for _, v := range []struct {
 		name, method, query, body, signature string
 	}{
@@ -122,10 +122,9 @@ func TestInteropSignerMatchesSDK(t *testing.T) {
 		{"notes-post", http.MethodPost, "key=value", "{\"Name\":\"test\",\"Id\":1}\n", "cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59"},
 	} {
 		t.Run(v.name, func(t *testing.T) {
-			const date = "20060102T150405Z"
 			q, _ := url.ParseQuery(v.query)
 			sdk := request.NewHttpRequestBuilder().WithEndpoint("https://example.huaweicloud.com").
-				WithPath("/path").WithMethod(v.method).AddHeaderParam("X-Sdk-Date", date)
+				WithPath("/path").WithMethod(v.method).AddHeaderParam("X-Sdk-Date", "20060102T150405Z")
 			for k := range q {
 				// as the SDK's generated models hand query values over
 				sdk.AddQueryParam(k, reflect.ValueOf(q.Get(k)))
@@ -137,25 +136,9 @@ func TestInteropSignerMatchesSDK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, err := http.NewRequest(v.method, "https://example.huaweicloud.com/path?"+v.query, bytes.NewReader([]byte(v.body)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			at, _ := time.Parse(aksk.DateFormat, date)
-			s := aksk.Signer{
-				Credentials:   aksk.Credentials{AccessKey: "AccessKey", SecretKey: "SecretKey"},
-				SignedHeaders: []string{"x-sdk-date"},
-				Now:           func() time.Time { return at },
-			}
-			if err := s.Sign(req, []byte(v.body)); err != nil {
-				t.Fatal(err)
-			}
 			want := "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=x-sdk-date, Signature=" + v.signature
 			if got := sdkHeaders["Authorization"]; got != want {
 				t.Errorf("SDK:  %s\nwant: %s", got, want)
-			}
-			if got := req.Header.Get("Authorization"); got != want {
-				t.Errorf("ours: %s\nwant: %s", got, want)
 			}
 		})
 	}

@@ -12,9 +12,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	drsprecheck "github.com/drsclient/drs-precheck"
 )
+
+// TestMain fails the package's tests if any goroutine outlives them (the
+// loopback servers and transports the tests start must all be closed).
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const (
 	opJobs    = "BatchCheckJobs"
@@ -60,8 +65,9 @@ func withHeader(h http.Header, kv ...string) http.Header {
 // drift names one expected documented departure.
 type drift struct{ field, rule, value string }
 
+// driftOf is nil when vs is empty, as a case without drift expects.
 func driftOf(vs []*Violation) []drift {
-	out := make([]drift, 0, len(vs))
+	var out []drift
 	for _, v := range vs {
 		out = append(out, drift{v.Field, v.Rule, v.Value})
 	}
@@ -147,11 +153,7 @@ func TestCompatibleAcceptsWhatDRSSends(t *testing.T) {
 			got, err := spec.CheckResponse(context.Background(), ex, tc.status, tc.header, []byte(tc.body))
 			require.NoError(t, err, "the compatible level must accept this answer")
 			require.NoError(t, spec.Compatible().ValidateResponse(context.Background(), ex, tc.status, tc.header, []byte(tc.body)))
-			want := tc.drift
-			if want == nil {
-				want = []drift{}
-			}
-			assert.Equal(t, want, driftOf(got))
+			assert.Equal(t, tc.drift, driftOf(got))
 			for _, v := range got {
 				assert.Equal(t, Documented, v.Level)
 				assert.Equal(t, Response, v.Direction)
@@ -380,4 +382,22 @@ func TestTransportTwoLevels(t *testing.T) {
 	compatOnly := &Transport{Base: drifting.Client().Transport, Spec: spec.Compatible()}
 	_, err = post(t, compatOnly, drifting.URL)
 	require.NoError(t, err, "the compatible Spec alone accepts drift")
+}
+
+// TestTransportPassesALargeBodyWhole: a body over MaxBodyBytes is not
+// validated, but the caller still reads all of it, as its Content-Length
+// says.
+func TestTransportPassesALargeBodyWhole(t *testing.T) {
+	body := `{"results":[],"count":0,"pad":"` + strings.Repeat("x", 300) + `"}`
+	srv := echoServer(t, 200, jsonCT(), body)
+	tr, err := NewTransport(http.DefaultTransport)
+	require.NoError(t, err)
+	tr.MaxBodyBytes = 100
+	defer tr.CloseIdleConnections()
+	resp, err := post(t, tr, srv.URL)
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, body, string(got))
+	require.Equal(t, int64(len(body)), resp.ContentLength)
 }

@@ -208,7 +208,6 @@ func runLive(t *testing.T, cfg liveConfig, dir string, base http.RoundTripper, w
 	return drift
 }
 
-// requestBody returns a copy of req's body.
 func requestBody(req *http.Request) ([]byte, error) {
 	if req.GetBody == nil {
 		return nil, nil

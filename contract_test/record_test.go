@@ -408,11 +408,7 @@ func recordBody(red *redact.Redactor, b []byte) json.RawMessage {
 	if json.Valid(text) && text[0] != '"' {
 		return text
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(string(text)) // a string always encodes
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return json.RawMessage(`"` + jsonEscaped(string(text), false) + `"`)
 }
 
 // writeFile writes the interaction as indented JSON (HTML left unescaped),

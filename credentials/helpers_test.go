@@ -14,7 +14,6 @@ import (
 	"github.com/drsclient/drs-precheck/drstest"
 )
 
-// newClock is a settable clock.
 func newClock() *drstest.ManualClock {
 	return drstest.NewManualClock(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
 }
@@ -49,7 +48,6 @@ func (r *reroute) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(out)
 }
 
-// writeFile writes a file in a test's directory and returns its path.
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -57,10 +55,8 @@ func writeFile(t *testing.T, name, content string) string {
 	return path
 }
 
-// env is a fake environment.
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 
-// writeAt writes a file at path, making its directory.
 func writeAt(t *testing.T, path, content string) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))

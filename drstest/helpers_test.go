@@ -20,9 +20,8 @@ import (
 	"github.com/drsclient/drs-precheck/generated"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+// TestMain fails the package's tests if any goroutine outlives them.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // strictClient returns a generated client whose traffic goes through a
 // contract.Transport: any request or response that breaks openapi.yaml fails
@@ -66,7 +65,6 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// token authenticates with an IAM token.
 func token(tok string) generated.RequestEditorFn { return header("X-Auth-Token", tok) }
 
 // signed signs the request with s, over the exact body.
@@ -80,7 +78,6 @@ func signed(s aksk.Signer) generated.RequestEditorFn {
 	}
 }
 
-// bodyOf returns a copy of the body of a request the generated client built.
 func bodyOf(req *http.Request) ([]byte, error) {
 	if req.GetBody == nil {
 		return nil, nil
@@ -175,7 +172,6 @@ func exchange(c *generated.ClientWithResponses, project string, rq request) (ans
 	return readAnswer(resp)
 }
 
-// readAnswer reads and closes an answer's body.
 func readAnswer(resp *http.Response) (a answer, err error) {
 	defer resp.Body.Close()
 	a = answer{status: resp.StatusCode, header: resp.Header, requestID: resp.Header.Get("X-Request-Id")}
@@ -199,7 +195,6 @@ func send(t testing.TB, c *generated.ClientWithResponses, project string, rq req
 	return a
 }
 
-// call sends the default request of op.
 func call(t testing.TB, c *generated.ClientWithResponses, project, op string) answer {
 	t.Helper()
 	return send(t, c, project, defaultReq(op))

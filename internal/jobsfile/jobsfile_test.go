@@ -8,30 +8,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestParse: IDs are kept as written, with where they come from; a UTF-8 byte
+// order mark (Windows editors write one) is not part of the first job ID, in
+// a text file or a JSON array (told apart by content, not name).
 func TestParse(t *testing.T) {
-	jobs, err := Parse("jobs.txt", strings.NewReader("\ufeffa\n\n# comment\n b \r\nc\r\n"))
-	require.NoError(t, err)
-	assert.Equal(t, []Entry{{"a", "jobs.txt", 1}, {" b ", "jobs.txt", 4}, {"c", "jobs.txt", 5}}, jobs, "IDs kept as written, with their lines")
-	assert.Equal(t, "jobs.txt:4", jobs[1].String())
-
-	jobs, err = Parse("jobs.json", strings.NewReader(` ["x", "y"] `))
-	require.NoError(t, err)
-	assert.Equal(t, []Entry{{"x", "jobs.json[0]", 0}, {"y", "jobs.json[1]", 0}}, jobs)
-	assert.Equal(t, "jobs.json[1]", jobs[1].String())
-}
-
-// A UTF-8 byte order mark (Windows editors write one) is not part of the
-// first job ID, in a text file or a JSON array.
-func TestParseSkipsByteOrderMark(t *testing.T) {
-	for name, in := range map[string]string{
-		"text":          "\ufeffjob-a\r\njob-b\r\n",
-		"json":          "\ufeff[\"job-a\", \"job-b\"]",
-		"comment first": "\ufeff# wave\njob-a\njob-b\n",
+	for _, tc := range []struct {
+		name, in string
+		want     []Entry
+		second   string // the second entry's String
+	}{
+		{"jobs.txt", "\ufeffa\n\n# comment\n b \r\nc\r\n", []Entry{{"a", "jobs.txt", 1}, {" b ", "jobs.txt", 4}, {"c", "jobs.txt", 5}}, "jobs.txt:4"},
+		{"jobs.json", ` ["x", "y"] `, []Entry{{"x", "jobs.json[0]", 0}, {"y", "jobs.json[1]", 0}}, "jobs.json[1]"},
+		{"wave.txt", "\ufeff[\"job-a\", \"job-b\"]", []Entry{{"job-a", "wave.txt[0]", 0}, {"job-b", "wave.txt[1]", 0}}, "wave.txt[1]"},
+		{"wave.txt", "\ufeff# wave\njob-a\r\njob-b\n", []Entry{{"job-a", "wave.txt", 2}, {"job-b", "wave.txt", 3}}, "wave.txt:3"},
 	} {
-		jobs, err := Parse("wave.txt", strings.NewReader(in))
-		require.NoError(t, err, name)
-		require.Len(t, jobs, 2, name)
-		assert.Equal(t, []string{"job-a", "job-b"}, []string{jobs[0].ID, jobs[1].ID}, name)
+		jobs, err := Parse(tc.name, strings.NewReader(tc.in))
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, jobs, tc.in)
+		assert.Equal(t, tc.second, jobs[1].String())
 	}
 }
 
